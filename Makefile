@@ -1,0 +1,91 @@
+# staplet - SystemTap scripts on the kernel's own tracing infrastructure.
+#
+#   make              build build/bin/{perf-stap,trace-cmd-stap,trace-cmd}
+#   make deps         install the Debian packages the build, run and tests need
+#   make check        run every test; ends with "N passed, N failed"
+#   make check-asan   the same under ASan + UBSan
+#   make bench        benchmarks against perf, trace-cmd and bpftrace
+#   make install      PREFIX=/usr/local
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libtracefs libtraceevent libtracecmd libbpf libelf libdw
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT     ?= -O2 -g
+CFLAGS  += $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+           -D_GNU_SOURCE -I. $(PKG_CFLAGS) $(SAN)
+LDFLAGS += $(SAN)
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+
+CORE_SRC   := $(wildcard frontend/*.c lowering/*.c runtime/*.c tapset/*.c)
+PLUGIN_SRC := $(wildcard plugins/perf/*.c plugins/trace-cmd/*.c)
+MAIN_SRC   := plugins/main.c
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+PLUGIN_OBJ := $(PLUGIN_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ   := $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
+LIB        := $(BUILD)/libstaplet.a
+
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+WORK_SRC   := $(wildcard tests/workload/*.c)
+WORK_BIN   := $(WORK_SRC:tests/workload/%.c=$(BUILD)/tests/workload/%)
+
+BIN_NAMES  := perf-stap trace-cmd-stap trace-cmd
+
+all: $(BUILD)/bin/staplet $(BIN_NAMES:%=$(BUILD)/bin/%)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(CORE_OBJ) $(PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/staplet: $(MAIN_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN_NAMES:%=$(BUILD)/bin/%): $(BUILD)/bin/staplet
+	ln -sf staplet $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/workload/%: tests/workload/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $<
+
+tests: all $(UNIT_BIN) $(WORK_BIN)
+
+check: tests
+	tests/run.sh $(BUILD)
+
+check-asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check
+
+deps:
+	tests/install-deps.sh
+
+bench: all $(WORK_BIN)
+	bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/staplet
+	install -m 755 $(BUILD)/bin/staplet $(DESTDIR)$(PREFIX)/bin/staplet
+	ln -sf staplet $(DESTDIR)$(PREFIX)/bin/perf-stap
+	ln -sf staplet $(DESTDIR)$(PREFIX)/bin/trace-cmd-stap
+	ln -sf ../../bin/staplet $(DESTDIR)$(PREFIX)/libexec/staplet/trace-cmd
+	install -d $(DESTDIR)$(PREFIX)/share/staplet/tapset
+	cp -r tapset/*.stp $(DESTDIR)$(PREFIX)/share/staplet/tapset/ 2>/dev/null || true
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all tests check check-asan deps bench install clean
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,55 @@
+/* source.h - the event sources of a plan: what the kernel (or the runtime's
+ * clock) must deliver for the probes to fire.
+ *
+ * A source is plain data: no fds.  Plugins attach the sources they can serve
+ * (tracepoints, dynamic probes, perf counters); the runtime serves begin, end,
+ * error and timers itself.  `name` is a source's identity in recordings: a
+ * report matches the sources of its plan against the recorded ones by name.
+ */
+#ifndef ST_LOWERING_SOURCE_H
+#define ST_LOWERING_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum st_source_kind {
+	ST_SRC_BEGIN,
+	ST_SRC_END,
+	ST_SRC_ERROR,
+	ST_SRC_NEVER,
+	ST_SRC_TIMER,        /* period_ns; live: runtime clock, replay: event timestamps */
+	ST_SRC_TRACEPOINT,   /* system:event from tracefs events/ */
+	ST_SRC_UPROBE,       /* tracefs uprobe event the plugin creates: system:event */
+	ST_SRC_KPROBE,       /* tracefs kprobe event the plugin creates: system:event */
+	ST_SRC_PERF,         /* perf_event_open counter or sampler */
+};
+
+struct st_source {
+	enum st_source_kind kind;
+	char *name;          /* "syscalls:sys_enter_getppid", "timer.ms(100)", "begin" */
+	char *system;        /* tracepoint / dynamic event group */
+	char *event;         /* tracepoint / dynamic event name */
+	int64_t seq;         /* begin(N), end(N), error(N) ordering */
+	uint64_t period_ns;  /* ST_SRC_TIMER */
+
+	/* ST_SRC_UPROBE / ST_SRC_KPROBE: the tracefs definition to create. */
+	char *probe_path;    /* uprobe: ELF file */
+	uint64_t probe_offset; /* uprobe: file offset; kprobe: offset from symbol */
+	char *probe_symbol;  /* kprobe: kernel symbol */
+	bool probe_return;   /* uretprobe / kretprobe */
+	char *probe_fetch;   /* fetch args, "name=%di:s64 ..." */
+
+	/* ST_SRC_PERF */
+	uint32_t perf_type;
+	uint64_t perf_config;
+	uint64_t perf_period;
+
+	/* Record fields the handlers read, by name (common_* fields excluded:
+	 * pid, tid, cpu, comm and time always come with an event). */
+	char **fields;
+	uint32_t nfields;
+
+	bool optional;       /* `?` probe point: skipped when it cannot attach */
+};
+
+#endif

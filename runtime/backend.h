@@ -1,0 +1,68 @@
+/* backend.h - what a plugin gives the shared command line: a way to run
+ * live, to record, and to read its own recordings back.
+ *
+ * The perf plugin implements it with perf_event_open and perf.data, the
+ * trace-cmd plugin with a tracefs instance and trace.dat.  Every function that
+ * can fail returns 0 or a negative errno and, on failure, sets *err to a
+ * malloc'd one-line message (without "ERROR: " and without a newline).
+ */
+#ifndef ST_RUNTIME_BACKEND_H
+#define ST_RUNTIME_BACKEND_H
+
+#include <stdint.h>
+#include "lowering/source.h"
+#include "runtime/recording.h"
+#include "runtime/stream.h"
+
+struct tep_handle;
+struct st_recorder;
+struct st_recording;
+
+struct st_backend_opts {
+	uint32_t buffer_kb;     /* ring buffer per CPU; 0 = the backend's default */
+	int verbose;
+};
+
+struct st_record_stats {
+	uint64_t events;        /* records written */
+	uint64_t lost;          /* records the kernel dropped */
+	uint64_t bytes;         /* file size */
+};
+
+struct st_backend {
+	const char *name;             /* "perf stap", "trace-cmd stap" */
+	const char *default_output;   /* "perf.data", "trace.dat" */
+
+	/* Live: attach the sources the backend serves (tracepoints, dynamic
+	 * probes, perf counters; it ignores begin/end/error/timer) and return a
+	 * stream of their events, armed. */
+	int (*live_open)(const struct st_source *src, uint32_t nsrc, const struct st_backend_opts *o,
+			 struct st_stream **out, char **err);
+
+	/* Record: armed on return. */
+	int (*record_open)(const char *path, const struct st_source *src, uint32_t nsrc,
+			   const struct st_backend_opts *o, struct st_recorder **out, char **err);
+	/* Move data from the kernel to the file until st_control_stop_reason()
+	 * says stop (the loop also calls st_target_poll()). */
+	int (*record_run)(struct st_recorder *r, char **err);
+	/* Drain what is left, detach, write the file (it appears under `path`
+	 * only when complete) and free the recorder. */
+	int (*record_finish)(struct st_recorder *r, const struct st_recording_info *ri,
+			     struct st_record_stats *stats, char **err);
+	/* Detach and free without writing anything. */
+	void (*record_abort)(struct st_recorder *r);
+
+	/* Report: open a recording and read the info it carries. */
+	int (*report_open)(const char *path, struct st_recording_info *ri, struct st_recording **out,
+			   char **err);
+	/* The recording's event formats (for the catalog lowering resolves against). */
+	struct tep_handle *(*report_tep)(struct st_recording *rec);
+	/* Bind a plan's sources to the recorded events by name and stream them
+	 * in time order.  Sources the recording lacks: -ENOENT, and *err names
+	 * them ("the recording has no events for: a, b"). */
+	int (*report_stream)(struct st_recording *rec, const struct st_source *src, uint32_t nsrc,
+			     struct st_stream **out, char **err);
+	void (*report_close)(struct st_recording *rec);
+};
+
+#endif

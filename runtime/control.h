@@ -1,0 +1,38 @@
+/* control.h - how a run stops, and the -c/-x target process.
+ *
+ * A run stops on SIGINT, SIGTERM, the -T timeout, the -c child's exit, or a
+ * script's exit().  The handlers only set flags; signals interrupt poll() so
+ * loops notice promptly (no SA_RESTART).
+ */
+#ifndef ST_RUNTIME_CONTROL_H
+#define ST_RUNTIME_CONTROL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum st_stop_reason {
+	ST_STOP_NONE = 0,
+	ST_STOP_SIGNAL,      /* SIGINT / SIGTERM */
+	ST_STOP_TIMEOUT,     /* -T */
+	ST_STOP_TARGET,      /* -c child exited */
+	ST_STOP_EXIT,        /* script called exit() */
+	ST_STOP_ERROR,       /* run-time error limit reached */
+};
+
+void st_control_install(void);
+void st_control_restore(void);
+enum st_stop_reason st_control_stop_reason(void);
+void st_control_request_stop(enum st_stop_reason why);
+/* -T SECS: request a stop after secs seconds. */
+void st_control_set_timeout(unsigned secs);
+
+/* -c CMD: fork a child that waits before exec'ing `/bin/sh -c CMD` until
+ * st_target_release(); returns its pid or a negative errno. */
+pid_t st_target_spawn(const char *cmd);
+int st_target_release(void);
+/* Reap the child if it exited; true once it has (then requests a stop). */
+bool st_target_poll(void);
+/* Kill (SIGTERM) and reap a child that is still running. */
+void st_target_cleanup(void);
+
+#endif

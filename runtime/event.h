@@ -1,0 +1,26 @@
+/* event.h - one kernel event as every event source hands it to the runtime.
+ *
+ * Sources are live (perf ring buffers, a tracefs instance) or recorded
+ * (perf.data, trace.dat); the runtime does not know which.  Times are
+ * CLOCK_MONOTONIC nanoseconds: perf events are opened with use_clockid and
+ * tracefs instances use the "mono" clock, so live and recorded runs agree and
+ * wall time is time + the recording's wall offset.
+ */
+#ifndef ST_RUNTIME_EVENT_H
+#define ST_RUNTIME_EVENT_H
+
+#include <stdint.h>
+
+struct st_event {
+	uint64_t time;          /* CLOCK_MONOTONIC ns */
+	uint32_t source;        /* index into plan->sources */
+	int32_t cpu;
+	int32_t pid;            /* thread group id (stap's pid()); -1 when unknown */
+	int32_t tid;            /* thread id (stap's tid()) */
+	const char *comm;       /* the task's name at the event's time; never NULL */
+	const void *raw;        /* the tracepoint record (common fields first), or NULL */
+	uint32_t raw_size;
+	uint64_t value;         /* counter sources: the count/period of this sample */
+};
+
+#endif

@@ -1,0 +1,59 @@
+/* stats.h - statistics aggregates (`x <<< v`) and their histograms.
+ *
+ * An aggregate keeps count, sum, min, max, the Welford variance state and,
+ * when the script extracts one, a histogram.  The histogram shape is fixed per
+ * variable at compile time (stap requires every @hist_linear use of a variable
+ * to agree).  Aggregates merge, so per-CPU or per-recording partial results add
+ * up to one.
+ */
+#ifndef ST_RUNTIME_STATS_H
+#define ST_RUNTIME_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum st_hist_kind { ST_HIST_NONE = 0, ST_HIST_LOG, ST_HIST_LINEAR };
+
+/* Shared by every aggregate of one variable (a global or an array's values). */
+struct st_stat_shape {
+	enum st_hist_kind hist;
+	int64_t lo, hi, width;    /* @hist_linear(v, lo, hi, width) */
+	uint32_t nbuckets;        /* derived by st_stat_shape_init */
+	int variance_shift;       /* @variance(v, shift); 0 by default */
+};
+
+/* Fill nbuckets from hist/lo/hi/width.  Linear: (hi-lo)/width + 3 buckets
+ * (under, N+1 regular, over) as stap lays them out; log: 128. */
+void st_stat_shape_init(struct st_stat_shape *shape);
+
+struct st_stat {
+	int64_t count, sum, min, max;
+	int64_t avg_s, var_s;     /* Welford state for @variance (stap's integer form) */
+	int64_t *buckets;         /* shape->nbuckets counters, or NULL when no histogram */
+};
+
+void st_stat_init(struct st_stat *st, const struct st_stat_shape *shape);
+void st_stat_free(struct st_stat *st);
+void st_stat_reset(struct st_stat *st, const struct st_stat_shape *shape);
+void st_stat_add(struct st_stat *st, const struct st_stat_shape *shape, int64_t v);
+/* dst += src (same shape). */
+void st_stat_merge(struct st_stat *dst, const struct st_stat *src, const struct st_stat_shape *shape);
+
+enum st_stat_op { ST_AGG_COUNT, ST_AGG_SUM, ST_AGG_MIN, ST_AGG_MAX, ST_AGG_AVG, ST_AGG_VARIANCE };
+
+/* Extract one value.  Returns 0, or -1 for an empty aggregate where stap
+ * errors (@min @max @avg @variance of nothing); the caller raises
+ * "empty aggregate". */
+int st_stat_get(const struct st_stat *st, const struct st_stat_shape *shape, enum st_stat_op op, int64_t *out);
+
+/* Bucket i of the histogram (for `@hist_log(x)[i]` and foreach over buckets).
+ * Returns 0, or -1 when i is out of range. */
+int st_stat_bucket(const struct st_stat *st, const struct st_stat_shape *shape, int64_t i, int64_t *out);
+
+/* Print the histogram exactly as stap does (header, value column, '@' bars
+ * scaled to 50, '~' elision of empty runs keeping `elision` rows at each
+ * edge).  Returns 0, or -1 for an empty aggregate. */
+int st_stat_print_hist(FILE *out, const struct st_stat *st, const struct st_stat_shape *shape, int elision);
+
+#endif

@@ -1,0 +1,43 @@
+/* stream.h - a time-ordered stream of events from one event source provider.
+ *
+ * Implemented by the plugins: live perf ring buffers, a live tracefs
+ * instance, a perf.data reader, a trace.dat reader.  The session pulls events
+ * with next() and runs the handlers; it never learns where they came from.
+ */
+#ifndef ST_RUNTIME_STREAM_H
+#define ST_RUNTIME_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "runtime/event.h"
+
+struct tep_event;
+struct st_stream;
+
+#define ST_STREAM_EOF 2
+
+struct st_stream_ops {
+	/* 1 with *ev filled (valid until the next call); 0 when nothing arrived
+	 * within timeout_ms or a signal interrupted the wait (live only);
+	 * ST_STREAM_EOF when a recording ends or a stopped live stream is
+	 * drained; a negative errno on failure.  Events come in time order. */
+	int (*next)(struct st_stream *s, struct st_event *ev, int timeout_ms);
+	/* The record layout of a source (libtraceevent), or NULL when the
+	 * source carries no raw record. */
+	struct tep_event *(*format)(struct st_stream *s, uint32_t source);
+	/* Live: stop producing new events; what is buffered is still returned
+	 * by next() until ST_STREAM_EOF.  Recordings: no-op. */
+	void (*stop)(struct st_stream *s);
+	/* Events the kernel dropped so far. */
+	uint64_t (*lost)(struct st_stream *s);
+	/* Detach everything from the kernel and free the stream. */
+	void (*close)(struct st_stream *s);
+};
+
+struct st_stream {
+	const struct st_stream_ops *ops;
+	bool live;
+	int64_t wall_offset_ns;   /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
+};
+
+#endif
