@@ -1,0 +1,150 @@
+/* control.c - stop requests from signals, -T, the target's exit and exit(). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "runtime/control.h"
+
+static volatile sig_atomic_t stop_reason;
+static volatile sig_atomic_t child_exited;
+static pid_t target_pid;
+static int target_gate = -1;      /* write end of the pipe the child waits on */
+static int target_status;
+static bool target_reaped;
+
+static void on_stop_signal(int sig)
+{
+	if (!stop_reason)
+		stop_reason = sig == SIGALRM ? ST_STOP_TIMEOUT : ST_STOP_SIGNAL;
+}
+
+static void on_child(int sig)
+{
+	(void)sig;
+	child_exited = 1;
+}
+
+void st_control_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop_signal;      /* no SA_RESTART: interrupt poll() */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void st_control_restore(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+}
+
+enum st_stop_reason st_control_stop_reason(void)
+{
+	return (enum st_stop_reason)stop_reason;
+}
+
+void st_control_request_stop(enum st_stop_reason why)
+{
+	if (!stop_reason)
+		stop_reason = why;
+}
+
+void st_control_set_timeout(unsigned secs)
+{
+	alarm(secs);
+}
+
+pid_t st_target_spawn(const char *cmd)
+{
+	int gate[2];
+	pid_t pid;
+
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(gate[0]);
+		close(gate[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		char c;
+		ssize_t n;
+
+		close(gate[1]);
+		st_control_restore();
+		do
+			n = read(gate[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(127);    /* the tracer gave up before arming */
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(gate[0]);
+	target_gate = gate[1];
+	target_pid = pid;
+	target_reaped = false;
+	return pid;
+}
+
+int st_target_release(void)
+{
+	ssize_t n;
+
+	if (target_gate < 0)
+		return 0;
+	n = write(target_gate, "g", 1);
+	close(target_gate);
+	target_gate = -1;
+	return n == 1 ? 0 : -EPIPE;
+}
+
+bool st_target_poll(void)
+{
+	int status;
+	pid_t r;
+
+	if (!target_pid)
+		return false;
+	if (target_reaped)
+		return true;
+	if (!child_exited)
+		return false;
+	r = waitpid(target_pid, &status, WNOHANG);
+	if (r == target_pid) {
+		target_reaped = true;
+		target_status = status;
+		st_control_request_stop(ST_STOP_TARGET);
+		return true;
+	}
+	child_exited = 0;
+	return false;
+}
+
+void st_target_cleanup(void)
+{
+	if (target_gate >= 0) {
+		close(target_gate);      /* the child exits without running CMD */
+		target_gate = -1;
+	}
+	if (target_pid && !target_reaped) {
+		kill(target_pid, SIGTERM);
+		waitpid(target_pid, &target_status, 0);
+		target_reaped = true;
+	}
+}
