@@ -1,0 +1,328 @@
+/* families.c - the built-in probe families: which points exist, what their
+ * context variables are, and which event source serves each.
+ *
+ *   begin[(N)] end[(N)] error[(N)] never
+ *   timer.{s,sec,ms,msec,us,usec,ns,nsec,hz,jiffies}(N)
+ *   kernel.trace("SYSTEM:EVENT")           globs in both parts
+ *   syscall.NAME[.return], nd_syscall.NAME[.return]   NAME may be a glob
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "frontend/frontend.h"
+#include "lowering/catalog.h"
+#include "lowering/families.h"
+
+#define HZ_JIFFIES 250
+
+struct resolver_ctx {
+	struct st_catalog *catalog;
+	struct st_arena arena;    /* concrete points live as long as the resolver */
+};
+
+static bool comp_is(const struct st_probe_point *pp, uint32_t i, const char *name)
+{
+	return i < pp->ncomp && strcmp(pp->comp[i].name, name) == 0;
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* ---- classification ---- */
+
+static const struct { const char *unit; uint64_t ns; } timer_units[] = {
+	{ "s", 1000000000ull }, { "sec", 1000000000ull },
+	{ "ms", 1000000ull }, { "msec", 1000000ull },
+	{ "us", 1000ull }, { "usec", 1000ull },
+	{ "ns", 1ull }, { "nsec", 1ull },
+	{ "jiffies", 1000000000ull / HZ_JIFFIES },
+};
+
+static bool is_syscall_family(const struct st_probe_point *pp)
+{
+	return pp->ncomp >= 2 && (comp_is(pp, 0, "syscall") || comp_is(pp, 0, "nd_syscall")) &&
+	       !pp->comp[1].has_arg && (pp->ncomp == 2 || (pp->ncomp == 3 && comp_is(pp, 2, "return")));
+}
+
+static bool is_kernel_trace(const struct st_probe_point *pp)
+{
+	return pp->ncomp == 2 && comp_is(pp, 0, "kernel") && comp_is(pp, 1, "trace") &&
+	       pp->comp[1].has_arg && pp->comp[1].arg_is_string;
+}
+
+static int timer_period(const struct st_probe_point *pp, uint64_t *ns)
+{
+	size_t i;
+
+	if (pp->ncomp != 2 || !comp_is(pp, 0, "timer") || !pp->comp[1].has_arg || pp->comp[1].arg_is_string)
+		return -ENOENT;
+	if (pp->comp[1].arg_num <= 0)
+		return -EINVAL;
+	if (strcmp(pp->comp[1].name, "hz") == 0) {
+		*ns = 1000000000ull / (uint64_t)pp->comp[1].arg_num;
+		return *ns ? 0 : -EINVAL;
+	}
+	for (i = 0; i < sizeof(timer_units) / sizeof(timer_units[0]); i++)
+		if (strcmp(pp->comp[1].name, timer_units[i].unit) == 0) {
+			*ns = (uint64_t)pp->comp[1].arg_num * timer_units[i].ns;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static bool is_bee(const struct st_probe_point *pp)
+{
+	if (pp->ncomp != 1)
+		return false;
+	if (comp_is(pp, 0, "never"))
+		return !pp->comp[0].has_arg;
+	return (comp_is(pp, 0, "begin") || comp_is(pp, 0, "end") || comp_is(pp, 0, "error")) &&
+	       (!pp->comp[0].has_arg || !pp->comp[0].arg_is_string);
+}
+
+/* Split "sys:evt" (or "evt": any system). */
+static void split_trace(const char *arg, char *sys, char *evt, size_t n)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (colon) {
+		snprintf(sys, n, "%.*s", (int)(colon - arg), arg);
+		snprintf(evt, n, "%s", colon + 1);
+	} else {
+		snprintf(sys, n, "*");
+		snprintf(evt, n, "%s", arg);
+	}
+}
+
+/* ---- building concrete points ---- */
+
+static struct st_probe_point *point_new(struct resolver_ctx *rc, const struct st_probe_point *like, uint32_t ncomp)
+{
+	struct st_probe_point *p = (void *)st_arena_alloc(&rc->arena, sizeof(*p));
+
+	memset(p, 0, sizeof(*p));
+	p->comp = (void *)st_arena_alloc(&rc->arena, sizeof(*p->comp) * ncomp);
+	memset(p->comp, 0, sizeof(*p->comp) * ncomp);
+	p->ncomp = ncomp;
+	p->optional = like->optional;
+	p->sufficient = like->sufficient;
+	p->cond = like->cond;
+	p->loc = like->loc;
+	return p;
+}
+
+static const char *rc_strdup(struct resolver_ctx *rc, const char *s)
+{
+	return st_arena_strndup(&rc->arena, s, strlen(s), strlen(s));
+}
+
+struct expand_state {
+	struct resolver_ctx *rc;
+	const struct st_probe_point *pp;
+	int (*add)(void *arg, struct st_probe_point *concrete);
+	void *arg;
+	const char *name_glob;   /* syscall NAME glob */
+	int count;
+	int rc_add;
+};
+
+static int add_trace(void *arg, const char *sys, const char *evt)
+{
+	struct expand_state *st = arg;
+	struct st_probe_point *p = point_new(st->rc, st->pp, 2);
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s:%s", sys, evt);
+	p->comp[0].name = "kernel";
+	p->comp[1].name = "trace";
+	p->comp[1].has_arg = true;
+	p->comp[1].arg_is_string = true;
+	p->comp[1].arg_str = rc_strdup(st->rc, buf);
+	st->count++;
+	st->rc_add = st->add(st->arg, p);
+	return st->rc_add;
+}
+
+static int add_syscall(void *arg, const char *sys, const char *evt)
+{
+	struct expand_state *st = arg;
+	const char *name = evt + strlen("sys_enter_");
+	bool ret = st->pp->ncomp == 3;
+	struct st_probe_point *p;
+
+	(void)sys;
+	if (fnmatch(st->name_glob, name, 0) != 0)
+		return 0;
+	p = point_new(st->rc, st->pp, ret ? 3 : 2);
+	p->comp[0].name = st->pp->comp[0].name;
+	p->comp[1].name = rc_strdup(st->rc, name);
+	if (ret)
+		p->comp[2].name = "return";
+	st->count++;
+	st->rc_add = st->add(st->arg, p);
+	return st->rc_add;
+}
+
+static int resolver_expand(void *ctx, const struct st_probe_point *pp,
+			   int (*add)(void *arg, struct st_probe_point *concrete), void *arg, char **err)
+{
+	struct resolver_ctx *rc = ctx;
+	struct expand_state st = { rc, pp, add, arg, NULL, 0, 0 };
+	uint64_t ns;
+	int r;
+
+	if (is_bee(pp) || timer_period(pp, &ns) == 0)
+		return add(arg, (struct st_probe_point *)pp) < 0 ? -ECANCELED : 1;
+	if (is_kernel_trace(pp)) {
+		char sys[256], evt[256];
+
+		split_trace(pp->comp[1].arg_str, sys, evt, sizeof(sys));
+		r = rc->catalog->ops->list(rc->catalog, sys, evt, add_trace, &st);
+		return r < 0 ? r : st.count;
+	}
+	if (is_syscall_family(pp)) {
+		st.name_glob = pp->comp[1].name;
+		if (!has_glob(st.name_glob)) {
+			char evt[300];
+
+			snprintf(evt, sizeof(evt), "sys_enter_%s", st.name_glob);
+			r = rc->catalog->ops->list(rc->catalog, "syscalls", evt, add_syscall, &st);
+		} else {
+			r = rc->catalog->ops->list(rc->catalog, "syscalls", "sys_enter_*", add_syscall, &st);
+		}
+		return r < 0 ? r : st.count;
+	}
+	if (timer_period(pp, &ns) == -EINVAL) {
+		if (asprintf(err, "invalid timer interval") < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- context variables ---- */
+
+static const struct st_catalog_field *find_field(struct st_catalog *c, const char *sys, const char *evt,
+						 const char *name)
+{
+	const struct st_catalog_field *f;
+	uint32_t n, i;
+
+	if (c->ops->fields(c, sys, evt, &f, &n) < 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return &f[i];
+	return NULL;
+}
+
+int st_family_classify(const struct st_probe_point *pp, struct st_family_point *fp)
+{
+	uint64_t ns;
+
+	memset(fp, 0, sizeof(*fp));
+	if (is_bee(pp)) {
+		const char *n = pp->comp[0].name;
+
+		fp->kind = !strcmp(n, "begin") ? ST_SRC_BEGIN : !strcmp(n, "end") ? ST_SRC_END :
+			   !strcmp(n, "error") ? ST_SRC_ERROR : ST_SRC_NEVER;
+		fp->seq = pp->comp[0].has_arg ? pp->comp[0].arg_num : 0;
+		return 0;
+	}
+	if (timer_period(pp, &ns) == 0) {
+		fp->kind = ST_SRC_TIMER;
+		fp->period_ns = ns;
+		return 0;
+	}
+	if (is_kernel_trace(pp)) {
+		fp->kind = ST_SRC_TRACEPOINT;
+		split_trace(pp->comp[1].arg_str, fp->system, fp->event, sizeof(fp->system));
+		return 0;
+	}
+	if (is_syscall_family(pp) && !has_glob(pp->comp[1].name)) {
+		fp->kind = ST_SRC_TRACEPOINT;
+		fp->syscall = true;
+		fp->is_return = pp->ncomp == 3;
+		snprintf(fp->system, sizeof(fp->system), "syscalls");
+		snprintf(fp->event, sizeof(fp->event), "sys_%s_%s", fp->is_return ? "exit" : "enter",
+			 pp->comp[1].name);
+		snprintf(fp->syscall_name, sizeof(fp->syscall_name), "%s", pp->comp[1].name);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_point *fp, const char *name,
+				  bool dollar, const char **field, enum st_type *type)
+{
+	const struct st_catalog_field *f;
+
+	if (fp->kind != ST_SRC_TRACEPOINT)
+		return ST_CTX_NONE;
+	if (fp->syscall && !dollar) {
+		if (strcmp(name, "name") == 0) {
+			*type = ST_T_STRING;
+			return ST_CTX_SYSCALL_NAME;
+		}
+		if (fp->is_return && strcmp(name, "retval") == 0)
+			name = "ret";
+		else if (strcmp(name, "ret") == 0 || strcmp(name, "__syscall_nr") == 0)
+			return ST_CTX_NONE;
+	} else if (dollar) {
+		name++;      /* "$fd" -> "fd" */
+		if (strcmp(name, "$name") == 0) {
+			*type = ST_T_STRING;
+			return ST_CTX_EVENT_NAME;
+		}
+	} else {
+		return ST_CTX_NONE;
+	}
+	f = find_field(c, fp->system, fp->event, name);
+	if (!f)
+		return ST_CTX_NONE;
+	*field = f->name;
+	*type = f->is_string ? ST_T_STRING : ST_T_LONG;
+	return ST_CTX_FIELD;
+}
+
+static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp, const char *name, bool dollar)
+{
+	struct resolver_ctx *rc = ctx;
+	struct st_family_point fp;
+	const char *field;
+	enum st_type t = ST_T_UNKNOWN;
+
+	if (st_family_classify(pp, &fp) < 0)
+		return ST_T_UNKNOWN;
+	if (st_family_var(rc->catalog, &fp, name, dollar, &field, &t) == ST_CTX_NONE)
+		return ST_T_UNKNOWN;
+	return t;
+}
+
+void st_resolver_init(struct st_point_resolver *r, struct st_catalog *catalog)
+{
+	struct resolver_ctx *rc = calloc(1, sizeof(*rc));
+
+	if (!rc)
+		abort();
+	rc->catalog = catalog;
+	st_arena_init(&rc->arena, 16384);
+	r->ctx = rc;
+	r->expand = resolver_expand;
+	r->var_type = resolver_var_type;
+}
+
+void st_resolver_free(struct st_point_resolver *r)
+{
+	struct resolver_ctx *rc = r->ctx;
+
+	if (!rc)
+		return;
+	st_arena_free(&rc->arena);
+	free(rc);
+	r->ctx = NULL;
+}

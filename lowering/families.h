@@ -1,0 +1,38 @@
+/* families.h - built-in probe families, as lowering classifies them. */
+#ifndef ST_LOWERING_FAMILIES_H
+#define ST_LOWERING_FAMILIES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "frontend/ast.h"
+#include "lowering/source.h"
+
+struct st_catalog;
+struct st_point_resolver;
+
+struct st_family_point {
+	enum st_source_kind kind;
+	int64_t seq;                 /* begin/end/error */
+	uint64_t period_ns;          /* timer */
+	char system[128], event[128];/* tracepoint */
+	bool syscall, is_return;
+	char syscall_name[128];
+};
+
+/* Classify a concrete point; -ENOENT when it is not a built-in family. */
+int st_family_classify(const struct st_probe_point *pp, struct st_family_point *fp);
+
+enum st_ctxvar_kind {
+	ST_CTX_NONE,
+	ST_CTX_FIELD,          /* a raw field of the event: *field */
+	ST_CTX_SYSCALL_NAME,   /* syscall `name` */
+	ST_CTX_EVENT_NAME,     /* $$name */
+};
+
+/* How `name` (with its '$' when dollar) reads at a point. */
+enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_point *fp, const char *name,
+				  bool dollar, const char **field, enum st_type *type);
+
+void st_resolver_free(struct st_point_resolver *r);
+
+#endif

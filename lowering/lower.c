@@ -1,0 +1,1120 @@
+/* lower.c - an elaborated program to a plan: sources, probes, bytecode.
+ *
+ * Registers: a frame's locals occupy registers 0..nlocals-1 (their symbol
+ * index); temporaries are allocated above them like a stack and released at
+ * the end of each statement.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "frontend/frontend.h"
+#include "lowering/catalog.h"
+#include "lowering/families.h"
+#include "lowering/plan.h"
+#include "tapset/builtins.h"
+
+#define GROW(arr, n, cap) do { \
+	if ((n) >= (cap)) { \
+		(cap) = (cap) ? (cap) * 2 : 16; \
+		(arr) = realloc((arr), sizeof(*(arr)) * (cap)); \
+		if (!(arr)) abort(); \
+	} \
+} while (0)
+
+struct patch_list {
+	uint32_t *at;
+	uint32_t n, cap;
+};
+
+struct loop {
+	struct patch_list breaks, continues;
+	struct loop *outer;
+};
+
+struct lower {
+	const struct st_program *prog;
+	struct st_catalog *catalog;
+	struct st_plan *plan;
+	uint32_t cap_sources, cap_probes, cap_code, cap_nums, cap_strs, cap_fmts, cap_fe;
+	char *err;
+
+	/* the code being generated */
+	struct st_code *code;
+	uint32_t cap_insn;
+	uint32_t top, nlocals;       /* next free temporary; locals below */
+	uint32_t iter_depth, try_depth;
+	struct loop *loop;
+	int source;                  /* the handler's source, -1 in functions */
+	struct st_family_point fp;
+	uint32_t ntemps_fmt;
+};
+
+static void fail(struct lower *L, const struct st_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (L->err)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (loc && loc->file) {
+		if (asprintf(&L->err, "%s at %s:%u:%u", msg ? msg : "?", loc->file, loc->line, loc->col) < 0)
+			L->err = NULL;
+		free(msg);
+	} else {
+		L->err = msg;
+	}
+}
+
+/* ---- pools ---- */
+
+static uint32_t num_const(struct lower *L, int64_t v)
+{
+	struct st_plan *p = L->plan;
+	uint32_t i;
+
+	for (i = 0; i < p->nnums; i++)
+		if (p->nums[i] == v)
+			return i;
+	GROW(p->nums, p->nnums, L->cap_nums);
+	p->nums[p->nnums] = v;
+	return p->nnums++;
+}
+
+static uint32_t str_const(struct lower *L, const char *s)
+{
+	struct st_plan *p = L->plan;
+	uint32_t i;
+
+	for (i = 0; i < p->nstrs; i++)
+		if (strcmp(p->strs[i], s) == 0)
+			return i;
+	GROW(p->strs, p->nstrs, L->cap_strs);
+	p->strs[p->nstrs] = st_arena_strndup(p->arena, s, strlen(s), strlen(s));
+	return p->nstrs++;
+}
+
+static uint32_t fmt_const(struct lower *L, const struct st_fmt *f)
+{
+	struct st_plan *p = L->plan;
+
+	GROW(p->fmts, p->nfmts, L->cap_fmts);
+	p->fmts[p->nfmts] = f;
+	return p->nfmts++;
+}
+
+/* ---- emitting ---- */
+
+static uint32_t emit(struct lower *L, const struct st_loc *loc, const char *near, int op, int aux,
+		     uint32_t a, uint32_t b, uint32_t c)
+{
+	struct st_code *k = L->code;
+	uint32_t at = k->ninsn;
+
+	if (k->ninsn >= L->cap_insn) {
+		L->cap_insn = L->cap_insn ? L->cap_insn * 2 : 64;
+		k->insn = realloc(k->insn, sizeof(*k->insn) * L->cap_insn);
+		k->loc = realloc(k->loc, sizeof(*k->loc) * L->cap_insn);
+		if (!k->insn || !k->loc)
+			abort();
+	}
+	k->insn[at] = (struct st_insn){ (uint8_t)op, (uint8_t)aux, (uint16_t)a, (uint16_t)b, (uint16_t)c };
+	k->loc[at] = (struct st_insn_loc){ near, loc ? loc->file : NULL, loc ? loc->line : 0, loc ? loc->col : 0 };
+	k->ninsn++;
+	return at;
+}
+
+#define E(L, e, op, aux, a, b, c) emit((L), &(e)->loc, (e)->near, (op), (aux), (a), (b), (c))
+
+static void set_target(struct lower *L, uint32_t at, uint32_t target)
+{
+	L->code->insn[at].b = (uint16_t)(target & 0xffff);
+	L->code->insn[at].c = (uint16_t)(target >> 16);
+}
+
+static uint32_t here(struct lower *L)
+{
+	return L->code->ninsn;
+}
+
+static void patch_add(struct patch_list *pl, uint32_t at)
+{
+	GROW(pl->at, pl->n, pl->cap);
+	pl->at[pl->n++] = at;
+}
+
+static void patch_all(struct lower *L, struct patch_list *pl, uint32_t target)
+{
+	uint32_t i;
+
+	for (i = 0; i < pl->n; i++)
+		set_target(L, pl->at[i], target);
+	free(pl->at);
+	memset(pl, 0, sizeof(*pl));
+}
+
+static uint32_t temp(struct lower *L, uint32_t n)
+{
+	uint32_t r = L->top;
+
+	L->top += n;
+	if (L->top > L->code->nregs)
+		L->code->nregs = L->top;
+	if (L->top >= ST_REG_NONE)
+		fail(L, NULL, "handler too large: out of registers");
+	return r;
+}
+
+static uint32_t load_num(struct lower *L, const struct st_expr *e, int64_t v)
+{
+	uint32_t r = temp(L, 1), k = num_const(L, v);
+
+	E(L, e, ST_OP_LOADN, 0, r, k & 0xffff, k >> 16);
+	return r;
+}
+
+/* ---- expressions ---- */
+
+static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst);
+
+static bool is_local(const struct st_expr *e)
+{
+	return e->kind == ST_E_VAR && e->sym && e->sym->kind == ST_SYM_LOCAL;
+}
+
+/* The register holding e's value: a local's own register, or a temporary. */
+static uint32_t expr_any(struct lower *L, const struct st_expr *e)
+{
+	uint32_t r;
+
+	if (is_local(e))
+		return e->sym->index;
+	r = temp(L, 1);
+	expr_to(L, e, r);
+	return r;
+}
+
+static uint32_t global_index(struct lower *L, const struct st_expr *var)
+{
+	if (!var || var->kind != ST_E_VAR || !var->sym || var->sym->kind != ST_SYM_GLOBAL) {
+		fail(L, var ? &var->loc : NULL, "expected a global variable");
+		return 0;
+	}
+	return var->sym->index;
+}
+
+/* Evaluate index expressions into consecutive registers; NULL keys (`*`)
+ * leave their register untouched and clear their bit in *mask. */
+static uint32_t keys_to_regs(struct lower *L, struct st_expr **keys, uint32_t n, uint32_t *mask)
+{
+	uint32_t base = temp(L, n ? n : 1), i;
+
+	if (mask)
+		*mask = 0;
+	for (i = 0; i < n; i++) {
+		if (!keys[i])
+			continue;
+		if (mask)
+			*mask |= 1u << i;
+		expr_to(L, keys[i], base + i);
+	}
+	return base;
+}
+
+static int binary_op(int op)
+{
+	switch (op) {
+	case '+': return ST_OP_ADD;
+	case '-': return ST_OP_SUB;
+	case '*': return ST_OP_MUL;
+	case '/': return ST_OP_DIV;
+	case '%': return ST_OP_MOD;
+	case '<': return ST_OP_SHL;       /* << */
+	case '>': return ST_OP_SHR;       /* >> */
+	case 'U': return ST_OP_USHR;      /* >>> */
+	case '&': return ST_OP_AND;
+	case '|': return ST_OP_OR;
+	case '^': return ST_OP_XOR;
+	case '.': return ST_OP_CONCAT;
+	}
+	return -1;
+}
+
+static void field_load(struct lower *L, const struct st_expr *e, const char *field, uint32_t dst);
+
+static void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	const char *field = NULL;
+	enum st_type t;
+
+	if (L->source < 0) {
+		fail(L, &e->loc, "context variable %s used outside a probe", e->str);
+		return;
+	}
+	switch (st_family_var(L->catalog, &L->fp, e->str, true, &field, &t)) {
+	case ST_CTX_FIELD:
+		field_load(L, e, field, dst);
+		return;
+	case ST_CTX_EVENT_NAME: {
+		uint32_t k = str_const(L, L->fp.event);
+
+		E(L, e, ST_OP_LOADS, 0, dst, k & 0xffff, k >> 16);
+		return;
+	}
+	default:
+		fail(L, &e->loc, "unable to find context variable %s", e->str);
+	}
+}
+
+static uint32_t source_field(struct lower *L, const char *field)
+{
+	struct st_source *s = &L->plan->sources[L->source];
+	uint32_t i;
+
+	for (i = 0; i < s->nfields; i++)
+		if (strcmp(s->fields[i], field) == 0)
+			return i;
+	s->fields = realloc(s->fields, sizeof(char *) * (s->nfields + 1));
+	if (!s->fields)
+		abort();
+	s->fields[s->nfields] = (char *)st_arena_strndup(L->plan->arena, field, strlen(field), strlen(field));
+	return s->nfields++;
+}
+
+static void field_load(struct lower *L, const struct st_expr *e, const char *field, uint32_t dst)
+{
+	E(L, e, ST_OP_FIELD, 0, dst, source_field(L, field), 0);
+}
+
+/* Store the value in register v into an lvalue. */
+static void store(struct lower *L, const struct st_expr *lv, uint32_t v)
+{
+	uint32_t base, save = L->top;
+
+	switch (lv->kind) {
+	case ST_E_VAR:
+		if (lv->sym->kind == ST_SYM_LOCAL) {
+			if (lv->sym->index != v)
+				E(L, lv, ST_OP_MOV, 0, lv->sym->index, v, 0);
+		} else {
+			E(L, lv, ST_OP_GSET, 0, v, lv->sym->index, 0);
+		}
+		break;
+	case ST_E_INDEX:
+		base = keys_to_regs(L, lv->args, lv->nargs, NULL);
+		E(L, lv, ST_OP_MSET, 0, v, global_index(L, lv->a), base);
+		break;
+	default:
+		fail(L, &lv->loc, "cannot assign to this expression");
+	}
+	L->top = save;
+}
+
+/* Load an lvalue's current value into dst. */
+static void load_lvalue(struct lower *L, const struct st_expr *lv, uint32_t dst)
+{
+	expr_to(L, lv, dst);
+}
+
+static void assign_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	const struct st_expr *lv = e->a;
+	uint32_t v;
+
+	if (e->op == '=') {
+		if (is_local(lv)) {
+			expr_to(L, e->b, lv->sym->index);
+			if (dst != lv->sym->index)
+				E(L, e, ST_OP_MOV, 0, dst, lv->sym->index, 0);
+			return;
+		}
+		expr_to(L, e->b, dst);
+		store(L, lv, dst);
+		return;
+	}
+	/* a[k] += v on a long array: one hash lookup. */
+	if (e->op == '+' && lv->kind == ST_E_INDEX && lv->type == ST_T_LONG) {
+		uint32_t save = L->top, base;
+
+		expr_to(L, e->b, dst);
+		base = keys_to_regs(L, lv->args, lv->nargs, NULL);
+		E(L, e, ST_OP_MADD, 0, dst, global_index(L, lv->a), base);
+		L->top = save;
+		return;
+	}
+	v = temp(L, 1);
+	expr_to(L, e->b, v);
+	load_lvalue(L, lv, dst);
+	if (binary_op(e->op) < 0) {
+		fail(L, &e->loc, "unsupported assignment operator");
+		return;
+	}
+	E(L, e, binary_op(e->op), 0, dst, dst, v);
+	store(L, lv, dst);
+}
+
+static void incdec_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	const struct st_expr *lv = e->a;
+	int64_t delta = e->op == '+' ? 1 : -1;
+	uint32_t one;
+
+	if (lv->kind == ST_E_INDEX) {
+		uint32_t save = L->top, base, d = temp(L, 1), k = num_const(L, delta);
+
+		E(L, e, ST_OP_LOADN, 0, d, k & 0xffff, k >> 16);
+		base = keys_to_regs(L, lv->args, lv->nargs, NULL);
+		E(L, e, ST_OP_MADD, 0, d, global_index(L, lv->a), base);
+		if (e->post) {
+			uint32_t kk = num_const(L, delta);
+			uint32_t t = temp(L, 1);
+
+			E(L, e, ST_OP_LOADN, 0, t, kk & 0xffff, kk >> 16);
+			E(L, e, ST_OP_SUB, 0, dst, d, t);
+		} else {
+			E(L, e, ST_OP_MOV, 0, dst, d, 0);
+		}
+		L->top = save;
+		return;
+	}
+	one = load_num(L, e, delta);
+	if (is_local(lv)) {
+		uint32_t r = lv->sym->index;
+
+		if (e->post)
+			E(L, e, ST_OP_MOV, 0, dst, r, 0);
+		E(L, e, ST_OP_ADD, 0, r, r, one);
+		if (!e->post && dst != r)
+			E(L, e, ST_OP_MOV, 0, dst, r, 0);
+		return;
+	}
+	{
+		uint32_t t = temp(L, 1);
+
+		load_lvalue(L, lv, t);
+		if (e->post)
+			E(L, e, ST_OP_MOV, 0, dst, t, 0);
+		E(L, e, ST_OP_ADD, 0, t, t, one);
+		store(L, lv, t);
+		if (!e->post)
+			E(L, e, ST_OP_MOV, 0, dst, t, 0);
+	}
+}
+
+/* The stats variable an extractor or <<< names: global index, key base and
+ * whether it is an array element. */
+static uint32_t stats_target(struct lower *L, const struct st_expr *s, uint32_t *base, int *is_array)
+{
+	if (s->kind == ST_E_INDEX) {
+		*is_array = 1;
+		*base = keys_to_regs(L, s->args, s->nargs, NULL);
+		return global_index(L, s->a);
+	}
+	*is_array = 0;
+	*base = 0;
+	return global_index(L, s);
+}
+
+static int cmp_aux(int op)
+{
+	switch (op) {
+	case '<': case '>': case '=': case '!': return op;
+	case 'l': case 'g': return op;      /* <= >= */
+	}
+	return op;
+}
+
+static void logical_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	uint32_t j1, j2, end;
+
+	expr_to(L, e->a, dst);
+	j1 = E(L, e, e->op == '&' ? ST_OP_JZ : ST_OP_JNZ, 0, dst, 0, 0);
+	expr_to(L, e->b, dst);
+	j2 = E(L, e, e->op == '&' ? ST_OP_JZ : ST_OP_JNZ, 0, dst, 0, 0);
+	{
+		uint32_t k = num_const(L, e->op == '&' ? 1 : 0);
+
+		E(L, e, ST_OP_LOADN, 0, dst, k & 0xffff, k >> 16);
+	}
+	end = E(L, e, ST_OP_JMP, 0, 0, 0, 0);
+	set_target(L, j1, here(L));
+	set_target(L, j2, here(L));
+	{
+		uint32_t k = num_const(L, e->op == '&' ? 0 : 1);
+
+		E(L, e, ST_OP_LOADN, 0, dst, k & 0xffff, k >> 16);
+	}
+	set_target(L, end, here(L));
+}
+
+static const struct st_fmt *print_format(struct lower *L, const struct st_expr *e);
+
+static void print_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	bool to_string = e->print >= ST_PRINT_SPRINT;
+	const struct st_fmt *f;
+	uint32_t base, i;
+
+	/* print(@hist_log(x)) draws the histogram */
+	if (e->nargs == 1 && e->args[0]->kind == ST_E_HIST &&
+	    (e->print == ST_PRINT_PRINT || e->print == ST_PRINT_SPRINT ||
+	     e->print == ST_PRINT_PRINTLN || e->print == ST_PRINT_SPRINTLN)) {
+		const struct st_expr *h = e->args[0];
+		int arr;
+		uint32_t kb, g = stats_target(L, h->a, &kb, &arr);
+
+		E(L, e, ST_OP_HPRINT, arr | (to_string ? 2 : 0), dst, g, kb);
+		return;
+	}
+	f = print_format(L, e);
+	if (!f)
+		return;
+	base = temp(L, e->nargs ? e->nargs : 1);
+	for (i = 0; i < e->nargs; i++)
+		expr_to(L, e->args[i], base + i);
+	E(L, e, ST_OP_FORMAT, to_string, dst, base, fmt_const(L, f));
+}
+
+static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	uint32_t base = temp(L, e->nargs ? e->nargs : 1), i;
+
+	for (i = 0; i < e->nargs; i++)
+		expr_to(L, e->args[i], base + i);
+	if (e->func) {
+		if (!e->func->body) {
+			fail(L, &e->loc, "function '%s' has an embedded-C body, which staplet does not run",
+			     e->func->name);
+			return;
+		}
+		E(L, e, ST_OP_CALL, 0, dst, base, e->func->index);
+	} else if (e->builtin >= 0) {
+		E(L, e, ST_OP_BUILTIN, e->builtin & 0xff, dst, base, (uint32_t)e->builtin >> 8);
+	} else {
+		fail(L, &e->loc, "unresolved function '%s'", e->str);
+	}
+}
+
+static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	uint32_t save = L->top, a, b, k, j, base, mask;
+	int arr;
+
+	if (L->err)
+		return;
+	switch (e->kind) {
+	case ST_E_NUM:
+		k = num_const(L, e->num);
+		E(L, e, ST_OP_LOADN, 0, dst, k & 0xffff, k >> 16);
+		break;
+	case ST_E_STR:
+		k = str_const(L, e->str);
+		E(L, e, ST_OP_LOADS, 0, dst, k & 0xffff, k >> 16);
+		break;
+	case ST_E_VAR:
+		if (e->sym->kind == ST_SYM_LOCAL) {
+			if (e->sym->index != dst)
+				E(L, e, ST_OP_MOV, 0, dst, e->sym->index, 0);
+		} else if (e->sym->is_array) {
+			fail(L, &e->loc, "array '%s' used as a scalar", e->str);
+		} else {
+			E(L, e, ST_OP_GGET, 0, dst, e->sym->index, 0);
+		}
+		break;
+	case ST_E_TARGET:
+		target_to(L, e, dst);
+		break;
+	case ST_E_INDEX:
+		base = keys_to_regs(L, e->args, e->nargs, NULL);
+		E(L, e, ST_OP_MGET, 0, dst, global_index(L, e->a), base);
+		break;
+	case ST_E_CALL:
+		call_to(L, e, dst);
+		break;
+	case ST_E_UNARY:
+		a = expr_any(L, e->a);
+		if (e->op == '-')
+			E(L, e, ST_OP_NEG, 0, dst, a, 0);
+		else if (e->op == '!')
+			E(L, e, ST_OP_NOT, 0, dst, a, 0);
+		else if (e->op == '~')
+			E(L, e, ST_OP_BNOT, 0, dst, a, 0);
+		else if (a != dst)
+			E(L, e, ST_OP_MOV, 0, dst, a, 0);
+		break;
+	case ST_E_BINARY:
+	case ST_E_CONCAT:
+		a = expr_any(L, e->a);
+		b = expr_any(L, e->b);
+		E(L, e, e->kind == ST_E_CONCAT ? ST_OP_CONCAT : binary_op(e->op), 0, dst, a, b);
+		break;
+	case ST_E_COMPARE:
+		a = expr_any(L, e->a);
+		b = expr_any(L, e->b);
+		E(L, e, e->a->type == ST_T_STRING ? ST_OP_SCMP : ST_OP_CMP, cmp_aux(e->op), dst, a, b);
+		break;
+	case ST_E_LOGICAL:
+		logical_to(L, e, dst);
+		break;
+	case ST_E_REGEX:
+		a = expr_any(L, e->a);
+		if (e->b->kind != ST_E_STR) {
+			fail(L, &e->b->loc, "regular expression must be a string literal");
+			break;
+		}
+		E(L, e, ST_OP_REGEX, e->op == '!', dst, a, str_const(L, e->b->str));
+		break;
+	case ST_E_TERNARY:
+		a = expr_any(L, e->a);
+		j = E(L, e, ST_OP_JZ, 0, a, 0, 0);
+		expr_to(L, e->b, dst);
+		k = E(L, e, ST_OP_JMP, 0, 0, 0, 0);
+		set_target(L, j, here(L));
+		expr_to(L, e->c, dst);
+		set_target(L, k, here(L));
+		break;
+	case ST_E_ASSIGN:
+		assign_to(L, e, dst);
+		break;
+	case ST_E_INCDEC:
+		incdec_to(L, e, dst);
+		break;
+	case ST_E_AGG_ADD:
+		a = expr_any(L, e->b);
+		{
+			uint32_t g = stats_target(L, e->a, &base, &arr);
+
+			E(L, e, ST_OP_SADD, arr, a, g, base);
+		}
+		if (a != dst)
+			E(L, e, ST_OP_MOV, 0, dst, a, 0);
+		break;
+	case ST_E_IN:
+		base = keys_to_regs(L, e->args, e->nargs, &mask);
+		if (mask == (1u << e->nargs) - 1)
+			E(L, e, ST_OP_MHAS, 0, dst, global_index(L, e->a), base);
+		else
+			E(L, e, ST_OP_MHASW, mask, dst, global_index(L, e->a), base);
+		break;
+	case ST_E_STAT: {
+		uint32_t g = stats_target(L, e->a, &base, &arr);
+
+		E(L, e, ST_OP_SGET, e->stat_op | (arr << 7), dst, g, base);
+		break;
+	}
+	case ST_E_HIST_BUCKET: {
+		uint32_t g;
+
+		expr_to(L, e->b, dst);
+		g = stats_target(L, e->a->a, &base, &arr);
+		E(L, e, ST_OP_HBUCKET, arr, dst, g, base);
+		break;
+	}
+	case ST_E_PRINT:
+		print_to(L, e, dst);
+		break;
+	case ST_E_DEFINED:
+		k = num_const(L, e->num);
+		E(L, e, ST_OP_LOADN, 0, dst, k & 0xffff, k >> 16);
+		break;
+	case ST_E_HIST:
+		fail(L, &e->loc, "a histogram can only be printed or indexed");
+		break;
+	default:
+		fail(L, &e->loc, "staplet does not support this expression yet");
+	}
+	L->top = save;
+	if (dst >= L->top && dst < ST_REG_NONE && dst >= L->code->nregs)
+		L->code->nregs = dst + 1;
+}
+
+/* print/println/printd/...: synthesise the equivalent printf format. */
+static const struct st_fmt *print_format(struct lower *L, const struct st_expr *e)
+{
+	struct st_fmt *f;
+	char *text = NULL, *err = NULL;
+	size_t len = 0, errpos;
+	FILE *m;
+	uint32_t i;
+	bool delim = e->print == ST_PRINT_PRINTD || e->print == ST_PRINT_PRINTDLN ||
+		     e->print == ST_PRINT_SPRINTD || e->print == ST_PRINT_SPRINTDLN;
+	bool nl = e->print == ST_PRINT_PRINTLN || e->print == ST_PRINT_SPRINTLN ||
+		  e->print == ST_PRINT_PRINTDLN || e->print == ST_PRINT_SPRINTDLN;
+
+	if (e->print == ST_PRINT_PRINTF || e->print == ST_PRINT_SPRINTF)
+		return e->fmt;
+	m = open_memstream(&text, &len);
+	if (!m)
+		abort();
+	for (i = 0; i < e->nargs; i++) {
+		if (i && delim && e->delim) {
+			const char *d;
+
+			for (d = e->delim; *d; d++)
+				fputs(*d == '%' ? "%%" : (char[]){ *d, 0 }, m);
+		}
+		fputs(e->args[i]->type == ST_T_STRING ? "%s" : "%d", m);
+	}
+	if (nl)
+		fputc('\n', m);
+	fclose(m);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		abort();
+	L->plan->owned_fmts = realloc(L->plan->owned_fmts, sizeof(f) * (L->plan->nowned_fmts + 1));
+	if (!L->plan->owned_fmts)
+		abort();
+	L->plan->owned_fmts[L->plan->nowned_fmts++] = f;
+	if (st_fmt_parse(text, len, f, &err, &errpos) < 0) {
+		fail(L, &e->loc, "internal: print format: %s", err ? err : "?");
+		free(err);
+		free(text);
+		return NULL;
+	}
+	free(text);
+	return f;
+}
+
+/* ---- statements ---- */
+
+static void stmt(struct lower *L, const struct st_stmt *s);
+
+static void block_tick(struct lower *L, const struct st_stmt *s, uint32_t n)
+{
+	if (n)
+		emit(L, &s->loc, s->near, ST_OP_TICK, 0, 0, n, 0);
+}
+
+static void cond_jump_false(struct lower *L, const struct st_expr *c, struct patch_list *out)
+{
+	uint32_t save = L->top, r = expr_any(L, c);
+
+	patch_add(out, E(L, c, ST_OP_JZ, 0, r, 0, 0));
+	L->top = save;
+}
+
+static void loop_body(struct lower *L, const struct st_stmt *body, struct loop *lp)
+{
+	lp->outer = L->loop;
+	L->loop = lp;
+	stmt(L, body);
+	L->loop = lp->outer;
+}
+
+static void foreach_stmt(struct lower *L, const struct st_stmt *s)
+{
+	struct st_plan *p = L->plan;
+	struct st_plan_foreach *fe;
+	struct loop lp = { 0 };
+	uint32_t slot = L->iter_depth++, keybase, valreg = ST_REG_NONE, limit = ST_REG_NONE;
+	uint32_t filt = 0, mask = 0, top, i, save = L->top, idx;
+
+	if (s->fe_array->kind != ST_E_VAR) {
+		fail(L, &s->loc, "staplet does not support foreach over histogram buckets yet");
+		return;
+	}
+	if (L->iter_depth > L->code->niters)
+		L->code->niters = L->iter_depth;
+	GROW(p->foreachs, p->nforeachs, L->cap_fe);
+	idx = p->nforeachs++;
+	fe = &p->foreachs[idx];
+	memset(fe, 0, sizeof(*fe));
+	fe->global = global_index(L, s->fe_array);
+	fe->sort_column = s->fe_sort_column;
+	fe->sort_dir = s->fe_sort_dir;
+	fe->sort_agg = s->fe_sort_agg;
+	fe->nkeys = s->fe_nkeys;
+	if (s->fe_limit)
+		limit = expr_any(L, s->fe_limit);
+	if (s->fe_filter) {
+		filt = keys_to_regs(L, s->fe_filter, s->fe_nkeys, &mask);
+		p->foreachs[idx].filter_mask = mask;
+	}
+	emit(L, &s->loc, s->near, ST_OP_ITER_INIT, 0, slot, limit, idx);
+	emit(L, &s->loc, s->near, ST_OP_NOP, 0, filt, 0, 0);
+	keybase = temp(L, s->fe_nkeys);
+	if (s->fe_value)
+		valreg = s->fe_value->sym->index;
+	top = emit(L, &s->loc, s->near, ST_OP_ITER_NEXT, 0, slot, 0, 0);
+	emit(L, &s->loc, s->near, ST_OP_NOP, 0, keybase, valreg, 0);
+	for (i = 0; i < s->fe_nkeys; i++)
+		if (s->fe_keys[i]->sym->index != keybase + i)
+			emit(L, &s->loc, s->near, ST_OP_MOV, 0, s->fe_keys[i]->sym->index, keybase + i, 0);
+	loop_body(L, s->then, &lp);
+	patch_all(L, &lp.continues, top);
+	set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
+	set_target(L, top, here(L));
+	patch_all(L, &lp.breaks, here(L));
+	emit(L, &s->loc, s->near, ST_OP_ITER_END, 0, slot, 0, 0);
+	L->iter_depth--;
+	L->top = save;
+}
+
+static void delete_stmt(struct lower *L, const struct st_stmt *s)
+{
+	const struct st_expr *t = s->expr;
+	uint32_t base, mask;
+
+	if (t->kind == ST_E_VAR) {
+		if (t->sym->kind == ST_SYM_LOCAL) {
+			uint32_t k = t->type == ST_T_STRING ? str_const(L, "") : num_const(L, 0);
+
+			emit(L, &s->loc, s->near, t->type == ST_T_STRING ? ST_OP_LOADS : ST_OP_LOADN, 0,
+			     t->sym->index, k & 0xffff, k >> 16);
+			return;
+		}
+		emit(L, &s->loc, s->near, ST_OP_GCLEAR, 0, 0, t->sym->index, 0);
+		return;
+	}
+	if (t->kind != ST_E_INDEX) {
+		fail(L, &s->loc, "cannot delete this expression");
+		return;
+	}
+	base = keys_to_regs(L, t->args, t->nargs, &mask);
+	if (mask == (1u << t->nargs) - 1)
+		emit(L, &s->loc, s->near, ST_OP_MDEL, 0, 0, global_index(L, t->a), base);
+	else
+		emit(L, &s->loc, s->near, ST_OP_MDELW, mask, 0, global_index(L, t->a), base);
+}
+
+static void try_stmt(struct lower *L, const struct st_stmt *s)
+{
+	uint32_t reg = s->catch_var ? s->catch_var->sym->index : ST_REG_NONE;
+	uint32_t t, j;
+
+	L->try_depth++;
+	if (L->try_depth > L->code->ntries)
+		L->code->ntries = L->try_depth;
+	t = emit(L, &s->loc, s->near, ST_OP_TRY, 0, reg, 0, 0);
+	stmt(L, s->then);
+	emit(L, &s->loc, s->near, ST_OP_TRY_END, 0, 0, 0, 0);
+	L->try_depth--;
+	j = emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0);
+	set_target(L, t, here(L));
+	if (s->els)
+		stmt(L, s->els);
+	set_target(L, j, here(L));
+}
+
+static void stmt(struct lower *L, const struct st_stmt *s)
+{
+	struct patch_list out = { 0 };
+	struct loop lp = { 0 };
+	uint32_t save = L->top, top, i, r;
+
+	if (!s || L->err)
+		return;
+	switch (s->kind) {
+	case ST_S_NULL:
+		break;
+	case ST_S_BLOCK:
+		block_tick(L, s, s->nbody);
+		for (i = 0; i < s->nbody; i++)
+			stmt(L, s->body[i]);
+		break;
+	case ST_S_EXPR:
+		r = temp(L, 1);
+		expr_to(L, s->expr, r);
+		break;
+	case ST_S_IF:
+		cond_jump_false(L, s->cond, &out);
+		stmt(L, s->then);
+		if (s->els) {
+			uint32_t j = emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0);
+
+			patch_all(L, &out, here(L));
+			stmt(L, s->els);
+			set_target(L, j, here(L));
+		} else {
+			patch_all(L, &out, here(L));
+		}
+		break;
+	case ST_S_WHILE:
+	case ST_S_FOR:
+		if (s->kind == ST_S_FOR && s->init) {
+			r = temp(L, 1);
+			expr_to(L, s->init, r);
+			L->top = save;
+		}
+		top = here(L);
+		if (s->cond)
+			cond_jump_false(L, s->cond, &out);
+		block_tick(L, s, 1);
+		loop_body(L, s->then, &lp);
+		patch_all(L, &lp.continues, here(L));
+		if (s->kind == ST_S_FOR && s->step) {
+			r = temp(L, 1);
+			expr_to(L, s->step, r);
+			L->top = save;
+		}
+		set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
+		patch_all(L, &out, here(L));
+		patch_all(L, &lp.breaks, here(L));
+		break;
+	case ST_S_FOREACH:
+		foreach_stmt(L, s);
+		break;
+	case ST_S_BREAK:
+	case ST_S_CONTINUE:
+		if (!L->loop) {
+			fail(L, &s->loc, "%s outside a loop", s->kind == ST_S_BREAK ? "break" : "continue");
+			break;
+		}
+		patch_add(s->kind == ST_S_BREAK ? &L->loop->breaks : &L->loop->continues,
+			  emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0));
+		break;
+	case ST_S_NEXT:
+		emit(L, &s->loc, s->near, ST_OP_NEXT, 0, 0, 0, 0);
+		break;
+	case ST_S_RETURN:
+		if (s->expr) {
+			r = expr_any(L, s->expr);
+			emit(L, &s->loc, s->near, ST_OP_RET, 0, r, 0, 0);
+		} else {
+			emit(L, &s->loc, s->near, ST_OP_RET0, 0, 0, 0, 0);
+		}
+		break;
+	case ST_S_DELETE:
+		delete_stmt(L, s);
+		break;
+	case ST_S_TRY:
+		try_stmt(L, s);
+		break;
+	}
+	L->top = save;
+}
+
+/* ---- code units ---- */
+
+static struct st_code *code_begin(struct lower *L, const char *name, uint32_t nlocals)
+{
+	struct st_plan *p = L->plan;
+
+	GROW(p->code, p->ncode, L->cap_code);
+	L->code = &p->code[p->ncode++];
+	memset(L->code, 0, sizeof(*L->code));
+	L->code->name = name;
+	L->code->nregs = nlocals;
+	L->cap_insn = 0;
+	L->nlocals = nlocals;
+	L->top = nlocals;
+	L->iter_depth = L->try_depth = 0;
+	L->loop = NULL;
+	return L->code;
+}
+
+static void lower_function(struct lower *L, const struct st_function *f)
+{
+	struct st_code *k = code_begin(L, f->name, f->nlocals);
+
+	k->nparams = f->nparams;
+	k->ret = f->type;
+	L->source = -1;
+	if (f->body)
+		stmt(L, f->body);
+	emit(L, &f->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
+}
+
+static int source_for(struct lower *L, const struct st_family_point *fp, const struct st_probe_inst *pi)
+{
+	struct st_plan *p = L->plan;
+	struct st_source *s;
+	char name[300];
+	uint32_t i;
+
+	switch (fp->kind) {
+	case ST_SRC_TRACEPOINT:
+		snprintf(name, sizeof(name), "%s:%s", fp->system, fp->event);
+		break;
+	case ST_SRC_TIMER:
+		snprintf(name, sizeof(name), "timer:%llu", (unsigned long long)fp->period_ns);
+		break;
+	default:
+		snprintf(name, sizeof(name), "%s", pi->pp);
+		break;
+	}
+	/* Tracepoints and timers are shared by every probe on them; begin/end
+	 * each get their own so that their sequence numbers order them. */
+	if (fp->kind == ST_SRC_TRACEPOINT)
+		for (i = 0; i < p->nsources; i++)
+			if (p->sources[i].kind == fp->kind && strcmp(p->sources[i].name, name) == 0)
+				return (int)i;
+	GROW(p->sources, p->nsources, L->cap_sources);
+	s = &p->sources[p->nsources];
+	memset(s, 0, sizeof(*s));
+	s->kind = fp->kind;
+	s->name = (char *)st_arena_strndup(p->arena, name, strlen(name), strlen(name));
+	s->seq = fp->seq;
+	s->period_ns = fp->period_ns;
+	s->optional = pi->point->optional;
+	if (fp->kind == ST_SRC_TRACEPOINT) {
+		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
+		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
+	}
+	return (int)p->nsources++;
+}
+
+static void bind_context(struct lower *L, const struct st_probe_inst *pi)
+{
+	uint32_t i;
+
+	for (i = 0; i < pi->nbindings; i++) {
+		const struct st_ctxvar_binding *b = &pi->bindings[i];
+		const char *field = NULL;
+		enum st_type t;
+		struct st_expr fake = { 0 };
+
+		fake.loc = pi->point->loc;
+		fake.near = b->name;
+		switch (st_family_var(L->catalog, &L->fp, b->name, false, &field, &t)) {
+		case ST_CTX_FIELD:
+			field_load(L, &fake, field, b->sym->index);
+			break;
+		case ST_CTX_SYSCALL_NAME: {
+			uint32_t k = str_const(L, L->fp.syscall_name);
+
+			E(L, &fake, ST_OP_LOADS, 0, b->sym->index, k & 0xffff, k >> 16);
+			break;
+		}
+		default:
+			fail(L, &pi->point->loc, "cannot bind '%s' at %s", b->name, pi->pp);
+		}
+	}
+}
+
+static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
+{
+	struct st_plan *p = L->plan;
+	struct st_plan_probe *pp;
+	struct patch_list skip = { 0 };
+	uint32_t code;
+	int src;
+
+	if (st_family_classify(pi->point, &L->fp) < 0) {
+		fail(L, &pi->point->loc, "probe point %s has no event source", pi->pp);
+		return;
+	}
+	src = source_for(L, &L->fp, pi);
+	code = p->ncode;
+	code_begin(L, pi->pp, pi->nlocals);
+	L->source = src;
+	bind_context(L, pi);
+	if (pi->cond)
+		cond_jump_false(L, pi->cond, &skip);
+	stmt(L, pi->body);
+	patch_all(L, &skip, here(L));
+	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
+
+	GROW(p->probes, p->nprobes, L->cap_probes);
+	pp = &p->probes[p->nprobes++];
+	pp->source = (uint32_t)src;
+	pp->code = code;
+	pp->pp = pi->pp;
+}
+
+static void lower_globals(struct lower *L)
+{
+	const struct st_program *prog = L->prog;
+	struct st_plan *p = L->plan;
+	uint32_t i, k;
+
+	p->nglobals = prog->nglobals;
+	p->globals = calloc(prog->nglobals ? prog->nglobals : 1, sizeof(*p->globals));
+	if (!p->globals)
+		abort();
+	for (i = 0; i < prog->nglobals; i++) {
+		const struct st_global *g = prog->globals[i];
+		const struct st_symbol *s = g->sym;
+		struct st_plan_global *pg = &p->globals[s ? s->index : i];
+
+		pg->name = g->name;
+		pg->type = s ? s->type : ST_T_LONG;
+		pg->is_array = s && s->is_array;
+		pg->size = g->size;
+		pg->wrap = g->wrap;
+		pg->shape = g->shape;
+		st_stat_shape_init(&pg->shape);
+		pg->auto_print = g->written && !g->read;
+		if (pg->is_array) {
+			pg->map.nkeys = s->nkeys;
+			for (k = 0; k < s->nkeys; k++)
+				pg->map.key[k] = s->key[k];
+			pg->map.value = s->type;
+			pg->map.shape = pg->shape;
+		}
+		if (g->has_init && g->init) {
+			pg->has_init = true;
+			if (g->init->kind == ST_E_STR)
+				pg->init.s = p->strs[str_const(L, g->init->str)];
+			else
+				pg->init.n = g->init->num;
+		}
+	}
+}
+
+int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct st_plan **out, char **err)
+{
+	struct lower L = { 0 };
+	struct st_plan *p = calloc(1, sizeof(*p));
+	uint32_t i;
+
+	if (!p)
+		abort();
+	p->arena = malloc(sizeof(*p->arena));
+	if (!p->arena)
+		abort();
+	st_arena_init(p->arena, 65536);
+	p->script_name = prog->nfiles ? prog->files[0] : "<input>";
+	L.prog = prog;
+	L.catalog = catalog;
+	L.plan = p;
+	lower_globals(&L);
+	/* functions keep their program index as their code index */
+	for (i = 0; i < prog->nfuncs && !L.err; i++)
+		lower_function(&L, prog->funcs[i]);
+	for (i = 0; i < prog->ninsts && !L.err; i++)
+		lower_probe(&L, prog->insts[i]);
+	if (L.err) {
+		*err = L.err;
+		st_plan_free(p);
+		return -EINVAL;
+	}
+	*out = p;
+	return 0;
+}
+
+void st_plan_free(struct st_plan *p)
+{
+	uint32_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->ncode; i++) {
+		free(p->code[i].insn);
+		free(p->code[i].loc);
+	}
+	for (i = 0; i < p->nsources; i++)
+		free(p->sources[i].fields);
+	for (i = 0; i < p->nowned_fmts; i++) {
+		st_fmt_free(p->owned_fmts[i]);
+		free(p->owned_fmts[i]);
+	}
+	free(p->owned_fmts);
+	free(p->code);
+	free(p->sources);
+	free(p->probes);
+	free(p->globals);
+	free(p->nums);
+	free(p->strs);
+	free(p->fmts);
+	free(p->foreachs);
+	st_arena_free(p->arena);
+	free(p->arena);
+	free(p);
+}
