@@ -1,0 +1,14 @@
+/* catalog.h (runtime) - the catalogs the runtime offers lowering. */
+#ifndef ST_RUNTIME_CATALOG_H
+#define ST_RUNTIME_CATALOG_H
+
+#include "lowering/catalog.h"
+
+struct tep_handle;
+
+/* The live kernel's events (tracefs; formats read on demand). */
+struct st_catalog *st_catalog_tracefs(void);
+/* A recording's events (tep stays owned by the caller). */
+struct st_catalog *st_catalog_from_tep(struct tep_handle *tep);
+
+#endif

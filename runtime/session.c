@@ -1,0 +1,303 @@
+/* session.c - the run loop. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "runtime/control.h"
+#include "runtime/session.h"
+#include "runtime/vm.h"
+
+struct timer {
+	uint32_t source;
+	uint64_t period, next;
+};
+
+struct session {
+	const struct st_plan *plan;
+	struct st_stream *stream;
+	struct st_vm vm;
+	uint32_t **by_source;        /* probe indexes per source, -1 terminated */
+	struct timer *timers;
+	uint32_t ntimers;
+	bool live, timers_started;
+	uint64_t now;                /* CLOCK_MONOTONIC ns of the current handler */
+	bool suppress_errors;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t wall_offset(void)
+{
+	struct timespec m, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
+}
+
+static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev)
+{
+	enum st_vm_status st;
+
+	s->vm.now_mono = ev ? ev->time : s->now;
+	st = st_vm_run_probe(&s->vm, &s->plan->probes[idx], ev);
+	if (st != ST_VM_ERROR)
+		return;
+	s->vm.nerrors++;
+	if (s->suppress_errors)
+		return;
+	st_vm_report_error(&s->vm, stderr);
+	if (s->vm.nerrors > s->vm.limits.maxerrors)
+		st_control_request_stop(ST_STOP_ERROR);
+}
+
+static void run_source(struct session *s, uint32_t source, const struct st_event *ev)
+{
+	const uint32_t *p;
+
+	for (p = s->by_source[source]; p && *p != UINT32_MAX; p++)
+		run_probe(s, *p, ev);
+}
+
+static int cmp_seq(const void *a, const void *b, void *ctx)
+{
+	const struct st_plan *plan = ctx;
+	const struct st_plan_probe *x = &plan->probes[*(const uint32_t *)a];
+	const struct st_plan_probe *y = &plan->probes[*(const uint32_t *)b];
+	int64_t sx = plan->sources[x->source].seq, sy = plan->sources[y->source].seq;
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/* begin, end or error probes, in sequence order (ties in script order). */
+static void run_kind(struct session *s, enum st_source_kind kind)
+{
+	uint32_t *idx = malloc(sizeof(*idx) * (s->plan->nprobes + 1)), n = 0, i;
+
+	if (!idx)
+		abort();
+	for (i = 0; i < s->plan->nprobes; i++)
+		if (s->plan->sources[s->plan->probes[i].source].kind == kind)
+			idx[n++] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp_seq, (void *)s->plan);
+	for (i = 0; i < n; i++) {
+		if (kind == ST_SRC_BEGIN && st_control_stop_reason() == ST_STOP_ERROR)
+			break;
+		run_probe(s, idx[i], NULL);
+	}
+	free(idx);
+}
+
+static int setup(struct session *s, const struct st_plan *plan, struct st_stream *stream,
+		 const struct st_session_opts *o)
+{
+	uint32_t i, *count;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->plan = plan;
+	s->stream = stream;
+	s->live = !stream || stream->live;
+	s->suppress_errors = o->suppress_errors;
+	r = st_vm_init(&s->vm, plan, &o->limits, o->out);
+	if (r < 0)
+		return r;
+	s->vm.target_pid = o->target_pid;
+	s->vm.wall_offset_ns = s->live ? wall_offset() : o->wall_offset_ns;
+	s->vm.self_pid = getpid();
+	s->vm.self_comm = program_invocation_short_name;
+	s->by_source = calloc(plan->nsources ? plan->nsources : 1, sizeof(*s->by_source));
+	count = calloc(plan->nsources ? plan->nsources : 1, sizeof(*count));
+	s->timers = calloc(plan->nsources ? plan->nsources : 1, sizeof(*s->timers));
+	if (!s->by_source || !count || !s->timers)
+		abort();
+	for (i = 0; i < plan->nprobes; i++)
+		count[plan->probes[i].source]++;
+	for (i = 0; i < plan->nsources; i++) {
+		s->by_source[i] = malloc(sizeof(uint32_t) * (count[i] + 1));
+		if (!s->by_source[i])
+			abort();
+		s->by_source[i][0] = UINT32_MAX;
+		count[i] = 0;
+		if (plan->sources[i].kind == ST_SRC_TIMER)
+			s->timers[s->ntimers++] = (struct timer){ i, plan->sources[i].period_ns, 0 };
+		st_vm_bind_source(&s->vm, i, stream && stream->ops->format ? stream->ops->format(stream, i) : NULL);
+	}
+	for (i = 0; i < plan->nprobes; i++) {
+		uint32_t src = plan->probes[i].source;
+
+		s->by_source[src][count[src]++] = i;
+		s->by_source[src][count[src]] = UINT32_MAX;
+	}
+	free(count);
+	return 0;
+}
+
+static void teardown(struct session *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->plan->nsources; i++)
+		free(s->by_source[i]);
+	free(s->by_source);
+	free(s->timers);
+	st_vm_free(&s->vm);
+}
+
+static void start_timers(struct session *s, uint64_t origin)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->ntimers; i++)
+		s->timers[i].next = origin + s->timers[i].period;
+	s->timers_started = true;
+}
+
+/* Fire every timer due at or before t, in time order. */
+static void fire_timers(struct session *s, uint64_t t)
+{
+	for (;;) {
+		struct timer *due = NULL;
+		uint32_t i;
+
+		for (i = 0; i < s->ntimers; i++)
+			if (s->timers[i].next <= t && (!due || s->timers[i].next < due->next))
+				due = &s->timers[i];
+		if (!due || st_control_stop_reason() != ST_STOP_NONE)
+			return;
+		s->now = due->next;
+		due->next += due->period;
+		if (s->live && due->next <= t)   /* live: skip missed periods, stap does not queue them */
+			due->next = t + due->period;
+		run_source(s, due->source, NULL);
+	}
+}
+
+static int timer_timeout_ms(struct session *s)
+{
+	uint64_t now = mono_ns(), next = UINT64_MAX;
+	uint32_t i;
+
+	for (i = 0; i < s->ntimers; i++)
+		if (s->timers[i].next < next)
+			next = s->timers[i].next;
+	if (next == UINT64_MAX)
+		return 200;
+	if (next <= now)
+		return 0;
+	return (int)((next - now) / 1000000 + 1 < 200 ? (next - now) / 1000000 + 1 : 200);
+}
+
+static void dispatch(struct session *s, const struct st_event *ev)
+{
+	if (!s->live) {
+		if (!s->timers_started)
+			start_timers(s, ev->time);
+		fire_timers(s, ev->time);
+		if (st_control_stop_reason() != ST_STOP_NONE)
+			return;
+	}
+	if (ev->source < s->plan->nsources)
+		run_source(s, ev->source, ev);
+}
+
+static void run_live(struct session *s)
+{
+	struct st_event ev;
+	int r;
+
+	start_timers(s, mono_ns());
+	while (st_control_stop_reason() == ST_STOP_NONE) {
+		int timeout = timer_timeout_ms(s);
+
+		st_target_poll();
+		if (s->stream) {
+			r = s->stream->ops->next(s->stream, &ev, timeout);
+			if (r == 1)
+				dispatch(s, &ev);
+			else if (r < 0 && r != -EINTR) {
+				fprintf(stderr, "ERROR: reading events: %s\n", strerror(-r));
+				st_control_request_stop(ST_STOP_ERROR);
+			} else if (r == ST_STREAM_EOF) {
+				break;
+			}
+		} else {
+			poll(NULL, 0, timeout);
+		}
+		s->now = mono_ns();
+		fire_timers(s, s->now);
+	}
+	if (!s->stream)
+		return;
+	/* Events that happened before the stop still count. */
+	s->stream->ops->stop(s->stream);
+	while (st_control_stop_reason() != ST_STOP_ERROR &&
+	       st_control_stop_reason() != ST_STOP_EXIT &&
+	       (r = s->stream->ops->next(s->stream, &ev, 0)) == 1)
+		dispatch(s, &ev);
+}
+
+static void run_replay(struct session *s, uint64_t start_ns)
+{
+	struct st_event ev;
+	int r;
+
+	if (start_ns)
+		start_timers(s, start_ns);
+	while (st_control_stop_reason() == ST_STOP_NONE) {
+		r = s->stream->ops->next(s->stream, &ev, 0);
+		if (r == 1) {
+			dispatch(s, &ev);
+			continue;
+		}
+		if (r < 0)
+			fprintf(stderr, "ERROR: reading the recording: %s\n", strerror(-r));
+		break;
+	}
+}
+
+int st_session_run(const struct st_plan *plan, struct st_stream *stream, const struct st_session_opts *o)
+{
+	struct session s;
+	enum st_stop_reason why;
+	int status;
+
+	if (setup(&s, plan, stream, o) < 0) {
+		fprintf(stderr, "ERROR: out of memory\n");
+		return 1;
+	}
+	s.now = s.live ? mono_ns() : o->start_ns;
+	run_kind(&s, ST_SRC_BEGIN);
+	if (st_control_stop_reason() == ST_STOP_NONE) {
+		st_target_release();
+		if (s.live)
+			run_live(&s);
+		else
+			run_replay(&s, o->start_ns);
+	}
+	why = st_control_stop_reason();
+	if (s.live)
+		s.now = mono_ns();
+	if (why == ST_STOP_ERROR)
+		run_kind(&s, ST_SRC_ERROR);
+	else
+		run_kind(&s, ST_SRC_END);
+	st_vm_print_globals(&s.vm);
+	st_vm_flush(&s.vm);
+	status = s.vm.nerrors ? 1 : 0;
+	if (s.vm.nerrors)
+		fprintf(stderr, "WARNING: Number of errors: %llu, skipped probes: 0\n",
+			(unsigned long long)s.vm.nerrors);
+	teardown(&s);
+	return status;
+}

@@ -1,0 +1,24 @@
+/* session.h - one run of a plan: begin probes, events and timers, then end
+ * (or error) probes and the automatic print of write-only globals.  The same
+ * loop serves live streams and replayed recordings. */
+#ifndef ST_RUNTIME_SESSION_H
+#define ST_RUNTIME_SESSION_H
+
+#include <stdio.h>
+#include "lowering/plan.h"
+#include "runtime/stream.h"
+#include "runtime/value.h"
+
+struct st_session_opts {
+	struct st_limits limits;
+	FILE *out;                 /* script output */
+	int64_t target_pid;        /* target() */
+	int64_t wall_offset_ns;    /* replay: the recording's; live: ignored (measured) */
+	uint64_t start_ns;         /* replay: when the recording started (timer origin), 0 = first event */
+	bool suppress_errors;      /* --suppress-handler-errors */
+};
+
+/* Returns the process exit status: 0, or 1 after run-time errors. */
+int st_session_run(const struct st_plan *plan, struct st_stream *stream, const struct st_session_opts *o);
+
+#endif

@@ -1,0 +1,92 @@
+/* vm.h - the handler VM: runs a plan's bytecode against events, owns the
+ * script's globals, and formats output. */
+#ifndef ST_RUNTIME_VM_H
+#define ST_RUNTIME_VM_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "lowering/plan.h"
+#include "runtime/event.h"
+#include "runtime/print.h"
+#include "runtime/value.h"
+
+struct tep_event;
+
+/* How to read one raw field out of a source's records. */
+struct st_field_acc {
+	uint16_t offset, size;
+	bool is_signed;
+	bool is_string;         /* char[N] */
+	bool is_dataloc;        /* __data_loc char[] */
+	bool present;
+};
+
+struct st_gslot {
+	st_value v;             /* scalar long / string (owned copy in sbuf) */
+	char *sbuf;
+	struct st_map *map;     /* arrays */
+	struct st_stat stat;    /* scalar statistics */
+};
+
+enum st_vm_status {
+	ST_VM_OK = 0,
+	ST_VM_NEXT,             /* `next` left the handler */
+	ST_VM_ERROR,            /* run-time error: vm->errmsg, vm->errloc */
+	ST_VM_ABORT,            /* abort(): leave at once, uncatchable */
+};
+
+struct st_vm {
+	const struct st_plan *plan;
+	struct st_limits limits;
+	struct st_gslot *globals;
+	struct st_arena arena;          /* handler-lifetime strings */
+	st_value *stack;                /* register frames */
+	size_t stack_cap, stack_top;
+	uint32_t depth;                 /* call nesting */
+	int64_t actions_left;
+
+	/* context of the running handler */
+	const struct st_event *ev;
+	const struct st_plan_probe *probe;
+	struct st_field_acc **fields;   /* [source][field] */
+	uint64_t now_mono;              /* the handler's time, CLOCK_MONOTONIC ns */
+	int64_t wall_offset_ns;
+	int64_t target_pid;
+	const char *self_comm;          /* execname() outside events */
+	int32_t self_pid;
+
+	/* output */
+	struct st_buf out;
+	FILE *outf;
+
+	/* errors */
+	char errmsg[512];
+	const struct st_insn_loc *errloc;
+	uint64_t nerrors;
+
+	/* regex cache (per plan string) and the last match */
+	regex_t **regex;
+	regmatch_t match[10];
+	const char *match_subject;
+	uint32_t match_n;
+
+	/* tokenize() state */
+	char *tok_buf;
+	char *tok_pos;
+};
+
+int st_vm_init(struct st_vm *vm, const struct st_plan *plan, const struct st_limits *limits, FILE *out);
+void st_vm_free(struct st_vm *vm);
+/* Resolve the raw fields every source's handlers read against the source's
+ * record layout (NULL: none available, fields read as 0 / ""). */
+void st_vm_bind_source(struct st_vm *vm, uint32_t source, struct tep_event *fmt);
+/* Run one probe's handler for ev (NULL for begin/end/timers). */
+enum st_vm_status st_vm_run_probe(struct st_vm *vm, const struct st_plan_probe *probe, const struct st_event *ev);
+/* Print "ERROR: ..." for the last error, stap's way. */
+void st_vm_report_error(struct st_vm *vm, FILE *err);
+/* Print the globals that were written but never read, as stap does at exit. */
+void st_vm_print_globals(struct st_vm *vm);
+void st_vm_flush(struct st_vm *vm);
+
+#endif

@@ -1,0 +1,270 @@
+/* vm_builtins.c - the functions stap implements in embedded C: context,
+ * time, control and strings. */
+#include <ctype.h>
+#include <sched.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "runtime/control.h"
+#include "runtime/vm_internal.h"
+#include "tapset/builtins.h"
+
+static int64_t wall_ns(struct st_vm *vm)
+{
+	return (int64_t)vm->now_mono + vm->wall_offset_ns;
+}
+
+static int64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* stap's ctime(): "Thu Jan  1 00:00:00 1970", UTC. */
+static const char *ctime_str(struct st_vm *vm, int64_t secs)
+{
+	char buf[64];
+	struct tm tm;
+	time_t t = (time_t)secs;
+
+	if (!gmtime_r(&t, &tm))
+		return "<invalid time>";
+	strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm);
+	return st_vm_str(vm, buf, strlen(buf));
+}
+
+static const char *substr(struct st_vm *vm, const char *s, int64_t start, int64_t len)
+{
+	int64_t n = (int64_t)strlen(s);
+
+	if (start < 0 || len <= 0 || start >= n)
+		return "";
+	if (len > n - start)
+		len = n - start;
+	return st_vm_str(vm, s + start, (size_t)len);
+}
+
+static const char *str_replace(struct st_vm *vm, const char *s, const char *from, const char *to)
+{
+	struct st_buf b;
+	const char *p, *hit, *r;
+	size_t fl = strlen(from);
+
+	if (!fl)
+		return s;
+	st_buf_init(&b);
+	for (p = s; (hit = strstr(p, from)); p = hit + fl) {
+		st_buf_append(&b, p, (size_t)(hit - p));
+		st_buf_puts(&b, to);
+	}
+	st_buf_puts(&b, p);
+	r = st_vm_str(vm, b.p ? b.p : "", b.len);
+	st_buf_free(&b);
+	return r;
+}
+
+/* text_str/string_quoted: C-style escapes for unprintable characters. */
+static const char *escape(struct st_vm *vm, const char *s, size_t maxlen, bool quoted)
+{
+	struct st_buf b;
+	const char *r;
+	size_t i;
+
+	st_buf_init(&b);
+	if (quoted)
+		st_buf_puts(&b, "\"");
+	for (i = 0; s[i] && (!maxlen || i < maxlen); i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+
+		switch (c) {
+		case '\n': st_buf_puts(&b, "\\n"); break;
+		case '\t': st_buf_puts(&b, "\\t"); break;
+		case '\v': st_buf_puts(&b, "\\v"); break;
+		case '\b': st_buf_puts(&b, "\\b"); break;
+		case '\r': st_buf_puts(&b, "\\r"); break;
+		case '\f': st_buf_puts(&b, "\\f"); break;
+		case '\a': st_buf_puts(&b, "\\a"); break;
+		case '\\': st_buf_puts(&b, "\\\\"); break;
+		case '"': st_buf_puts(&b, "\\\""); break;
+		case '\'': st_buf_puts(&b, "\\'"); break;
+		default:
+			if (c < 32 || c > 126) {
+				snprintf(esc, sizeof(esc), "\\%03o", c);
+				st_buf_puts(&b, esc);
+			} else {
+				st_buf_append(&b, (const char *)&c, 1);
+			}
+		}
+	}
+	if (quoted)
+		st_buf_puts(&b, "\"");
+	r = st_vm_str(vm, b.p ? b.p : "", b.len);
+	st_buf_free(&b);
+	return r;
+}
+
+/* tokenize(s, delim): a non-empty s starts over; "" continues. */
+static const char *tokenize(struct st_vm *vm, const char *s, const char *delim)
+{
+	char *tok;
+
+	if (*s) {
+		free(vm->tok_buf);
+		vm->tok_buf = strdup(s);
+		vm->tok_pos = vm->tok_buf;
+	}
+	if (!vm->tok_pos)
+		return "";
+	do
+		tok = strsep(&vm->tok_pos, delim);
+	while (tok && !*tok && vm->tok_pos);
+	if (!tok || !*tok)
+		return "";
+	return st_vm_str(vm, tok, strlen(tok));
+}
+
+static int64_t str_to_long(const char *s, int64_t base)
+{
+	if (base != 0 && (base < 2 || base > 36))
+		return 0;
+	return (int64_t)strtoll(s, NULL, (int)base);
+}
+
+static const char *matched(struct st_vm *vm, int64_t n)
+{
+	if (n < 0 || (uint32_t)n >= vm->match_n || vm->match[n].rm_so < 0)
+		return "";
+	return st_vm_str(vm, vm->match_subject + vm->match[n].rm_so,
+			 (size_t)(vm->match[n].rm_eo - vm->match[n].rm_so));
+}
+
+static const char *errno_name(int64_t e)
+{
+	static const char *const names[] = {
+		[EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH", [EINTR] = "EINTR",
+		[EIO] = "EIO", [ENXIO] = "ENXIO", [E2BIG] = "E2BIG", [ENOEXEC] = "ENOEXEC",
+		[EBADF] = "EBADF", [ECHILD] = "ECHILD", [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM",
+		[EACCES] = "EACCES", [EFAULT] = "EFAULT", [ENOTBLK] = "ENOTBLK", [EBUSY] = "EBUSY",
+		[EEXIST] = "EEXIST", [EXDEV] = "EXDEV", [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR",
+		[EISDIR] = "EISDIR", [EINVAL] = "EINVAL", [ENFILE] = "ENFILE", [EMFILE] = "EMFILE",
+		[ENOTTY] = "ENOTTY", [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC",
+		[ESPIPE] = "ESPIPE", [EROFS] = "EROFS", [EMLINK] = "EMLINK", [EPIPE] = "EPIPE",
+		[EDOM] = "EDOM", [ERANGE] = "ERANGE", [EDEADLK] = "EDEADLK", [ENAMETOOLONG] = "ENAMETOOLONG",
+		[ENOLCK] = "ENOLCK", [ENOSYS] = "ENOSYS", [ENOTEMPTY] = "ENOTEMPTY", [ELOOP] = "ELOOP",
+		[ENOMSG] = "ENOMSG", [EIDRM] = "EIDRM", [ETIME] = "ETIME", [EOVERFLOW] = "EOVERFLOW",
+		[ENOTSOCK] = "ENOTSOCK", [EADDRINUSE] = "EADDRINUSE", [ECONNREFUSED] = "ECONNREFUSED",
+		[ECONNRESET] = "ECONNRESET", [ETIMEDOUT] = "ETIMEDOUT", [EINPROGRESS] = "EINPROGRESS",
+		[EALREADY] = "EALREADY", [ENOTCONN] = "ENOTCONN", [EOPNOTSUPP] = "EOPNOTSUPP",
+	};
+
+	if (e < 0)
+		e = -e;
+	if (e < (int64_t)(sizeof(names) / sizeof(names[0])) && names[e])
+		return names[e];
+	return NULL;
+}
+
+enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
+{
+	const struct st_event *ev = vm->ev;
+
+	switch ((enum st_builtin_id)id) {
+	case ST_BI_EXECNAME: ret->s = ev ? ev->comm : vm->self_comm; break;
+	case ST_BI_PID: ret->n = ev ? ev->pid : vm->self_pid; break;
+	case ST_BI_TID: ret->n = ev ? ev->tid : vm->self_pid; break;
+	case ST_BI_CPU: ret->n = ev ? ev->cpu : sched_getcpu(); break;
+	case ST_BI_TARGET: ret->n = vm->target_pid; break;
+	case ST_BI_PP: ret->s = vm->probe ? vm->probe->pp : ""; break;
+	case ST_BI_PPFUNC:
+	case ST_BI_PROBEFUNC: {
+		const struct st_source *s = vm->probe ? &vm->plan->sources[vm->probe->source] : NULL;
+
+		ret->s = s && s->event ? s->event : "";
+		break;
+	}
+	case ST_BI_GETTIMEOFDAY_S: ret->n = wall_ns(vm) / 1000000000; break;
+	case ST_BI_GETTIMEOFDAY_MS: ret->n = wall_ns(vm) / 1000000; break;
+	case ST_BI_GETTIMEOFDAY_US: ret->n = wall_ns(vm) / 1000; break;
+	case ST_BI_GETTIMEOFDAY_NS: ret->n = wall_ns(vm); break;
+	case ST_BI_LOCAL_CLOCK_NS: case ST_BI_CPU_CLOCK_NS: ret->n = (int64_t)vm->now_mono; break;
+	case ST_BI_LOCAL_CLOCK_US: case ST_BI_CPU_CLOCK_US: ret->n = (int64_t)vm->now_mono / 1000; break;
+	case ST_BI_LOCAL_CLOCK_MS: case ST_BI_CPU_CLOCK_MS: ret->n = (int64_t)vm->now_mono / 1000000; break;
+	case ST_BI_LOCAL_CLOCK_S: case ST_BI_CPU_CLOCK_S: ret->n = (int64_t)vm->now_mono / 1000000000; break;
+	case ST_BI_GET_CYCLES: ret->n = mono_now(); break;
+	case ST_BI_JIFFIES: ret->n = (int64_t)vm->now_mono / 4000000; break;
+	case ST_BI_HZ: ret->n = 250; break;
+	case ST_BI_CTIME: ret->s = ctime_str(vm, a[0].n); break;
+	case ST_BI_CTIME0: ret->s = ctime_str(vm, wall_ns(vm) / 1000000000); break;
+	case ST_BI_EXIT: st_control_request_stop(ST_STOP_EXIT); break;
+	case ST_BI_ERROR: return st_vm_raise(vm, "%s", a[0].s);
+	case ST_BI_WARN:
+		st_vm_flush(vm);
+		fprintf(stderr, "WARNING: %s\n", a[0].s);
+		break;
+	case ST_BI_LOG:
+		st_buf_puts(&vm->out, a[0].s);
+		st_buf_puts(&vm->out, "\n");
+		st_vm_flush(vm);
+		break;
+	case ST_BI_ABORT:
+		st_control_request_stop(ST_STOP_EXIT);
+		return ST_VM_ABORT;
+	case ST_BI_STRLEN: ret->n = (int64_t)strlen(a[0].s); break;
+	case ST_BI_SUBSTR: ret->s = substr(vm, a[0].s, a[1].n, a[2].n); break;
+	case ST_BI_ISINSTR: ret->n = strstr(a[0].s, a[1].s) != NULL; break;
+	case ST_BI_STRPOS: {
+		const char *h = strstr(a[0].s, a[1].s);
+
+		ret->n = h ? h - a[0].s : -1;
+		break;
+	}
+	case ST_BI_STRINGAT:
+		if (a[1].n < 0 || a[1].n >= (int64_t)strlen(a[0].s))
+			return st_vm_raise(vm, "Invalid index %lld", (long long)a[1].n);
+		ret->n = (unsigned char)a[0].s[a[1].n];
+		break;
+	case ST_BI_STRTOL: ret->n = str_to_long(a[0].s, a[1].n); break;
+	case ST_BI_ISDIGIT: ret->n = isdigit((unsigned char)a[0].s[0]) != 0; break;
+	case ST_BI_TOUPPER:
+	case ST_BI_TOLOWER: {
+		char *s = (char *)st_vm_str(vm, a[0].s, strlen(a[0].s));
+		char *p;
+
+		for (p = s; *p; p++)
+			*p = (char)(id == ST_BI_TOUPPER ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
+		ret->s = s;
+		break;
+	}
+	case ST_BI_STR_REPLACE: ret->s = str_replace(vm, a[0].s, a[1].s, a[2].s); break;
+	case ST_BI_TEXT_STR: ret->s = escape(vm, a[0].s, 0, false); break;
+	case ST_BI_TEXT_STRN: ret->s = escape(vm, a[0].s, (size_t)(a[1].n > 0 ? a[1].n : 0), a[2].n != 0); break;
+	case ST_BI_STRING_QUOTED: ret->s = escape(vm, a[0].s, 0, true); break;
+	case ST_BI_TOKENIZE: ret->s = tokenize(vm, a[0].s, a[1].s); break;
+	case ST_BI_MATCHED: ret->s = matched(vm, a[0].n); break;
+	case ST_BI_MATCHED_STR: ret->s = matched(vm, 0); break;
+	case ST_BI_NGROUPS: ret->n = vm->match_n ? vm->match_n - 1 : 0; break;
+	case ST_BI_RANDINT: ret->n = a[0].n > 0 ? (int64_t)(random() % a[0].n) : 0; break;
+	case ST_BI_ABS: ret->n = a[0].n < 0 ? (int64_t)(0 - (uint64_t)a[0].n) : a[0].n; break;
+	case ST_BI_ERRNO_STR: {
+		const char *n = errno_name(a[0].n);
+		char buf[32];
+
+		if (!n) {
+			snprintf(buf, sizeof(buf), "E#%lld", (long long)(a[0].n < 0 ? -a[0].n : a[0].n));
+			n = buf;
+		}
+		ret->s = st_vm_str(vm, n, strlen(n));
+		break;
+	}
+	case ST_BI_COUNT:
+	default:
+		return st_vm_raise(vm, "internal: unknown builtin %u", id);
+	}
+	return ST_VM_OK;
+}

@@ -1,0 +1,14 @@
+/* vm_internal.h - what vm.c shares with the builtin implementations. */
+#ifndef ST_RUNTIME_VM_INTERNAL_H
+#define ST_RUNTIME_VM_INTERNAL_H
+
+#include "runtime/vm.h"
+
+/* Set vm->errmsg; returns ST_VM_ERROR. */
+enum st_vm_status st_vm_raise(struct st_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A handler-lifetime copy of s[0..n), truncated to MAXSTRINGLEN. */
+const char *st_vm_str(struct st_vm *vm, const char *s, size_t n);
+/* Run builtin id with its arguments; the result goes to *ret. */
+enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
+
+#endif
