@@ -1,0 +1,555 @@
+/* cli.c - the command line shared by `perf stap` and `trace-cmd stap`:
+ *
+ *   NAME [OPTIONS] (FILE | -e SCRIPT) [ARGS...]          run live
+ *   NAME record [-o OUT] [OPTIONS] (FILE | -e SCRIPT) [ARGS...]
+ *   NAME report [-i IN] [OPTIONS] [FILE | -e SCRIPT] [ARGS...]
+ *
+ * Compiles the script (passes 1-3), then hands the plan to the backend.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "frontend/frontend.h"
+#include "lowering/families.h"
+#include "lowering/plan.h"
+#include "runtime/backend.h"
+#include "runtime/catalog.h"
+#include "runtime/cli.h"
+#include "runtime/control.h"
+#include "runtime/session.h"
+
+enum mode { MODE_LIVE, MODE_RECORD, MODE_REPORT };
+
+struct cli {
+	const struct st_backend *be;
+	enum mode mode;
+	const char *script_text;      /* -e */
+	const char *script_file;
+	char *script_owned;
+	int argc;                     /* script arguments */
+	char **argv;
+	const char *cmd;              /* -c */
+	pid_t target;                 /* -x or the -c child */
+	unsigned timeout;             /* -T */
+	const char *output;           /* -o */
+	const char *input;            /* -i */
+	int last_pass;                /* -p */
+	int verbose;
+	bool guru, no_warnings, unoptimized, suppress_errors;
+	uint32_t buffer_kb;
+	const char *tapset_dirs[16];
+	uint32_t ntapset_dirs;
+	struct st_define defines[32];
+	uint32_t ndefines;
+	struct st_limits limits;
+};
+
+static void usage(const struct cli *c, FILE *f)
+{
+	const char *n = c->be->name;
+
+	fprintf(f,
+		"Usage: %s [OPTIONS] (FILE | -e SCRIPT) [ARGS...]           run a script live\n"
+		"       %s record [-o FILE] [OPTIONS] (FILE | -e SCRIPT) [ARGS...]\n"
+		"       %s report [-i FILE] [OPTIONS] [FILE | -e SCRIPT] [ARGS...]\n"
+		"\n"
+		"  -e SCRIPT     run the script given on the command line\n"
+		"  -c CMD        start CMD once probes are armed; stop when it exits; target() is its pid\n"
+		"  -x PID        target() is PID\n"
+		"  -T SECS       stop after SECS seconds\n"
+		"  -o FILE       live: send output to FILE; record: the recording (default %s)\n"
+		"  -i FILE       report: the recording to read (default %s)\n"
+		"  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 lower (print each)\n"
+		"  -I DIR        add a tapset directory\n"
+		"  -D NAME=VAL   set a limit (MAXSTRINGLEN, MAXMAPENTRIES, MAXACTION, MAXERRORS, ...)\n"
+		"  -g            guru mode\n"
+		"  -w            no warnings\n"
+		"  -v            more verbose\n"
+		"  --buffer-size=KB         ring buffer per CPU\n"
+		"  --suppress-handler-errors  keep going after run-time errors\n",
+		n, n, n, c->be->default_output, c->be->default_output);
+}
+
+static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ERROR: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+static char *read_file(const char *path, int *err)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f) {
+		*err = errno;
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			if (!buf)
+				abort();
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	buf[len] = 0;
+	if (ferror(f)) {
+		*err = EIO;
+		free(buf);
+		buf = NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+static int set_limit(struct cli *c, const char *def)
+{
+	const char *eq = strchr(def, '=');
+	long long v;
+
+	if (c->ndefines < sizeof(c->defines) / sizeof(c->defines[0]))
+		c->defines[c->ndefines++] = (struct st_define){ def, eq ? eq + 1 : "" };
+	if (!eq)
+		return 0;
+	v = atoll(eq + 1);
+#define LIMIT(name, field) \
+	if (!strncmp(def, name "=", strlen(name) + 1)) { c->limits.field = (uint32_t)v; return 0; }
+	LIMIT("MAXSTRINGLEN", maxstringlen);
+	LIMIT("MAXMAPENTRIES", maxmapentries);
+	LIMIT("MAXACTION", maxaction);
+	LIMIT("MAXNESTING", maxnesting);
+	LIMIT("MAXERRORS", maxerrors);
+#undef LIMIT
+	if (!strncmp(def, "HIST_ELISION=", 13))
+		c->limits.hist_elision = (int32_t)v;
+	return 0;
+}
+
+static const char *default_tapset_dir(void)
+{
+	static char dir[PATH_MAX];
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	/* installed: PREFIX/bin -> PREFIX/share/staplet/tapset; build tree: build/bin -> tapset */
+	snprintf(dir, sizeof(dir), "%s/../share/staplet/tapset", exe);
+	if (access(dir, R_OK) == 0)
+		return dir;
+	snprintf(dir, sizeof(dir), "%s/../../tapset", exe);
+	if (access(dir, R_OK) == 0)
+		return dir;
+	return NULL;
+}
+
+enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE };
+
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
+		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS },
+		{ "compatible", required_argument, NULL, OPT_COMPATIBLE },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+e:c:x:T:o:i:p:I:D:gwvuhV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'e': c->script_text = optarg; break;
+		case 'c': c->cmd = optarg; break;
+		case 'x': c->target = (pid_t)atoi(optarg); break;
+		case 'T': c->timeout = (unsigned)atoi(optarg); break;
+		case 'o': c->output = optarg; break;
+		case 'i': c->input = optarg; break;
+		case 'p':
+			c->last_pass = atoi(optarg);
+			if (c->last_pass < 1 || c->last_pass > 5)
+				return die("invalid pass number '%s' (1-5)", optarg);
+			break;
+		case 'I':
+			if (c->ntapset_dirs < 15)
+				c->tapset_dirs[c->ntapset_dirs++] = optarg;
+			break;
+		case 'D': set_limit(c, optarg); break;
+		case 'g': c->guru = true; break;
+		case 'w': c->no_warnings = true; break;
+		case 'v': c->verbose++; break;
+		case 'u': c->unoptimized = true; break;
+		case OPT_BUFFER: c->buffer_kb = (uint32_t)atoi(optarg); break;
+		case OPT_SUPPRESS: c->suppress_errors = true; break;
+		case OPT_COMPATIBLE: break;
+		case 'h': usage(c, stdout); exit(0);
+		case 'V': printf("%s (staplet) 0.1\n", c->be->name); exit(0);
+		default:
+			if (optopt && strchr("ecxToipID", optopt))
+				return die("option -%c needs an argument", optopt);
+			if (optopt)
+				return die("unknown option -%c (see %s --help)", optopt, c->be->name);
+			return die("unknown option '%s' (see %s --help)", argv[optind - 1], c->be->name);
+		}
+	}
+	if (!c->script_text && optind < argc && !(c->mode == MODE_REPORT && c->input == NULL && 0))
+		c->script_file = argv[optind++];
+	c->argc = argc - optind;
+	c->argv = argv + optind;
+	return 0;
+}
+
+/* Passes 1-3. */
+static int compile(struct cli *c, const char *name, const char *text, int argc, char **argv,
+		   struct st_catalog *catalog, struct st_program **progp, struct st_plan **planp)
+{
+	struct st_point_resolver resolver;
+	struct st_compile_opts o;
+	struct utsname u;
+	struct st_program *prog;
+	const char *dirs[17];
+	uint32_t nd = 0, i;
+	char *err = NULL;
+	int r;
+
+	uname(&u);
+	for (i = 0; i < c->ntapset_dirs; i++)
+		dirs[nd++] = c->tapset_dirs[i];
+	if (default_tapset_dir())
+		dirs[nd++] = default_tapset_dir();
+	memset(&o, 0, sizeof(o));
+	o.argc = argc;
+	o.argv = argv;
+	o.tapset_dirs = dirs;
+	o.ntapset_dirs = nd;
+	o.defines = c->defines;
+	o.ndefines = c->ndefines;
+	o.guru = c->guru;
+	o.no_warnings = c->no_warnings;
+	o.unoptimized = c->unoptimized;
+	o.kernel_release = u.release;
+	o.arch = u.machine;
+	o.runtime = "kernel";
+	o.verbose = c->verbose;
+	o.diag = stderr;
+	st_resolver_init(&resolver, catalog);
+	o.resolver = &resolver;
+
+	prog = st_parse(name, text, &o);
+	if (!prog) {
+		st_resolver_free(&resolver);
+		return 1;
+	}
+	if (c->last_pass == 1) {
+		st_program_print(stdout, prog);
+		st_program_free(prog);
+		st_resolver_free(&resolver);
+		return -1;
+	}
+	if (st_elaborate(prog, &o) < 0) {
+		st_program_free(prog);
+		st_resolver_free(&resolver);
+		return 1;
+	}
+	if (c->last_pass == 2) {
+		st_program_print_elaborated(stdout, prog);
+		st_program_free(prog);
+		st_resolver_free(&resolver);
+		return -1;
+	}
+	r = st_lower(prog, catalog, planp, &err);
+	st_resolver_free(&resolver);
+	if (r < 0) {
+		fprintf(stderr, "semantic error: %s\n", err ? err : strerror(-r));
+		free(err);
+		st_program_free(prog);
+		return 1;
+	}
+	if (c->last_pass == 3 || c->last_pass == 4) {
+		if (c->last_pass == 3)
+			st_plan_print(stdout, *planp);
+		st_plan_free(*planp);
+		st_program_free(prog);
+		return -1;
+	}
+	*progp = prog;
+	return 0;
+}
+
+static int load_script(struct cli *c, const char **name, const char **text)
+{
+	int e = 0;
+
+	if (c->script_text) {
+		*name = "<input>";
+		*text = c->script_text;
+		return 0;
+	}
+	if (!c->script_file)
+		return die("no script given: use FILE or -e SCRIPT (see %s --help)", c->be->name);
+	c->script_owned = read_file(c->script_file, &e);
+	if (!c->script_owned)
+		return die("cannot read script '%s': %s", c->script_file, strerror(e));
+	*name = c->script_file;
+	*text = c->script_owned;
+	return 0;
+}
+
+static void session_opts(struct cli *c, struct st_session_opts *so, FILE *out)
+{
+	memset(so, 0, sizeof(*so));
+	so->limits = c->limits;
+	so->out = out;
+	so->target_pid = c->target;
+	so->suppress_errors = c->suppress_errors;
+}
+
+static int start_target(struct cli *c)
+{
+	pid_t pid;
+
+	if (!c->cmd)
+		return 0;
+	pid = st_target_spawn(c->cmd);
+	if (pid < 0)
+		return die("cannot start '%s': %s", c->cmd, strerror((int)-pid));
+	c->target = pid;
+	return 0;
+}
+
+static int run_live(struct cli *c, struct st_plan *plan)
+{
+	struct st_backend_opts bo = { c->buffer_kb, c->verbose };
+	struct st_session_opts so;
+	struct st_stream *stream = NULL;
+	FILE *out = stdout;
+	char *err = NULL;
+	uint32_t i;
+	bool need_stream = false;
+	int r, status;
+
+	for (i = 0; i < plan->nsources; i++)
+		if (plan->sources[i].kind >= ST_SRC_TRACEPOINT)
+			need_stream = true;
+	if (c->output && !(out = fopen(c->output, "w")))
+		return die("cannot open output file '%s': %s", c->output, strerror(errno));
+	if (start_target(c))
+		return 1;
+	if (need_stream) {
+		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
+		if (r < 0) {
+			st_target_cleanup();
+			die("%s", err ? err : strerror(-r));
+			free(err);
+			return 1;
+		}
+	}
+	if (c->timeout)
+		st_control_set_timeout(c->timeout);
+	session_opts(c, &so, out);
+	status = st_session_run(plan, stream, &so);
+	if (stream)
+		stream->ops->close(stream);
+	st_target_cleanup();
+	if (out != stdout)
+		fclose(out);
+	return status;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int run_record(struct cli *c, struct st_plan *plan, const char *name, const char *text)
+{
+	struct st_backend_opts bo = { c->buffer_kb, c->verbose };
+	struct st_recording_info ri;
+	struct st_record_stats stats = { 0 };
+	struct st_recorder *rec = NULL;
+	const char *path = c->output ? c->output : c->be->default_output;
+	struct timespec m, w;
+	char *err = NULL;
+	int r;
+
+	if (start_target(c))
+		return 1;
+	r = c->be->record_open(path, plan->sources, plan->nsources, &bo, &rec, &err);
+	if (r < 0) {
+		st_target_cleanup();
+		die("%s", err ? err : strerror(-r));
+		free(err);
+		return 1;
+	}
+	memset(&ri, 0, sizeof(ri));
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &w);
+	ri.wall_offset_ns = ((int64_t)w.tv_sec - m.tv_sec) * 1000000000 + (w.tv_nsec - m.tv_nsec);
+	ri.start_ns = mono_ns();
+	ri.script = (char *)text;
+	ri.script_name = (char *)(c->script_text ? "-e" : name);
+	ri.argc = c->argc;
+	ri.argv = c->argv;
+	ri.target_pid = c->target;
+	if (c->timeout)
+		st_control_set_timeout(c->timeout);
+	st_target_release();
+	r = c->be->record_run(rec, &err);
+	ri.end_ns = mono_ns();
+	if (r < 0) {
+		c->be->record_abort(rec);
+		st_target_cleanup();
+		die("%s", err ? err : strerror(-r));
+		free(err);
+		return 1;
+	}
+	r = c->be->record_finish(rec, &ri, &stats, &err);
+	st_target_cleanup();
+	if (r < 0) {
+		die("%s", err ? err : strerror(-r));
+		free(err);
+		return 1;
+	}
+	fprintf(stderr, "[ %s record: %llu events, %llu lost, %.1f KB written to %s ]\n", c->be->name,
+		(unsigned long long)stats.events, (unsigned long long)stats.lost, stats.bytes / 1024.0, path);
+	return 0;
+}
+
+static int run_report(struct cli *c)
+{
+	const char *path = c->input ? c->input : c->be->default_output;
+	struct st_recording_info ri;
+	struct st_recording *rec = NULL;
+	struct st_stream *stream = NULL;
+	struct st_session_opts so;
+	struct st_catalog *catalog;
+	struct st_program *prog = NULL;
+	struct st_plan *plan = NULL;
+	const char *name, *text;
+	int argc, r, status;
+	char **argv, *err = NULL;
+
+	r = c->be->report_open(path, &ri, &rec, &err);
+	if (r < 0) {
+		die("%s", err ? err : strerror(-r));
+		free(err);
+		return 1;
+	}
+	if (c->script_text || c->script_file) {
+		if (load_script(c, &name, &text)) {
+			c->be->report_close(rec);
+			st_recording_info_free(&ri);
+			return 1;
+		}
+		argc = c->argc;
+		argv = c->argv;
+	} else {
+		name = ri.script_name && strcmp(ri.script_name, "-e") ? ri.script_name : "<input>";
+		text = ri.script;
+		argc = c->argc ? c->argc : ri.argc;
+		argv = c->argc ? c->argv : ri.argv;
+	}
+	catalog = st_catalog_from_tep(c->be->report_tep(rec));
+	r = compile(c, name, text, argc, argv, catalog, &prog, &plan);
+	if (r) {
+		catalog->ops->free(catalog);
+		c->be->report_close(rec);
+		st_recording_info_free(&ri);
+		return r < 0 ? 0 : 1;
+	}
+	r = c->be->report_stream(rec, plan->sources, plan->nsources, &stream, &err);
+	if (r < 0) {
+		die("%s", err ? err : strerror(-r));
+		free(err);
+		status = 1;
+		goto out;
+	}
+	session_opts(c, &so, stdout);
+	so.target_pid = ri.target_pid;
+	so.wall_offset_ns = ri.wall_offset_ns;
+	so.start_ns = ri.start_ns;
+	status = st_session_run(plan, stream, &so);
+	stream->ops->close(stream);
+	if (ri.lost)
+		fprintf(stderr, "WARNING: the recording lost %llu events\n", (unsigned long long)ri.lost);
+out:
+	st_plan_free(plan);
+	st_program_free(prog);
+	catalog->ops->free(catalog);
+	c->be->report_close(rec);
+	st_recording_info_free(&ri);
+	return status;
+}
+
+int st_cli_main(int argc, char **argv, const struct st_backend *be)
+{
+	struct cli c;
+	struct st_catalog *catalog;
+	struct st_program *prog = NULL;
+	struct st_plan *plan = NULL;
+	const char *name, *text;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.be = be;
+	st_limits_default(&c.limits);
+	if (argc > 1 && !strcmp(argv[1], "record")) {
+		c.mode = MODE_RECORD;
+		argc--, argv++;
+	} else if (argc > 1 && !strcmp(argv[1], "report")) {
+		c.mode = MODE_REPORT;
+		argc--, argv++;
+	}
+	if (parse_args(&c, argc, argv))
+		return 1;
+	st_control_install();
+	if (c.mode == MODE_REPORT) {
+		r = run_report(&c);
+		free(c.script_owned);
+		return r;
+	}
+	if (load_script(&c, &name, &text))
+		return 1;
+	catalog = st_catalog_tracefs();
+	r = compile(&c, name, text, c.argc, c.argv, catalog, &prog, &plan);
+	if (r == 0) {
+		r = c.mode == MODE_RECORD ? run_record(&c, plan, name, text) : run_live(&c, plan);
+		st_plan_free(plan);
+		st_program_free(prog);
+	} else if (r < 0) {
+		r = 0;   /* stopped after an earlier pass, as asked */
+	}
+	catalog->ops->free(catalog);
+	free(c.script_owned);
+	return r;
+}
