@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install, as root on Debian 12, every package staplet's build, run and tests need.
+set -eu
+pkgs=(build-essential pkg-config clang
+      libtraceevent-dev libtracefs-dev libtracecmd-dev libbpf-dev libelf-dev libdw-dev
+      linux-perf trace-cmd bpftrace bpftool systemtap systemtap-doc systemtap-sdt-dev hyperfine)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "make deps: run as root to install: ${missing[*]}" >&2
+		exit 1
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+# tracefs may be unmounted on a fresh machine
+if [ "$(id -u)" = 0 ] && [ ! -d /sys/kernel/tracing/events ]; then
+	mount -t tracefs nodev /sys/kernel/tracing || true
+fi
+echo "make deps: all packages present"
