@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILD - staplet beside perf, trace-cmd and bpftrace on the same
+# work, in interleaved rounds (this machine is noisy: compare ratios from one
+# session, never absolute numbers across sessions).  Needs root.
+set -u
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="$ROOT/$BUILD/bin:$PATH"
+W="$ROOT/$BUILD/tests/workload"
+ROUNDS=${ROUNDS:-5}
+N=${N:-2000000}
+T=$(mktemp -d /tmp/staplet-bench.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
+
+S='probe syscall.getppid { n[execname()]++ } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
+
+echo "== startup: ms from command start to armed (the -c child's first instruction), and total ms"
+armed_ms() {   # armed_ms CMD...: ms from start to the stamp child (CLOCK_MONOTONIC both)
+	local t0 st
+	t0=$("$W/stamp")
+	st=$("$@" 2>/dev/null | grep -E '^[0-9]{6,}$' | head -1)
+	[ -n "$st" ] && echo $(( (st - t0) / 1000000 ))
+}
+for tool in "perf stap" "trace-cmd stap" "perf record" "bpftrace"; do
+	a=() tt=()
+	for i in $(seq "$ROUNDS"); do
+		t0=$(now)
+		case $tool in
+		"perf stap") v=$(armed_ms perf stap -e "$S" -c "$W/stamp") ;;
+		"trace-cmd stap") v=$(armed_ms trace-cmd stap -e "$S" -c "$W/stamp") ;;
+		"perf record") v=$(armed_ms perf record -q -o "$T/p.data" -e syscalls:sys_enter_getppid -- "$W/stamp") ;;
+		"bpftrace") v=$(armed_ms bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }' -c "$W/stamp") ;;
+		esac
+		t1=$(now)
+		[ -n "$v" ] && a+=("$v")
+		tt+=($(( (t1 - t0) / 1000000 )))
+	done
+	printf "  %-16s armed %5s ms   total %6s ms\n" "$tool" \
+		"$(printf '%s\n' "${a[@]:-NA}" | median)" "$(printf '%s\n' "${tt[@]}" | median)"
+done
+
+echo "== offline: a $N-event recording, report throughput (events/s)"
+perf stap record -o "$T/x.data" -e "$S" --buffer-size=65536 -c "$W/getppid_loop $N" >/dev/null 2>"$T/rec.err"
+cat "$T/rec.err"
+perf record -q -m 64M -o "$T/p.data" -e syscalls:sys_enter_getppid -- "$W/getppid_loop" "$N" >/dev/null 2>&1
+timeit() {   # timeit CMD...: median seconds over ROUNDS
+	local s=() i t0 t1
+	for i in $(seq "$ROUNDS"); do t0=$(now); "$@" >/dev/null 2>&1; t1=$(now); s+=($(( (t1 - t0) / 1000 ))); done
+	printf '%s\n' "${s[@]}" | median
+}
+rate() { awk -v n="$N" -v us="$1" 'BEGIN { printf "%8.2f M events/s (%.3f s)", n / us, us / 1e6 }'; }
+echo "  perf stap report (our perf.data):      $(rate "$(timeit perf stap report -i "$T/x.data")")"
+echo "  perf report -s comm (perf's file):     $(rate "$(timeit perf report --stdio -s comm -i "$T/p.data")")"
+echo "  perf script | sort | uniq -c:          $(rate "$(timeit sh -c "perf script -F comm,pid -i $T/p.data | sort | uniq -c")")"
+trace-cmd stap record -o "$T/x.dat" -e "$S" --buffer-size=65536 -c "$W/getppid_loop $N" >/dev/null 2>"$T/trec.err"
+cat "$T/trec.err"
+echo "  trace-cmd stap report (our trace.dat): $(rate "$(timeit trace-cmd stap report -i "$T/x.dat")")"
+echo "  trace-cmd report:                      $(rate "$(timeit trace-cmd report -i "$T/x.dat")")"
+ls -l "$T/x.data" "$T/p.data" "$T/x.dat" | awk -v n="$N" '{ printf "  %-40s %8.1f B/event\n", $NF, $5 / n }'
