@@ -1,0 +1,47 @@
+/* test_value.c - stap's default limits and the handler string arena. */
+#include <string.h>
+#include "runtime/value.h"
+#include "tests/unit/check.h"
+
+int main(void)
+{
+	struct st_limits l;
+	struct st_arena a;
+	const char *s, *first;
+	char *p;
+	int i, ok = 1;
+
+	st_limits_default(&l);
+	CHECK("MAXSTRINGLEN 512", l.maxstringlen == 512);
+	CHECK("MAXMAPENTRIES 2048", l.maxmapentries == 2048);
+	CHECK("MAXACTION 1000", l.maxaction == 1000);
+	CHECK("MAXNESTING 10", l.maxnesting == 10);
+	CHECK("MAXERRORS 0", l.maxerrors == 0);
+	CHECK("HIST_ELISION 2", l.hist_elision == 2);
+
+	st_arena_init(&a, 64);
+	s = st_arena_strndup(&a, "hello world", 11, 5);
+	CHECK_STR("strndup truncates", s, "hello");
+	s = st_arena_strndup(&a, "ab\0cd", 2, 512);
+	CHECK_STR("strndup copies len bytes", s, "ab");
+	first = st_arena_alloc(&a, 8);
+	/* overflow into chunks: every allocation stays valid until reset */
+	for (i = 0; i < 100; i++) {
+		p = st_arena_alloc(&a, 100);
+		memset(p, 'a' + i % 26, 100);
+		if (i == 50)
+			s = p;
+	}
+	for (i = 0; i < 100; i++)
+		if (s[i] != 'a' + 50 % 26)
+			ok = 0;
+	CHECK("chunked allocations stay intact", ok);
+	st_arena_reset(&a);
+	CHECK("reset empties", a.used == 0 && a.more == NULL);
+	CHECK("reset grows the buffer to the high-water mark", a.cap >= 64 + 100 * 100);
+	p = st_arena_alloc(&a, 5000);
+	CHECK("after growth, big allocation fits in the buffer", a.more == NULL && p == a.buf);
+	(void)first;
+	st_arena_free(&a);
+	return check_failures != 0;
+}
