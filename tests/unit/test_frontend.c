@@ -460,7 +460,7 @@ static void test_corpus(void)
 		base = strrchr(path, '/') + 1;
 		if (m && (line = strstr(m, "test_installcheck:"))) {
 			char *end = strchr(line, '\n');
-			bool after = false;
+			bool after = false, skip_value = false;
 
 			if (end)
 				*end = 0;
@@ -488,9 +488,17 @@ static void test_corpus(void)
 						r++;
 					*w = 0;
 					if (after) {
-						if (tok[0] == '-' || argc >= 16)
-							break;
-						argv[argc++] = tok;
+						/* options may follow the script: skip them and their values */
+						if (skip_value) {
+							skip_value = false;
+							continue;
+						}
+						if (tok[0] == '-') {
+							skip_value = tok[1] && !tok[2] && strchr("TcxoDIGSsdm", tok[1]);
+							continue;
+						}
+						if (argc < 16)
+							argv[argc++] = tok;
 					} else if (tok[0] == '-' && tok[1] != '-' && strchr(tok, 'g'))
 						o.guru = true;
 					else if (strstr(tok, base))
