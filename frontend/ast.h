@@ -69,6 +69,11 @@ enum st_expr_kind {
 	ST_E_ENTRY,        /* @entry(a) */
 	ST_E_CAST,         /* @cast(a, "type"[, "module"]) with members */
 	ST_E_MEMBER,       /* a->name (members of $vars and @cast) */
+	/* additions (frontend branch): */
+	ST_E_ATOP,         /* @var @const @perf @kregister @uregister @kderef @uderef: str = "@var", args */
+	ST_E_PROBEWRITE,   /* @probewrite(a): folded to a number in pass 2 */
+	ST_E_EMBEDDED,     /* %{ code %} as an expression (guru): str = code */
+	ST_E_ADDR,         /* &a: address of a context expression */
 };
 
 enum st_print_kind {
@@ -196,6 +201,7 @@ struct st_function {
 	const char *embedded;          /* %{ ... %} body text, if any */
 	int priority;
 	bool is_tapset;
+	bool is_private;               /* addition: `private function` */
 	bool used;                     /* pass 2: reachable from a probe */
 	struct st_symbol **locals;     /* pass 2: params first, then locals */
 	uint32_t nlocals;
@@ -249,6 +255,13 @@ struct st_program {
 	uint32_t ninsts;
 	const char **files;            /* the files parsed: [0] the script */
 	uint32_t nfiles;
+	/* additions (frontend branch): */
+	struct st_fe_pool *pool;       /* the frontend's node pool (arena is NULL when set) */
+	const char **embedded;         /* top-level %{ %} blocks (guru) */
+	uint32_t nembedded;
+	const char **file_texts;       /* nfiles entries: the text of files[i] (for diagnostics) */
+	struct st_fmt **fmts;          /* every parsed printf format, freed with the program */
+	uint32_t nfmts;
 };
 
 #endif

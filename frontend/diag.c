@@ -1,0 +1,88 @@
+/* diag.c - stap-shaped error and warning messages. */
+#include <stdlib.h>
+#include <string.h>
+#include "frontend/diag.h"
+
+void st_diag_add_file(struct st_diag *d, const char *name, const char *text)
+{
+	d->files = realloc(d->files, (d->nfiles + 1) * sizeof *d->files);
+	if (!d->files)
+		abort();
+	d->files[d->nfiles].name = name;
+	d->files[d->nfiles].text = text;
+	d->nfiles++;
+}
+
+/* Print the line `loc` points into, then a caret under its column; `indent`
+ * is the width of the "source: " label so the caret lines up. */
+static void print_source(struct st_diag *d, const struct st_loc *loc, int indent)
+{
+	const char *text = NULL, *p;
+	uint32_t i, line = 1;
+
+	for (i = d->nfiles; i-- > 0;)
+		if (loc->file && strcmp(d->files[i].name, loc->file) == 0) {
+			text = d->files[i].text;
+			break;
+		}
+	if (!text || loc->line == 0)
+		return;
+	for (p = text; *p && line < loc->line; p++)
+		if (*p == '\n')
+			line++;
+	fprintf(d->out, "%*s", indent - 8, "");
+	fputs("source: ", d->out);
+	while (*p && *p != '\n')
+		fputc(*p++, d->out);
+	fprintf(d->out, "\n%*s^\n", indent + (int)loc->col - 1, "");
+}
+
+void st_diag_error(struct st_diag *d, const char *kind, const char *lead, const char *desc,
+		   const struct st_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->errors++;
+	if (!d->out)
+		return;
+	fprintf(d->out, "%s: ", kind);
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	if (!desc || !loc) {
+		fputc('\n', d->out);
+		return;
+	}
+	if (lead) {
+		fprintf(d->out, "\n%11s: %s at %s:%u:%u\n", lead, desc, loc->file, loc->line, loc->col);
+		print_source(d, loc, 13);
+	} else {
+		fprintf(d->out, ": %s at %s:%u:%u\n", desc, loc->file, loc->line, loc->col);
+		print_source(d, loc, 16);
+	}
+}
+
+void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->quiet_warnings || !d->out)
+		return;
+	d->warnings++;
+	fputs("WARNING: ", d->out);
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+	if (desc && loc) {
+		fprintf(d->out, ": %s at %s:%u:%u\n", desc, loc->file, loc->line, loc->col);
+		print_source(d, loc, 9);
+	} else
+		fputc('\n', d->out);
+}
+
+void st_diag_free(struct st_diag *d)
+{
+	free(d->files);
+	d->files = NULL;
+	d->nfiles = 0;
+}

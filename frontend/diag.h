@@ -1,0 +1,31 @@
+/* diag.h - diagnostics printed in stap's shape, with the source line and a
+ * caret.  The frontend keeps the text of every file it read so that a
+ * location can always show its line. */
+#ifndef ST_FRONTEND_DIAG_H
+#define ST_FRONTEND_DIAG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include "frontend/ast.h"
+
+struct st_diag_file { const char *name, *text; };
+
+struct st_diag {
+	FILE *out;
+	struct st_diag_file *files;
+	uint32_t nfiles;
+	int errors, warnings;
+	bool quiet_warnings;
+};
+
+void st_diag_add_file(struct st_diag *d, const char *name, const char *text);
+/* kind: "parse error" / "semantic error"; lead: "saw" or "at" (parse errors)
+ * or NULL (semantic: "MSG: DESC at LOC"); desc may be NULL (no location). */
+void st_diag_error(struct st_diag *d, const char *kind, const char *lead, const char *desc,
+		   const struct st_loc *loc, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *loc,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void st_diag_free(struct st_diag *d);
+
+#endif

@@ -1,0 +1,20 @@
+/* elab.h - state shared by elaboration (elaborate.c) and type inference (types.c). */
+#ifndef ST_FRONTEND_ELAB_H
+#define ST_FRONTEND_ELAB_H
+
+#include "frontend/parser.h"
+
+struct elab {
+	struct st_program *prog;
+	const struct st_compile_opts *opts;
+	struct st_fe_pool *pool;
+	struct st_diag diag;
+};
+
+void st_sem_error(struct elab *E, const struct st_loc *loc, const char *near, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Infer every type to a fixed point; report mismatches and unresolved types. */
+void st_infer_types(struct elab *E);
+const char *st_type_name(enum st_type t);
+
+#endif

@@ -1,0 +1,593 @@
+/* elaborate.c - pass 2: probe aliases and built-in point expansion, one
+ * instance per concrete point with its own copy of the body, then name
+ * resolution (locals, globals, functions, builtins, context variables). */
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "frontend/elab.h"
+#include "tapset/builtins.h"
+
+void st_sem_error(struct elab *E, const struct st_loc *loc, const char *near, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	st_diag_error(&E->diag, "semantic error", NULL, near, loc, "%s", buf);
+}
+
+/* ---- alias expansion ---- */
+
+struct expansion {
+	struct elab *E;
+	struct st_probe *origin;
+	struct st_stmt **pre, **post;    /* prologues (outermost last), epilogues */
+	uint32_t npre, npost;
+	struct st_expr *cond;
+	int depth;
+};
+
+static bool comp_matches(const struct st_pp_component *pat, const struct st_pp_component *name)
+{
+	if (fnmatch(pat->name, name->name, 0) != 0)
+		return false;
+	if (pat->has_arg != name->has_arg)
+		return false;
+	if (!pat->has_arg)
+		return true;
+	if (pat->arg_is_string != name->arg_is_string)
+		return false;
+	return pat->arg_is_string ? strcmp(pat->arg_str, name->arg_str) == 0 : pat->arg_num == name->arg_num;
+}
+
+static struct st_expr *and_cond(struct elab *E, struct st_expr *a, struct st_expr *b)
+{
+	struct st_expr *e;
+
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	e = st_expr_new(E->pool, ST_E_LOGICAL, &b->loc, "operator '&&'");
+	e->op = 'A';
+	e->a = a;
+	e->b = b;
+	return e;
+}
+
+static void make_instance(struct expansion *X, struct st_probe_point *pt)
+{
+	struct elab *E = X->E;
+	struct st_probe_inst *in = st_pool_zalloc(E->pool, sizeof *in);
+	struct st_stmt *body = st_pool_zalloc(E->pool, sizeof *body);
+	uint32_t i;
+
+	body->kind = ST_S_BLOCK;
+	body->loc = X->origin->body->loc;
+	body->near = X->origin->body->near;
+	for (i = X->npre; i-- > 0;)
+		st_pool_push(E->pool, (void ***)&body->body, &body->nbody, st_stmt_clone(E->pool, X->pre[i]));
+	st_pool_push(E->pool, (void ***)&body->body, &body->nbody, st_stmt_clone(E->pool, X->origin->body));
+	for (i = 0; i < X->npost; i++)
+		st_pool_push(E->pool, (void ***)&body->body, &body->nbody, st_stmt_clone(E->pool, X->post[i]));
+	in->point = pt;
+	in->pp = st_point_str(E->pool, pt, false);
+	in->origin = X->origin;
+	in->body = body;
+	in->cond = st_expr_clone(E->pool, X->cond);
+	st_pool_push(E->pool, (void ***)&E->prog->insts, &E->prog->ninsts, in);
+}
+
+struct add_ctx { struct expansion *X; int n; };
+
+static int add_concrete(void *arg, struct st_probe_point *concrete)
+{
+	struct add_ctx *a = arg;
+
+	make_instance(a->X, concrete);
+	a->n++;
+	return 0;
+}
+
+static int expand_point(struct expansion *X, struct st_probe_point *pt, bool optional);
+
+/* Try the aliases whose names match pt; returns matches, or -1 if none. */
+static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool optional)
+{
+	struct st_program *prog = X->E->prog;
+	uint32_t i, j, k, q;
+	int found = 0, any = -1;
+
+	for (i = 0; i < prog->nprobes; i++) {
+		struct st_probe *a = prog->probes[i];
+
+		if (!a->is_alias)
+			continue;
+		for (j = 0; j < a->nalias_names; j++) {
+			struct st_probe_point *name = a->alias_names[j];
+			struct expansion sub;
+
+			if (name->ncomp > pt->ncomp)
+				continue;
+			for (k = 0; k < name->ncomp; k++)
+				if (!comp_matches(&pt->comp[k], &name->comp[k]))
+					break;
+			if (k < name->ncomp)
+				continue;
+			/* A glob that matches an alias exactly does not also try suffix forms. */
+			if (name->ncomp < pt->ncomp && any > 0)
+				continue;
+			if (any < 0)
+				any = 0;
+			sub = *X;
+			sub.depth++;
+			if (a->alias_epilogue) {
+				sub.post = st_pool_zalloc(X->E->pool, (X->npost + 1) * sizeof *sub.post);
+				sub.post[0] = a->body;
+				memcpy(sub.post + 1, X->post, X->npost * sizeof *sub.post);
+				sub.npost = X->npost + 1;
+			} else {
+				sub.pre = st_pool_zalloc(X->E->pool, (X->npre + 1) * sizeof *sub.pre);
+				memcpy(sub.pre, X->pre, X->npre * sizeof *sub.pre);
+				sub.pre[X->npre] = a->body;
+				sub.npre = X->npre + 1;
+			}
+			for (q = 0; q < a->npoints; q++) {
+				struct st_probe_point *np = st_point_clone(X->E->pool, a->points[q]);
+				int r;
+
+				/* Suffix components beyond the alias name go onto each body point. */
+				if (pt->ncomp > name->ncomp) {
+					struct st_pp_component *c = st_pool_zalloc(X->E->pool,
+						(np->ncomp + pt->ncomp - name->ncomp) * sizeof *c);
+
+					memcpy(c, np->comp, np->ncomp * sizeof *c);
+					memcpy(c + np->ncomp, pt->comp + name->ncomp, (pt->ncomp - name->ncomp) * sizeof *c);
+					np->comp = c;
+					np->ncomp += pt->ncomp - name->ncomp;
+				}
+				sub.cond = and_cond(X->E, X->cond, np->cond);
+				r = expand_point(&sub, np, optional || np->optional);
+				if (r > 0) {
+					found += r;
+					any += r;
+					if (np->sufficient)
+						break;
+				}
+			}
+			break;
+		}
+	}
+	return any < 0 ? -1 : found + (any == 0 ? 0 : 0);
+}
+
+static int expand_point(struct expansion *X, struct st_probe_point *pt, bool optional)
+{
+	struct elab *E = X->E;
+	const struct st_point_resolver *R = E->opts ? E->opts->resolver : NULL;
+	struct add_ctx a = { X, 0 };
+	char *err = NULL;
+	int r;
+
+	if (X->depth > 30) {
+		st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", pt->comp[0].name),
+			     "recursive loop in alias expansion");
+		return 0;
+	}
+	r = expand_aliases(X, pt, optional);
+	if (r >= 0) {
+		if (r == 0 && !optional)
+			goto unresolved;
+		return r;
+	}
+	if (!R || !R->expand) {
+		err = NULL;
+		r = 0;
+	} else
+		r = R->expand(R->ctx, pt, add_concrete, &a, &err);
+	if (r < 0 && !optional) {
+		st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", pt->comp[0].name),
+			     "while resolving probe point");
+		if (err && E->diag.out)
+			fprintf(E->diag.out, "semantic error: %s\n", err);
+		free(err);
+		return 0;
+	}
+	free(err);
+	if (r > 0)
+		return a.n ? a.n : r;
+	if (optional)
+		return 0;
+unresolved:
+	st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", pt->comp[0].name),
+		     "while resolving probe point");
+	return 0;
+}
+
+static void expand_probe(struct elab *E, struct st_probe *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->npoints; i++) {
+		struct expansion X = { .E = E, .origin = p, .cond = p->points[i]->cond };
+		int r = expand_point(&X, p->points[i], p->points[i]->optional);
+
+		if (r > 0 && p->points[i]->sufficient)
+			break;
+	}
+}
+
+/* ---- name resolution ---- */
+
+struct frame {
+	struct elab *E;
+	struct st_symbol ***locals;
+	uint32_t *nlocals;
+	struct st_probe_inst *inst;      /* NULL in functions */
+	const char *file;
+	struct st_function **queue;      /* functions still to resolve */
+	uint32_t nqueue;
+};
+
+static struct st_symbol *new_local(struct frame *F, const char *name, const struct st_loc *loc)
+{
+	struct st_symbol *s = st_pool_zalloc(F->E->pool, sizeof *s);
+
+	s->kind = ST_SYM_LOCAL;
+	s->name = name;
+	s->loc = *loc;
+	s->index = *F->nlocals;
+	st_pool_push(F->E->pool, (void ***)F->locals, F->nlocals, s);
+	return s;
+}
+
+static struct st_symbol *find_local(struct frame *F, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < *F->nlocals; i++)
+		if (!strcmp((*F->locals)[i]->name, name))
+			return (*F->locals)[i];
+	return NULL;
+}
+
+static struct st_global *find_global(struct frame *F, const char *name)
+{
+	struct st_program *prog = F->E->prog;
+	uint32_t i;
+
+	for (i = 0; i < prog->nglobals; i++) {
+		struct st_global *g = prog->globals[i];
+
+		if (!strcmp(g->name, name) && (!g->is_private || !F->file || !strcmp(g->loc.file, F->file)))
+			return g;
+	}
+	return NULL;
+}
+
+static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool array)
+{
+	struct st_symbol *s = find_local(F, e->str);
+	struct st_global *g;
+	const struct st_point_resolver *R = F->E->opts ? F->E->opts->resolver : NULL;
+
+	if (s && !array)
+		return s;
+	g = find_global(F, e->str);
+	if (g)
+		return g->sym;
+	if (array) {
+		st_sem_error(F->E, &e->loc, e->near, "unresolved arity-%u global array %s, missing global declaration?",
+			     1u, e->str);
+		return NULL;
+	}
+	if (F->inst && R && R->var_type) {
+		enum st_type t = R->var_type(R->ctx, F->inst->point, e->str, false);
+
+		if (t != ST_T_UNKNOWN) {
+			struct st_ctxvar_binding *nb;
+
+			s = new_local(F, e->str, &e->loc);
+			s->type = t;
+			nb = st_pool_zalloc(F->E->pool, (F->inst->nbindings + 1) * sizeof *nb);
+			memcpy(nb, F->inst->bindings, F->inst->nbindings * sizeof *nb);
+			nb[F->inst->nbindings].name = e->str;
+			nb[F->inst->nbindings].sym = s;
+			F->inst->bindings = nb;
+			F->inst->nbindings++;
+			return s;
+		}
+	}
+	return new_local(F, e->str, &e->loc);
+}
+
+static struct st_function *find_function(struct elab *E, const char *name, uint32_t nargs, bool *name_exists)
+{
+	struct st_program *prog = E->prog;
+	struct st_function *best = NULL;
+	uint32_t i;
+
+	for (i = 0; i < prog->nfuncs; i++) {
+		struct st_function *f = prog->funcs[i];
+
+		if (strcmp(f->name, name))
+			continue;
+		*name_exists = true;
+		if (f->nparams != nargs)
+			continue;
+		/* Script functions win over tapset ones; then declaration order. */
+		if (!best || (best->is_tapset && !f->is_tapset))
+			best = f;
+	}
+	return best;
+}
+
+static void resolve_stmt(struct frame *F, struct st_stmt *s);
+
+static void mark_access(struct st_symbol *s, bool write)
+{
+	if (s && s->global) {
+		if (write)
+			s->global->written = true;
+		else
+			s->global->read = true;
+	}
+}
+
+static void resolve_expr(struct frame *F, struct st_expr *e, bool write);
+
+static void resolve_args(struct frame *F, struct st_expr *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->nargs; i++)
+		if (e->args[i])
+			resolve_expr(F, e->args[i], false);
+}
+
+static void resolve_array_base(struct frame *F, struct st_expr *base, uint32_t nkeys, bool write)
+{
+	if (base->kind != ST_E_VAR) {
+		resolve_expr(F, base, write);
+		return;
+	}
+	base->sym = resolve_name(F, base, true);
+	if (base->sym) {
+		if (base->sym->global)
+			base->sym->global->is_array = true;
+		base->sym->is_array = true;
+		if (!base->sym->nkeys && nkeys <= 9)
+			base->sym->nkeys = (uint8_t)nkeys;
+		mark_access(base->sym, write);
+	}
+}
+
+static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
+{
+	struct elab *E = F->E;
+
+	switch (e->kind) {
+	case ST_E_VAR:
+		e->sym = resolve_name(F, e, false);
+		mark_access(e->sym, write);
+		break;
+	case ST_E_INDEX:
+		resolve_args(F, e);
+		if (e->a->kind == ST_E_VAR)
+			resolve_array_base(F, e->a, e->nargs, write);
+		else
+			resolve_expr(F, e->a, write);
+		break;
+	case ST_E_IN:
+		resolve_args(F, e);
+		resolve_array_base(F, e->a, e->nargs, false);
+		break;
+	case ST_E_CALL: {
+		bool exists = false;
+		struct st_function *f = find_function(E, e->str, e->nargs, &exists);
+
+		resolve_args(F, e);
+		if (f) {
+			e->func = f;
+			if (!f->used) {
+				f->used = true;
+				st_pool_push(E->pool, (void ***)&F->queue, &F->nqueue, f);
+			}
+			break;
+		}
+		e->builtin = st_builtin_find(e->str, (int)e->nargs);
+		if (e->builtin >= 0)
+			break;
+		if (exists || st_builtin_exists(e->str))
+			st_sem_error(E, &e->loc, e->near, "arity mismatch found (function '%s' takes a different number of args)", e->str);
+		else
+			st_sem_error(E, &e->loc, e->near, "unresolved function %s", e->str);
+		break;
+	}
+	case ST_E_TARGET:
+		if (write && !(E->opts && E->opts->guru))
+			st_sem_error(E, &e->loc, e->near, "write to target variable not permitted; need stap -g");
+		break;
+	case ST_E_ASSIGN:
+		resolve_expr(F, e->b, false);
+		resolve_expr(F, e->a, true);
+		if (e->op != '=' && e->a->sym)
+			mark_access(e->a->sym, false);
+		if (e->a->kind == ST_E_INDEX && e->a->a->sym && e->op != '=')
+			mark_access(e->a->a->sym, false);
+		break;
+	case ST_E_INCDEC:
+		resolve_expr(F, e->a, true);
+		resolve_expr(F, e->a, false);
+		break;
+	case ST_E_AGG_ADD:
+		resolve_expr(F, e->b, false);
+		resolve_expr(F, e->a, true);
+		break;
+	case ST_E_DEFINED: {
+		/* Folded now: a context variable the point has, or anything else that resolves. */
+		struct st_expr *a = e->a;
+		int v = 1;
+		const struct st_point_resolver *R = E->opts ? E->opts->resolver : NULL;
+
+		while (a->kind == ST_E_MEMBER || (a->kind == ST_E_INDEX && a->a->kind != ST_E_VAR))
+			a = a->a;
+		if (a->kind == ST_E_TARGET)
+			v = F->inst && R && R->var_type && R->var_type(R->ctx, F->inst->point, a->str, true) != ST_T_UNKNOWN;
+		e->kind = ST_E_NUM;
+		e->num = v;
+		e->type = ST_T_LONG;
+		e->a = NULL;
+		break;
+	}
+	case ST_E_PROBEWRITE:
+		e->kind = ST_E_NUM;
+		e->num = 0;
+		e->type = ST_T_LONG;
+		e->a = NULL;
+		break;
+	case ST_E_EMBEDDED:
+		if (!(E->opts && E->opts->guru))
+			st_sem_error(E, &e->loc, e->near, "embedded code in unprivileged script; need stap -g");
+		else
+			st_sem_error(E, &e->loc, e->near, "embedded C code is not supported by staplet");
+		break;
+	default:
+		if (e->a)
+			resolve_expr(F, e->a, false);
+		if (e->b && e->kind != ST_E_CAST)
+			resolve_expr(F, e->b, false);
+		if (e->c)
+			resolve_expr(F, e->c, false);
+		resolve_args(F, e);
+		break;
+	}
+}
+
+static void resolve_local_var(struct frame *F, struct st_expr *v)
+{
+	v->sym = find_local(F, v->str);
+	if (!v->sym)
+		v->sym = new_local(F, v->str, &v->loc);
+}
+
+static void resolve_stmt(struct frame *F, struct st_stmt *s)
+{
+	uint32_t i;
+
+	if (!s)
+		return;
+	if (s->expr)
+		resolve_expr(F, s->expr, s->kind == ST_S_DELETE);
+	if (s->kind == ST_S_DELETE && s->expr->kind == ST_E_VAR && s->expr->sym)
+		mark_access(s->expr->sym, true);
+	if (s->init)
+		resolve_expr(F, s->init, false);
+	if (s->cond)
+		resolve_expr(F, s->cond, false);
+	if (s->step)
+		resolve_expr(F, s->step, false);
+	if (s->kind == ST_S_FOREACH) {
+		if (s->fe_array->kind == ST_E_VAR)
+			resolve_array_base(F, s->fe_array, s->fe_nkeys, false);
+		else
+			resolve_expr(F, s->fe_array, false);
+		for (i = 0; i < s->fe_nkeys; i++) {
+			resolve_local_var(F, s->fe_keys[i]);
+			if (s->fe_filter && s->fe_filter[i])
+				resolve_expr(F, s->fe_filter[i], false);
+		}
+		if (s->fe_value)
+			resolve_local_var(F, s->fe_value);
+		if (s->fe_limit)
+			resolve_expr(F, s->fe_limit, false);
+	}
+	if (s->kind == ST_S_TRY && s->catch_var)
+		resolve_local_var(F, s->catch_var);
+	resolve_stmt(F, s->then);
+	resolve_stmt(F, s->els);
+	for (i = 0; i < s->nbody; i++)
+		resolve_stmt(F, s->body[i]);
+}
+
+static void resolve_function(struct elab *E, struct st_function *f, struct frame *caller)
+{
+	struct frame F = { .E = E, .locals = &f->locals, .nlocals = &f->nlocals, .file = f->loc.file };
+	uint32_t i;
+
+	for (i = 0; i < f->nparams; i++) {
+		f->params[i].sym = new_local(&F, f->params[i].name, &f->loc);
+		f->params[i].sym->type = f->params[i].declared;
+	}
+	if (f->embedded) {
+		if (!f->is_tapset)
+			st_sem_error(E, &f->loc, st_pool_printf(E->pool, "identifier '%s'", f->name),
+				     "embedded C code is not supported by staplet");
+	} else
+		resolve_stmt(&F, f->body);
+	for (i = 0; i < F.nqueue; i++)
+		st_pool_push(E->pool, (void ***)&caller->queue, &caller->nqueue, F.queue[i]);
+}
+
+int st_elaborate(struct st_program *prog, const struct st_compile_opts *opts)
+{
+	struct elab E = { .prog = prog, .opts = opts, .pool = prog->pool };
+	uint32_t i;
+
+	E.diag.out = opts ? opts->diag : stderr;
+	E.diag.quiet_warnings = opts && opts->no_warnings;
+	for (i = 0; i < prog->nfiles; i++)
+		st_diag_add_file(&E.diag, prog->files[i], prog->file_texts[i]);
+	for (i = 0; i < prog->nglobals; i++) {
+		struct st_global *g = prog->globals[i];
+		struct st_symbol *s = st_pool_zalloc(E.pool, sizeof *s);
+
+		s->kind = ST_SYM_GLOBAL;
+		s->name = g->name;
+		s->loc = g->loc;
+		s->index = i;
+		s->global = g;
+		s->is_array = g->is_array;
+		if (g->has_init)
+			s->type = g->init->type;
+		g->sym = s;
+	}
+	for (i = 0; i < prog->nprobes; i++)
+		if (!prog->probes[i]->is_alias && !prog->probes[i]->is_tapset)
+			expand_probe(&E, prog->probes[i]);
+	{
+		struct frame top = { .E = &E };
+		uint32_t q;
+
+		for (i = 0; i < prog->ninsts; i++) {
+			struct st_probe_inst *in = prog->insts[i];
+			struct frame F = { .E = &E, .locals = &in->locals, .nlocals = &in->nlocals, .inst = in,
+					   .file = in->origin->loc.file };
+
+			resolve_stmt(&F, in->body);
+			if (in->cond)
+				resolve_expr(&F, in->cond, false);
+			for (q = 0; q < F.nqueue; q++)
+				st_pool_push(E.pool, (void ***)&top.queue, &top.nqueue, F.queue[q]);
+		}
+		for (q = 0; q < top.nqueue; q++)
+			resolve_function(&E, top.queue[q], &top);
+	}
+	if (E.diag.errors == 0 && prog->ninsts == 0)
+		st_diag_error(&E.diag, "semantic error", NULL, NULL, NULL, "no probes found");
+	if (E.diag.errors == 0)
+		st_infer_types(&E);
+	if (E.diag.errors == 0)
+		for (i = 0; i < prog->nglobals; i++) {
+			struct st_global *g = prog->globals[i];
+
+			if (!g->read && !g->written && !g->is_private && !strcmp(g->loc.file, prog->files[0]))
+				st_diag_warning(&E.diag, st_pool_printf(E.pool, "identifier '%s'", g->name), &g->loc,
+						"Eliding unused variable '%s'", g->name);
+		}
+	st_diag_free(&E.diag);
+	return -E.diag.errors;
+}

@@ -1,0 +1,454 @@
+/* preproc.c - @define macros and %( cond %? a %: b %) conditionals.
+ *
+ * Works on whole token vectors: macros expand first (in both branches of a
+ * conditional, as stap does), then the condition picks a branch whose tokens
+ * are expanded again, recursively. */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include "frontend/lexer.h"
+
+struct st_macro {
+	const char *name;
+	const char **params;
+	uint32_t nparams;
+	struct st_token *body;
+	uint32_t nbody;
+};
+
+struct pp {
+	struct st_lexctx *lx;
+	struct st_macro_table local, *library;
+	struct st_tokvec *out;
+	int errors;
+	int depth;
+};
+
+static void pp_error(struct pp *P, const struct st_token *t, const char *msg)
+{
+	st_diag_error(P->lx->diag, "parse error", "saw", st_token_desc(P->lx->pool, t), &t->loc, "%s", msg);
+	P->errors++;
+}
+
+static bool is_op(const struct st_token *t, const char *op)
+{
+	return t->kind == ST_TOK_OP && strcmp(t->text, op) == 0;
+}
+
+static struct st_macro *find_macro(struct pp *P, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < P->local.n; i++)
+		if (strcmp(P->local.v[i]->name, name) == 0)
+			return P->local.v[i];
+	if (P->library)
+		for (i = 0; i < P->library->n; i++)
+			if (strcmp(P->library->v[i]->name, name) == 0)
+				return P->library->v[i];
+	return NULL;
+}
+
+/* Index just past the %) that closes the %( at t[i] (i points after it). */
+static uint32_t skip_cond(const struct st_token *t, uint32_t n, uint32_t i)
+{
+	int depth = 1;
+
+	for (; i < n; i++) {
+		if (is_op(&t[i], "%("))
+			depth++;
+		else if (is_op(&t[i], "%)") && --depth == 0)
+			return i + 1;
+	}
+	return n;
+}
+
+static void expand(struct pp *P, const struct st_token *t, uint32_t n, struct st_tokvec *out);
+
+/* ---- conditions ---- */
+
+static const char *config_value(struct pp *P, const char *name)
+{
+	/* Read once per lookup; conditions on CONFIG_ are rare. */
+	const char *rel = P->lx->opts && P->lx->opts->kernel_release ? P->lx->opts->kernel_release : NULL;
+	char path[512], line[512];
+	FILE *f = NULL;
+	const char *val = "";
+	size_t nl = strlen(name);
+
+	if (rel) {
+		snprintf(path, sizeof path, "/boot/config-%s", rel);
+		f = fopen(path, "r");
+	}
+	if (!f)
+		return "";
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, name, nl) == 0 && line[nl] == '=') {
+			char *v = line + nl + 1;
+
+			v[strcspn(v, "\n")] = 0;
+			if (*v == '"') {
+				v++;
+				v[strcspn(v, "\"")] = 0;
+			}
+			val = st_pool_strndup(P->lx->pool, v, strlen(v));
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+static int compare_op(const char *op, int c)
+{
+	if (!strcmp(op, "==")) return c == 0;
+	if (!strcmp(op, "!=")) return c != 0;
+	if (!strcmp(op, "<")) return c < 0;
+	if (!strcmp(op, "<=")) return c <= 0;
+	if (!strcmp(op, ">")) return c > 0;
+	if (!strcmp(op, ">=")) return c >= 0;
+	return -1;
+}
+
+static bool is_relop(const struct st_token *t)
+{
+	return t->kind == ST_TOK_OP && compare_op(t->text, 0) >= 0;
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* Compare a string property against a literal: globs for == and !=. */
+static int string_test(const char *have, const char *op, const char *want, bool version)
+{
+	if ((!strcmp(op, "==") || !strcmp(op, "!=")) && has_glob(want)) {
+		int m = fnmatch(want, have, 0) == 0;
+		return !strcmp(op, "==") ? m : !m;
+	}
+	return compare_op(op, version ? strverscmp(have, want) : strcmp(have, want));
+}
+
+/* One `lhs op rhs` at t[*i]; returns 0/1, or -1 after an error. */
+static int eval_comparison(struct pp *P, const struct st_token *t, uint32_t n, uint32_t *i)
+{
+	const struct st_compile_opts *o = P->lx->opts;
+	const struct st_token *l, *op, *r;
+
+	if (*i + 2 >= n + 0 || *i + 2 > n - 1 + 1) {
+		pp_error(P, &t[n > 0 ? n - 1 : 0], "incomplete condition after '%('");
+		return -1;
+	}
+	l = &t[*i];
+	op = &t[*i + 1];
+	r = &t[*i + 2];
+	if (!is_relop(op)) {
+		pp_error(P, op, "expected comparison operator");
+		return -1;
+	}
+	*i += 3;
+	if (l->kind == ST_TOK_IDENT && !l->keyword) {
+		const char *name = l->text;
+		char buf[256];
+
+		if (!strcmp(name, "kernel_v") || !strcmp(name, "kernel_vr")) {
+			const char *rel = o && o->kernel_release ? o->kernel_release : "";
+
+			if (r->kind != ST_TOK_STRING) {
+				pp_error(P, r, "expected string literal");
+				return -1;
+			}
+			snprintf(buf, sizeof buf, "%s", rel);
+			if (!strcmp(name, "kernel_v"))
+				buf[strcspn(buf, "-")] = 0;
+			return string_test(buf, op->text, r->text, true);
+		}
+		if (!strcmp(name, "arch") || !strcmp(name, "runtime") || !strcmp(name, "systemtap_privilege") ||
+		    !strcmp(name, "systemtap_v") || !strncmp(name, "CONFIG_", 7)) {
+			const char *have;
+
+			if (r->kind != ST_TOK_STRING) {
+				pp_error(P, r, "expected string literal");
+				return -1;
+			}
+			if (!strcmp(name, "arch"))
+				have = o && o->arch ? o->arch : "x86_64";
+			else if (!strcmp(name, "runtime"))
+				have = o && o->runtime ? o->runtime : "kernel";
+			else if (!strcmp(name, "systemtap_privilege"))
+				have = "stapdev";
+			else if (!strcmp(name, "systemtap_v"))
+				have = o && o->compatible ? o->compatible : "5.0";
+			else
+				have = config_value(P, name);
+			return string_test(have, op->text, r->text, !strcmp(name, "systemtap_v"));
+		}
+		if (!strcmp(name, "guru_mode")) {
+			if (r->kind != ST_TOK_NUMBER) {
+				pp_error(P, r, "expected number");
+				return -1;
+			}
+			return compare_op(op->text, (o && o->guru ? 1 : 0) - atoi(r->text) > 0 ? 1 :
+					  (o && o->guru ? 1 : 0) - atoi(r->text) < 0 ? -1 : 0);
+		}
+		pp_error(P, l, "expected 'arch', 'runtime', 'kernel_v', 'kernel_vr', 'systemtap_v', 'systemtap_privilege', 'guru_mode' or 'CONFIG_...'");
+		return -1;
+	}
+	if (l->kind == ST_TOK_STRING && r->kind == ST_TOK_STRING)
+		return compare_op(op->text, strcmp(l->text, r->text));
+	if (l->kind == ST_TOK_NUMBER && r->kind == ST_TOK_NUMBER) {
+		long long a = strtoll(l->text, NULL, 0), b = strtoll(r->text, NULL, 0);
+		return compare_op(op->text, a < b ? -1 : a > b);
+	}
+	pp_error(P, r, "expected literal string or number matching the type of the left operand");
+	return -1;
+}
+
+/* cond := and-term ('||' and-term)*;  and-term := comparison ('&&' comparison)* */
+static int eval_condition(struct pp *P, const struct st_token *t, uint32_t n)
+{
+	uint32_t i = 0;
+	int any = 0, all = 1, v;
+
+	if (n == 0) {
+		return -1;
+	}
+	for (;;) {
+		v = eval_comparison(P, t, n, &i);
+		if (v < 0)
+			return -1;
+		all = all && v;
+		if (i < n && is_op(&t[i], "&&")) {
+			i++;
+			continue;
+		}
+		any = any || all;
+		all = 1;
+		if (i < n && is_op(&t[i], "||")) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (i < n) {
+		pp_error(P, &t[i], "expected '%?' marker for conditional");
+		return -1;
+	}
+	return any;
+}
+
+/* ---- macros ---- */
+
+static uint32_t parse_define(struct pp *P, const struct st_token *t, uint32_t n, uint32_t i)
+{
+	struct st_macro *m;
+	uint32_t start, end;
+
+	/* t[i] is @define */
+	if (i + 1 >= n || t[i + 1].kind != ST_TOK_IDENT || t[i + 1].keyword) {
+		pp_error(P, &t[i + 1 < n ? i + 1 : i], "expected identifier");
+		return n;
+	}
+	m = st_pool_zalloc(P->lx->pool, sizeof *m);
+	m->name = st_pool_printf(P->lx->pool, "@%s", t[i + 1].text);
+	if (find_macro(P, m->name) && P->local.n && find_macro(P, m->name) != NULL) {
+		uint32_t k;
+		for (k = 0; k < P->local.n; k++)
+			if (!strcmp(P->local.v[k]->name, m->name)) {
+				pp_error(P, &t[i + 1], "attempt to redefine macro");
+				break;
+			}
+	}
+	i += 2;
+	if (i < n && is_op(&t[i], "(")) {
+		i++;
+		while (i < n && !is_op(&t[i], ")")) {
+			if (t[i].kind != ST_TOK_IDENT) {
+				pp_error(P, &t[i], "expected identifier");
+				return n;
+			}
+			st_pool_push(P->lx->pool, (void ***)&m->params, &m->nparams, (void *)t[i].text);
+			i++;
+			if (i < n && is_op(&t[i], ","))
+				i++;
+			else if (i < n && !is_op(&t[i], ")")) {
+				pp_error(P, &t[i], "expected ',' or ')'");
+				return n;
+			}
+		}
+		i++;
+	}
+	if (i >= n || !is_op(&t[i], "%(")) {
+		pp_error(P, &t[i < n ? i : n - 1], "expected '%('");
+		return n;
+	}
+	start = i + 1;
+	end = skip_cond(t, n, start);
+	if (end > n || (end == n && !(end > start && is_op(&t[end - 1], "%)")))) {
+		pp_error(P, &t[i], "unterminated macro body");
+		return n;
+	}
+	m->body = (struct st_token *)&t[start];
+	m->nbody = end - 1 - start;
+	st_pool_push(P->lx->pool, (void ***)&P->local.v, &P->local.n, m);
+	return end;
+}
+
+/* @name or @name(args): returns the index after the invocation. */
+static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *t, uint32_t n, uint32_t i,
+		       struct st_tokvec *out)
+{
+	const struct st_token *at = &t[i];
+	uint32_t argstart[64], argend[64], nargs = 0, k, j;
+	struct st_tokvec body = { 0 };
+
+	i++;
+	if (m->nparams > 0) {
+		int depth = 0;
+
+		if (i >= n || !is_op(&t[i], "(")) {
+			pp_error(P, at, "expected '(' for macro invocation");
+			return i;
+		}
+		i++;
+		argstart[0] = i;
+		for (; i < n; i++) {
+			if (is_op(&t[i], "(") || is_op(&t[i], "[") || is_op(&t[i], "{"))
+				depth++;
+			else if ((is_op(&t[i], ")") || is_op(&t[i], "]") || is_op(&t[i], "}")) && depth > 0)
+				depth--;
+			else if (depth == 0 && (is_op(&t[i], ",") || is_op(&t[i], ")"))) {
+				if (nargs < 64)
+					argend[nargs++] = i;
+				if (is_op(&t[i], ")"))
+					break;
+				if (nargs < 64)
+					argstart[nargs] = i + 1;
+			}
+		}
+		if (i >= n) {
+			pp_error(P, at, "could not find end of macro invocation");
+			return n;
+		}
+		i++;
+		if (nargs != m->nparams) {
+			pp_error(P, at, st_pool_printf(P->lx->pool, "incorrect number of parameters for macro '%s' (expected %u)",
+				 m->name + 1, m->nparams));
+			return i;
+		}
+	}
+	if (++P->depth > 200) {
+		pp_error(P, at, "macro expansion too deep");
+		P->depth--;
+		return n;
+	}
+	for (k = 0; k < m->nbody; k++) {
+		const struct st_token *b = &m->body[k];
+
+		if (b->kind == ST_TOK_IDENT && b->text[0] == '@') {
+			for (j = 0; j < m->nparams; j++)
+				if (!strcmp(b->text + 1, m->params[j]))
+					break;
+			if (j < m->nparams) {
+				uint32_t a;
+				for (a = argstart[j]; a < argend[j]; a++)
+					st_tokvec_push(&body, &t[a]);
+				continue;
+			}
+		}
+		st_tokvec_push(&body, b);
+	}
+	expand(P, body.v, body.n, out);
+	st_tokvec_free(&body);
+	P->depth--;
+	return i;
+}
+
+static void expand(struct pp *P, const struct st_token *t, uint32_t n, struct st_tokvec *out)
+{
+	uint32_t i = 0;
+
+	while (i < n) {
+		const struct st_token *tk = &t[i];
+
+		if (tk->kind == ST_TOK_IDENT && !strcmp(tk->text, "@define")) {
+			i = parse_define(P, t, n, i);
+			continue;
+		}
+		if (tk->kind == ST_TOK_IDENT && tk->text[0] == '@') {
+			struct st_macro *m = find_macro(P, tk->text);
+
+			if (m) {
+				i = invoke(P, m, t, n, i, out);
+				continue;
+			}
+		}
+		if (is_op(tk, "%(")) {
+			uint32_t end = skip_cond(t, n, i + 1), q, colon = 0, c = 0;
+			struct st_tokvec cond = { 0 };
+			int depth = 0, v;
+
+			if (end == n && !(end > i + 1 && is_op(&t[end - 1], "%)"))) {
+				pp_error(P, tk, "incomplete conditional - missing '%)'");
+				return;
+			}
+			for (q = i + 1; q < end - 1; q++) {
+				if (is_op(&t[q], "%("))
+					depth++;
+				else if (is_op(&t[q], "%)"))
+					depth--;
+				else if (depth == 0 && is_op(&t[q], "%?") && !c)
+					c = q;
+				else if (depth == 0 && is_op(&t[q], "%:") && c && !colon)
+					colon = q;
+			}
+			if (!c) {
+				pp_error(P, tk, "expected '%?' marker for conditional");
+				i = end;
+				continue;
+			}
+			expand(P, &t[i + 1], c - i - 1, &cond);
+			v = eval_condition(P, cond.v, cond.n);
+			if (cond.n == 0)
+				pp_error(P, &t[c], "incomplete condition after '%('");
+			st_tokvec_free(&cond);
+			if (v > 0)
+				expand(P, &t[c + 1], (colon ? colon : end - 1) - c - 1, out);
+			else if (v == 0 && colon)
+				expand(P, &t[colon + 1], end - 1 - colon - 1, out);
+			i = end;
+			continue;
+		}
+		if (is_op(tk, "%?") || is_op(tk, "%:") || is_op(tk, "%)")) {
+			pp_error(P, tk, "incomplete conditional - missing '%('");
+			i++;
+			continue;
+		}
+		if (tk->error) {
+			st_diag_error(P->lx->diag, "parse error", "at", "junk ''", &tk->loc, "%s", tk->error);
+			P->errors++;
+		} else
+			st_tokvec_push(out, tk);
+		i++;
+	}
+}
+
+int st_preprocess(struct st_lexctx *lx, const struct st_tokvec *in, struct st_tokvec *out,
+		  struct st_macro_table *library)
+{
+	struct pp P = { .lx = lx, .library = library, .out = out };
+	struct st_token eof = { .kind = ST_TOK_EOF };
+
+	expand(&P, in->v, in->n, out);
+	if (in->n)
+		eof.loc = in->v[in->n - 1].loc;
+	st_tokvec_push(out, &eof);
+	/* A library (.stpm) file exports its macros. */
+	if (library && lx->expand_args == false) {
+		uint32_t k;
+		for (k = 0; k < P.local.n; k++)
+			st_pool_push(lx->pool, (void ***)&library->v, &library->n, P.local.v[k]);
+	}
+	return P.errors;
+}

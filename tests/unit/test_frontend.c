@@ -1,0 +1,570 @@
+/* test_frontend.c - passes 1 and 2: parse/print/reparse fixed point,
+ * precedence, error messages, elaboration with a fake resolver, golden
+ * cases (tests/golden/parse) and the stap examples corpus (pass 1). */
+#include <dirent.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include "tests/unit/check.h"
+#include "frontend/frontend.h"
+
+/* Until the shared format parser and stats land on this branch the test
+ * carries weak stand-ins; the library's definitions win when linked. */
+__attribute__((weak)) int st_fmt_parse(const char *fmt, size_t len, struct st_fmt *out, char **err, size_t *errpos)
+{
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	out->argtype = calloc(len + 1, sizeof *out->argtype);
+	for (i = 0; i < len; i++) {
+		if (fmt[i] != '%')
+			continue;
+		i++;
+		while (i < len && strchr("-+ #0123456789.*l", fmt[i])) {
+			if (fmt[i] == '*')
+				out->argtype[out->nargs++] = ST_T_LONG;
+			i++;
+		}
+		if (i >= len || !strchr("diuoxXpcsbmM%", fmt[i])) {
+			*err = strdup("invalid or missing conversion specifier");
+			*errpos = i;
+			free(out->argtype);
+			return -1;
+		}
+		if (fmt[i] != '%')
+			out->argtype[out->nargs++] = fmt[i] == 's' ? ST_T_STRING : ST_T_LONG;
+	}
+	return 0;
+}
+__attribute__((weak)) void st_fmt_free(struct st_fmt *f) { free(f->argtype); }
+__attribute__((weak)) void st_stat_shape_init(struct st_stat_shape *s) { (void)s; }
+
+/* ---- fake resolver: begin end error never timer.ms(N) syscall.* ---- */
+
+static const char *const syscalls[] = { "open", "close", "read", "write" };
+
+static struct st_probe_point *mkpoint(const struct st_probe_point *pp, const char *n0, const char *n1)
+{
+	struct st_probe_point *c = calloc(1, sizeof *c);  /* leaked in tests: small */
+
+	*c = *pp;
+	c->comp = calloc(pp->ncomp + 1, sizeof *c->comp);
+	memcpy(c->comp, pp->comp, pp->ncomp * sizeof *c->comp);
+	c->comp[0].name = n0;
+	if (n1)
+		c->comp[1].name = n1;
+	return c;
+}
+
+static int fake_expand(void *ctx, const struct st_probe_point *pp,
+		       int (*add)(void *, struct st_probe_point *), void *arg, char **err)
+{
+	const char *n = pp->comp[0].name;
+	int k = 0;
+	size_t i;
+
+	if ((!strcmp(n, "begin") || !strcmp(n, "end") || !strcmp(n, "error") || !strcmp(n, "never")) && pp->ncomp == 1)
+		return add(arg, mkpoint(pp, n, NULL)), 1;
+	if (!strcmp(n, "timer") && pp->ncomp == 2 && pp->comp[1].has_arg)
+		return add(arg, mkpoint(pp, n, NULL)), 1;
+	if (!strcmp(n, "syscall") && pp->ncomp >= 2) {
+		for (i = 0; i < sizeof syscalls / sizeof *syscalls; i++)
+			if (!fnmatch(pp->comp[1].name, syscalls[i], 0)) {
+				add(arg, mkpoint(pp, n, syscalls[i]));
+				k++;
+			}
+		return k;
+	}
+	return 0;
+}
+
+static enum st_type fake_var_type(void *ctx, const struct st_probe_point *pp, const char *name, bool dollar)
+{
+	if (strcmp(pp->comp[0].name, "syscall"))
+		return ST_T_UNKNOWN;
+	if (!dollar && !strcmp(name, "name"))
+		return ST_T_STRING;
+	if (!strcmp(name, dollar ? "$fd" : "fd"))
+		return ST_T_LONG;
+	return ST_T_UNKNOWN;
+}
+
+static const struct st_point_resolver fake_resolver = { NULL, fake_expand, fake_var_type };
+
+static char *args_store[8];
+
+static void default_opts(struct st_compile_opts *o, FILE *diag)
+{
+	memset(o, 0, sizeof *o);
+	o->diag = diag;
+	o->arch = "x86_64";
+	o->kernel_release = "6.1.0-13-amd64";
+	o->runtime = "kernel";
+	o->resolver = &fake_resolver;
+	o->argv = args_store;
+}
+
+/* Parse (+ elaborate) text; returns stderr text (malloc'd) and the program. */
+static char *run(const char *text, bool elab, struct st_compile_opts *o, struct st_program **out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct st_program *p;
+
+	o->diag = f;
+	p = st_parse("t.stp", text, o);
+	if (p && elab)
+		st_elaborate(p, o);
+	fclose(f);
+	if (out)
+		*out = p;
+	else
+		st_program_free(p);
+	return buf;
+}
+
+static char *print_prog(const struct st_program *p, bool elaborated)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (elaborated)
+		st_program_print_elaborated(f, p);
+	else
+		st_program_print(f, p);
+	fclose(f);
+	return buf;
+}
+
+static void check_fixpoint(const char *name, const char *text)
+{
+	struct st_compile_opts o;
+	struct st_program *p, *q;
+	char *e1, *e2, *a, *b, *body;
+
+	default_opts(&o, NULL);
+	e1 = run(text, false, &o, &p);
+	CHECK_STR(name, e1, "");
+	if (!p) {
+		free(e1);
+		return;
+	}
+	a = print_prog(p, false);
+	body = strstr(a, "\n# file t.stp\n");
+	e2 = run(body ? body : a, false, &o, &q);
+	CHECK_STR(name, e2, "");
+	if (q) {
+		b = print_prog(q, false);
+		CHECK_STR(name, b, a);
+		free(b);
+	}
+	st_program_free(p);
+	st_program_free(q);
+	free(a);
+	free(e1);
+	free(e2);
+}
+
+static void check_error(const char *name, const char *text, bool elab, const char *want)
+{
+	struct st_compile_opts o;
+	char *e;
+
+	default_opts(&o, NULL);
+	e = run(text, elab, &o, NULL);
+	CHECK_STR(name, e, want);
+	free(e);
+}
+
+static void check_expr_print(const char *name, const char *expr, const char *want)
+{
+	struct st_compile_opts o;
+	struct st_program *p;
+	char text[512], *e, *a, *got;
+
+	snprintf(text, sizeof text, "probe begin { %s }", expr);
+	default_opts(&o, NULL);
+	e = run(text, false, &o, &p);
+	free(e);
+	if (!p) {
+		CHECK(name, p != NULL);
+		return;
+	}
+	a = print_prog(p, false);
+	got = strstr(a, "{\n  ");
+	if (got) {
+		got += 4;
+		got[strcspn(got, ";")] = 0;
+	}
+	CHECK_STR(name, got, want);
+	free(a);
+	st_program_free(p);
+}
+
+static void test_precedence(void)
+{
+	check_expr_print("prec mul over add", "x = 1 + 2 * 3", "(x) = ((1) + ((2) * (3)))");
+	check_expr_print("prec concat below add", "s = a . b + c", "(s) = ((a) . ((b) + (c)))");
+	check_expr_print("prec shift below concat", "s = a << b . c", "(s) = ((a) << ((b) . (c)))");
+	check_expr_print("prec rel and eq share", "x = a < b == c", "(x) = (((a) < (b)) == (c))");
+	check_expr_print("prec ternary right", "x = a ? b : c ? d : e", "(x) = ((a)?(b):((c)?(d):(e)))");
+	check_expr_print("prec assign right", "x = y = 3", "(x) = ((y) = (3))");
+	check_expr_print("prec in", "x = k in a && 1", "(x) = (([k] in a) && (1))");
+	check_expr_print("prec unary", "x = -a * !b", "(x) = ((-(a)) * (!(b)))");
+	check_expr_print("prec bit", "x = a | b ^ c & d", "(x) = ((a) | ((b) ^ ((c) & (d))))");
+	check_expr_print("string glue", "x = \"a\" \"b\"", "(x) = (\"ab\")");
+	check_expr_print("hex wraps", "x = 0xffffffffffffffff", "(x) = (-1)");
+	check_expr_print("octal", "x = 010", "(x) = (8)");
+	check_expr_print("agg add", "a <<< 1 + 2", "(a) <<< ((1) + (2))");
+	check_expr_print("postincr", "x++", "(x)++");
+}
+
+static void test_fixpoints(void)
+{
+	check_fixpoint("fix globals", "global a = 1, b = \"s\\n\", c[100], d%, e%[5]\nprivate global f\nprobe begin { a = 2 }");
+	check_fixpoint("fix probe", "global a\nprobe begin, timer.ms(10)?, syscall.{open,close}! if (a > 1) {\n"
+		       "a[1,\"x\"] <<< 3; foreach ([k, v] in a- limit 5) printf(\"%d %s\\n\", k, v);\n"
+		       "if (x) next else delete a[*, 1]; s = \"a\" . x; b += -3 * (4 + 5) % 2;\n"
+		       "try { x++ } catch (m) { println(m) } while (1) { break; continue }\n"
+		       "for (i = 0; i < 3; i++) ; print(@hist_log(q)); z = @count(q);\n"
+		       "foreach (v = [k1, k2+] in arr[*, 3]) {} foreach (k in s @sum -) {}\n"
+		       "x = @hist_linear(q, 0, 100, 10)[2]; y = @variance(q, 3) }");
+	check_fixpoint("fix function", "function f:long(x:long, y) { return x + y }\nfunction g(s:string):3 { println(s) }\n"
+		       "probe begin { f(1, 2); g(\"a\") }");
+	check_fixpoint("fix alias", "probe foo = begin { x = 1 }\nprobe foo += end { }\nprobe bar = foo.baz(\"x\").*, end { } , { y = 2 }\nprobe foo { }");
+	check_fixpoint("fix target", "probe kernel.function(\"x\").return { print($x->y[3], &$z, $$vars, @entry($p), "
+		       "@cast(p, \"task_struct\", \"kernel\")->pid, q[1] in a, [1,2] in a, @defined($x), s =~ \"a.*\", s !~ \"b\") }");
+}
+
+static const char *ERR_PREFIX = "parse error: ";
+
+static void test_errors(void)
+{
+	(void)ERR_PREFIX;
+	check_error("err expected literal",
+		    "probe begin {\n  x = 1 +\n}\n", false,
+		    "parse error: expected literal string or number\n"
+		    "        saw: operator '}' at t.stp:3:1\n"
+		    "     source: }\n"
+		    "             ^\n"
+		    "1 parse error.\n");
+	check_error("err return outside function", "probe begin { return }", false,
+		    "parse error: found 'return' not in function context\n"
+		    "        saw: keyword at t.stp:1:15\n"
+		    "     source: probe begin { return }\n"
+		    "                           ^\n"
+		    "1 parse error.\n");
+	check_error("err bad format", "probe begin { printf(\"%q\", 1) }", false,
+		    "parse error: invalid or missing conversion specifier\n"
+		    "        saw: operator ',' at t.stp:1:26\n"
+		    "     source: probe begin { printf(\"%q\", 1) }\n"
+		    "                                      ^\n"
+		    "1 parse error.\n");
+	check_error("err format not literal", "probe begin { printf(x, 1) }", false,
+		    "parse error: expected literal string\n"
+		    "        saw: identifier 'x' at t.stp:1:22\n"
+		    "     source: probe begin { printf(x, 1) }\n"
+		    "                                  ^\n"
+		    "1 parse error.\n");
+	check_error("err arg out of range", "probe begin { x = $1 }", false,
+		    "parse error: command line argument out of range [1-0]\n"
+		    "         at: junk '' at t.stp:1:19\n"
+		    "     source: probe begin { x = $1 }\n"
+		    "                               ^\n"
+		    "1 parse error.\n");
+	check_error("err multiple sort", "probe begin { foreach (k+ in a-) x }", false,
+		    "parse error: multiple sort directives\n"
+		    "        saw: operator '-' at t.stp:1:31\n"
+		    "     source: probe begin { foreach (k+ in a-) x }\n"
+		    "                                           ^\n"
+		    "1 parse error.\n");
+	check_error("err unterminated string", "probe begin { x = \"abc }", false,
+		    "parse error: Could not find matching closing quote\n"
+		    "         at: junk '' at t.stp:1:19\n"
+		    "     source: probe begin { x = \"abc }\n"
+		    "                               ^\n"
+		    "1 parse error.\n");
+	check_error("err number range", "probe begin { x = 99999999999999999999 }", false,
+		    "parse error: number invalid or out of range\n"
+		    "        saw: number '99999999999999999999' at t.stp:1:19\n"
+		    "     source: probe begin { x = 99999999999999999999 }\n"
+		    "                               ^\n"
+		    "1 parse error.\n");
+	check_error("err unresolved function", "probe begin { f(1) }", true,
+		    "semantic error: unresolved function f: identifier 'f' at t.stp:1:15\n"
+		    "        source: probe begin { f(1) }\n"
+		    "                              ^\n");
+	check_error("err unresolved probe", "probe foo { }", true,
+		    "semantic error: while resolving probe point: identifier 'foo' at t.stp:1:7\n"
+		    "        source: probe foo { }\n"
+		    "                      ^\n");
+	check_error("err type mismatch", "global x\nprobe begin { x = 1; x = \"a\" }", true,
+		    "semantic error: type mismatch (long vs. string): operator '=' at t.stp:2:24\n"
+		    "        source: probe begin { x = 1; x = \"a\" }\n"
+		    "                                       ^\n");
+}
+
+static void test_elaborate(void)
+{
+	struct st_compile_opts o;
+	struct st_program *p;
+	char *e;
+
+	default_opts(&o, NULL);
+	e = run("global n, s\nprobe syscall.* { n[name] <<< fd; s = name }\nprobe end { foreach (k in n) printf(\"%s %d\\n\", k, @count(n[k])) }",
+		true, &o, &p);
+	CHECK_STR("elab syscall clean", e, "");
+	free(e);
+	CHECK("elab syscall insts", p && p->ninsts == 5);
+	if (p && p->ninsts == 5) {
+		CHECK_STR("elab pp", p->insts[0]->pp, "syscall.open");
+		CHECK("elab binding", p->insts[0]->nbindings == 2);
+		CHECK("elab n stats", p->globals[0]->sym->type == ST_T_STATS && p->globals[0]->sym->key[0] == ST_T_STRING);
+		CHECK("elab s string", p->globals[1]->sym->type == ST_T_STRING);
+		CHECK("elab own body", p->insts[0]->body != p->insts[1]->body);
+	}
+	st_program_free(p);
+
+	e = run("probe a = begin { x = 1 }\nprobe a += end { y = 2 }\nprobe b = a { z = 3 }\nprobe b { print(x) }", true, &o, &p);
+	CHECK_STR("elab alias clean", e, "");
+	free(e);
+	CHECK("elab alias insts", p && p->ninsts == 2);
+	if (p && p->ninsts == 2) {
+		CHECK("elab alias prologue order", p->insts[0]->body->nbody == 3);
+		CHECK_STR("elab alias pp", p->insts[1]->pp, "end");
+	}
+	st_program_free(p);
+
+	e = run("function f(a) { return a . \"x\" }\nfunction g() { }\nprobe begin { s = f(\"q\"); g() }", true, &o, &p);
+	CHECK_STR("elab func clean", e, "");
+	free(e);
+	if (p) {
+		CHECK("elab func types", p->funcs[0]->type == ST_T_STRING && p->funcs[0]->params[0].sym->type == ST_T_STRING);
+		CHECK("elab void", p->funcs[1]->type == ST_T_VOID);
+		e = print_prog(p, true);
+		CHECK("elab p2 print", strstr(e, "function f:string(a:string)") != NULL);
+		free(e);
+	}
+	st_program_free(p);
+
+	e = run("probe never? , timer.ms(100) { exit() }", true, &o, &p);
+	CHECK_STR("elab optional", e, "");
+	free(e);
+	st_program_free(p);
+
+	args_store[0] = "5";
+	args_store[1] = "hello";
+	o.argc = 2;
+	e = run("probe timer.ms($1) { printf(\"%s %d\\n\", @2, $# ) }\n%( $# == 2 %? probe end {} %: error %)", true, &o, &p);
+	CHECK_STR("args clean", e, "");
+	free(e);
+	CHECK("args points", p && p->ninsts == 2 && p->insts[0]->point->comp[1].arg_num == 5);
+	st_program_free(p);
+	o.argc = 0;
+
+	e = run("@define sq(x) %( (@x * @x) %)\n%( kernel_v >= \"2.6\" && arch == \"x86_*\" %? probe begin { y = @sq(3) } %)", true, &o, &p);
+	CHECK_STR("macro+cond clean", e, "");
+	free(e);
+	CHECK("macro+cond insts", p && p->ninsts == 1);
+	st_program_free(p);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int c;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &len);
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+/* tests/golden/parse/NAME.stp + NAME.expected (stderr of parse+elaborate). */
+static void test_golden(void)
+{
+	DIR *d = opendir("tests/golden/parse");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[512], name[300], *text, *want, *got;
+		size_t l = strlen(de->d_name);
+		struct st_compile_opts o;
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".stp"))
+			continue;
+		snprintf(path, sizeof path, "tests/golden/parse/%s", de->d_name);
+		text = slurp(path);
+		snprintf(path, sizeof path, "tests/golden/parse/%.*s.expected", (int)(l - 4), de->d_name);
+		want = slurp(path);
+		default_opts(&o, NULL);
+		got = run(text ? text : "", true, &o, NULL);
+		snprintf(name, sizeof name, "golden %s", de->d_name);
+		CHECK_STR(name, got, want ? want : "");
+		free(text);
+		free(want);
+		free(got);
+	}
+	closedir(d);
+}
+
+/* Pass 1 on every example with its .meta test_installcheck arguments. */
+static void test_corpus(void)
+{
+	FILE *list = popen("find /usr/share/systemtap/examples -name '*.stp' | sort", "r");
+	char path[1024];
+	int ok = 0, total = 0;
+	struct utsname u;
+
+	static const char *stpm_dirs[] = { "build/tests/stpm" };
+
+	if (!list)
+		return;
+	/* Only the library macros (.stpm) of stap's tapset: our parser reads tapset .stp too. */
+	if (system("mkdir -p build/tests/stpm && find /usr/share/systemtap/tapset -name '*.stpm' "
+		   "-exec ln -sf {} build/tests/stpm/ \\;") != 0)
+		printf("note: no stpm macros\n");
+	uname(&u);
+	while (fgets(path, sizeof path, list)) {
+		char meta[1100], *text, *m, *line, *argv[16], *args = NULL;
+		struct st_compile_opts o;
+		struct st_program *p;
+		char *e;
+		int argc = 0;
+		bool expect_fail;
+		const char *base;
+
+		path[strcspn(path, "\n")] = 0;
+		text = slurp(path);
+		if (!text)
+			continue;
+		snprintf(meta, sizeof meta, "%.*s.meta", (int)(strlen(path) - 4), path);
+		default_opts(&o, NULL);
+		o.kernel_release = u.release;
+		o.tapset_dirs = stpm_dirs;
+		o.ntapset_dirs = 1;
+		m = slurp(meta);
+		base = strrchr(path, '/') + 1;
+		if (m && (line = strstr(m, "test_installcheck:"))) {
+			char *end = strchr(line, '\n');
+			bool after = false, skip_value = false;
+
+			if (end)
+				*end = 0;
+			args = strdup(line);
+			{
+				/* a small shell-like split: quotes group, and are removed */
+				char *r = args, *w, *tok;
+				while (*r) {
+					while (*r == ' ' || *r == '\t')
+						r++;
+					if (!*r)
+						break;
+					tok = w = r;
+					while (*r && *r != ' ' && *r != '\t') {
+						if (*r == '\'' || *r == '"') {
+							char q = *r++;
+							while (*r && *r != q)
+								*w++ = *r++;
+							if (*r)
+								r++;
+						} else
+							*w++ = *r++;
+					}
+					if (*r)
+						r++;
+					*w = 0;
+					if (after) {
+						/* options may follow the script: skip them and their values */
+						if (skip_value) {
+							skip_value = false;
+							continue;
+						}
+						if (tok[0] == '-') {
+							skip_value = tok[1] && !tok[2] && strchr("TcxoDIGSsdm", tok[1]);
+							continue;
+						}
+						if (argc < 16)
+							argv[argc++] = tok;
+					} else if (tok[0] == '-' && tok[1] != '-' && strchr(tok, 'g'))
+						o.guru = true;
+					else if (strstr(tok, base))
+						after = true;
+				}
+			}
+		}
+		o.argc = argc;
+		o.argv = argv;
+		expect_fail = strstr(path, "security-bandaid-template.stp") != NULL;
+		e = run(text, false, &o, &p);
+		total++;
+		if ((p != NULL) != expect_fail)
+			ok++;
+		else
+			printf("corpus miss %s:\n%s", path, e);
+		st_program_free(p);
+		free(e);
+		free(m);
+		free(args);
+		free(text);
+	}
+	pclose(list);
+	printf("corpus: %d/%d as expected\n", ok, total);
+	CHECK("corpus pass 1", total == 0 || ok == total);
+}
+
+static void test_speed(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct st_compile_opts o;
+	struct st_program *p;
+	struct timespec a, b;
+	int i;
+	double ms;
+	char *e;
+
+	fputs("global n, s\n", f);
+	for (i = 0; i < 1000; i++)
+		fprintf(f, "function f%d(x) {\n  if (x > %d) return x * 2 + n[x]\n  s[x, \"k\"] <<< x\n  return f%d(x - 1)\n}\n",
+			i, i, i ? i - 1 : 0);
+	fputs("probe begin { println(f999(3)) }\n", f);
+	fclose(f);
+	default_opts(&o, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	e = run(buf, true, &o, &p);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	printf("speed: 5000 lines in %.1f ms\n", ms);
+	CHECK_STR("speed clean", e, "");
+	CHECK("speed < 50ms", ms < 50);
+	free(e);
+	free(buf);
+	st_program_free(p);
+}
+
+int main(void)
+{
+	test_precedence();
+	test_fixpoints();
+	test_errors();
+	test_elaborate();
+	test_golden();
+	test_corpus();
+	test_speed();
+	return check_failures != 0;
+}
