@@ -234,9 +234,9 @@ static int binary_op(int op)
 	case '*': return ST_OP_MUL;
 	case '/': return ST_OP_DIV;
 	case '%': return ST_OP_MOD;
-	case '<': return ST_OP_SHL;       /* << */
-	case '>': return ST_OP_SHR;       /* >> */
-	case 'U': return ST_OP_USHR;      /* >>> */
+	case '<' + 256: return ST_OP_SHL;   /* << (the parser's codes) */
+	case '>' + 256: return ST_OP_SHR;   /* >> */
+	case '>' + 512: return ST_OP_USHR;  /* >>> */
 	case '&': return ST_OP_AND;
 	case '|': return ST_OP_OR;
 	case '^': return ST_OP_XOR;
@@ -420,11 +420,12 @@ static uint32_t stats_target(struct lower *L, const struct st_expr *s, uint32_t 
 	return global_index(L, s);
 }
 
+/* The parser's comparison codes: < > l(<=) g(>=) e(==) n(!=). */
 static int cmp_aux(int op)
 {
 	switch (op) {
-	case '<': case '>': case '=': case '!': return op;
-	case 'l': case 'g': return op;      /* <= >= */
+	case 'e': return '=';
+	case 'n': return '!';
 	}
 	return op;
 }
@@ -434,11 +435,11 @@ static void logical_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	uint32_t j1, j2, end;
 
 	expr_to(L, e->a, dst);
-	j1 = E(L, e, e->op == '&' ? ST_OP_JZ : ST_OP_JNZ, 0, dst, 0, 0);
+	j1 = E(L, e, e->op == 'A' ? ST_OP_JZ : ST_OP_JNZ, 0, dst, 0, 0);
 	expr_to(L, e->b, dst);
-	j2 = E(L, e, e->op == '&' ? ST_OP_JZ : ST_OP_JNZ, 0, dst, 0, 0);
+	j2 = E(L, e, e->op == 'A' ? ST_OP_JZ : ST_OP_JNZ, 0, dst, 0, 0);
 	{
-		uint32_t k = num_const(L, e->op == '&' ? 1 : 0);
+		uint32_t k = num_const(L, e->op == 'A' ? 1 : 0);
 
 		E(L, e, ST_OP_LOADN, 0, dst, k & 0xffff, k >> 16);
 	}
@@ -446,7 +447,7 @@ static void logical_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	set_target(L, j1, here(L));
 	set_target(L, j2, here(L));
 	{
-		uint32_t k = num_const(L, e->op == '&' ? 0 : 1);
+		uint32_t k = num_const(L, e->op == 'A' ? 0 : 1);
 
 		E(L, e, ST_OP_LOADN, 0, dst, k & 0xffff, k >> 16);
 	}

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +148,7 @@ static int set_limit(struct cli *c, const char *def)
 
 static const char *default_tapset_dir(void)
 {
-	static char dir[PATH_MAX];
+	static char dir[PATH_MAX + 64];
 	char exe[PATH_MAX], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 

@@ -10,37 +10,6 @@
 #include "tests/unit/check.h"
 #include "frontend/frontend.h"
 
-/* Until the shared format parser and stats land on this branch the test
- * carries weak stand-ins; the library's definitions win when linked. */
-__attribute__((weak)) int st_fmt_parse(const char *fmt, size_t len, struct st_fmt *out, char **err, size_t *errpos)
-{
-	size_t i;
-
-	memset(out, 0, sizeof *out);
-	out->argtype = calloc(len + 1, sizeof *out->argtype);
-	for (i = 0; i < len; i++) {
-		if (fmt[i] != '%')
-			continue;
-		i++;
-		while (i < len && strchr("-+ #0123456789.*l", fmt[i])) {
-			if (fmt[i] == '*')
-				out->argtype[out->nargs++] = ST_T_LONG;
-			i++;
-		}
-		if (i >= len || !strchr("diuoxXpcsbmM%", fmt[i])) {
-			*err = strdup("invalid or missing conversion specifier");
-			*errpos = i;
-			free(out->argtype);
-			return -1;
-		}
-		if (fmt[i] != '%')
-			out->argtype[out->nargs++] = fmt[i] == 's' ? ST_T_STRING : ST_T_LONG;
-	}
-	return 0;
-}
-__attribute__((weak)) void st_fmt_free(struct st_fmt *f) { free(f->argtype); }
-__attribute__((weak)) void st_stat_shape_init(struct st_stat_shape *s) { (void)s; }
-
 /* ---- fake resolver: begin end error never timer.ms(N) syscall.* ---- */
 
 static const char *const syscalls[] = { "open", "close", "read", "write" };
