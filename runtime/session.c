@@ -288,11 +288,13 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 	why = st_control_stop_reason();
 	if (s.live)
 		s.now = mono_ns();
-	if (why == ST_STOP_ERROR)
+	/* the automatic print of write-only globals is part of the end phase */
+	if (why == ST_STOP_ERROR) {
 		run_kind(&s, ST_SRC_ERROR);
-	else
+	} else {
 		run_kind(&s, ST_SRC_END);
-	st_vm_print_globals(&s.vm);
+		st_vm_print_globals(&s.vm);
+	}
 	st_vm_flush(&s.vm);
 	status = s.vm.nerrors ? 1 : 0;
 	if (s.vm.nerrors)
