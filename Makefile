@@ -30,6 +30,8 @@ LIB        := $(BUILD)/libstaplet.a
 
 UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC  := $(wildcard bench/*.c)
+BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 WORK_SRC   := $(wildcard tests/workload/*.c)
 WORK_BIN   := $(WORK_SRC:tests/workload/%.c=$(BUILD)/tests/workload/%)
 
@@ -56,6 +58,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/workload/%: tests/workload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $<
@@ -72,7 +78,7 @@ check-asan:
 deps:
 	tests/install-deps.sh
 
-bench: all $(WORK_BIN)
+bench: all $(WORK_BIN) $(BENCH_BIN)
 	bench/run.sh $(BUILD)
 
 install: all

@@ -60,3 +60,6 @@ cat "$T/trec.err"
 echo "  trace-cmd stap report (our trace.dat): $(rate "$(timeit trace-cmd stap report -i "$T/x.dat")")"
 echo "  trace-cmd report:                      $(rate "$(timeit trace-cmd report -i "$T/x.dat")")"
 ls -l "$T/x.data" "$T/p.data" "$T/x.dat" | awk -v n="$N" '{ printf "  %-40s %8.1f B/event\n", $NF, $5 / n }'
+
+echo "== handler VM on replayed events: a[execname(), \$fd]++; s <<< \$count"
+"$ROOT/$BUILD/bench/vm_replay" 100000000 | tail -1
