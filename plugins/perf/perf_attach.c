@@ -1,0 +1,306 @@
+/* perf_attach.c - open a plan's sources as perf events on every online CPU,
+ * all events of a CPU writing into one mmap'd ring.
+ *
+ * One ring per CPU keeps each CPU's records in time order, so readers only
+ * merge ncpu streams.  Only the first event of a CPU asks for COMM/FORK
+ * records: with more, every task rename would be reported once per event.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "plugins/perf/perf_int.h"
+
+#define DEFAULT_RING_KB 4096u
+#define MIN_RING_KB 64u
+
+static int parse_cpus(struct st_perf_attach *a)
+{
+	char *s = st_perf_read_file("/sys/devices/system/cpu/online", NULL);
+	char *p;
+	int cap = 64;
+
+	a->cpus = malloc(sizeof(int) * (size_t)cap);
+	if (!a->cpus) {
+		free(s);
+		return -ENOMEM;
+	}
+	a->ncpu = 0;
+	for (p = s; p && *p && *p != '\n';) {
+		long lo = strtol(p, &p, 10), hi = lo;
+
+		if (*p == '-')
+			hi = strtol(p + 1, &p, 10);
+		for (long c = lo; c <= hi && a->ncpu < cap; c++)
+			a->cpus[a->ncpu++] = (int)c;
+		if (*p == ',')
+			p++;
+		else
+			break;
+	}
+	free(s);
+	if (a->ncpu == 0) {     /* no sysfs: trust sysconf */
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		for (long c = 0; c < n && c < cap; c++)
+			a->cpus[a->ncpu++] = (int)c;
+	}
+	return a->ncpu ? 0 : -ENODEV;
+}
+
+static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, char **err)
+{
+	const char *dir = st_perf_tracing_dir();
+	char path[512], *id;
+
+	if (!dir)
+		return st_perf_fail(err, -ENOENT, "tracefs is not available (mount -t tracefs nodev /sys/kernel/tracing)");
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, s->system, s->event);
+	id = st_perf_read_file(path, NULL);
+	if (!id)
+		return st_perf_fail(err, -ENOENT, "no tracepoint %s:%s in %s/events", s->system,
+				    s->event, dir);
+	e->attr.config = strtoull(id, NULL, 10);
+	free(id);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, s->system, s->event);
+	e->format = st_perf_read_file(path, &e->format_len);
+	if (!e->format)
+		return st_perf_fail(err, -errno, "cannot read %s: %s", path, strerror(errno));
+	e->system = strdup(s->system);
+	e->event = strdup(s->event);
+	if (asprintf(&e->name, "%s:%s", s->system, s->event) < 0)
+		e->name = NULL;
+	return e->system && e->event && e->name ? 0 : -ENOMEM;
+}
+
+static void base_attr(struct st_perf_evt *e, uint64_t st, uint32_t ring_bytes)
+{
+	e->attr.size = sizeof(e->attr);
+	e->attr.sample_type = st;
+	e->attr.disabled = 1;
+	e->attr.sample_id_all = 1;
+	e->attr.use_clockid = 1;
+	e->attr.clockid = CLOCK_MONOTONIC;
+	/* Wake the reader when a quarter of the ring is full, not per event:
+	 * a wakeup per event costs more than the event itself. */
+	e->attr.watermark = 1;
+	e->attr.wakeup_watermark = ring_bytes / 4;
+}
+
+static int describe(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc,
+		    bool recording, uint32_t ring_bytes, char **err)
+{
+	uint64_t common = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
+
+	/* perf script wants IP and PERIOD in a file; live readers skip them. */
+	if (recording)
+		common |= PERF_SAMPLE_IP | PERF_SAMPLE_PERIOD;
+	a->trailer_type = common;
+	a->evt = calloc(nsrc ? nsrc : 1, sizeof(*a->evt));
+	if (!a->evt)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < nsrc; i++) {
+		const struct st_source *s = &src[i];
+		struct st_perf_evt *e = &a->evt[a->nevt];
+		int rc;
+
+		switch (s->kind) {
+		case ST_SRC_TRACEPOINT:
+			memset(e, 0, sizeof(*e));
+			rc = tracepoint_info(e, s, err);
+			if (rc < 0) {
+				free(e->format); free(e->system); free(e->event); free(e->name);
+				memset(e, 0, sizeof(*e));
+				if (s->optional && rc == -ENOENT)
+					continue;
+				return rc;
+			}
+			e->attr.type = PERF_TYPE_TRACEPOINT;
+			e->attr.sample_period = 1;
+			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
+			break;
+		case ST_SRC_PERF:
+			e->name = strdup(s->name ? s->name : "perf");
+			if (!e->name)
+				return -ENOMEM;
+			e->attr.type = s->perf_type;
+			e->attr.config = s->perf_config;
+			e->attr.sample_period = s->perf_period ? s->perf_period : 1;
+			base_attr(e, common | PERF_SAMPLE_PERIOD, ring_bytes);
+			break;
+		case ST_SRC_UPROBE:
+		case ST_SRC_KPROBE:
+			if (s->optional)
+				continue;
+			return st_perf_fail(err, -EOPNOTSUPP,
+					    "%s: %s probes are not supported by the perf backend yet",
+					    s->name ? s->name : "?",
+					    s->kind == ST_SRC_UPROBE ? "uprobe" : "kprobe");
+		default:
+			continue;     /* begin/end/error/never/timer: the runtime's */
+		}
+		e->source = i;
+		a->nevt++;
+	}
+	return 0;
+}
+
+static int alloc_fds(struct st_perf_attach *a)
+{
+	for (uint32_t i = 0; i < a->nevt; i++) {
+		a->evt[i].fds = malloc(sizeof(int) * (size_t)a->ncpu);
+		a->evt[i].ids = calloc((size_t)a->ncpu, sizeof(uint64_t));
+		if (!a->evt[i].fds || !a->evt[i].ids)
+			return -ENOMEM;
+		for (int c = 0; c < a->ncpu; c++)
+			a->evt[i].fds[c] = -1;
+	}
+	a->ring = calloc((size_t)a->ncpu, sizeof(*a->ring));
+	if (!a->ring)
+		return -ENOMEM;
+	for (int c = 0; c < a->ncpu; c++)
+		a->ring[c].fd = -1;
+	return 0;
+}
+
+static int map_ring(struct st_perf_ring *r, uint32_t kb, char **err)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t bytes = (size_t)pg;
+
+	while (bytes < (size_t)kb * 1024)
+		bytes <<= 1;
+	/* The kernel may refuse large rings (perf_event_mlock_kb without
+	 * CAP_IPC_LOCK): halve rather than fail. */
+	for (;;) {
+		r->base = mmap(NULL, bytes + (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+		if (r->base != MAP_FAILED)
+			break;
+		if ((errno != EPERM && errno != ENOMEM) || bytes <= (size_t)MIN_RING_KB * 1024) {
+			r->base = NULL;
+			return st_perf_fail(err, -errno, "cannot map the perf ring of CPU %d: %s",
+					    r->cpu, strerror(errno));
+		}
+		bytes >>= 1;
+	}
+	r->map_len = bytes + (size_t)pg;
+	r->meta = r->base;
+	r->data = (uint8_t *)r->base + pg;
+	r->mask = bytes - 1;
+	return 0;
+}
+
+static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uint32_t kb, char **err)
+{
+	struct st_perf_ring *r = &a->ring[ci];
+	struct perf_event_attr attr = e->attr;
+	int fd, rc;
+
+	if (r->fd < 0) {
+		attr.comm = attr.comm_exec = attr.task = 1;
+	}
+	fd = (int)syscall(SYS_perf_event_open, &attr, -1, a->cpus[ci], -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return st_perf_fail(err, -errno, "perf_event_open(%s, cpu %d): %s", e->name,
+				    a->cpus[ci], strerror(errno));
+	e->fds[ci] = fd;
+	if (ioctl(fd, PERF_EVENT_IOC_ID, &e->ids[ci]) < 0)
+		return st_perf_fail(err, -errno, "PERF_EVENT_IOC_ID(%s): %s", e->name, strerror(errno));
+	if (r->fd < 0) {
+		r->fd = fd;
+		r->cpu = a->cpus[ci];
+		return map_ring(r, kb, err);
+	}
+	rc = ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd);
+	if (rc < 0)
+		return st_perf_fail(err, -errno, "PERF_EVENT_IOC_SET_OUTPUT(%s): %s", e->name,
+				    strerror(errno));
+	return 0;
+}
+
+int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc,
+			const struct st_backend_opts *o, bool recording, char **err)
+{
+	uint32_t kb = o && o->buffer_kb ? o->buffer_kb : DEFAULT_RING_KB;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if (kb < MIN_RING_KB)
+		kb = MIN_RING_KB;
+	rc = parse_cpus(a);
+	if (rc == 0)
+		rc = describe(a, src, nsrc, recording, kb * 1024, err);
+	if (rc == 0)
+		rc = alloc_fds(a);
+	for (uint32_t i = 0; rc == 0 && i < a->nevt; i++)
+		for (int c = 0; rc == 0 && c < a->ncpu; c++)
+			rc = open_one(a, &a->evt[i], c, kb, err);
+	if (rc < 0) {
+		if (err && !*err)
+			st_perf_fail(err, rc, "cannot attach: %s", strerror(-rc));
+		st_perf_attach_close(a);
+	}
+	return rc;
+}
+
+int st_perf_attach_enable(struct st_perf_attach *a, char **err)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	a->wall_offset_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000ll +
+			    (rt.tv_nsec - mono.tv_nsec);
+	a->start_ns = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec;
+	for (uint32_t i = 0; i < a->nevt; i++)
+		for (int c = 0; c < a->ncpu; c++)
+			if (ioctl(a->evt[i].fds[c], PERF_EVENT_IOC_ENABLE, 0) < 0)
+				return st_perf_fail(err, -errno, "cannot enable %s: %s",
+						    a->evt[i].name, strerror(errno));
+	return 0;
+}
+
+void st_perf_attach_disable(struct st_perf_attach *a)
+{
+	for (uint32_t i = 0; i < a->nevt; i++)
+		for (int c = 0; a->evt[i].fds && c < a->ncpu; c++)
+			if (a->evt[i].fds[c] >= 0)
+				ioctl(a->evt[i].fds[c], PERF_EVENT_IOC_DISABLE, 0);
+}
+
+void st_perf_attach_close(struct st_perf_attach *a)
+{
+	for (int c = 0; a->ring && c < a->ncpu; c++)
+		if (a->ring[c].base)
+			munmap(a->ring[c].base, a->ring[c].map_len);
+	for (uint32_t i = 0; a->evt && i < a->nevt; i++) {
+		struct st_perf_evt *e = &a->evt[i];
+
+		for (int c = 0; e->fds && c < a->ncpu; c++)
+			if (e->fds[c] >= 0)
+				close(e->fds[c]);
+		free(e->fds);
+		free(e->ids);
+		free(e->name);
+		free(e->system);
+		free(e->event);
+		free(e->format);
+	}
+	free(a->evt);
+	free(a->ring);
+	free(a->cpus);
+	memset(a, 0, sizeof(*a));
+}
+
+struct st_perf_evt *st_perf_attach_find(struct st_perf_attach *a, uint64_t id)
+{
+	for (uint32_t i = 0; i < a->nevt; i++)
+		for (int c = 0; c < a->ncpu; c++)
+			if (a->evt[i].ids[c] == id)
+				return &a->evt[i];
+	return NULL;
+}

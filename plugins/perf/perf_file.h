@@ -1,0 +1,27 @@
+/* perf_file.h - the perf.data on-disk layout the writer and reader share. */
+#ifndef ST_PLUGINS_PERF_FILE_H
+#define ST_PLUGINS_PERF_FILE_H
+
+#include <stdint.h>
+
+struct st_perf_section {
+	uint64_t offset, size;
+};
+
+struct st_perf_file_header {
+	char magic[8];                 /* "PERFILE2" */
+	uint64_t size;                 /* sizeof this header */
+	uint64_t attr_size;            /* attr.size + an ids section */
+	struct st_perf_section attrs, data, event_types;
+	uint64_t features[4];          /* bitmap; one index entry per set bit */
+};
+
+enum {
+	ST_PERF_FEAT_TRACING_DATA = 1,
+	ST_PERF_FEAT_EVENT_DESC = 12,
+	/* Ours: the recording info blob.  perf skips feature bits it does
+	 * not know, and upstream numbers features from the bottom. */
+	ST_PERF_FEAT_STAPLET = 255,
+};
+
+#endif

@@ -1,0 +1,130 @@
+/* perf_int.h - what the perf plugin's files share: tracefs lookups, the
+ * per-CPU attachment (events + rings), record parsing and the comm table. */
+#ifndef ST_PLUGINS_PERF_INT_H
+#define ST_PLUGINS_PERF_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/perf_event.h>
+#include "runtime/backend.h"
+
+/* One-line error into *err (malloc'd); returns rc so callers can `return`. */
+int st_perf_fail(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Whole file into a NUL-terminated malloc'd buffer; NULL with errno set. */
+char *st_perf_read_file(const char *path, size_t *len);
+/* tracefs root, mounting it when needed; NULL when unavailable. */
+const char *st_perf_tracing_dir(void);
+
+/* ---- comm table: tid -> current name, replayed in time order ---- */
+struct st_perf_comm_ent {
+	int32_t tid;
+	bool used;
+	char comm[16];
+};
+
+struct st_perf_comm {
+	struct st_perf_comm_ent *ent;
+	uint32_t cap, n;
+	char miss[24];            /* ":TID" for tasks never named */
+};
+
+int st_perf_comm_init(struct st_perf_comm *c);
+void st_perf_comm_free(struct st_perf_comm *c);
+void st_perf_comm_set(struct st_perf_comm *c, int32_t tid, const char *name, size_t max);
+const char *st_perf_comm_find(const struct st_perf_comm *c, int32_t tid);
+/* Never NULL: the name, or ":TID" (perf script's spelling). */
+const char *st_perf_comm_get(struct st_perf_comm *c, int32_t tid);
+void st_perf_comm_fork(struct st_perf_comm *c, int32_t tid, int32_t ptid);
+/* Every task in /proc: fn(ctx, tgid, tid, comm). */
+int st_perf_proc_tasks(void (*fn)(void *ctx, int pid, int tid, const char *comm), void *ctx);
+
+/* ---- records ---- */
+struct st_perf_sample {
+	uint64_t id, time, period;
+	int32_t pid, tid, cpu;
+	const void *raw;
+	uint32_t raw_size;
+};
+
+/* Parse a PERF_RECORD_SAMPLE body (after the 8-byte header); -EINVAL when
+ * it does not fit in `size` or uses a layout we cannot walk. */
+int st_perf_parse_sample(uint64_t sample_type, uint64_t read_format, const uint8_t *body,
+			 size_t size, struct st_perf_sample *s);
+/* The sample_id trailer of a non-sample record (sample_id_all). */
+int st_perf_parse_trailer(uint64_t sample_type, const uint8_t *body, size_t size,
+			  struct st_perf_sample *s);
+/* Byte size of the trailer for this sample_type. */
+size_t st_perf_trailer_size(uint64_t sample_type);
+
+/* ---- attachment: every served source on every online CPU ---- */
+struct st_perf_evt {
+	uint32_t source;              /* plan index */
+	struct perf_event_attr attr;
+	char *name;                   /* "system:event" or the source's name */
+	char *system, *event;         /* tracepoints only */
+	char *format;                 /* tracefs format text (tracepoints) */
+	size_t format_len;
+	int *fds;                     /* per CPU, -1 when closed */
+	uint64_t *ids;                /* per CPU kernel ids */
+};
+
+struct st_perf_ring {
+	int fd;                       /* the event that owns the mmap */
+	int cpu;
+	void *base;                   /* meta page + data */
+	size_t map_len;
+	struct perf_event_mmap_page *meta;
+	uint8_t *data;
+	uint64_t mask;                /* data size - 1 */
+};
+
+struct st_perf_attach {
+	int ncpu;
+	int *cpus;
+	struct st_perf_evt *evt;
+	uint32_t nevt;
+	struct st_perf_ring *ring;    /* ncpu, only for CPUs with events */
+	uint64_t trailer_type;        /* sample_type bits every attr shares */
+	int64_t wall_offset_ns;
+	uint64_t start_ns;
+};
+
+int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc,
+			const struct st_backend_opts *o, bool recording, char **err);
+int st_perf_attach_enable(struct st_perf_attach *a, char **err);
+void st_perf_attach_disable(struct st_perf_attach *a);
+void st_perf_attach_close(struct st_perf_attach *a);
+/* The event an id belongs to, or NULL. */
+struct st_perf_evt *st_perf_attach_find(struct st_perf_attach *a, uint64_t id);
+
+static inline uint64_t st_perf_ring_head(const struct st_perf_ring *r)
+{
+	return __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
+}
+
+static inline void st_perf_ring_release(struct st_perf_ring *r, uint64_t tail)
+{
+	__atomic_store_n(&r->meta->data_tail, tail, __ATOMIC_RELEASE);
+}
+
+uint64_t st_perf_now_ns(void);
+
+/* ---- the backend entry points (perf_live.c, perf_record.c, perf_read.c) ---- */
+int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct st_backend_opts *o,
+		      struct st_stream **out, char **err);
+int st_perf_record_open(const char *path, const struct st_source *src, uint32_t nsrc,
+			const struct st_backend_opts *o, struct st_recorder **out, char **err);
+int st_perf_record_run(struct st_recorder *r, char **err);
+int st_perf_record_finish(struct st_recorder *r, const struct st_recording_info *ri,
+			  struct st_record_stats *stats, char **err);
+void st_perf_record_abort(struct st_recorder *r);
+int st_perf_report_open(const char *path, struct st_recording_info *ri, struct st_recording **out,
+			char **err);
+struct tep_handle *st_perf_report_tep(struct st_recording *rec);
+int st_perf_report_stream(struct st_recording *rec, const struct st_source *src, uint32_t nsrc,
+			  struct st_stream **out, char **err);
+void st_perf_report_close(struct st_recording *rec);
+
+#endif

@@ -1,0 +1,425 @@
+/* perf_live.c - the live stream: per-CPU perf rings merged in time order.
+ *
+ * Each CPU's ring is in time order; records of other CPUs may still be on
+ * their way.  A record is handed out only once it is older than "now minus
+ * a small slack": the kernel stamps a record and commits it within
+ * microseconds, so nothing older can appear later.  After stop() every
+ * event is disabled and the rings are drained completely.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <traceevent/event-parse.h>
+#include "plugins/perf/perf_int.h"
+
+#define SLACK_NS 2000000ull     /* 2 ms */
+#define POLL_STEP_MS 10
+
+struct cursor {
+	uint64_t pos, head;           /* next record, end of what we saw */
+	uint64_t time;
+	const struct perf_event_header *rec;
+	uint8_t *bounce;              /* records that wrap around the ring end */
+};
+
+struct live {
+	struct st_stream base;
+	struct st_perf_attach at;
+	struct st_perf_comm comm;
+	struct tep_handle *tep;
+	struct tep_event **fmt;       /* per plan source */
+	uint32_t nsrc;
+	struct cursor *cur;
+	int *heap, nheap;             /* ring indices by cursor time */
+	int held;                     /* ring whose record next() returned */
+	struct pollfd *pfd;
+	struct st_perf_evt *last_evt; /* id lookup cache */
+	uint64_t last_id;
+	uint64_t lost;
+	bool stopped;
+};
+
+static struct st_perf_evt *find_evt(struct live *l, uint64_t id)
+{
+	if (l->last_evt && l->last_id == id)
+		return l->last_evt;
+	l->last_evt = st_perf_attach_find(&l->at, id);
+	l->last_id = id;
+	return l->last_evt;
+}
+
+/* ---- heap of rings keyed by the time of their current record ---- */
+
+static bool heap_less(struct live *l, int a, int b)
+{
+	return l->cur[a].time < l->cur[b].time || (l->cur[a].time == l->cur[b].time && a < b);
+}
+
+static void heap_push(struct live *l, int r)
+{
+	int i = l->nheap++;
+
+	l->heap[i] = r;
+	while (i > 0 && heap_less(l, l->heap[i], l->heap[(i - 1) / 2])) {
+		int p = (i - 1) / 2, t = l->heap[p];
+		l->heap[p] = l->heap[i];
+		l->heap[i] = t;
+		i = p;
+	}
+}
+
+static int heap_pop(struct live *l)
+{
+	int top = l->heap[0], i = 0;
+
+	l->heap[0] = l->heap[--l->nheap];
+	for (;;) {
+		int a = 2 * i + 1, b = a + 1, m = i, t;
+
+		if (a < l->nheap && heap_less(l, l->heap[a], l->heap[m]))
+			m = a;
+		if (b < l->nheap && heap_less(l, l->heap[b], l->heap[m]))
+			m = b;
+		if (m == i)
+			break;
+		t = l->heap[m];
+		l->heap[m] = l->heap[i];
+		l->heap[i] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* ---- ring cursors ---- */
+
+static uint64_t record_time(struct live *l, const struct perf_event_header *h, uint64_t prev)
+{
+	const uint8_t *body = (const uint8_t *)(h + 1);
+	size_t size = h->size - sizeof(*h);
+	struct st_perf_sample s;
+
+	if (h->type == PERF_RECORD_SAMPLE) {
+		uint64_t id;
+		struct st_perf_evt *e;
+
+		if (size < 8)
+			return prev;
+		memcpy(&id, body, 8);
+		e = find_evt(l, id);
+		if (!e || st_perf_parse_sample(e->attr.sample_type, 0, body, size, &s) < 0)
+			return prev;
+		return s.time;
+	}
+	if (st_perf_parse_trailer(l->at.trailer_type, body, size, &s) < 0 || !s.time)
+		return prev;
+	return s.time;
+}
+
+/* Point the cursor at its next record; false when the ring has no more. */
+static bool cursor_load(struct live *l, int ri)
+{
+	struct st_perf_ring *r = &l->at.ring[ri];
+	struct cursor *c = &l->cur[ri];
+	const struct perf_event_header *h;
+	uint64_t off, room;
+
+	if (c->pos >= c->head)
+		return false;
+	off = c->pos & r->mask;
+	h = (const void *)(r->data + off);
+	if (h->size < sizeof(*h) || h->size > c->head - c->pos) {
+		c->pos = c->head;     /* a torn ring cannot be resynchronised */
+		st_perf_ring_release(r, c->pos);
+		return false;
+	}
+	room = r->mask + 1 - off;
+	if (h->size > room) {
+		memcpy(c->bounce, h, room);
+		memcpy(c->bounce + room, r->data, h->size - room);
+		h = (const void *)c->bounce;
+	}
+	c->rec = h;
+	c->time = record_time(l, h, c->time);
+	return true;
+}
+
+static void cursor_advance(struct live *l, int ri)
+{
+	struct cursor *c = &l->cur[ri];
+
+	c->pos += c->rec->size;
+	st_perf_ring_release(&l->at.ring[ri], c->pos);
+	if (cursor_load(l, ri))
+		heap_push(l, ri);
+}
+
+/* Look at every ring's head; rings that were empty join the heap. */
+static void refill(struct live *l)
+{
+	for (int i = 0; i < l->at.ncpu; i++) {
+		struct cursor *c = &l->cur[i];
+		bool was_empty = c->pos >= c->head;
+
+		if (!l->at.ring[i].base || i == l->held)
+			continue;
+		c->head = st_perf_ring_head(&l->at.ring[i]);
+		if (was_empty && cursor_load(l, i))
+			heap_push(l, i);
+	}
+}
+
+/* Non-sample records keep the comm table and the lost count current. */
+static void side_record(struct live *l, const struct perf_event_header *h)
+{
+	const uint8_t *b = (const uint8_t *)(h + 1);
+	size_t size = h->size - sizeof(*h);
+	int32_t v[4];
+	uint64_t lost;
+
+	switch (h->type) {
+	case PERF_RECORD_COMM:
+		if (size > 8) {
+			memcpy(v, b, 8);
+			st_perf_comm_set(&l->comm, v[1], (const char *)b + 8, size - 8);
+		}
+		break;
+	case PERF_RECORD_FORK:
+		if (size >= 16) {
+			memcpy(v, b, 16);
+			st_perf_comm_fork(&l->comm, v[2], v[3]);
+		}
+		break;
+	case PERF_RECORD_LOST:
+	case PERF_RECORD_LOST_SAMPLES:
+		if (size >= 16 && h->type == PERF_RECORD_LOST) {
+			memcpy(&lost, b + 8, 8);
+			l->lost += lost;
+		} else if (size >= 8 && h->type == PERF_RECORD_LOST_SAMPLES) {
+			memcpy(&lost, b, 8);
+			l->lost += lost;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static bool fill_event(struct live *l, const struct perf_event_header *h, struct st_event *ev)
+{
+	const uint8_t *body = (const uint8_t *)(h + 1);
+	size_t size = h->size - sizeof(*h);
+	struct st_perf_sample s;
+	struct st_perf_evt *e;
+	uint64_t id;
+
+	if (size < 8)
+		return false;
+	memcpy(&id, body, 8);
+	e = find_evt(l, id);
+	if (!e || st_perf_parse_sample(e->attr.sample_type, 0, body, size, &s) < 0)
+		return false;
+	ev->time = s.time;
+	ev->source = e->source;
+	ev->cpu = s.cpu;
+	ev->pid = s.pid;
+	ev->tid = s.tid;
+	ev->comm = st_perf_comm_get(&l->comm, s.tid);
+	ev->raw = s.raw;
+	ev->raw_size = s.raw_size;
+	ev->value = s.period;
+	return true;
+}
+
+/* Hand out the oldest record older than `limit`: 1 with *ev, else 0. */
+static int emit(struct live *l, struct st_event *ev, uint64_t limit)
+{
+	while (l->nheap && l->cur[l->heap[0]].time <= limit) {
+		int ri = heap_pop(l);
+		const struct perf_event_header *h = l->cur[ri].rec;
+
+		if (h->type == PERF_RECORD_SAMPLE && fill_event(l, h, ev)) {
+			l->held = ri;     /* the record stays in the ring until next call */
+			return 1;
+		}
+		side_record(l, h);
+		cursor_advance(l, ri);
+	}
+	return 0;
+}
+
+static bool drained(struct live *l)
+{
+	for (int i = 0; i < l->at.ncpu; i++)
+		if (l->at.ring[i].base && st_perf_ring_head(&l->at.ring[i]) > l->cur[i].pos)
+			return false;
+	return l->nheap == 0;
+}
+
+static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
+{
+	struct live *l = (struct live *)s;
+	uint64_t deadline = st_perf_now_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000ull;
+
+	if (l->held >= 0) {
+		int ri = l->held;
+		l->held = -1;
+		cursor_advance(l, ri);
+	}
+	for (;;) {
+		uint64_t now = st_perf_now_ns();
+		uint64_t limit = l->stopped ? UINT64_MAX : now - SLACK_NS;
+		int wait, rc;
+
+		if (emit(l, ev, limit))
+			return 1;
+		refill(l);
+		if (emit(l, ev, limit))
+			return 1;
+		if (l->stopped && drained(l))
+			return ST_STREAM_EOF;
+		if (l->stopped)
+			continue;
+		now = st_perf_now_ns();
+		if (now >= deadline)
+			return 0;
+		/* Records waiting for the slack to pass: sleep just that long. */
+		wait = l->nheap ? 1 + (int)(SLACK_NS / 1000000) : POLL_STEP_MS;
+		if ((uint64_t)wait * 1000000ull > deadline - now)
+			wait = (int)((deadline - now) / 1000000ull) + 1;
+		rc = poll(l->pfd, (nfds_t)l->at.ncpu, wait);
+		if (rc < 0 && errno == EINTR)
+			return 0;
+	}
+}
+
+static struct tep_event *live_format(struct st_stream *s, uint32_t source)
+{
+	struct live *l = (struct live *)s;
+
+	return source < l->nsrc ? l->fmt[source] : NULL;
+}
+
+static void live_stop(struct st_stream *s)
+{
+	struct live *l = (struct live *)s;
+
+	if (!l->stopped)
+		st_perf_attach_disable(&l->at);
+	l->stopped = true;
+}
+
+static uint64_t live_lost(struct st_stream *s)
+{
+	return ((struct live *)s)->lost;
+}
+
+static void live_close(struct st_stream *s)
+{
+	struct live *l = (struct live *)s;
+
+	if (!l)
+		return;
+	st_perf_attach_disable(&l->at);
+	for (int i = 0; l->cur && i < l->at.ncpu; i++)
+		free(l->cur[i].bounce);
+	st_perf_attach_close(&l->at);
+	st_perf_comm_free(&l->comm);
+	if (l->tep)
+		tep_free(l->tep);
+	free(l->fmt);
+	free(l->cur);
+	free(l->heap);
+	free(l->pfd);
+	free(l);
+}
+
+static const struct st_stream_ops live_ops = {
+	.next = live_next,
+	.format = live_format,
+	.stop = live_stop,
+	.lost = live_lost,
+	.close = live_close,
+};
+
+static int parse_formats(struct live *l, char **err)
+{
+	l->tep = tep_alloc();
+	l->fmt = calloc(l->nsrc ? l->nsrc : 1, sizeof(*l->fmt));
+	if (!l->tep || !l->fmt)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < l->at.nevt; i++) {
+		struct st_perf_evt *e = &l->at.evt[i];
+		struct tep_event *te = NULL;
+
+		if (!e->format)
+			continue;
+		if (tep_parse_format(l->tep, &te, e->format, e->format_len, e->system) != 0 || !te)
+			return st_perf_fail(err, -EINVAL, "cannot parse the format of %s", e->name);
+		l->fmt[e->source] = te;
+	}
+	return 0;
+}
+
+static void snap_comm(void *ctx, int pid, int tid, const char *comm)
+{
+	(void)pid;
+	st_perf_comm_set(ctx, tid, comm, 16);
+}
+
+static int setup(struct live *l, char **err)
+{
+	int n = l->at.ncpu, rc;
+
+	l->cur = calloc((size_t)n, sizeof(*l->cur));
+	l->heap = calloc((size_t)n, sizeof(int));
+	l->pfd = calloc((size_t)n, sizeof(*l->pfd));
+	if (!l->cur || !l->heap || !l->pfd)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		l->cur[i].bounce = malloc(65536);   /* a record is at most 64 KiB */
+		if (!l->cur[i].bounce)
+			return -ENOMEM;
+		l->pfd[i].fd = l->at.ring[i].fd;    /* -1 is ignored by poll */
+		l->pfd[i].events = POLLIN;
+	}
+	rc = st_perf_comm_init(&l->comm);
+	if (rc == 0)
+		rc = parse_formats(l, err);
+	return rc;
+}
+
+int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct st_backend_opts *o,
+		      struct st_stream **out, char **err)
+{
+	struct live *l = calloc(1, sizeof(*l));
+	int rc;
+
+	*out = NULL;
+	if (!l)
+		return st_perf_fail(err, -ENOMEM, "out of memory");
+	l->base.ops = &live_ops;
+	l->base.live = true;
+	l->nsrc = nsrc;
+	l->held = -1;
+	rc = st_perf_attach_open(&l->at, src, nsrc, o, false, err);
+	if (rc < 0) {
+		free(l);
+		return rc;
+	}
+	rc = setup(l, err);
+	if (rc == 0)
+		rc = st_perf_attach_enable(&l->at, err);
+	if (rc < 0) {
+		if (err && !*err)
+			st_perf_fail(err, rc, "cannot start the live stream: %s", strerror(-rc));
+		live_close(&l->base);
+		return rc;
+	}
+	l->base.wall_offset_ns = l->at.wall_offset_ns;
+	/* Names of tasks that already run: taken after arming, so the COMM
+	 * records in the rings (newer) override them as they are replayed. */
+	st_perf_proc_tasks(snap_comm, &l->comm);
+	*out = &l->base;
+	return 0;
+}

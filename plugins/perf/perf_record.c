@@ -1,0 +1,485 @@
+/* perf_record.c - the recorder: rings -> a perf.data file that perf script
+ * and perf report read, plus our recording info blob.
+ *
+ * The file is written in place under a temporary name next to the output:
+ * header space first, then ring data as it arrives, then the feature
+ * sections; the header is filled in last and the file renamed into place.
+ * perf's parent process may exit on Ctrl-C before we finish, so `path` only
+ * ever holds a complete file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "plugins/perf/perf_int.h"
+#include "plugins/perf/perf_file.h"
+#include "runtime/control.h"
+
+#define RUN_POLL_MS 100
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+struct st_recorder {
+	struct st_perf_attach at;
+	char *path, *tmp;
+	int fd;
+	uint64_t data_off, off;
+	uint64_t samples, lost;
+	struct pollfd *pfd;
+	struct buf cmdlines;          /* "tid comm\n" for HEADER_TRACING_DATA */
+	struct buf comms;             /* synthesized COMM records */
+};
+
+static int buf_put(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		uint8_t *np;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np)
+			return -ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+static int buf_u32(struct buf *b, uint32_t v) { return buf_put(b, &v, 4); }
+static int buf_u64(struct buf *b, uint64_t v) { return buf_put(b, &v, 8); }
+static int buf_str(struct buf *b, const char *s) { return buf_put(b, s, strlen(s) + 1); }
+
+static int write_at(int fd, const void *p, size_t n, uint64_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p = (const uint8_t *)p + w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* ---- tasks alive at start ---- */
+
+static void add_task(void *ctx, int pid, int tid, const char *comm)
+{
+	struct st_recorder *r = ctx;
+	char line[64], name[16] = {0};
+	uint32_t ids[2] = {(uint32_t)pid, (uint32_t)tid}, cpu[2] = {0, 0};
+	struct perf_event_header h;
+	uint64_t t = 0, id = r->at.nevt ? r->at.evt[0].ids[0] : 0;
+	int n;
+
+	strncpy(name, comm, sizeof(name) - 1);
+	/* COMM at time 0 with the sample_id trailer every record carries. */
+	h.type = PERF_RECORD_COMM;
+	h.misc = 0;
+	h.size = (uint16_t)(sizeof(h) + 8 + 16 + st_perf_trailer_size(r->at.trailer_type));
+	buf_put(&r->comms, &h, sizeof(h));
+	buf_put(&r->comms, ids, 8);
+	buf_put(&r->comms, name, 16);
+	buf_put(&r->comms, ids, 8);
+	buf_put(&r->comms, &t, 8);
+	buf_put(&r->comms, cpu, 8);
+	buf_put(&r->comms, &id, 8);
+	n = snprintf(line, sizeof(line), "%d %s\n", tid, name);
+	buf_put(&r->cmdlines, line, (size_t)n);
+}
+
+/* ---- ring copying ---- */
+
+static void count_records(struct st_recorder *r, struct st_perf_ring *ring, uint64_t tail,
+			  uint64_t head)
+{
+	while (tail < head) {
+		const struct perf_event_header *h = (const void *)(ring->data + (tail & ring->mask));
+		uint64_t v;
+
+		if (h->size < sizeof(*h))
+			break;
+		if (h->type == PERF_RECORD_SAMPLE)
+			r->samples++;
+		else if (h->type == PERF_RECORD_LOST && h->size >= 24 &&
+			 (tail & ring->mask) + 24 <= ring->mask + 1) {
+			memcpy(&v, (const uint8_t *)h + 16, 8);
+			r->lost += v;
+		}
+		tail += h->size;
+	}
+}
+
+static int copy_ring(struct st_recorder *r, struct st_perf_ring *ring)
+{
+	uint64_t head = st_perf_ring_head(ring), tail = ring->meta->data_tail;
+	uint64_t size = ring->mask + 1, off = tail & ring->mask, n = head - tail;
+	struct iovec iov[2];
+	int cnt = 1;
+	ssize_t w;
+
+	if (!n)
+		return 0;
+	count_records(r, ring, tail, head);
+	iov[0].iov_base = ring->data + off;
+	iov[0].iov_len = n;
+	if (off + n > size) {
+		iov[0].iov_len = size - off;
+		iov[1].iov_base = ring->data;
+		iov[1].iov_len = n - (size - off);
+		cnt = 2;
+	}
+	while (cnt) {
+		w = pwritev(r->fd, iov, cnt, (off_t)r->off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		r->off += (uint64_t)w;
+		while (cnt && (size_t)w >= iov[0].iov_len) {
+			w -= (ssize_t)iov[0].iov_len;
+			iov[0] = iov[1];
+			cnt--;
+		}
+		if (cnt) {
+			iov[0].iov_base = (uint8_t *)iov[0].iov_base + w;
+			iov[0].iov_len -= (size_t)w;
+		}
+	}
+	st_perf_ring_release(ring, head);
+	return 0;
+}
+
+static int copy_rings(struct st_recorder *r, char **err)
+{
+	for (int i = 0; i < r->at.ncpu; i++) {
+		int rc;
+
+		if (!r->at.ring[i].base)
+			continue;
+		rc = copy_ring(r, &r->at.ring[i]);
+		if (rc < 0)
+			return st_perf_fail(err, rc, "cannot write %s: %s", r->tmp, strerror(-rc));
+	}
+	return 0;
+}
+
+/* ---- open / run ---- */
+
+static void recorder_free(struct st_recorder *r)
+{
+	st_perf_attach_close(&r->at);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->path);
+	free(r->tmp);
+	free(r->pfd);
+	free(r->cmdlines.p);
+	free(r->comms.p);
+	free(r);
+}
+
+void st_perf_record_abort(struct st_recorder *r)
+{
+	if (!r)
+		return;
+	st_perf_attach_disable(&r->at);
+	if (r->tmp && r->fd >= 0)
+		unlink(r->tmp);
+	recorder_free(r);
+}
+
+static uint64_t header_space(const struct st_perf_attach *a)
+{
+	uint64_t n = sizeof(struct st_perf_file_header) +
+		     (uint64_t)a->nevt * (sizeof(struct perf_event_attr) + 16) +
+		     (uint64_t)a->nevt * (uint64_t)a->ncpu * 8;
+
+	return (n + 7) & ~7ull;
+}
+
+int st_perf_record_open(const char *path, const struct st_source *src, uint32_t nsrc,
+			const struct st_backend_opts *o, struct st_recorder **out, char **err)
+{
+	struct st_recorder *r = calloc(1, sizeof(*r));
+	int rc;
+
+	*out = NULL;
+	if (!r)
+		return st_perf_fail(err, -ENOMEM, "out of memory");
+	r->fd = -1;
+	rc = st_perf_attach_open(&r->at, src, nsrc, o, true, err);
+	if (rc < 0) {
+		free(r);
+		return rc;
+	}
+	r->path = strdup(path);
+	if (!r->path || asprintf(&r->tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
+		r->tmp = NULL;
+		recorder_free(r);
+		return st_perf_fail(err, -ENOMEM, "out of memory");
+	}
+	r->fd = open(r->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (r->fd < 0) {
+		rc = st_perf_fail(err, -errno, "cannot create %s: %s", r->tmp, strerror(errno));
+		recorder_free(r);
+		return rc;
+	}
+	r->pfd = calloc((size_t)r->at.ncpu, sizeof(*r->pfd));
+	if (!r->pfd) {
+		st_perf_record_abort(r);
+		return st_perf_fail(err, -ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < r->at.ncpu; i++) {
+		r->pfd[i].fd = r->at.ring[i].fd;
+		r->pfd[i].events = POLLIN;
+	}
+	rc = st_perf_attach_enable(&r->at, err);
+	if (rc == 0) {
+		st_perf_proc_tasks(add_task, r);
+		r->data_off = header_space(&r->at);
+		rc = write_at(r->fd, r->comms.p, r->comms.len, r->data_off);
+		if (rc < 0)
+			st_perf_fail(err, rc, "cannot write %s: %s", r->tmp, strerror(-rc));
+		r->off = r->data_off + r->comms.len;
+	}
+	if (rc < 0) {
+		st_perf_record_abort(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int st_perf_record_run(struct st_recorder *r, char **err)
+{
+	while (st_control_stop_reason() == ST_STOP_NONE) {
+		int rc;
+
+		st_target_poll();
+		/* Signals interrupt poll(): that is how Ctrl-C ends the loop. */
+		poll(r->pfd, (nfds_t)r->at.ncpu, RUN_POLL_MS);
+		rc = copy_rings(r, err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- the feature sections ---- */
+
+static int tracing_data(struct st_recorder *r, struct buf *b)
+{
+	const char *dir = st_perf_tracing_dir();
+	static const char *hdr[2] = {"header_page", "header_event"};
+	uint32_t nsys = 0;
+	long pg = sysconf(_SC_PAGESIZE);
+	int rc = 0;
+
+	/* magic, "tracing", version "0.6" with its NUL */
+	buf_put(b, "\x17\x08\x44tracing0.6", 14);
+	buf_put(b, "\0\x08", 2);      /* little endian, 8-byte long */
+	buf_u32(b, (uint32_t)pg);
+	for (int i = 0; i < 2; i++) {
+		char path[512], *text;
+		size_t len = 0;
+
+		snprintf(path, sizeof(path), "%s/events/%s", dir ? dir : "", hdr[i]);
+		text = st_perf_read_file(path, &len);
+		if (!text)
+			return -errno;
+		buf_str(b, hdr[i]);
+		buf_u64(b, len);
+		rc = buf_put(b, text, len);
+		free(text);
+	}
+	buf_u32(b, 0);                 /* ftrace formats */
+	/* Systems in order of first use; each distinct event once. */
+	size_t nsys_at = b->len;
+	buf_u32(b, 0);
+	for (uint32_t i = 0; i < r->at.nevt; i++) {
+		struct st_perf_evt *e = &r->at.evt[i];
+		uint32_t n = 0;
+		size_t n_at;
+		bool seen = false;
+
+		if (!e->format)
+			continue;
+		for (uint32_t j = 0; j < i && !seen; j++)
+			seen = r->at.evt[j].system && !strcmp(r->at.evt[j].system, e->system);
+		if (seen)
+			continue;
+		nsys++;
+		buf_str(b, e->system);
+		n_at = b->len;
+		buf_u32(b, 0);
+		for (uint32_t j = i; j < r->at.nevt; j++) {
+			struct st_perf_evt *f = &r->at.evt[j];
+			bool dup = false;
+
+			if (!f->format || strcmp(f->system, e->system))
+				continue;
+			for (uint32_t k = i; k < j && !dup; k++)
+				dup = r->at.evt[k].format && r->at.evt[k].attr.config == f->attr.config;
+			if (dup)
+				continue;
+			buf_u64(b, f->format_len);
+			buf_put(b, f->format, f->format_len);
+			n++;
+		}
+		memcpy(b->p + n_at, &n, 4);
+	}
+	memcpy(b->p + nsys_at, &nsys, 4);
+	buf_u32(b, 0);                 /* kallsyms */
+	buf_u32(b, 0);                 /* printk formats */
+	buf_u64(b, r->cmdlines.len);
+	buf_put(b, r->cmdlines.p, r->cmdlines.len);
+	return rc;
+}
+
+static int event_desc(struct st_recorder *r, struct buf *b)
+{
+	buf_u32(b, r->at.nevt);
+	buf_u32(b, sizeof(struct perf_event_attr));
+	for (uint32_t i = 0; i < r->at.nevt; i++) {
+		struct st_perf_evt *e = &r->at.evt[i];
+		size_t len = (strlen(e->name) + 1 + 63) & ~(size_t)63;
+		char *pad = calloc(1, len);
+
+		if (!pad)
+			return -ENOMEM;
+		strcpy(pad, e->name);
+		buf_put(b, &e->attr, sizeof(e->attr));
+		buf_u32(b, (uint32_t)r->at.ncpu);
+		buf_u32(b, (uint32_t)len);
+		buf_put(b, pad, len);
+		buf_put(b, e->ids, (size_t)r->at.ncpu * 8);
+		free(pad);
+	}
+	return 0;
+}
+
+/* Feature index then payloads, right after the data section. */
+static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
+			  const struct st_recording_info *ri)
+{
+	struct buf sec[3] = {{0}}, idx = {0};
+	static const int bits[3] = {ST_PERF_FEAT_TRACING_DATA, ST_PERF_FEAT_EVENT_DESC,
+				    ST_PERF_FEAT_STAPLET};
+	uint32_t blob_len = 0;
+	char *blob = st_recording_encode(ri, &blob_len);
+	uint64_t at = r->off + 3 * 16;
+	int rc = tracing_data(r, &sec[0]);
+
+	if (rc == 0)
+		rc = event_desc(r, &sec[1]);
+	if (rc == 0 && (!blob || buf_put(&sec[2], blob, blob_len) < 0))
+		rc = -ENOMEM;
+	free(blob);
+	for (int i = 0; rc == 0 && i < 3; i++) {
+		fh->features[bits[i] / 64] |= 1ull << (bits[i] % 64);
+		buf_u64(&idx, at);
+		buf_u64(&idx, sec[i].len);
+		at += sec[i].len;
+	}
+	if (rc == 0)
+		rc = write_at(r->fd, idx.p, idx.len, r->off);
+	at = r->off + idx.len;
+	for (int i = 0; rc == 0 && i < 3; i++) {
+		rc = write_at(r->fd, sec[i].p, sec[i].len, at);
+		at += sec[i].len;
+	}
+	for (int i = 0; i < 3; i++)
+		free(sec[i].p);
+	free(idx.p);
+	r->off = at;
+	return rc;
+}
+
+static int write_header(struct st_recorder *r, struct st_perf_file_header *fh)
+{
+	struct buf b = {0};
+	uint64_t ids_at = sizeof(*fh) + (uint64_t)r->at.nevt * (sizeof(struct perf_event_attr) + 16);
+	int rc;
+
+	memcpy(fh->magic, "PERFILE2", 8);
+	fh->size = sizeof(*fh);
+	fh->attr_size = sizeof(struct perf_event_attr) + 16;
+	fh->attrs.offset = sizeof(*fh);
+	fh->attrs.size = (uint64_t)r->at.nevt * fh->attr_size;
+	fh->data.offset = r->data_off;
+	buf_put(&b, fh, sizeof(*fh));
+	for (uint32_t i = 0; i < r->at.nevt; i++) {
+		struct perf_event_attr attr = r->at.evt[i].attr;
+
+		attr.disabled = 0;
+		buf_put(&b, &attr, sizeof(attr));
+		buf_u64(&b, ids_at + (uint64_t)i * (uint64_t)r->at.ncpu * 8);
+		buf_u64(&b, (uint64_t)r->at.ncpu * 8);
+	}
+	for (uint32_t i = 0; i < r->at.nevt; i++)
+		buf_put(&b, r->at.evt[i].ids, (size_t)r->at.ncpu * 8);
+	rc = b.p ? write_at(r->fd, b.p, b.len, 0) : -ENOMEM;
+	free(b.p);
+	return rc;
+}
+
+int st_perf_record_finish(struct st_recorder *r, const struct st_recording_info *ri,
+			  struct st_record_stats *stats, char **err)
+{
+	struct st_perf_file_header fh;
+	struct st_recording_info info = {0};
+	int rc;
+
+	st_perf_attach_disable(&r->at);
+	rc = copy_rings(r, err);
+	if (rc < 0) {
+		st_perf_record_abort(r);
+		return rc;
+	}
+	if (ri)
+		info = *ri;
+	/* What only the recorder knows fills in what the caller left blank. */
+	if (!info.lost)
+		info.lost = r->lost;
+	if (!info.start_ns)
+		info.start_ns = r->at.start_ns;
+	if (!info.end_ns)
+		info.end_ns = st_perf_now_ns();
+	if (!info.wall_offset_ns)
+		info.wall_offset_ns = r->at.wall_offset_ns;
+	memset(&fh, 0, sizeof(fh));
+	fh.data.size = r->off - r->data_off;
+	rc = write_features(r, &fh, &info);
+	if (rc == 0)
+		rc = write_header(r, &fh);
+	if (rc == 0 && rename(r->tmp, r->path) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		st_perf_fail(err, rc, "cannot write %s: %s", r->path, strerror(-rc));
+		st_perf_record_abort(r);
+		return rc;
+	}
+	if (stats) {
+		stats->events = r->samples;
+		stats->lost = r->lost;
+		stats->bytes = r->off;
+	}
+	recorder_free(r);
+	return 0;
+}
