@@ -203,6 +203,7 @@ int st_tracecmd_record_open(const char *path, const struct st_source *src, uint3
 	}
 	r->start_ns = now_mono();
 	r->wall_offset = wall_offset();
+	st_tracecmd_instance_grow(&r->ti);
 	/* after arming: tasks born later appear as task_newtask events */
 	st_tracecmd_tasks_from_proc(&r->tasks);
 	*out = r;
@@ -375,6 +376,8 @@ static int put_options(struct st_recorder *r, struct buf *b, const struct st_rec
 	if (clock)
 		put_option(b, OPT_TRACECLOCK, clock, (uint32_t)strlen(clock) + 1);
 	free(clock);
+	if (!info.script)
+		info.script = "";          /* the blob requires one */
 	if (info.lost < lost)
 		info.lost = lost;
 	if (!info.start_ns)

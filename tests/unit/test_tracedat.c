@@ -418,7 +418,6 @@ static int bench(long n)
 	char *err = NULL;
 	double t0;
 	long cnt = 0;
-	pid_t child;
 	int r;
 
 	t0 = now_s();
@@ -426,22 +425,22 @@ static int bench(long n)
 	printf("record_open: %.2f ms\n", (now_s() - t0) * 1e3);
 	if (r)
 		return printf("%s\n", err), 1;
-	child = fork();
-	if (child == 0) {
-		for (long i = 0; i < n; i++)
-			syscall(SYS_getppid);
-		_exit(0);
+	{
+		char cmd[4200], self[4096];
+		ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		self[k > 0 ? k : 0] = 0;
+		/* the recorder runs while the target does; its exit stops the run */
+		snprintf(cmd, sizeof(cmd), "%s --child %ld", self, n);
+		st_control_install();
+		if (st_target_spawn(cmd) < 0)
+			return printf("cannot spawn the workload\n"), 1;
+		st_target_release();
 	}
-	/* the recorder runs while the child does */
-	while (waitpid(child, NULL, WNOHANG) == 0) {
-		alarm(1);
-		usleep(1000);
-		st_control_request_stop(ST_STOP_NONE);
-		break;
-	}
-	waitpid(child, NULL, 0);
-	st_control_request_stop(ST_STOP_EXIT);
+	t0 = now_s();
 	be->record_run(rec, &err);
+	printf("workload under record: %.3f s\n", now_s() - t0);
+
 	t0 = now_s();
 	r = be->record_finish(rec, NULL, &st, &err);
 	printf("record_finish: %.2f s, %llu records, %llu bytes, %.1f B/record, lost %llu\n",
@@ -473,6 +472,18 @@ int main(int argc, char **argv)
 
 		for (long i = 0; i < n; i++)
 			syscall(SYS_getppid);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--armed")) {
+		struct st_source src = tp_source();
+		struct st_stream *s;
+		char *err = NULL;
+		double t0 = now_s();
+
+		if (be->live_open(&src, 1, NULL, &s, &err))
+			return printf("%s\n", err), 1;
+		printf("armed in %.2f ms\n", (now_s() - t0) * 1e3);
+		s->ops->close(s);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "--bench"))
