@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,7 +104,15 @@ int st_tracecmd_instance_create(struct tc_instance *ti, uint32_t buffer_kb, char
 		st_tracecmd_instance_destroy(ti);
 		return -EIO;
 	}
-	ti->grow_kb = buffer_kb ? buffer_kb : 4096;
+	/* 0: keep the kernel's instance default (trace_buf_size, 1.4 MB/CPU
+	 * here).  A resize allocates every page and, done while armed, makes
+	 * the kernel drop events, so it is done now and only when asked for. */
+	if (buffer_kb && tracefs_instance_set_buffer_size(ti->inst, buffer_kb, -1) < 0) {
+		st_tracecmd_err(err, "tracefs instance %s: cannot set a %u KB buffer per CPU",
+				ti->name, buffer_kb);
+		st_tracecmd_instance_destroy(ti);
+		return -ENOMEM;
+	}
 	ti->ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
 	if (ti->ncpu < 1)
 		ti->ncpu = 1;
@@ -156,35 +163,8 @@ uint64_t st_tracecmd_instance_lost(struct tc_instance *ti)
 	return lost;
 }
 
-static void *grow_thread(void *arg)
-{
-	struct tc_instance *ti = arg;
-	ssize_t cur = tracefs_instance_get_buffer_size(ti->inst, 0);
-
-	if (cur < 0 || (size_t)cur < ti->grow_kb)
-		tracefs_instance_set_buffer_size(ti->inst, ti->grow_kb, -1);
-	return NULL;
-}
-
-void st_tracecmd_instance_grow(struct tc_instance *ti)
-{
-	pthread_t t;
-
-	if (ti->growing || !ti->inst)
-		return;
-	if (pthread_create(&t, NULL, grow_thread, ti) == 0) {
-		ti->grower = (unsigned long)t;
-		ti->growing = true;
-	} else {
-		grow_thread(ti);
-	}
-}
-
 void st_tracecmd_instance_destroy(struct tc_instance *ti)
 {
-	if (ti->growing)
-		pthread_join((pthread_t)ti->grower, NULL);
-	ti->growing = false;
 	if (!ti->inst)
 		return;
 	tracefs_trace_off(ti->inst);

@@ -120,18 +120,13 @@ struct tc_instance {
 	char name[64];
 	int ncpu;
 	uint32_t subbuf_size;
-	uint32_t grow_kb;
-	bool growing;
-	unsigned long grower;  /* pthread_t of the resize */
 };
 
 /* Create a private instance named staplet_<pid>_<n>, tracing off, clock mono,
- * buffer size set, after removing instances of dead staplet processes. */
+
+ * buffer_kb per CPU (0: the kernel default), after removing instances of dead staplet processes. */
 int st_tracecmd_instance_create(struct tc_instance *ti, uint32_t buffer_kb, char **err);
 /* Enable sys:ev in the instance: 0, -ENOENT, or another negative errno. */
-/* Grow the buffer to the asked size once armed: a resize allocates every
- * page and would otherwise sit on the path to "armed". */
-void st_tracecmd_instance_grow(struct tc_instance *ti);
 int st_tracecmd_instance_enable(struct tc_instance *ti, const char *sys, const char *ev);
 int st_tracecmd_instance_tracing(struct tc_instance *ti, bool on);
 int st_tracecmd_instance_write(struct tc_instance *ti, const char *file, const char *val);

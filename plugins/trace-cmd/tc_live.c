@@ -324,7 +324,6 @@ int st_tracecmd_live_open(const struct st_source *src, uint32_t nsrc, const stru
 		st_tracecmd_err(err, "cannot turn tracing on in %s", l->ti.name);
 		goto fail;
 	}
-	st_tracecmd_instance_grow(&l->ti);
 	/* after arming: a task born later shows up as a task_newtask event */
 	st_tracecmd_tasks_from_proc(&l->dec.tasks);
 	l->base.wall_offset_ns = wall_offset();

@@ -203,7 +203,6 @@ int st_tracecmd_record_open(const char *path, const struct st_source *src, uint3
 	}
 	r->start_ns = now_mono();
 	r->wall_offset = wall_offset();
-	st_tracecmd_instance_grow(&r->ti);
 	/* after arming: tasks born later appear as task_newtask events */
 	st_tracecmd_tasks_from_proc(&r->tasks);
 	*out = r;
