@@ -90,23 +90,110 @@ static int fail(char **err, const char *path, const char *what)
 	return -EINVAL;
 }
 
+static bool digits(const char *p, const char *end)
+{
+	if (p >= end)
+		return false;
+	for (; p < end; p++)
+		if ((*p < '0' || *p > '9') && *p != '-')
+			return false;
+	return true;
+}
+
+/* "\tfield:DECL;\toffset:N;\tsize:N;\tsigned:N;" with a plain C declaration. */
+static bool field_line(const char *l, const char *end)
+{
+	static const char *const keys[] = { ";\toffset:", ";\tsize:", ";\tsigned:" };
+	const char *p = l + 7, *q;
+	unsigned k;
+
+	if (end - l < 8 || memcmp(l, "\tfield:", 7))
+		return false;
+	q = memchr(p, ';', (size_t)(end - p));
+	if (!q || q == p)
+		return false;
+	for (; p < q; p++)
+		if (!(*p == ' ' || *p == '_' || *p == '[' || *p == ']' || *p == '*' ||
+		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return false;
+	for (k = 0; k < 3; k++) {
+		size_t n = strlen(keys[k]);
+
+		if ((size_t)(end - p) < n || memcmp(p, keys[k], n))
+			return false;
+		p += n;
+		q = memchr(p, ';', (size_t)(end - p));
+		if (!q || !digits(p, q))
+			return false;
+		p = q;
+	}
+	return true;
+}
+
+/* Keep name, ID and the field lines of a format, checked line by line, and
+ * drop its print fmt: libtraceevent 1.7 crashes on some malformed formats
+ * (found by fuzzing), and replay needs the fields only. */
+static char *sanitize_format(const char *text, uint64_t len, size_t *outlen)
+{
+	const char *p = text, *end = text + len;
+	char *out = malloc(len + 32), *o = out;
+	int state = 0;     /* 0 name, 1 ID, 2 "format:", 3 fields */
+
+	if (!out)
+		return NULL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		bool ok;
+
+		switch (state) {
+		case 0: ok = le - p > 6 && !memcmp(p, "name: ", 6); break;
+		case 1: ok = le - p > 4 && !memcmp(p, "ID: ", 4) && digits(p + 4, le); break;
+		case 2: ok = le - p == 7 && !memcmp(p, "format:", 7); break;
+		default:
+			/* the blank line separates common from event fields: keep it */
+			if (le - p >= 10 && !memcmp(p, "print fmt:", 10)) {
+				p = le + 1;
+				continue;
+			}
+			ok = le == p || field_line(p, le);
+			break;
+		}
+		if (!ok) {
+			free(out);
+			return NULL;
+		}
+		if (state < 3)
+			state++;
+		memcpy(o, p, (size_t)(le - p));
+		o += le - p;
+		*o++ = '\n';
+		p = le + 1;
+	}
+	if (state < 3) {
+		free(out);
+		return NULL;
+	}
+	o += sprintf(o, "\nprint fmt: \"\"\n");
+	*outlen = (size_t)(o - out);
+	return out;
+}
+
 /* One event format from the file into tep; the text need not end in NUL. */
 static int parse_format(struct st_recording *rec, struct rd *r, const char *sys)
 {
 	uint64_t len = get_n(r, 8);
 	const uint8_t *text = take(r, len);
-	char *copy;
+	size_t n = 0;
+	char *clean;
 	int ret;
 
 	if (!text)
 		return -EINVAL;
-	copy = malloc(len + 1);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, text, len);
-	copy[len] = 0;
-	ret = tep_parse_event(rec->tep, copy, len, sys) == TEP_ERRNO__SUCCESS ? 0 : -EINVAL;
-	free(copy);
+	clean = sanitize_format((const char *)text, len, &n);
+	if (!clean)
+		return -EINVAL;
+	ret = tep_parse_event(rec->tep, clean, n, sys) == TEP_ERRNO__SUCCESS ? 0 : -EINVAL;
+	free(clean);
 	return ret;
 }
 
