@@ -1,0 +1,360 @@
+/* tc_instance.c - the private tracefs instance a run captures in.
+ *
+ * Top-level tracefs state is never written: other tools (and other staplet
+ * runs) share it.  Each run owns staplet_<pid>_<n>; one whose pid is gone is
+ * a crashed run's leftover and is removed on the next start.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <tracefs/tracefs.h>
+#include <traceevent/event-parse.h>
+#include "plugins/trace-cmd/tc_internal.h"
+
+void st_tracecmd_err(char **err, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	if (!err)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(*err);
+	*err = s;
+}
+
+static void remove_stale(const char *tracing)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/instances", tracing);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct tracefs_instance *inst;
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, "staplet_", 8))
+			continue;
+		pid = strtol(de->d_name + 8, &end, 10);
+		if (pid <= 0 || (*end && *end != '_'))
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		inst = tracefs_instance_alloc(NULL, de->d_name);
+		if (inst) {
+			tracefs_instance_destroy(inst);
+			tracefs_instance_free(inst);
+		}
+	}
+	closedir(d);
+}
+
+int st_tracecmd_instance_write(struct tc_instance *ti, const char *file, const char *val)
+{
+	return tracefs_instance_file_write(ti->inst, file, val) < 0 ? -EIO : 0;
+}
+
+static uint32_t subbuf_size(struct tc_instance *ti)
+{
+	char *s = tracefs_instance_file_read(ti->inst, "buffer_subbuf_size_kb", NULL);
+	long kb = s ? strtol(s, NULL, 10) : 0;
+
+	free(s);
+	/* kernels before 6.8 have no such file: the sub-buffer is a page */
+	return kb > 0 && kb <= 1024 ? (uint32_t)kb * 1024 : (uint32_t)getpagesize();
+}
+
+int st_tracecmd_instance_create(struct tc_instance *ti, uint32_t buffer_kb, char **err)
+{
+	static unsigned seq;
+	const char *tracing = tracefs_tracing_dir();   /* mounts tracefs if needed */
+
+	memset(ti, 0, sizeof(*ti));
+	if (!tracing) {
+		st_tracecmd_err(err, "cannot find or mount tracefs (is CONFIG_TRACING set? are you root?)");
+		return -ENOENT;
+	}
+	remove_stale(tracing);
+	snprintf(ti->name, sizeof(ti->name), "staplet_%d_%u", (int)getpid(), seq++);
+	ti->inst = tracefs_instance_create(ti->name);
+	if (!ti->inst) {
+		int e = errno ? errno : EIO;
+
+		st_tracecmd_err(err, "cannot create tracefs instance %s: %s", ti->name, strerror(e));
+		return -e;
+	}
+	/* a new instance starts with tracing on: off before anything is enabled */
+	tracefs_trace_off(ti->inst);
+	if (st_tracecmd_instance_write(ti, "trace_clock", "mono") < 0) {
+		st_tracecmd_err(err, "tracefs instance %s: cannot select the mono clock", ti->name);
+		st_tracecmd_instance_destroy(ti);
+		return -EIO;
+	}
+	/* 0: keep the kernel's instance default (trace_buf_size, 1.4 MB/CPU
+	 * here).  A resize allocates every page and, done while armed, makes
+	 * the kernel drop events, so it is done now and only when asked for. */
+	if (buffer_kb && tracefs_instance_set_buffer_size(ti->inst, buffer_kb, -1) < 0) {
+		st_tracecmd_err(err, "tracefs instance %s: cannot set a %u KB buffer per CPU",
+				ti->name, buffer_kb);
+		st_tracecmd_instance_destroy(ti);
+		return -ENOMEM;
+	}
+	ti->ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
+	if (ti->ncpu < 1)
+		ti->ncpu = 1;
+	ti->subbuf_size = subbuf_size(ti);
+	return 0;
+}
+
+int st_tracecmd_instance_enable(struct tc_instance *ti, const char *sys, const char *ev)
+{
+	char file[512];
+
+	/* the enable file directly: tracefs_event_enable() scans every event */
+	snprintf(file, sizeof(file), "events/%s/%s/enable", sys, ev);
+	if (!tracefs_file_exists(ti->inst, file))
+		return -ENOENT;
+	return st_tracecmd_instance_write(ti, file, "1");
+}
+
+int st_tracecmd_instance_tracing(struct tc_instance *ti, bool on)
+{
+	return (on ? tracefs_trace_on(ti->inst) : tracefs_trace_off(ti->inst)) < 0 ? -EIO : 0;
+}
+
+static uint64_t stat_value(const char *stats, const char *key)
+{
+	const char *p = strstr(stats, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+uint64_t st_tracecmd_instance_lost(struct tc_instance *ti)
+{
+	uint64_t lost = 0;
+	int cpu;
+
+	if (!ti->inst)
+		return 0;
+	for (cpu = 0; cpu < ti->ncpu; cpu++) {
+		char file[64], *s;
+
+		snprintf(file, sizeof(file), "per_cpu/cpu%d/stats", cpu);
+		s = tracefs_instance_file_read(ti->inst, file, NULL);
+		if (!s)
+			continue;
+		lost += stat_value(s, "overrun: ") + stat_value(s, "dropped events: ");
+		free(s);
+	}
+	return lost;
+}
+
+void st_tracecmd_instance_destroy(struct tc_instance *ti)
+{
+	if (!ti->inst)
+		return;
+	tracefs_trace_off(ti->inst);
+	tracefs_instance_destroy(ti->inst);
+	tracefs_instance_free(ti->inst);
+	ti->inst = NULL;
+}
+
+char *st_tracecmd_read_tracefs(const char *rel, size_t *len)
+{
+	char path[512], *buf = NULL;
+	size_t cap = 0, n = 0;
+	const char *tracing = tracefs_tracing_dir();
+	int fd;
+
+	if (!tracing)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", tracing, rel);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t r;
+
+		if (n + 4097 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+struct tep_event *st_tracecmd_load_format(struct tep_handle *tep, const char *sys, const char *ev)
+{
+	char rel[512], *text;
+	struct tep_event *e = NULL;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "events/%s/%s/format", sys, ev);
+	text = st_tracecmd_read_tracefs(rel, &len);
+	if (!text)
+		return NULL;
+	if (tep_parse_format(tep, &e, text, len, sys) != TEP_ERRNO__SUCCESS)
+		e = NULL;
+	free(text);
+	return e;
+}
+
+bool st_tracecmd_source_event(const struct st_source *s, char *sys, size_t ssz, char *ev, size_t esz)
+{
+	const char *colon;
+
+	if (s->system && s->event) {
+		snprintf(sys, ssz, "%s", s->system);
+		snprintf(ev, esz, "%s", s->event);
+		return true;
+	}
+	if (!s->name || !(colon = strchr(s->name, ':')))
+		return false;
+	snprintf(sys, ssz, "%.*s", (int)(colon - s->name), s->name);
+	snprintf(ev, esz, "%s", colon + 1);
+	return true;
+}
+
+static int add_enabled(struct tc_enabled *en, const char *sys, const char *ev, int32_t source,
+		       enum tc_internal k)
+{
+	struct tc_enabled_event *n;
+	uint32_t i;
+
+	for (i = 0; i < en->n; i++) {
+		if (!strcmp(en->e[i].sys, sys) && !strcmp(en->e[i].ev, ev)) {
+			if (en->e[i].source < 0)
+				en->e[i].source = source;
+			if (k)
+				en->e[i].internal = k;
+			return 0;
+		}
+	}
+	n = realloc(en->e, (en->n + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	en->e = n;
+	n = &en->e[en->n++];
+	snprintf(n->sys, sizeof(n->sys), "%s", sys);
+	snprintf(n->ev, sizeof(n->ev), "%s", ev);
+	n->source = source;
+	n->internal = k;
+	return 0;
+}
+
+static int attach_source(struct tc_instance *ti, const struct st_source *s, uint32_t i,
+			 struct tc_enabled *en, char **err)
+{
+	char sys[64], ev[128];
+	int r;
+
+	switch (s->kind) {
+	case ST_SRC_TRACEPOINT:
+		break;
+	case ST_SRC_UPROBE:
+	case ST_SRC_KPROBE:
+	case ST_SRC_PERF:
+		if (s->optional)
+			return 0;
+		st_tracecmd_err(err, "trace-cmd stap cannot attach %s yet: %s sources are not "
+				"supported by the trace-cmd backend (use perf stap)", s->name ? s->name : "?",
+				s->kind == ST_SRC_UPROBE ? "uprobe" : s->kind == ST_SRC_KPROBE ? "kprobe" : "perf");
+		return -EOPNOTSUPP;
+	default:
+		return 0;   /* begin, end, error, never, timers: the runtime's */
+	}
+	if (!st_tracecmd_source_event(s, sys, sizeof(sys), ev, sizeof(ev)) ||
+	    strchr(sys, '/') || strchr(ev, '/') || !strcmp(sys, "..") || !strcmp(ev, "..")) {
+		st_tracecmd_err(err, "bad tracepoint name: %s", s->name ? s->name : "?");
+		return -EINVAL;
+	}
+	r = st_tracecmd_instance_enable(ti, sys, ev);
+	if (r == -ENOENT && s->optional)
+		return 0;
+	if (r == -ENOENT) {
+		st_tracecmd_err(err, "no such tracepoint: %s:%s", sys, ev);
+		return r;
+	}
+	if (r < 0) {
+		st_tracecmd_err(err, "cannot enable tracepoint %s:%s in %s", sys, ev, ti->name);
+		return r;
+	}
+	return add_enabled(en, sys, ev, (int32_t)i, TC_INT_NONE);
+}
+
+int st_tracecmd_attach(struct tc_instance *ti, const struct st_source *src, uint32_t nsrc,
+		       uint32_t buffer_kb, struct tc_enabled *en, char **err)
+{
+	uint32_t i;
+	int r;
+
+	memset(en, 0, sizeof(*en));
+	r = st_tracecmd_instance_create(ti, buffer_kb, err);
+	if (r < 0)
+		return r;
+	for (i = 0; i < nsrc; i++) {
+		r = attach_source(ti, &src[i], i, en, err);
+		if (r < 0)
+			goto fail;
+	}
+	for (i = 0; i < TC_NINTERNAL; i++) {
+		const char *sys = st_tracecmd_internal_sys[i], *ev = st_tracecmd_internal_ev[i];
+
+		/* a kernel without one of them only loses comm/tgid precision */
+		if (st_tracecmd_instance_enable(ti, sys, ev) < 0)
+			continue;
+		r = add_enabled(en, sys, ev, -1, (enum tc_internal)(i + 1));
+		if (r < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	st_tracecmd_instance_destroy(ti);
+	free(en->e);
+	memset(en, 0, sizeof(*en));
+	return r;
+}
+
+int st_tracecmd_open_cpu_raw(struct tc_instance *ti, int cpu, bool nonblock)
+{
+	char file[64], *path;
+	int fd;
+
+	snprintf(file, sizeof(file), "per_cpu/cpu%d/trace_pipe_raw", cpu);
+	path = tracefs_instance_get_file(ti->inst, file);
+	if (!path)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
+	tracefs_put_tracing_file(path);
+	return fd < 0 ? -errno : fd;
+}

@@ -1,0 +1,582 @@
+/* tc_record.c - record to trace.dat: full ring-buffer pages are spliced from
+ * each CPU's trace_pipe_raw into an anonymous temp file next to the output;
+ * finish() writes a version 6 trace.dat around them.
+ *
+ * v6 is written by hand rather than through libtracecmd's private writer:
+ * no private ABI, no kallsyms side effects, and the layout stays ours.
+ * trace-cmd's own tools read it (unknown options are skipped).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <tracefs/tracefs.h>
+#include "runtime/control.h"
+#include "plugins/trace-cmd/tc_internal.h"
+#include "plugins/trace-cmd/tracecmd_backend.h"
+
+#define DEFAULT_RECORD_KB 8192
+#define OPT_TRACECLOCK 4
+
+struct tc_rec_cpu {
+	int rawfd;
+	struct tracefs_cpu *tcpu;
+	int tmpfd;
+	uint64_t bytes;
+};
+
+struct st_recorder {
+	struct tc_instance ti;
+	struct tc_enabled en;
+	char *path;
+	struct tc_rec_cpu *cpu;
+	struct pollfd *pfd;
+	int ncpu;
+	struct tc_tasks tasks;
+	uint64_t start_ns, end_ns;
+	int64_t wall_offset;
+};
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void put(struct buf *b, const void *data, size_t len)
+{
+	if (b->oom)
+		return;
+	if (b->len + len > b->cap) {
+		size_t cap = (b->len + len) * 2 + 4096;
+		uint8_t *n = realloc(b->p, cap);
+
+		if (!n) {
+			b->oom = true;
+			return;
+		}
+		b->p = n;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+}
+
+static void put_u16(struct buf *b, uint16_t v) { put(b, &v, 2); }
+static void put_u32(struct buf *b, uint32_t v) { put(b, &v, 4); }
+static void put_u64(struct buf *b, uint64_t v) { put(b, &v, 8); }
+static void put_str(struct buf *b, const char *s) { put(b, s, strlen(s) + 1); }
+
+static uint64_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t wall_offset(void)
+{
+	struct timespec m, w;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &w);
+	return ((int64_t)w.tv_sec - m.tv_sec) * 1000000000ll + (w.tv_nsec - m.tv_nsec);
+}
+
+/* An unnamed file in the output's directory: nothing to clean up after a crash. */
+static int temp_file(const char *path)
+{
+	char *copy = strdup(path), *dir;
+	int fd;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char name[4096];
+
+		snprintf(name, sizeof(name), "%s/.staplet-cpu-XXXXXX", dir);
+		fd = mkostemp(name, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(name);
+	}
+	free(copy);
+	return fd < 0 ? -errno : fd;
+}
+
+static void close_cpus(struct st_recorder *r)
+{
+	int i;
+
+	for (i = 0; r->cpu && i < r->ncpu; i++) {
+		struct tc_rec_cpu *c = &r->cpu[i];
+
+		if (c->tcpu)
+			tracefs_cpu_free_fd(c->tcpu);
+		c->tcpu = NULL;
+		if (c->rawfd >= 0)
+			close(c->rawfd);
+		c->rawfd = -1;
+	}
+}
+
+static void rec_free(struct st_recorder *r)
+{
+	int i;
+
+	if (!r)
+		return;
+	close_cpus(r);
+	st_tracecmd_instance_destroy(&r->ti);
+	for (i = 0; r->cpu && i < r->ncpu; i++)
+		if (r->cpu[i].tmpfd >= 0)
+			close(r->cpu[i].tmpfd);
+	free(r->cpu);
+	free(r->pfd);
+	free(r->en.e);
+	free(r->path);
+	st_tracecmd_tasks_free(&r->tasks);
+	free(r);
+}
+
+static int open_cpus(struct st_recorder *r, char **err)
+{
+	int i;
+
+	r->ncpu = r->ti.ncpu;
+	r->cpu = calloc((size_t)r->ncpu, sizeof(*r->cpu));
+	r->pfd = calloc((size_t)r->ncpu, sizeof(*r->pfd));
+	if (!r->cpu || !r->pfd)
+		return -ENOMEM;
+	for (i = 0; i < r->ncpu; i++)
+		r->cpu[i].rawfd = r->cpu[i].tmpfd = -1;
+	for (i = 0; i < r->ncpu; i++) {
+		struct tc_rec_cpu *c = &r->cpu[i];
+
+		c->tmpfd = temp_file(r->path);
+		if (c->tmpfd < 0) {
+			st_tracecmd_err(err, "cannot create a temporary file next to %s: %s", r->path,
+					strerror(-c->tmpfd));
+			return c->tmpfd;
+		}
+		c->rawfd = st_tracecmd_open_cpu_raw(&r->ti, i, true);
+		if (c->rawfd < 0) {
+			c->rawfd = -1;       /* an offline CPU records nothing */
+			continue;
+		}
+		c->tcpu = tracefs_cpu_alloc_fd(c->rawfd, (int)r->ti.subbuf_size, true);
+		if (!c->tcpu)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int st_tracecmd_record_open(const char *path, const struct st_source *src, uint32_t nsrc,
+			    const struct st_backend_opts *o, struct st_recorder **out, char **err)
+{
+	struct st_recorder *r = calloc(1, sizeof(*r));
+	int ret;
+
+	if (!r || !(r->path = strdup(path)) || st_tracecmd_tasks_init(&r->tasks) < 0) {
+		rec_free(r);
+		st_tracecmd_err(err, "out of memory");
+		return -ENOMEM;
+	}
+	ret = st_tracecmd_attach(&r->ti, src, nsrc, o && o->buffer_kb ? o->buffer_kb : DEFAULT_RECORD_KB,
+				 &r->en, err);
+	if (ret < 0)
+		goto fail;
+	ret = open_cpus(r, err);
+	if (ret < 0)
+		goto fail;
+	ret = st_tracecmd_instance_tracing(&r->ti, true);
+	if (ret < 0) {
+		st_tracecmd_err(err, "cannot turn tracing on in %s", r->ti.name);
+		goto fail;
+	}
+	r->start_ns = now_mono();
+	r->wall_offset = wall_offset();
+	/* after arming: tasks born later appear as task_newtask events */
+	st_tracecmd_tasks_from_proc(&r->tasks);
+	*out = r;
+	return 0;
+fail:
+	if (ret == -ENOMEM && err && !*err)
+		st_tracecmd_err(err, "out of memory");
+	rec_free(r);
+	return ret;
+}
+
+/* Move whatever full pages each CPU has; flush: the partial ones too. */
+static int move_pages(struct st_recorder *r, bool flush, char **err)
+{
+	int i;
+
+	for (i = 0; i < r->ncpu; i++) {
+		struct tc_rec_cpu *c = &r->cpu[i];
+		int n;
+
+		if (!c->tcpu)
+			continue;
+		while ((n = tracefs_cpu_write(c->tcpu, c->tmpfd, true)) > 0)
+			c->bytes += (uint64_t)n;
+		if (n < 0 && errno != EAGAIN && errno != EINTR && errno != 0) {
+			st_tracecmd_err(err, "cannot save trace data of cpu %d: %s", i, strerror(errno));
+			return -errno;
+		}
+		while (flush && (n = tracefs_cpu_flush_write(c->tcpu, c->tmpfd)) > 0)
+			c->bytes += (uint64_t)n;
+	}
+	return 0;
+}
+
+int st_tracecmd_record_run(struct st_recorder *r, char **err)
+{
+	while (st_control_stop_reason() == ST_STOP_NONE) {
+		int i, ret;
+
+		st_target_poll();
+		ret = move_pages(r, false, err);
+		if (ret < 0)
+			return ret;
+		if (st_control_stop_reason() != ST_STOP_NONE)
+			break;
+		for (i = 0; i < r->ncpu; i++) {
+			r->pfd[i].fd = r->cpu[i].rawfd;
+			r->pfd[i].events = POLLIN;
+		}
+		/* woken at the instance's buffer_percent, by a signal, or to check
+		 * on the target */
+		poll(r->pfd, (nfds_t)r->ncpu, 200);
+	}
+	return 0;
+}
+
+void st_tracecmd_record_abort(struct st_recorder *r)
+{
+	rec_free(r);
+}
+
+static int put_tracefs_file(struct buf *b, const char *tag, const char *rel)
+{
+	size_t len;
+	char *s = st_tracecmd_read_tracefs(rel, &len);
+
+	if (!s)
+		return -EIO;
+	put_str(b, tag);
+	put_u64(b, len);
+	put(b, s, len);
+	free(s);
+	return 0;
+}
+
+/* Every enabled event's format, grouped by system. */
+static int put_formats(struct st_recorder *r, struct buf *b, char **err)
+{
+	uint32_t i, j, nsys = 0;
+	bool *done = calloc(r->en.n + 1, 1);
+
+	if (!done)
+		return -ENOMEM;
+	for (i = 0; i < r->en.n; i++) {
+		for (j = 0; j < i && strcmp(r->en.e[j].sys, r->en.e[i].sys); j++)
+			;
+		nsys += j == i;
+	}
+	put_u32(b, nsys);
+	for (i = 0; i < r->en.n; i++) {
+		uint32_t n = 0;
+
+		if (done[i])
+			continue;
+		for (j = i; j < r->en.n; j++)
+			n += !strcmp(r->en.e[j].sys, r->en.e[i].sys);
+		put_str(b, r->en.e[i].sys);
+		put_u32(b, n);
+		for (j = i; j < r->en.n; j++) {
+			char rel[256], *text;
+			size_t len;
+
+			if (strcmp(r->en.e[j].sys, r->en.e[i].sys))
+				continue;
+			done[j] = true;
+			snprintf(rel, sizeof(rel), "events/%s/%s/format", r->en.e[j].sys, r->en.e[j].ev);
+			text = st_tracecmd_read_tracefs(rel, &len);
+			if (!text) {
+				st_tracecmd_err(err, "cannot read the format of %s:%s", r->en.e[j].sys,
+						r->en.e[j].ev);
+				free(done);
+				return -EIO;
+			}
+			put_u64(b, len);
+			put(b, text, len);
+			free(text);
+		}
+	}
+	free(done);
+	return 0;
+}
+
+/* saved_cmdlines for trace-cmd's own tools: our snapshot, then what the
+ * kernel remembers of tasks born (and maybe gone) during the recording. */
+static void put_cmdlines(struct st_recorder *r, struct buf *b)
+{
+	struct buf t = { 0 };
+	char *kern = st_tracecmd_read_tracefs("saved_cmdlines", NULL), *line, *save = NULL;
+	uint32_t i;
+
+	for (line = kern ? strtok_r(kern, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char comm[TC_COMM_LEN + 1];
+		int pid;
+
+		if (sscanf(line, "%d %16s", &pid, comm) == 2 && !st_tracecmd_tasks_get(&r->tasks, pid))
+			st_tracecmd_tasks_set(&r->tasks, pid, -1, comm, sizeof(comm));
+	}
+	free(kern);
+	for (i = 0; i <= r->tasks.mask; i++) {
+		char line2[64];
+		int n;
+
+		if (!r->tasks.slot[i].tid)
+			continue;
+		n = snprintf(line2, sizeof(line2), "%d %s\n", r->tasks.slot[i].tid, r->tasks.slot[i].comm);
+		put(&t, line2, (size_t)n);
+	}
+	put_u64(b, t.len);
+	put(b, t.p, t.len);
+	if (t.oom)
+		b->oom = true;
+	free(t.p);
+}
+
+static void put_option(struct buf *b, uint16_t id, const void *data, uint32_t len)
+{
+	put_u16(b, id);
+	put_u32(b, len);
+	put(b, data, len);
+}
+
+static int put_options(struct st_recorder *r, struct buf *b, const struct st_recording_info *ri,
+		       uint64_t lost)
+{
+	struct st_recording_info info = *ri;
+	uint32_t len;
+	char *clock = tracefs_instance_file_read(r->ti.inst, "trace_clock", NULL), *blob;
+
+	put(b, "options  ", 10);
+	if (clock)
+		put_option(b, OPT_TRACECLOCK, clock, (uint32_t)strlen(clock) + 1);
+	free(clock);
+	if (!info.script)
+		info.script = "";          /* the blob requires one */
+	if (info.lost < lost)
+		info.lost = lost;
+	if (!info.start_ns)
+		info.start_ns = r->start_ns;
+	if (!info.end_ns)
+		info.end_ns = r->end_ns;
+	if (!info.wall_offset_ns)
+		info.wall_offset_ns = r->wall_offset;
+	blob = st_recording_encode(&info, &len);
+	if (!blob)
+		return -ENOMEM;
+	put_option(b, ST_TRACECMD_OPT_INFO, blob, len);
+	free(blob);
+	blob = st_tracecmd_tasks_encode(&r->tasks, &len);
+	if (!blob)
+		return -ENOMEM;
+	put_option(b, ST_TRACECMD_OPT_TASKS, blob, len);
+	free(blob);
+	put_u16(b, 0);
+	return 0;
+}
+
+static int write_all(int fd, const void *p, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p = (const uint8_t *)p + n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+static int copy_data(int in, int out, uint64_t len, off_t dst)
+{
+	loff_t src = 0, d = dst;
+	static uint8_t chunk[1 << 16];
+
+	while (len) {
+		ssize_t n = copy_file_range(in, &src, out, &d, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len -= (uint64_t)n;
+	}
+	while (len) {   /* copy_file_range refused (e.g. across filesystems) */
+		ssize_t n = pread(in, chunk, len < sizeof(chunk) ? len : sizeof(chunk), src);
+		int e;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		e = write_all(out, chunk, (size_t)n, d);
+		if (e < 0)
+			return e;
+		src += n;
+		d += n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Records in the pages of a temp file (for the stats). */
+static uint64_t count_records(int fd, uint64_t size, uint32_t page)
+{
+	uint8_t *buf = malloc(page);
+	uint64_t n = 0, off;
+
+	if (!buf)
+		return 0;
+	for (off = 0; off + page <= size; off += page) {
+		struct tc_cursor c;
+
+		if (pread(fd, buf, page, (off_t)off) != (ssize_t)page ||
+		    st_tracecmd_page_load(&c, buf, page, (int)sizeof(long)) < 0)
+			continue;
+		while (st_tracecmd_page_next(&c) == 1)
+			n++;
+	}
+	free(buf);
+	return n;
+}
+
+static int write_file(struct st_recorder *r, const struct st_recording_info *ri, uint64_t lost,
+		      struct st_record_stats *stats, char **err)
+{
+	struct buf b = { 0 };
+	uint32_t page = r->ti.subbuf_size;
+	uint64_t off, events = 0;
+	char *tmp = NULL;
+	int fd = -1, i, ret;
+
+	put(&b, "\x17\x08\x44tracing", 10);
+	put(&b, "6", 2);
+	put(&b, "\0", 1);                        /* little endian */
+	put(&b, &(uint8_t){ sizeof(long) }, 1);
+	put_u32(&b, page);
+	if (put_tracefs_file(&b, "header_page", "events/header_page") < 0 ||
+	    put_tracefs_file(&b, "header_event", "events/header_event") < 0) {
+		st_tracecmd_err(err, "cannot read the ring buffer headers from tracefs");
+		ret = -EIO;
+		goto out;
+	}
+	put_u32(&b, 0);                          /* ftrace formats: none used */
+	ret = put_formats(r, &b, err);
+	if (ret < 0)
+		goto out;
+	put_u32(&b, 0);                          /* kallsyms */
+	put_u32(&b, 0);                          /* printk formats */
+	put_cmdlines(r, &b);
+	put_u32(&b, (uint32_t)r->ncpu);
+	ret = put_options(r, &b, ri, lost);
+	if (ret < 0)
+		goto out;
+	put(&b, "flyrecord", 10);
+	off = b.len + 16 * (uint64_t)r->ncpu;
+	for (i = 0; i < r->ncpu; i++) {
+		off = (off + page - 1) / page * page;
+		put_u64(&b, off);
+		put_u64(&b, r->cpu[i].bytes);
+		off += r->cpu[i].bytes;
+	}
+	if (b.oom) {
+		ret = -ENOMEM;
+		st_tracecmd_err(err, "out of memory");
+		goto out;
+	}
+	if (asprintf(&tmp, "%s.staplet-tmp", r->path) < 0) {
+		tmp = NULL;
+		ret = -ENOMEM;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		st_tracecmd_err(err, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	ret = write_all(fd, b.p, b.len, 0);
+	off = b.len + 16 * (uint64_t)r->ncpu - 16 * (uint64_t)r->ncpu;
+	for (i = 0; !ret && i < r->ncpu; i++) {
+		uint64_t start;
+
+		memcpy(&start, b.p + b.len - 16 * (size_t)(r->ncpu - i), 8);
+		ret = copy_data(r->cpu[i].tmpfd, fd, r->cpu[i].bytes, (off_t)start);
+		events += count_records(r->cpu[i].tmpfd, r->cpu[i].bytes, page);
+		off = start + r->cpu[i].bytes;
+	}
+	if (!ret && ftruncate(fd, (off_t)off) < 0)
+		ret = -errno;
+	if (!ret && close(fd) < 0)
+		ret = -errno;
+	fd = -1;
+	if (!ret && rename(tmp, r->path) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		if (err && !*err)
+			st_tracecmd_err(err, "cannot write %s: %s", r->path, strerror(-ret));
+		unlink(tmp);
+		goto out;
+	}
+	if (stats) {
+		stats->events = events;
+		stats->lost = lost;
+		stats->bytes = off;
+	}
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(b.p);
+	return ret;
+}
+
+int st_tracecmd_record_finish(struct st_recorder *r, const struct st_recording_info *ri,
+			      struct st_record_stats *stats, char **err)
+{
+	struct st_recording_info none = { 0 };
+	uint64_t lost;
+	int ret;
+
+	st_tracecmd_instance_tracing(&r->ti, false);
+	r->end_ns = now_mono();
+	ret = move_pages(r, true, err);
+	lost = st_tracecmd_instance_lost(&r->ti);
+	/* detach before the (slow) file write */
+	close_cpus(r);
+	st_tracecmd_instance_destroy(&r->ti);
+	if (ret == 0)
+		ret = write_file(r, ri ? ri : &none, lost, stats, err);
+	rec_free(r);
+	return ret;
+}
