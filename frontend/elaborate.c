@@ -268,6 +268,26 @@ static struct st_global *find_global(struct frame *F, const char *name)
 	return NULL;
 }
 
+static struct st_symbol *implicit_global(struct frame *F, const struct st_expr *e)
+{
+	struct st_program *prog = F->E->prog;
+	struct st_global *g = st_pool_zalloc(F->E->pool, sizeof *g);
+	struct st_symbol *s = st_pool_zalloc(F->E->pool, sizeof *s);
+
+	g->name = e->str;
+	g->loc = e->loc;
+	g->is_array = true;
+	s->kind = ST_SYM_GLOBAL;
+	s->name = g->name;
+	s->loc = g->loc;
+	s->index = prog->nglobals;
+	s->global = g;
+	s->is_array = true;
+	g->sym = s;
+	st_pool_push(F->E->pool, (void ***)&prog->globals, &prog->nglobals, g);
+	return s;
+}
+
 static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool array)
 {
 	struct st_symbol *s = find_local(F, e->str);
@@ -279,11 +299,8 @@ static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool a
 	g = find_global(F, e->str);
 	if (g)
 		return g->sym;
-	if (array) {
-		st_sem_error(F->E, &e->loc, e->near, "unresolved arity-%u global array %s, missing global declaration?",
-			     1u, e->str);
-		return NULL;
-	}
+	if (array)   /* an array nobody declared is a global, as in stap */
+		return implicit_global(F, e);
 	if (F->inst && R && R->var_type) {
 		enum st_type t = R->var_type(R->ctx, F->inst->point, e->str, false);
 

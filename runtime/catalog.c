@@ -257,3 +257,67 @@ struct st_catalog *st_catalog_from_tep(struct tep_handle *tep)
 	c->tep = tep;
 	return &c->base;
 }
+
+/* ---- a recording's catalog over the live one ----
+ * Report resolves probe points against what was recorded; a point that
+ * names an event the recording lacks still resolves through the live
+ * kernel (when there is one), so the backend can name what is missing
+ * instead of the frontend calling the point unknown. */
+
+struct layered {
+	struct st_catalog base;
+	struct st_catalog *first, *second;
+};
+
+static int lay_list(struct st_catalog *base, const char *sg, const char *eg,
+		    int (*fn)(void *, const char *, const char *), void *arg)
+{
+	struct layered *l = (struct layered *)base;
+	int r = l->first->ops->list(l->first, sg, eg, fn, arg);
+
+	if (r != 0 || !l->second)
+		return r;
+	return l->second->ops->list(l->second, sg, eg, fn, arg);
+}
+
+static int lay_fields(struct st_catalog *base, const char *sys, const char *evt,
+		      const struct st_catalog_field **out, uint32_t *n)
+{
+	struct layered *l = (struct layered *)base;
+	int r = l->first->ops->fields(l->first, sys, evt, out, n);
+
+	if (r == 0 || !l->second)
+		return r;
+	return l->second->ops->fields(l->second, sys, evt, out, n);
+}
+
+static bool lay_has(struct st_catalog *base, enum st_capability cap)
+{
+	struct layered *l = (struct layered *)base;
+
+	return l->second && l->second->ops->has(l->second, cap);
+}
+
+static void lay_free(struct st_catalog *base)
+{
+	struct layered *l = (struct layered *)base;
+
+	l->first->ops->free(l->first);
+	if (l->second)
+		l->second->ops->free(l->second);
+	free(l);
+}
+
+static const struct st_catalog_ops layered_ops = { lay_list, lay_fields, lay_has, lay_free };
+
+struct st_catalog *st_catalog_layered(struct st_catalog *first, struct st_catalog *second)
+{
+	struct layered *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		abort();
+	l->base.ops = &layered_ops;
+	l->first = first;
+	l->second = second;
+	return &l->base;
+}

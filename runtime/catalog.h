@@ -11,4 +11,7 @@ struct st_catalog *st_catalog_tracefs(void);
 /* A recording's events (tep stays owned by the caller). */
 struct st_catalog *st_catalog_from_tep(struct tep_handle *tep);
 
+/* Resolve against first, falling back to second (may be NULL); frees both. */
+struct st_catalog *st_catalog_layered(struct st_catalog *first, struct st_catalog *second);
+
 #endif

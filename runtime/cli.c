@@ -480,7 +480,8 @@ static int run_report(struct cli *c)
 		argc = c->argc ? c->argc : ri.argc;
 		argv = c->argc ? c->argv : ri.argv;
 	}
-	catalog = st_catalog_from_tep(c->be->report_tep(rec));
+	catalog = st_catalog_layered(st_catalog_from_tep(c->be->report_tep(rec)),
+				     access("/sys/kernel/tracing/events", R_OK) == 0 ? st_catalog_tracefs() : NULL);
 	r = compile(c, name, text, argc, argv, catalog, &prog, &plan);
 	if (r) {
 		catalog->ops->free(catalog);
