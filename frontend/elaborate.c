@@ -310,7 +310,8 @@ static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool a
 			s = new_local(F, e->str, &e->loc);
 			s->type = t;
 			nb = st_pool_zalloc(F->E->pool, (F->inst->nbindings + 1) * sizeof *nb);
-			memcpy(nb, F->inst->bindings, F->inst->nbindings * sizeof *nb);
+			if (F->inst->nbindings)
+				memcpy(nb, F->inst->bindings, F->inst->nbindings * sizeof *nb);
 			nb[F->inst->nbindings].name = e->str;
 			nb[F->inst->nbindings].sym = s;
 			F->inst->bindings = nb;
