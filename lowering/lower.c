@@ -708,6 +708,53 @@ static void loop_body(struct lower *L, const struct st_stmt *body, struct loop *
 	L->loop = lp->outer;
 }
 
+/* foreach (b in @hist_xxx(x)): stap walks every bucket index of the shape,
+ * empty ones included, so this is a plain counting loop over 0..nbuckets-1
+ * (capped by `limit`); the body reads counts through @hist_xxx(x)[b]. */
+static void hist_foreach_stmt(struct lower *L, const struct st_stmt *s)
+{
+	const struct st_expr *h = s->fe_array;
+	const struct st_expr *var = h->a->kind == ST_E_INDEX ? h->a->a : h->a;
+	const struct st_plan_global *pg = &L->plan->globals[global_index(L, var)];
+	uint32_t n = pg->is_array ? pg->map.shape.nbuckets : pg->shape.nbuckets;
+	uint32_t save = L->top, b, lim, cond, one, top, exit_j, k;
+	struct loop lp = { 0 };
+
+	if (s->fe_nkeys != 1 || s->fe_value || s->fe_filter || s->fe_sort_dir) {
+		fail(L, &s->loc, "foreach over histogram buckets takes one key and no sort");
+		return;
+	}
+	b = s->fe_keys[0]->sym->index;
+	lim = temp(L, 1);
+	cond = temp(L, 1);
+	one = temp(L, 1);
+	k = num_const(L, n);
+	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, lim, k & 0xffff, k >> 16);
+	if (s->fe_limit) {
+		uint32_t r = expr_any(L, s->fe_limit), j;
+
+		/* the smaller of the bucket count and the limit */
+		emit(L, &s->loc, s->near, ST_OP_CMP, '<', cond, r, lim);
+		j = emit(L, &s->loc, s->near, ST_OP_JZ, 0, cond, 0, 0);
+		emit(L, &s->loc, s->near, ST_OP_MOV, 0, lim, r, 0);
+		set_target(L, j, here(L));
+	}
+	k = num_const(L, 0);
+	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, b, k & 0xffff, k >> 16);
+	k = num_const(L, 1);
+	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, one, k & 0xffff, k >> 16);
+	top = emit(L, &s->loc, s->near, ST_OP_CMP, '<', cond, b, lim);
+	exit_j = emit(L, &s->loc, s->near, ST_OP_JZ, 0, cond, 0, 0);
+	block_tick(L, s, 1);
+	loop_body(L, s->then, &lp);
+	patch_all(L, &lp.continues, here(L));
+	emit(L, &s->loc, s->near, ST_OP_ADD, 0, b, b, one);
+	set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
+	set_target(L, exit_j, here(L));
+	patch_all(L, &lp.breaks, here(L));
+	L->top = save;
+}
+
 static void foreach_stmt(struct lower *L, const struct st_stmt *s)
 {
 	struct st_plan *p = L->plan;
@@ -716,8 +763,9 @@ static void foreach_stmt(struct lower *L, const struct st_stmt *s)
 	uint32_t slot = L->iter_depth++, keybase, valreg = ST_REG_NONE, limit = ST_REG_NONE;
 	uint32_t filt = 0, mask = 0, top, i, save = L->top, idx;
 
-	if (s->fe_array->kind != ST_E_VAR) {
-		fail(L, &s->loc, "staplet does not support foreach over histogram buckets yet");
+	if (s->fe_array->kind == ST_E_HIST) {
+		L->iter_depth--;
+		hist_foreach_stmt(L, s);
 		return;
 	}
 	if (L->iter_depth > L->code->niters)
@@ -1051,9 +1099,12 @@ static void lower_globals(struct lower *L)
 		}
 		if (g->has_init && g->init) {
 			pg->has_init = true;
-			if (g->init->kind == ST_E_STR)
-				pg->init.s = p->strs[str_const(L, g->init->str)];
-			else
+			if (g->init->kind == ST_E_STR) {
+				/* str_const may grow p->strs: index after the call */
+				uint32_t si = str_const(L, g->init->str);
+
+				pg->init.s = p->strs[si];
+			} else
 				pg->init.n = g->init->num;
 		}
 	}

@@ -48,6 +48,8 @@ struct cli {
 	uint32_t ntapset_dirs;
 	struct st_define defines[32];
 	uint32_t ndefines;
+	const char *gsets[32];        /* -G NAME=VALUE */
+	uint32_t ngsets;
 	struct st_limits limits;
 };
 
@@ -185,7 +187,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+e:c:x:T:o:i:p:I:D:gwvuhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:c:x:T:o:i:p:I:D:G:gwvuhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e': c->script_text = optarg; break;
 		case 'c': c->cmd = optarg; break;
@@ -203,6 +205,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				c->tapset_dirs[c->ntapset_dirs++] = optarg;
 			break;
 		case 'D': set_limit(c, optarg); break;
+		case 'G':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return die("invalid -G argument '%s': expected NAME=VALUE", optarg);
+			if (c->ngsets < sizeof(c->gsets) / sizeof(c->gsets[0]))
+				c->gsets[c->ngsets++] = optarg;
+			break;
 		case 'g': c->guru = true; break;
 		case 'w': c->no_warnings = true; break;
 		case 'v': c->verbose++; break;
@@ -213,7 +221,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case 'h': usage(c, stdout); exit(0);
 		case 'V': printf("%s (staplet) 0.1\n", c->be->name); exit(0);
 		default:
-			if (optopt && strchr("ecxToipID", optopt))
+			if (optopt && strchr("ecxToipIDG", optopt))
 				return die("option -%c needs an argument", optopt);
 			if (optopt)
 				return die("unknown option -%c (see %s --help)", optopt, c->be->name);
@@ -304,6 +312,38 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	return 0;
 }
 
+/* -G NAME=VALUE: the initial value of a scalar global, as stap sets it
+ * before the begin probes run.  Applied to the plan, so the session sees it
+ * as if the script had initialised the global itself. */
+static int apply_gsets(struct cli *c, struct st_plan *plan)
+{
+	uint32_t i, g;
+
+	for (i = 0; i < c->ngsets; i++) {
+		const char *eq = strchr(c->gsets[i], '=');
+		size_t n = (size_t)(eq - c->gsets[i]);
+		struct st_plan_global *pg = NULL;
+
+		for (g = 0; g < plan->nglobals && !pg; g++)
+			if (strlen(plan->globals[g].name) == n && !strncmp(plan->globals[g].name, c->gsets[i], n))
+				pg = &plan->globals[g];
+		if (!pg || pg->is_array || pg->type == ST_T_STATS)
+			return die("-G %s: no scalar global '%.*s' in the script", c->gsets[i], (int)n, c->gsets[i]);
+		pg->has_init = true;
+		if (pg->type == ST_T_STRING) {
+			pg->init.s = eq + 1;
+		} else {
+			char *end;
+
+			errno = 0;
+			pg->init.n = (int64_t)strtoll(eq + 1, &end, 0);
+			if (errno || end == eq + 1 || *end)
+				return die("-G %s: '%s' is not a number", c->gsets[i], eq + 1);
+		}
+	}
+	return 0;
+}
+
 static int load_script(struct cli *c, const char **name, const char **text)
 {
 	int e = 0;
@@ -356,6 +396,8 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	bool need_stream = false;
 	int r, status;
 
+	if (apply_gsets(c, plan))
+		return 1;
 	for (i = 0; i < plan->nsources; i++)
 		if (plan->sources[i].kind >= ST_SRC_TRACEPOINT)
 			need_stream = true;
@@ -488,6 +530,10 @@ static int run_report(struct cli *c)
 		c->be->report_close(rec);
 		st_recording_info_free(&ri);
 		return r < 0 ? 0 : 1;
+	}
+	if (apply_gsets(c, plan)) {
+		status = 1;
+		goto out;
 	}
 	r = c->be->report_stream(rec, plan->sources, plan->nsources, &stream, &err);
 	if (r < 0) {

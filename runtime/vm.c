@@ -629,7 +629,12 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			struct st_stat *s = stat_of(vm, in->b, in->aux & 1, &R[in->c], false, &st);
 			int64_t v = 0;
 
-			if (s && st_stat_bucket(s, shape_of(vm, in->b), R[in->a].n, &v) < 0) {
+			/* stap reads the aggregate first: no samples is "empty aggregate" */
+			if (!s || s->count == 0) {
+				st = st_vm_raise(vm, "empty aggregate");
+				goto error;
+			}
+			if (st_stat_bucket(s, shape_of(vm, in->b), R[in->a].n, &v) < 0) {
 				st = st_vm_raise(vm, "histogram index out of range");
 				goto error;
 			}
