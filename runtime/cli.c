@@ -434,6 +434,39 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* No kernel sources: only begin/end/error/timer probes. */
+static bool runtime_only(const struct st_plan *plan)
+{
+	uint32_t i;
+
+	for (i = 0; i < plan->nsources; i++)
+		if (plan->sources[i].kind >= ST_SRC_TRACEPOINT)
+			return false;
+	return true;
+}
+
+/* A script with no kernel events decides on its own when it ends (exit()
+ * in begin or in a timer).  Run it once, silently, so the recording spans
+ * exactly the time the live run would have taken; report then replays the
+ * same timer ticks over that span. */
+static int shadow_run(struct cli *c, struct st_plan *plan)
+{
+	struct st_session_opts so;
+	FILE *null = fopen("/dev/null", "w");
+
+	if (!null)
+		return die("cannot open /dev/null: %s", strerror(errno)), -1;
+	if (apply_gsets(c, plan)) {
+		fclose(null);
+		return -1;
+	}
+	session_opts(c, &so, null);
+	so.quiet = true;
+	st_session_run(plan, NULL, &so);
+	fclose(null);
+	return 0;
+}
+
 static int run_record(struct cli *c, struct st_plan *plan, const char *name, const char *text)
 {
 	struct st_backend_opts bo = { c->buffer_kb, c->verbose };
@@ -467,6 +500,11 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	if (c->timeout)
 		st_control_set_timeout(c->timeout);
 	st_target_release();
+	if (runtime_only(plan) && shadow_run(c, plan) < 0) {
+		c->be->record_abort(rec);
+		st_target_cleanup();
+		return 1;
+	}
 	r = c->be->record_run(rec, &err);
 	ri.end_ns = mono_ns();
 	if (r < 0) {
@@ -546,6 +584,7 @@ static int run_report(struct cli *c)
 	so.target_pid = ri.target_pid;
 	so.wall_offset_ns = ri.wall_offset_ns;
 	so.start_ns = ri.start_ns;
+	so.end_ns = ri.end_ns;
 	status = st_session_run(plan, stream, &so);
 	stream->ops->close(stream);
 	if (ri.lost)
