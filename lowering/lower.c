@@ -131,6 +131,19 @@ static uint32_t emit(struct lower *L, const struct st_loc *loc, const char *near
 
 #define E(L, e, op, aux, a, b, c) emit((L), &(e)->loc, (e)->near, (op), (aux), (a), (b), (c))
 
+/* stap names the @min/@hist_log/... token an operator in its error
+ * locations ("near operator '@min'"); the AST calls it an identifier. */
+static const char *op_near(struct lower *L, const struct st_expr *e)
+{
+	static const char ident[] = "identifier '@";
+	char buf[128];
+
+	if (!e->near || strncmp(e->near, ident, sizeof(ident) - 1))
+		return e->near;
+	snprintf(buf, sizeof(buf), "operator '@%s", e->near + sizeof(ident) - 1);
+	return st_arena_strndup(L->plan->arena, buf, strlen(buf), sizeof(buf));
+}
+
 static void set_target(struct lower *L, uint32_t at, uint32_t target)
 {
 	L->code->insn[at].b = (uint16_t)(target & 0xffff);
@@ -327,6 +340,15 @@ static void assign_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	uint32_t v;
 
 	if (e->op == '=') {
+		if (is_local(lv) && e->b->kind == ST_E_STR) {
+			/* stap strlcpy()s into the local's MAXSTRINGLEN buffer */
+			uint32_t k = str_const(L, e->b->str);
+
+			E(L, e, ST_OP_LOADST, 0, lv->sym->index, k & 0xffff, k >> 16);
+			if (dst != lv->sym->index)
+				E(L, e, ST_OP_MOV, 0, dst, lv->sym->index, 0);
+			return;
+		}
 		if (is_local(lv)) {
 			expr_to(L, e->b, lv->sym->index);
 			if (dst != lv->sym->index)
@@ -486,8 +508,16 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base = temp(L, e->nargs ? e->nargs : 1), i;
 
-	for (i = 0; i < e->nargs; i++)
+	for (i = 0; i < e->nargs; i++) {
+		if (e->func && e->args[i]->kind == ST_E_STR) {
+			/* a script function's string parameter is a MAXSTRINGLEN buffer */
+			uint32_t k = str_const(L, e->args[i]->str);
+
+			E(L, e->args[i], ST_OP_LOADST, 0, base + i, k & 0xffff, k >> 16);
+			continue;
+		}
 		expr_to(L, e->args[i], base + i);
+	}
 	if (e->func) {
 		if (!e->func->body) {
 			fail(L, &e->loc, "function '%s' has an embedded-C body, which staplet does not run",
@@ -606,7 +636,7 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	case ST_E_STAT: {
 		uint32_t g = stats_target(L, e->a, &base, &arr);
 
-		E(L, e, ST_OP_SGET, e->stat_op | (arr << 7), dst, g, base);
+		emit(L, &e->loc, op_near(L, e), ST_OP_SGET, e->stat_op | (arr << 7), dst, g, base);
 		break;
 	}
 	case ST_E_HIST_BUCKET: {
@@ -614,7 +644,8 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 
 		expr_to(L, e->b, dst);
 		g = stats_target(L, e->a->a, &base, &arr);
-		E(L, e, ST_OP_HBUCKET, arr, dst, g, base);
+		/* stap blames the @hist_xxx token, not the '[' */
+		emit(L, &e->a->loc, op_near(L, e->a), ST_OP_HBUCKET, arr, dst, g, base);
 		break;
 	}
 	case ST_E_PRINT:

@@ -50,11 +50,11 @@ static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev
 
 	s->vm.now_mono = ev ? ev->time : s->now;
 	st = st_vm_run_probe(&s->vm, &s->plan->probes[idx], ev);
-	if (st != ST_VM_ERROR)
+	/* --suppress-handler-errors is stap's try { } catch { } around every
+	 * handler: a caught error is not counted */
+	if (st != ST_VM_ERROR || s->suppress_errors)
 		return;
 	s->vm.nerrors++;
-	if (s->suppress_errors)
-		return;
 	if (!s->quiet)
 		st_vm_report_error(&s->vm, stderr);
 	if (s->vm.nerrors > s->vm.limits.maxerrors)
