@@ -82,13 +82,12 @@ bench: all $(WORK_BIN) $(BENCH_BIN)
 	bench/run.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/staplet
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staplet/tapset $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/bin/staplet $(DESTDIR)$(PREFIX)/bin/staplet
-	ln -sf staplet $(DESTDIR)$(PREFIX)/bin/perf-stap
-	ln -sf staplet $(DESTDIR)$(PREFIX)/bin/trace-cmd-stap
-	ln -sf ../../bin/staplet $(DESTDIR)$(PREFIX)/libexec/staplet/trace-cmd
-	install -d $(DESTDIR)$(PREFIX)/share/staplet/tapset
-	cp -r tapset/*.stp $(DESTDIR)$(PREFIX)/share/staplet/tapset/ 2>/dev/null || true
+	for n in $(BIN_NAMES); do ln -sf staplet $(DESTDIR)$(PREFIX)/bin/$$n; done
+	find tapset -maxdepth 1 \( -name '*.stp' -o -name '*.stpm' \) -exec install -m 644 {} $(DESTDIR)$(PREFIX)/share/staplet/tapset/ \;
+	install -m 644 doc/perf-stap.1 $(DESTDIR)$(PREFIX)/share/man/man1/perf-stap.1
+	ln -sf perf-stap.1 $(DESTDIR)$(PREFIX)/share/man/man1/trace-cmd-stap.1
 
 clean:
 	rm -rf build build-asan

@@ -23,6 +23,7 @@ struct catalog {
 	struct tep_handle *tep;      /* the recording's, or a private one for tracefs formats */
 	bool own_tep;
 	bool live;
+	int status;                  /* live: -errno when tracefs could not be read */
 	struct cached_event *cache;
 	uint32_t ncache, cap;
 };
@@ -122,9 +123,13 @@ static int list_live(struct catalog *c, const char *sys_glob, const char *evt_gl
 	char **sv = NULL, **ev;
 	int count = 0, i, j, nsys, nev, r = 0;
 
-	(void)c;
-	if (!systems)
-		return -ENOENT;
+	if (!systems) {
+		char *events = tracefs_get_tracing_file("events");
+
+		c->status = access(events ? events : "/sys/kernel/tracing/events", R_OK) < 0 ? -errno : -ENOENT;
+		tracefs_put_tracing_file(events);
+		return c->status;
+	}
 	for (nsys = 0; systems[nsys]; nsys++)
 		;
 	qsort(systems, (size_t)nsys, sizeof(char *), cmp_str);
@@ -245,6 +250,11 @@ struct st_catalog *st_catalog_tracefs(void)
 	if (!c->tep)
 		abort();
 	return &c->base;
+}
+
+int st_catalog_tracefs_status(struct st_catalog *base)
+{
+	return ((struct catalog *)base)->status;
 }
 
 struct st_catalog *st_catalog_from_tep(struct tep_handle *tep)

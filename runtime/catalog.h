@@ -8,6 +8,8 @@ struct tep_handle;
 
 /* The live kernel's events (tracefs; formats read on demand). */
 struct st_catalog *st_catalog_tracefs(void);
+/* 0, or -errno when the live catalog could not read tracefs (no root). */
+int st_catalog_tracefs_status(struct st_catalog *c);
 /* A recording's events (tep stays owned by the caller). */
 struct st_catalog *st_catalog_from_tep(struct tep_handle *tep);
 

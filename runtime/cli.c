@@ -235,6 +235,23 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* Pass on the frontend's diagnostics; when the live kernel's events could
+ * not be read at all, one line saying so says more than "unresolved probe". */
+static void flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, struct st_catalog *catalog)
+{
+	int st = c->mode == MODE_REPORT ? 0 : st_catalog_tracefs_status(catalog);
+
+	fclose(o->diag);
+	o->diag = NULL;
+	if (st < 0)
+		fprintf(stderr, "ERROR: cannot read the kernel's tracing events (/sys/kernel/tracing/events): %s%s\n",
+			strerror(-st), st == -EACCES || st == -EPERM ? " (staplet needs root)" : "");
+	else if (*diag)
+		fputs(*diag, stderr);
+	free(*diag);
+	*diag = NULL;
+}
+
 /* Passes 1-3. */
 static int compile(struct cli *c, const char *name, const char *text, int argc, char **argv,
 		   struct st_catalog *catalog, struct st_program **progp, struct st_plan **planp)
@@ -245,7 +262,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	struct st_program *prog;
 	const char *dirs[17];
 	uint32_t nd = 0, i;
-	char *err = NULL;
+	char *err = NULL, *diag = NULL;
+	size_t diaglen = 0;
 	int r;
 
 	uname(&u);
@@ -267,12 +285,15 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	o.arch = u.machine;
 	o.runtime = "kernel";
 	o.verbose = c->verbose;
-	o.diag = stderr;
+	o.diag = open_memstream(&diag, &diaglen);
+	if (!o.diag)
+		abort();
 	st_resolver_init(&resolver, catalog);
 	o.resolver = &resolver;
 
 	prog = st_parse(name, text, &o);
 	if (!prog) {
+		flush_diag(c, &o, &diag, catalog);
 		st_resolver_free(&resolver);
 		return 1;
 	}
@@ -282,7 +303,9 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		st_resolver_free(&resolver);
 		return -1;
 	}
-	if (st_elaborate(prog, &o) < 0) {
+	r = st_elaborate(prog, &o);
+	flush_diag(c, &o, &diag, catalog);
+	if (r < 0) {
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return 1;

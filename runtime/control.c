@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -67,6 +68,26 @@ void st_control_set_timeout(unsigned secs)
 	alarm(secs);
 }
 
+/* Like stap, run a plain command line directly (so target() is the command
+ * itself, not a shell) and hand anything with shell syntax to /bin/sh. */
+static void exec_command(const char *cmd)
+{
+	char *copy, *argv[256], *save = NULL, *w;
+	int argc = 0;
+
+	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}\n")) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		return;
+	}
+	copy = strdup(cmd);
+	for (w = strtok_r(copy, " \t", &save); w && argc < 255; w = strtok_r(NULL, " \t", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	if (argc)
+		execvp(argv[0], argv);
+	fprintf(stderr, "ERROR: cannot run '%s': %s\n", cmd, strerror(errno));
+}
+
 pid_t st_target_spawn(const char *cmd)
 {
 	int gate[2];
@@ -92,7 +113,7 @@ pid_t st_target_spawn(const char *cmd)
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
 			_exit(127);    /* the tracer gave up before arming */
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		exec_command(cmd);
 		_exit(127);
 	}
 	close(gate[0]);

@@ -86,6 +86,8 @@ struct st_perf_attach {
 	struct st_perf_evt *evt;
 	uint32_t nevt;
 	struct st_perf_ring *ring;    /* ncpu, only for CPUs with events */
+	struct st_perf_id { uint64_t id; uint32_t evt; } *idx;   /* sorted by id */
+	uint32_t nidx;
 	uint64_t trailer_type;        /* sample_type bits every attr shares */
 	int64_t wall_offset_ns;
 	uint64_t start_ns;

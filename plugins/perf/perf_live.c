@@ -128,7 +128,7 @@ static bool cursor_load(struct live *l, int ri)
 		return false;
 	off = c->pos & r->mask;
 	h = (const void *)(r->data + off);
-	if (h->size < sizeof(*h) || h->size > c->head - c->pos) {
+	if (h->size < sizeof(*h) || h->size % 8 || h->size > c->head - c->pos) {
 		c->pos = c->head;     /* a torn ring cannot be resynchronised */
 		st_perf_ring_release(r, c->pos);
 		return false;

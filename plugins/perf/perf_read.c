@@ -225,6 +225,34 @@ static bool feature(const struct st_recording *rec, int bit, struct st_perf_sect
 	return in_file(rec, out->offset, out->size);
 }
 
+/* libtraceevent evaluates constant arithmetic in print fmt arguments and
+ * divides by zero on crafted files (found by fuzz_perfdata).  We read fields,
+ * not print formats: when the arguments divide, keep only the format string. */
+static void parse_format(struct st_recording *rec, const char *text, size_t size, const char *sys)
+{
+	const char *pf = memmem(text, size, "\nprint fmt: \"", 13), *q, *end = text + size;
+	char *copy;
+
+	if (!pf) {
+		tep_parse_event(rec->tep, text, size, sys);
+		return;
+	}
+	for (q = pf + 13; q < end && *q != '"'; q++)
+		if (*q == '\\' && q + 1 < end)
+			q++;
+	if (q >= end || (!memchr(q, '/', (size_t)(end - q)) && !memchr(q, '%', (size_t)(end - q)))) {
+		tep_parse_event(rec->tep, text, size, sys);
+		return;
+	}
+	copy = malloc((size_t)(q - text) + 3);
+	if (!copy)
+		return;
+	memcpy(copy, text, (size_t)(q - text) + 1);
+	memcpy(copy + (q - text) + 1, "\n", 2);
+	tep_parse_event(rec->tep, copy, (size_t)(q - text) + 2, sys);
+	free(copy);
+}
+
 static int tracing_events(struct st_recording *rec, struct rd *r, bool ftrace)
 {
 	uint32_t nsys = ftrace ? 1 : rd_u32(r);
@@ -239,7 +267,7 @@ static int tracing_events(struct st_recording *rec, struct rd *r, bool ftrace)
 
 			/* ftrace's own formats are never sources: skip parsing. */
 			if (text && !ftrace)
-				tep_parse_event(rec->tep, (const char *)text, size, sys);
+				parse_format(rec, (const char *)text, size, sys);
 		}
 	}
 	return r->bad ? -EINVAL : 0;
@@ -269,6 +297,8 @@ static int tracing_data(struct st_recording *rec, char **err)
 	lsize = rd_take(&r, 1) ? r.p[r.off - 1] : 8;
 	tep_set_file_bigendian(rec->tep, endian ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
 	tep_set_local_bigendian(rec->tep, TEP_LITTLE_ENDIAN);
+	if (lsize != 4 && lsize != 8)
+		return st_perf_fail(err, -EINVAL, "%s: bad long size in tracing data", rec->path);
 	tep_set_long_size(rec->tep, lsize);
 	tep_set_page_size(rec->tep, (int)rd_u32(&r));
 	if (endian)
@@ -553,8 +583,10 @@ static int find_runs(struct rstream *s, char **err)
 		const struct perf_event_header *h = (const void *)(rec->map + pos);
 		uint64_t t;
 
-		if (h->size < sizeof(*h) || h->size > rec->data_end - pos)
-			break;    /* a torn tail: keep what is whole */
+		/* Records are 8-byte multiples; anything else is a torn or
+		 * corrupt tail: keep what is whole before it. */
+		if (h->size < sizeof(*h) || h->size % 8 || h->size > rec->data_end - pos)
+			break;
 		if (h->type == 81)  /* PERF_RECORD_COMPRESSED, a perf tool record */
 			return st_perf_fail(err, -EOPNOTSUPP, "%s: compressed perf.data (perf record -z) is not supported", rec->path);
 		if (h->type == PERF_RECORD_LOST && h->size >= 24 && !rec->lost) {

@@ -103,6 +103,58 @@ static void add_task(void *ctx, int pid, int tid, const char *comm)
 	buf_put(&r->cmdlines, line, (size_t)n);
 }
 
+/* The kernel's _text address from the head of /proc/kallsyms, 0 if hidden. */
+static uint64_t kernel_text(void)
+{
+	char buf[8192];
+	uint64_t addr = 0;
+	ssize_t n;
+	int fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		char *p;
+
+		buf[n] = 0;
+		p = strstr(buf, " T _text\n");
+		while (p && p > buf && p[-1] != '\n')
+			p--;
+		if (p)
+			addr = strtoull(p, NULL, 16);
+	}
+	return addr;
+}
+
+/* A kernel MMAP like perf record's: without it perf report warns that
+ * kernel address maps were restricted. */
+static void add_kernel_map(struct st_recorder *r)
+{
+	static const char name[24] = "[kernel.kallsyms]_text";
+	uint32_t ids[2] = {UINT32_MAX, 0}, cpu[2] = {0, 0};
+	uint64_t start = kernel_text(), len = ~0ull - start, t = 0;
+	uint64_t id = r->at.nevt ? r->at.evt[0].ids[0] : 0;
+	struct perf_event_header h;
+
+	if (!start)
+		return;
+	h.type = PERF_RECORD_MMAP;
+	h.misc = PERF_RECORD_MISC_KERNEL;
+	h.size = (uint16_t)(sizeof(h) + 8 + 24 + sizeof(name) + st_perf_trailer_size(r->at.trailer_type));
+	buf_put(&r->comms, &h, sizeof(h));
+	buf_put(&r->comms, ids, 8);
+	buf_put(&r->comms, &start, 8);
+	buf_put(&r->comms, &len, 8);
+	buf_put(&r->comms, &start, 8);
+	buf_put(&r->comms, name, sizeof(name));
+	buf_put(&r->comms, ids, 8);
+	buf_put(&r->comms, &t, 8);
+	buf_put(&r->comms, cpu, 8);
+	buf_put(&r->comms, &id, 8);
+}
+
 /* ---- ring copying ---- */
 
 static void count_records(struct st_recorder *r, struct st_perf_ring *ring, uint64_t tail,
@@ -251,6 +303,7 @@ int st_perf_record_open(const char *path, const struct st_source *src, uint32_t 
 	}
 	rc = st_perf_attach_enable(&r->at, err);
 	if (rc == 0) {
+		add_kernel_map(r);
 		st_perf_proc_tasks(add_task, r);
 		r->data_off = header_space(&r->at);
 		rc = write_at(r->fd, r->comms.p, r->comms.len, r->data_off);

@@ -351,7 +351,7 @@ static void test_record(void)
 		pclose(p);
 	}
 	CHECK("perf script shows the comm", lines >= n);
-	snprintf(cmd, sizeof(cmd), "perf report -i %s --stdio -s comm 2>&1 | grep -ci -E 'error|fail|broken|incompatible'", path);
+	snprintf(cmd, sizeof(cmd), "perf report -i %s --stdio -s comm 2>&1 | grep -ci -E 'error|fail|broken|incompatible|warning'", path);
 	p = popen(cmd, "r");
 	lines = -1;
 	if (p) {
