@@ -16,7 +16,7 @@ static const char *const op_names[ST_OP_COUNT_] = {
 	[ST_OP_FIELD] = "field", [ST_OP_BUILTIN] = "builtin", [ST_OP_CALL] = "call", [ST_OP_RET] = "ret",
 	[ST_OP_RET0] = "ret0", [ST_OP_NEXT] = "next", [ST_OP_FORMAT] = "format", [ST_OP_REGEX] = "regex",
 	[ST_OP_ITER_INIT] = "iter_init", [ST_OP_ITER_NEXT] = "iter_next", [ST_OP_ITER_END] = "iter_end",
-	[ST_OP_TRY] = "try", [ST_OP_TRY_END] = "try_end",
+	[ST_OP_TRY] = "try", [ST_OP_TRY_END] = "try_end", [ST_OP_LOADST] = "loadst",
 };
 
 static const char *kind_name(enum st_source_kind k)

@@ -202,7 +202,9 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_CTIME: ret->s = ctime_str(vm, a[0].n); break;
 	case ST_BI_CTIME0: ret->s = ctime_str(vm, wall_ns(vm) / 1000000000); break;
 	case ST_BI_EXIT: st_control_request_stop(ST_STOP_EXIT); break;
-	case ST_BI_ERROR: return st_vm_raise(vm, "%s", a[0].s);
+	case ST_BI_ERROR:
+		vm->err_noloc = true;
+		return st_vm_raise(vm, "%s", a[0].s);
 	case ST_BI_WARN:
 		st_vm_flush(vm);
 		fprintf(stderr, "WARNING: %s\n", a[0].s);
@@ -226,7 +228,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	}
 	case ST_BI_STRINGAT:
 		if (a[1].n < 0 || a[1].n >= (int64_t)strlen(a[0].s))
-			return st_vm_raise(vm, "Invalid index %lld", (long long)a[1].n);
+			return st_vm_raise(vm, "Position out of bounds");
 		ret->n = (unsigned char)a[0].s[a[1].n];
 		break;
 	case ST_BI_STRTOL: ret->n = str_to_long(a[0].s, a[1].n); break;
@@ -246,6 +248,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_TEXT_STRN: ret->s = escape(vm, a[0].s, (size_t)(a[1].n > 0 ? a[1].n : 0), a[2].n != 0); break;
 	case ST_BI_STRING_QUOTED: ret->s = escape(vm, a[0].s, 0, true); break;
 	case ST_BI_TOKENIZE: ret->s = tokenize(vm, a[0].s, a[1].s); break;
+	case ST_BI_TOKENIZE1: ret->s = tokenize(vm, "", a[0].s); break;   /* continue the last input */
 	case ST_BI_MATCHED: ret->s = matched(vm, a[0].n); break;
 	case ST_BI_MATCHED_STR: ret->s = matched(vm, 0); break;
 	case ST_BI_NGROUPS: ret->n = vm->match_n ? vm->match_n - 1 : 0; break;

@@ -131,9 +131,10 @@ static int read_attrs(struct st_recording *rec, char **err)
 	    !in_file(rec, fh->attrs.offset, fh->attrs.size))
 		return st_perf_fail(err, -EINVAL, "%s: bad attribute section", rec->path);
 	rec->nattr = (uint32_t)(fh->attrs.size / asz);
-	if (rec->nattr == 0 || rec->nattr > 65536)
+	/* zero is fine: a script with only begin/end/timer probes records no events */
+	if (rec->nattr > 65536)
 		return st_perf_fail(err, -EINVAL, "%s: %u event attributes", rec->path, rec->nattr);
-	rec->attr = calloc(rec->nattr, sizeof(*rec->attr));
+	rec->attr = calloc(rec->nattr ? rec->nattr : 1, sizeof(*rec->attr));
 	if (!rec->attr)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < rec->nattr; i++) {
@@ -183,7 +184,7 @@ static int id_layout(struct st_recording *rec, char **err)
 	else if (st & PERF_SAMPLE_ID)
 		rec->id_off = 8 * (!!(st & PERF_SAMPLE_IP) + !!(st & PERF_SAMPLE_TID) +
 				   !!(st & PERF_SAMPLE_TIME) + !!(st & PERF_SAMPLE_ADDR));
-	else if (rec->nattr == 1)
+	else if (rec->nattr <= 1)
 		rec->id_off = -1;
 	else
 		return st_perf_fail(err, -EINVAL, "%s: samples carry no event ids", rec->path);
