@@ -75,11 +75,15 @@ static void capture_openat(int prog, int out_fd, const struct st_perf_bpf_spec *
 		if (h->type == PERF_RECORD_SAMPLE) {
 			/* tid(8) then raw size(4) then our buffer */
 			const uint8_t *raw = (const uint8_t *)(h + 1) + 12;
-			const struct st_perf_bpf_hdr *hd = (const void *)raw;
-			const struct st_perf_bpf_cap *c = (const void *)(raw + sizeof(*hd) + ((hd->rec_size + 7) & ~7u));
+			struct st_perf_bpf_hdr hd;
+			struct st_perf_bpf_cap c;
 
-			if (hd->source == sp->source && hd->ncap == 1 && c->len > 0 &&
-			    !strcmp(c->str, "/tmp/staplet-bpf-capture-test"))
+			/* the raw data is only 4-byte aligned in the ring */
+			memcpy(&hd, raw, sizeof(hd));
+			memcpy(&c, raw + sizeof(hd) + ((hd.rec_size + 7) & ~7u), sizeof(c));
+			c.str[sizeof(c.str) - 1] = 0;
+			if (hd.source == sp->source && hd.ncap == 1 && c.len > 0 &&
+			    !strcmp(c.str, "/tmp/staplet-bpf-capture-test"))
 				found++;
 		}
 		pos += h->size;
