@@ -265,6 +265,22 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 		ret->s = st_vm_str(vm, n, strlen(n));
 		break;
 	}
+	case ST_BI_USER_STRING:
+	case ST_BI_USER_STRING_N:
+	case ST_BI_USER_STRING_QUOTED:
+		if (id == ST_BI_USER_STRING_QUOTED) {
+			/* stap's: "NULL" for 0, the address when unreadable, never an error. */
+			char buf[32];
+
+			if (!a[0].n || st_vm_user_string(vm, -1, (uint64_t)a[0].n, ret) != ST_VM_OK) {
+				snprintf(buf, sizeof(buf), a[0].n ? "0x%llx" : "NULL", (unsigned long long)a[0].n);
+				ret->s = st_vm_str(vm, buf, strlen(buf));
+				break;
+			}
+			ret->s = escape(vm, ret->s, 0, true);
+			break;
+		}
+		return st_vm_user_string(vm, id == ST_BI_USER_STRING_N ? a[1].n : -1, (uint64_t)a[0].n, ret);
 	case ST_BI_COUNT:
 	default:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);

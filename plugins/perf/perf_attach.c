@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "plugins/perf/perf_int.h"
+#include "plugins/perf/perf_syscalls.h"
 
 #define DEFAULT_RING_KB 4096u
 #define MIN_RING_KB 64u
@@ -91,6 +92,44 @@ static void base_attr(struct st_perf_evt *e, uint64_t st, uint32_t ring_bytes)
 	e->attr.wakeup_watermark = ring_bytes / 4;
 }
 
+/* Many syscalls:* sources: one raw_syscalls event per direction serves
+ * them (perf_syscalls.h).  They come first, so the first event of each ring
+ * (the one that reports COMM/FORK) serves the most sources. */
+static int fold_syscalls(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc,
+			 uint64_t common, uint32_t ring_bytes, char **err)
+{
+	struct st_perf_sysc *g[2];
+	int rc = st_perf_sysc_plan(src, nsrc, st_perf_tracing_dir(), a->folded, g, err);
+
+	for (int d = 0; d < 2; d++) {
+		struct st_perf_evt *e = &a->evt[a->nevt];
+		struct st_source raw = {.kind = ST_SRC_TRACEPOINT, .system = "raw_syscalls",
+					.event = d ? "sys_exit" : "sys_enter"};
+
+		if (!g[d])
+			continue;
+		if (rc == 0 && g[d]->nm && tracepoint_info(e, &raw, NULL) == 0) {
+			e->attr.type = PERF_TYPE_TRACEPOINT;
+			e->attr.sample_period = 1;
+			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
+			e->sysc = g[d];
+			e->source = g[d]->m[0].source;
+			a->nevt++;
+			if (a->verbose)
+				fprintf(stderr, "perf stap: %u syscall tracepoints served by %s, filter: %s\n",
+					g[d]->nm, e->name, g[d]->filter ? g[d]->filter : "none");
+			continue;
+		}
+		/* No raw_syscalls here: every source keeps its own event. */
+		free(e->format); free(e->system); free(e->event); free(e->name);
+		memset(e, 0, sizeof(*e));
+		for (uint32_t k = 0; k < g[d]->nm; k++)
+			a->folded[g[d]->m[k].source] = false;
+		st_perf_sysc_free(g[d]);
+	}
+	return rc;
+}
+
 static int describe(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc,
 		    bool recording, uint32_t ring_bytes, char **err)
 {
@@ -102,14 +141,19 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 	if (recording)
 		common |= PERF_SAMPLE_IP;
 	a->trailer_type = common;
-	a->evt = calloc(nsrc ? nsrc : 1, sizeof(*a->evt));
-	if (!a->evt)
+	a->evt = calloc(nsrc + 2, sizeof(*a->evt));
+	a->folded = calloc(nsrc ? nsrc : 1, sizeof(bool));
+	if (!a->evt || !a->folded)
+		return -ENOMEM;
+	if (fold_syscalls(a, src, nsrc, common, ring_bytes, err) < 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nsrc; i++) {
 		const struct st_source *s = &src[i];
 		struct st_perf_evt *e = &a->evt[a->nevt];
 		int rc;
 
+		if (a->folded[i])
+			continue;
 		switch (s->kind) {
 		case ST_SRC_TRACEPOINT:
 			memset(e, 0, sizeof(*e));
@@ -210,6 +254,9 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
 		return st_perf_fail(err, -errno, "perf_event_open(%s, cpu %d): %s", e->name,
 				    a->cpus[ci], strerror(errno));
 	e->fds[ci] = fd;
+	/* Without the filter userspace drops the unwanted ids: slower, exact. */
+	if (e->sysc && e->sysc->filter)
+		ioctl(fd, PERF_EVENT_IOC_SET_FILTER, e->sysc->filter);
 	if (ioctl(fd, PERF_EVENT_IOC_ID, &e->ids[ci]) < 0)
 		return st_perf_fail(err, -errno, "PERF_EVENT_IOC_ID(%s): %s", e->name, strerror(errno));
 	if (r->fd < 0) {
@@ -252,6 +299,7 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 	int rc;
 
 	memset(a, 0, sizeof(*a));
+	a->verbose = o ? o->verbose : 0;
 	if (kb < MIN_RING_KB)
 		kb = MIN_RING_KB;
 	rc = parse_cpus(a);
@@ -314,8 +362,10 @@ void st_perf_attach_close(struct st_perf_attach *a)
 		free(e->system);
 		free(e->event);
 		free(e->format);
+		st_perf_sysc_free(e->sysc);
 	}
 	free(a->evt);
+	free(a->folded);
 	free(a->idx);
 	free(a->ring);
 	free(a->cpus);
