@@ -365,6 +365,23 @@ static void resolve_array_base(struct frame *F, struct st_expr *base, uint32_t n
 	}
 }
 
+/* A context variable's type comes from the point's family (a tracepoint's
+ * __data_loc char[] field is a string, lowering must know it).  Pretty forms
+ * ($$vars, $$parms, $x$, $x$$ ...) are strings whatever the point; anything
+ * else the resolver cannot type stays unknown and types.c defaults it. */
+static enum st_type target_type(struct frame *F, const char *name)
+{
+	const struct st_point_resolver *R = F->E->opts ? F->E->opts->resolver : NULL;
+	enum st_type t = ST_T_UNKNOWN;
+	size_t n = strlen(name);
+
+	if (F->inst && R && R->var_type)
+		t = R->var_type(R->ctx, F->inst->point, name, true);
+	if (t == ST_T_UNKNOWN && (!strncmp(name, "$$", 2) || (n > 1 && name[n - 1] == '$')))
+		t = ST_T_STRING;
+	return t;
+}
+
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 {
 	struct elab *E = F->E;
@@ -410,6 +427,7 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 	case ST_E_TARGET:
 		if (write && !(E->opts && E->opts->guru))
 			st_sem_error(E, &e->loc, e->near, "write to target variable not permitted; need stap -g");
+		e->type = target_type(F, e->str);
 		break;
 	case ST_E_ASSIGN:
 		resolve_expr(F, e->b, false);

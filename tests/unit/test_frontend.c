@@ -57,6 +57,8 @@ static enum st_type fake_var_type(void *ctx, const struct st_probe_point *pp, co
 		return ST_T_STRING;
 	if (!strcmp(name, dollar ? "$fd" : "fd"))
 		return ST_T_LONG;
+	if (dollar && (!strcmp(name, "$filename") || !strcmp(name, "$$name")))
+		return ST_T_STRING;
 	return ST_T_UNKNOWN;
 }
 
@@ -319,6 +321,24 @@ static void test_elaborate(void)
 		free(e);
 	}
 	st_program_free(p);
+
+	/* $target types come from the resolver: a string field stays a string. */
+	e = run("global s\nprobe syscall.open { s = $filename . $$name; n = $fd + 1; v = $$parms }", true, &o, &p);
+	CHECK_STR("target types clean", e, "");
+	free(e);
+	CHECK("target string", p && p->globals[0]->sym->type == ST_T_STRING);
+	if (p) {
+		struct st_stmt *b = p->insts[0]->body;
+
+		while (b->kind == ST_S_BLOCK && b->nbody)
+			b = b->body[0];
+		CHECK("target expr string", b->kind == ST_S_EXPR && b->expr->b->a->type == ST_T_STRING);
+	}
+	st_program_free(p);
+	check_error("target string mismatch", "probe syscall.open { n = $filename + 1 }", true,
+		    "semantic error: type mismatch (long vs. string): identifier '$filename' at t.stp:1:26\n"
+		    "        source: probe syscall.open { n = $filename + 1 }\n"
+		    "                                         ^\n");
 
 	e = run("probe never? , timer.ms(100) { exit() }", true, &o, &p);
 	CHECK_STR("elab optional", e, "");
