@@ -54,11 +54,18 @@ static const char *desc(struct parser *P, const struct st_token *t)
 	return st_token_desc(P->pool, t);
 }
 
-static _Noreturn void fail_at(struct parser *P, const struct st_token *t, const char *msg)
+/* stap says "saw:" for the token it stopped at and "at:" for one it
+ * reports from earlier; both end the parse of this file. */
+static _Noreturn void fail_label(struct parser *P, const char *label, const struct st_token *t, const char *msg)
 {
-	st_diag_error(P->diag, "parse error", "saw", desc(P, t), &t->loc, "%s", msg);
+	st_diag_error(P->diag, "parse error", label, desc(P, t), &t->loc, "%s", msg);
 	P->errors++;
 	longjmp(P->fail, 1);
+}
+
+static _Noreturn void fail_at(struct parser *P, const struct st_token *t, const char *msg)
+{
+	fail_label(P, "saw", t, msg);
 }
 
 static const struct st_token *expect_op(struct parser *P, const char *op)
@@ -964,7 +971,14 @@ static struct st_stmt *parse_stmt(struct parser *P)
 
 /* ---- probe points ---- */
 
-typedef struct { struct st_pp_component *c; uint32_t n; } complist;
+/* One expanded point: its components and the markers written after it
+ * (inside braces each alternative may carry its own ?, ! and if). */
+typedef struct {
+	struct st_pp_component *c;
+	uint32_t n;
+	bool opt, suff;
+	struct st_expr *cond;
+} complist;
 
 struct pplist { complist *v; uint32_t n; };
 
@@ -980,7 +994,7 @@ static void pl_push(struct parser *P, struct pplist *l, complist c)
 
 static complist cl_concat(struct parser *P, complist a, complist b)
 {
-	complist r = { st_pool_zalloc(P->pool, (a.n + b.n + 1) * sizeof *r.c), a.n + b.n };
+	complist r = { st_pool_zalloc(P->pool, (a.n + b.n + 1) * sizeof *r.c), a.n + b.n, b.opt, b.suff, b.cond };
 
 	if (a.n)
 		memcpy(r.c, a.c, a.n * sizeof *r.c);
@@ -1025,8 +1039,50 @@ static struct st_pp_component parse_component(struct parser *P)
 	return c;
 }
 
+static bool any_marked(const struct pplist *l, bool cond)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (cond ? l->v[i].cond != NULL : l->v[i].opt)
+			return true;
+	return false;
+}
+
+/* `?`/`!` and `if (cond)` after a point (or a brace alternative): applied to
+ * every expansion; stap refuses to set either twice. */
+static void parse_markers(struct parser *P, struct pplist *l, bool allow_cond)
+{
+	uint32_t i;
+
+	if (is_op(peek(P), "?") || is_op(peek(P), "!")) {
+		bool suff = peek(P)->text[0] == '!';
+
+		if (any_marked(l, false))
+			fail_at(P, peek(P), "'?' or '!' respecified");
+		next(P);
+		for (i = 0; i < l->n; i++) {
+			l->v[i].opt = true;
+			l->v[i].suff = suff;
+		}
+	}
+	if (is_kw(peek(P), "if") && allow_cond) {
+		struct st_expr *cond;
+		const struct st_token *close;
+
+		next(P);
+		expect_op(P, "(");
+		cond = parse_expr(P);
+		close = expect_op(P, ")");
+		if (any_marked(l, true))
+			fail_at(P, close, "condition respecified");
+		for (i = 0; i < l->n; i++)
+			l->v[i].cond = cond;
+	}
+}
+
 /* A dotted sequence with brace alternatives: the product of the choices. */
-static struct pplist parse_pp_seq(struct parser *P)
+static struct pplist parse_pp_seq(struct parser *P, const struct st_token *start, bool allow_cond)
 {
 	struct pplist cur = { 0 };
 	complist empty = { 0 };
@@ -1039,19 +1095,22 @@ static struct pplist parse_pp_seq(struct parser *P)
 		if (is_op(peek(P), "{")) {
 			next(P);
 			for (;;) {
-				struct pplist sub = parse_pp_seq(P);
+				struct pplist sub = parse_pp_seq(P, peek(P), allow_cond);
 
+				parse_markers(P, &sub, allow_cond);
 				for (i = 0; i < sub.n; i++)
 					pl_push(P, &alts, sub.v[i]);
 				if (is_op(peek(P), ",")) {
 					next(P);
 					continue;
 				}
-				expect_op(P, "}");
+				if (!is_op(peek(P), "}"))
+					fail_at(P, peek(P), "expected one of ', { } = +='");
+				next(P);
 				break;
 			}
 		} else {
-			complist one = { st_pool_zalloc(P->pool, sizeof *one.c), 1 };
+			complist one = { st_pool_zalloc(P->pool, sizeof *one.c), 1, false, false, NULL };
 
 			one.c[0] = parse_component(P);
 			pl_push(P, &alts, one);
@@ -1062,6 +1121,8 @@ static struct pplist parse_pp_seq(struct parser *P)
 		cur = nxt;
 		if (!is_op(peek(P), "."))
 			return cur;
+		if (any_marked(&cur, false) || any_marked(&cur, true))
+			fail_label(P, "at", start, "'?', '!' or condition must only be specified in suffix");
 		next(P);
 	}
 }
@@ -1071,30 +1132,18 @@ static void parse_points(struct parser *P, struct st_probe_point ***out, uint32_
 {
 	for (;;) {
 		const struct st_token *start = peek(P);
-		struct pplist l = parse_pp_seq(P);
-		bool opt = false, suff = false;
-		struct st_expr *cond = NULL;
+		struct pplist l = parse_pp_seq(P, start, !alias_names);
 		uint32_t i;
 
-		if (is_op(peek(P), "?") || is_op(peek(P), "!")) {
-			opt = true;
-			suff = peek(P)->text[0] == '!';
-			next(P);
-		}
-		if (is_kw(peek(P), "if") && !alias_names) {
-			next(P);
-			expect_op(P, "(");
-			cond = parse_expr(P);
-			expect_op(P, ")");
-		}
+		parse_markers(P, &l, !alias_names);
 		for (i = 0; i < l.n; i++) {
 			struct st_probe_point *pp = st_pool_zalloc(P->pool, sizeof *pp);
 
 			pp->comp = l.v[i].c;
 			pp->ncomp = l.v[i].n;
-			pp->optional = opt;
-			pp->sufficient = suff;
-			pp->cond = cond;
+			pp->optional = l.v[i].opt;
+			pp->sufficient = l.v[i].suff;
+			pp->cond = l.v[i].cond;
 			pp->loc = start->loc;
 			st_pool_push(P->pool, (void ***)out, nout, pp);
 		}
