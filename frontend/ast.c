@@ -73,7 +73,7 @@ struct st_probe_point *st_point_clone(struct st_fe_pool *pool, const struct st_p
 
 	*c = *pp;
 	c->comp = st_pool_zalloc(pool, (pp->ncomp + 1) * sizeof *c->comp);
-	memcpy(c->comp, pp->comp, pp->ncomp * sizeof *c->comp);
+	st_copy(c->comp, pp->comp, pp->ncomp * sizeof *c->comp);
 	return c;
 }
 

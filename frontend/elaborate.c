@@ -127,11 +127,11 @@ static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool o
 			if (a->alias_epilogue) {
 				sub.post = st_pool_zalloc(X->E->pool, (X->npost + 1) * sizeof *sub.post);
 				sub.post[0] = a->body;
-				memcpy(sub.post + 1, X->post, X->npost * sizeof *sub.post);
+				st_copy(sub.post + 1, X->post, X->npost * sizeof *sub.post);
 				sub.npost = X->npost + 1;
 			} else {
 				sub.pre = st_pool_zalloc(X->E->pool, (X->npre + 1) * sizeof *sub.pre);
-				memcpy(sub.pre, X->pre, X->npre * sizeof *sub.pre);
+				st_copy(sub.pre, X->pre, X->npre * sizeof *sub.pre);
 				sub.pre[X->npre] = a->body;
 				sub.npre = X->npre + 1;
 			}
@@ -144,8 +144,8 @@ static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool o
 					struct st_pp_component *c = st_pool_zalloc(X->E->pool,
 						(np->ncomp + pt->ncomp - name->ncomp) * sizeof *c);
 
-					memcpy(c, np->comp, np->ncomp * sizeof *c);
-					memcpy(c + np->ncomp, pt->comp + name->ncomp, (pt->ncomp - name->ncomp) * sizeof *c);
+					st_copy(c, np->comp, np->ncomp * sizeof *c);
+					st_copy(c + np->ncomp, pt->comp + name->ncomp, (pt->ncomp - name->ncomp) * sizeof *c);
 					np->comp = c;
 					np->ncomp += pt->ncomp - name->ncomp;
 				}
@@ -293,7 +293,7 @@ static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool a
 			s = new_local(F, e->str, &e->loc);
 			s->type = t;
 			nb = st_pool_zalloc(F->E->pool, (F->inst->nbindings + 1) * sizeof *nb);
-			memcpy(nb, F->inst->bindings, F->inst->nbindings * sizeof *nb);
+			st_copy(nb, F->inst->bindings, F->inst->nbindings * sizeof *nb);
 			nb[F->inst->nbindings].name = e->str;
 			nb[F->inst->nbindings].sym = s;
 			F->inst->bindings = nb;

@@ -89,7 +89,7 @@ void st_pool_push(struct st_fe_pool *p, void ***v, uint32_t *n, void *item)
 		void **nv = st_pool_zalloc(p, (*n ? *n * 2 : 1) * sizeof(void *));
 
 		if (*n)
-			memcpy(nv, *v, *n * sizeof(void *));
+			st_copy(nv, *v, *n * sizeof(void *));
 		*v = nv;
 	}
 	(*v)[(*n)++] = item;

@@ -139,8 +139,8 @@ static struct st_expr *string_literal(struct parser *P)
 		const struct st_token *u = next(P);
 		char *s = st_pool_zalloc(P->pool, e->strlen + u->len + 1);
 
-		memcpy(s, e->str, e->strlen);
-		memcpy(s + e->strlen, u->text, u->len);
+		st_copy(s, e->str, e->strlen);
+		st_copy(s + e->strlen, u->text, u->len);
 		e->str = s;
 		e->strlen += u->len;
 	}
@@ -987,7 +987,7 @@ static void pl_push(struct parser *P, struct pplist *l, complist c)
 	complist *nv = st_pool_zalloc(P->pool, (l->n + 1) * sizeof *nv);
 
 	if (l->n)
-		memcpy(nv, l->v, l->n * sizeof *nv);
+		st_copy(nv, l->v, l->n * sizeof *nv);
 	nv[l->n++] = c;
 	l->v = nv;
 }
@@ -997,9 +997,9 @@ static complist cl_concat(struct parser *P, complist a, complist b)
 	complist r = { st_pool_zalloc(P->pool, (a.n + b.n + 1) * sizeof *r.c), a.n + b.n, b.opt, b.suff, b.cond };
 
 	if (a.n)
-		memcpy(r.c, a.c, a.n * sizeof *r.c);
+		st_copy(r.c, a.c, a.n * sizeof *r.c);
 	if (b.n)
-		memcpy(r.c + a.n, b.c, b.n * sizeof *r.c);
+		st_copy(r.c + a.n, b.c, b.n * sizeof *r.c);
 	return r;
 }
 
@@ -1225,7 +1225,7 @@ static void parse_function(struct parser *P, const struct st_token *kw, bool pri
 		const struct st_token *pn = expect_ident(P);
 
 		if (f->nparams)
-			memcpy(np, f->params, f->nparams * sizeof *np);
+			st_copy(np, f->params, f->nparams * sizeof *np);
 		np[f->nparams].name = pn->text;
 		if (is_op(peek(P), ":"))
 			np[f->nparams].declared = type_annotation(P);

@@ -23,6 +23,7 @@ struct pp {
 	struct st_tokvec *out;
 	int errors;
 	int depth;
+	uint64_t expanded;        /* macro body tokens pasted so far */
 };
 
 static void pp_error(struct pp *P, const struct st_token *t, const char *msg)
@@ -340,6 +341,14 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 	}
 	if (++P->depth > 200) {
 		pp_error(P, at, "macro expansion too deep");
+		P->depth--;
+		return n;
+	}
+	/* Macros calling several others grow exponentially without getting
+	 * deep (stap itself runs out of memory): cap the total. */
+	P->expanded += m->nbody;
+	if (P->expanded > (1u << 18)) {
+		pp_error(P, at, "macro expansion too large");
 		P->depth--;
 		return n;
 	}

@@ -279,6 +279,26 @@ static void test_errors(void)
 		    "                                       ^\n");
 }
 
+/* Inputs the fuzzer found: each must fail cleanly (ASan/UBSan builds check how). */
+static void test_fuzz_regressions(void)
+{
+	struct st_compile_opts o;
+	char *e;
+
+	default_opts(&o, NULL);
+	/* exponential macro fan-out: stap itself runs out of memory */
+	e = run("@define a %( 1 %)\n@define b %( @a @a @a @a %)\n@define c %( @b @b @b @b %)\n"
+		"@define d %( @c @c @c @c %)\n@define e %( @d @d @d @d %)\n@define f %( @e @e @e @e %)\n"
+		"@define g %( @f @f @f @f %)\n@define h %( @g @g @g @g %)\n@define i %( @h @h @h @h %)\n"
+		"@define j %( @i @i @i @i %)\n@define k %( @j @j @j @j %)\nprobe begin { x = @k }", false, &o, NULL);
+	CHECK("fuzz macro fan-out", e && strstr(e, "macro expansion too large"));
+	free(e);
+	/* a probe binding a context variable as its first local (memcpy of no bindings) */
+	e = run("probe syscall.read { print(name) }", true, &o, NULL);
+	CHECK_STR("fuzz first binding", e, "");
+	free(e);
+}
+
 static void test_elaborate(void)
 {
 	struct st_compile_opts o;
@@ -615,6 +635,7 @@ int main(void)
 	test_fixpoints();
 	test_errors();
 	test_elaborate();
+	test_fuzz_regressions();
 	test_golden();
 	test_corpus();
 	test_speed();
