@@ -264,7 +264,7 @@ static void substitute_arg(struct lexer *L, const char *name, struct st_loc loc,
 	}
 	n = strtol(name + 1, &end, 10);
 	if (L->in_arg) {
-		lex_error(L, loc, "recursive command line argument substitution");
+		lex_error(L, loc, "invalid nested substitution of command line arguments");
 		return;
 	}
 	if (n < 1 || n > argc) {

@@ -15,6 +15,8 @@ struct parser {
 	const struct st_compile_opts *opts;
 	const struct st_token *t;
 	uint32_t n, pos;
+	uint32_t fail_pos;      /* the token the last error was reported at */
+	uint32_t decl_start;    /* where the top-level declaration being parsed began */
 	bool is_tapset;
 	bool in_function;
 	int loop_depth;
@@ -58,6 +60,8 @@ static const char *desc(struct parser *P, const struct st_token *t)
  * reports from earlier; both end the parse of this file. */
 static _Noreturn void fail_label(struct parser *P, const char *label, const struct st_token *t, const char *msg)
 {
+	if (t >= P->t && t < P->t + P->n)
+		P->fail_pos = (uint32_t)(t - P->t);
 	st_diag_error(P->diag, "parse error", label, desc(P, t), &t->loc, "%s", msg);
 	P->errors++;
 	longjmp(P->fail, 1);
@@ -1012,7 +1016,7 @@ static struct st_pp_component parse_component(struct parser *P)
 	size_t len = 0;
 
 	if (!(t->kind == ST_TOK_IDENT || is_op(t, "*") || t->kind == ST_TOK_NUMBER))
-		fail_at(P, t, "expected identifier or '*'");
+		fail_at(P, t, "expected identifier or '*' or '{'");
 	for (;;) {
 		size_t l = strlen(t->text);
 
@@ -1248,8 +1252,14 @@ static void parse_function(struct parser *P, const struct st_token *kw, bool pri
 	if (peek(P)->kind == ST_TOK_EMBEDDED) {
 		const struct st_token *e = next(P);
 
-		if (!(P->opts && P->opts->guru) && !P->is_tapset)
-			fail_at(P, e, "embedded code in unprivileged script; need stap -g");
+		if (!(P->opts && P->opts->guru) && !P->is_tapset) {
+			/* stap has consumed the block: recovery starts after it */
+			st_diag_error(P->diag, "parse error", "saw", desc(P, e), &e->loc,
+				      "embedded code in unprivileged script; need stap -g");
+			P->errors++;
+			P->fail_pos = P->pos;
+			longjmp(P->fail, 1);
+		}
 		f->embedded = e->text;
 	} else {
 		P->in_function = true;
@@ -1337,8 +1347,13 @@ static void parse_toplevel(struct parser *P)
 		parse_function(P, t, priv);
 	} else if (t->kind == ST_TOK_EMBEDDED && !priv) {
 		next(P);
-		if (!(P->opts && P->opts->guru) && !P->is_tapset)
-			fail_at(P, t, "embedded code in unprivileged script; need stap -g");
+		if (!(P->opts && P->opts->guru) && !P->is_tapset) {
+			/* reported, but stap goes on with the next token as it is */
+			st_diag_error(P->diag, "parse error", "saw", desc(P, t), &t->loc,
+				      "embedded code in unprivileged script; need stap -g");
+			P->errors++;
+			return;
+		}
 		st_pool_push(P->pool, (void ***)&P->prog->embedded, &P->prog->nembedded, (void *)t->text);
 	} else if (is_op(t, ";")) {
 		next(P);
@@ -1353,15 +1368,22 @@ int st_parse_tokens(struct st_program *prog, struct st_fe_pool *pool, struct st_
 			    .t = toks->v, .n = toks->n, .is_tapset = is_tapset };
 
 	while (peek(&P)->kind != ST_TOK_EOF) {
+		P.decl_start = P.pos;
 		if (setjmp(P.fail)) {
-			/* Resynchronise at the next top-level keyword. */
+			/* Resynchronise as stap does: from the token that failed (but
+			 * past where this declaration began), at the next top-level
+			 * keyword or embedded-code block. */
+			const struct st_token *t;
+
 			P.in_function = false;
 			P.loop_depth = 0;
 			if (P.errors > 50)
 				break;
-			next(&P);
-			while (peek(&P)->kind != ST_TOK_EOF && !is_kw(peek(&P), "probe") && !is_kw(peek(&P), "global") &&
-			       !is_kw(peek(&P), "function") && !is_kw(peek(&P), "private"))
+			P.pos = P.fail_pos > P.decl_start ? P.fail_pos : P.decl_start + 1;
+			if (P.pos >= P.n)
+				P.pos = P.n - 1;
+			while ((t = peek(&P))->kind != ST_TOK_EOF && !is_kw(t, "probe") && !is_kw(t, "global") &&
+			       !is_kw(t, "function") && !is_kw(t, "private") && t->kind != ST_TOK_EMBEDDED)
 				next(&P);
 			continue;
 		}

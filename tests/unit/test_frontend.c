@@ -221,62 +221,62 @@ static void test_errors(void)
 		    "parse error: expected literal string or number\n"
 		    "        saw: operator '}' at t.stp:3:1\n"
 		    "     source: }\n"
-		    "             ^\n"
+		    "             ^\n\n"
 		    "1 parse error.\n");
 	check_error("err return outside function", "probe begin { return }", false,
 		    "parse error: found 'return' not in function context\n"
 		    "        saw: keyword at t.stp:1:15\n"
 		    "     source: probe begin { return }\n"
-		    "                           ^\n"
+		    "                           ^\n\n"
 		    "1 parse error.\n");
 	check_error("err bad format", "probe begin { printf(\"%q\", 1) }", false,
 		    "parse error: invalid or missing conversion specifier\n"
 		    "        saw: operator ',' at t.stp:1:26\n"
 		    "     source: probe begin { printf(\"%q\", 1) }\n"
-		    "                                      ^\n"
+		    "                                      ^\n\n"
 		    "1 parse error.\n");
 	check_error("err format not literal", "probe begin { printf(x, 1) }", false,
 		    "parse error: expected literal string\n"
 		    "        saw: identifier 'x' at t.stp:1:22\n"
 		    "     source: probe begin { printf(x, 1) }\n"
-		    "                                  ^\n"
+		    "                                  ^\n\n"
 		    "1 parse error.\n");
 	check_error("err arg out of range", "probe begin { x = $1 }", false,
 		    "parse error: command line argument out of range [1-0]\n"
 		    "         at: junk '' at t.stp:1:19\n"
 		    "     source: probe begin { x = $1 }\n"
-		    "                               ^\n"
+		    "                               ^\n\n"
 		    "1 parse error.\n");
 	check_error("err multiple sort", "probe begin { foreach (k+ in a-) x }", false,
 		    "parse error: multiple sort directives\n"
 		    "        saw: operator '-' at t.stp:1:31\n"
 		    "     source: probe begin { foreach (k+ in a-) x }\n"
-		    "                                           ^\n"
+		    "                                           ^\n\n"
 		    "1 parse error.\n");
 	check_error("err unterminated string", "probe begin { x = \"abc }", false,
 		    "parse error: Could not find matching closing quote\n"
 		    "         at: junk '' at t.stp:1:19\n"
 		    "     source: probe begin { x = \"abc }\n"
-		    "                               ^\n"
+		    "                               ^\n\n"
 		    "1 parse error.\n");
 	check_error("err number range", "probe begin { x = 99999999999999999999 }", false,
 		    "parse error: number invalid or out of range\n"
 		    "        saw: number '99999999999999999999' at t.stp:1:19\n"
 		    "     source: probe begin { x = 99999999999999999999 }\n"
-		    "                               ^\n"
+		    "                               ^\n\n"
 		    "1 parse error.\n");
 	check_error("err unresolved function", "probe begin { f(1) }", true,
 		    "semantic error: unresolved function f: identifier 'f' at t.stp:1:15\n"
 		    "        source: probe begin { f(1) }\n"
-		    "                              ^\n");
+		    "                              ^\n\n");
 	check_error("err unresolved probe", "probe foo { }", true,
 		    "semantic error: while resolving probe point: identifier 'foo' at t.stp:1:7\n"
 		    "        source: probe foo { }\n"
-		    "                      ^\n");
+		    "                      ^\n\n");
 	check_error("err type mismatch", "global x\nprobe begin { x = 1; x = \"a\" }", true,
 		    "semantic error: type mismatch (long vs. string): operator '=' at t.stp:2:24\n"
 		    "        source: probe begin { x = 1; x = \"a\" }\n"
-		    "                                       ^\n");
+		    "                                       ^\n\n");
 }
 
 /* Inputs the fuzzer found: each must fail cleanly (ASan/UBSan builds check how). */
@@ -358,7 +358,7 @@ static void test_elaborate(void)
 	check_error("target string mismatch", "probe syscall.open { n = $filename + 1 }", true,
 		    "semantic error: type mismatch (long vs. string): identifier '$filename' at t.stp:1:26\n"
 		    "        source: probe syscall.open { n = $filename + 1 }\n"
-		    "                                         ^\n");
+		    "                                         ^\n\n");
 
 	e = run("probe never? , timer.ms(100) { exit() }", true, &o, &p);
 	CHECK_STR("elab optional", e, "");
@@ -400,18 +400,26 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* tests/golden/parse/NAME.stp + NAME.expected (stderr of parse+elaborate). */
+/* tests/golden/parse/NAME.stp + NAME.expected: what the frontend prints
+ * to stderr, then, when the script is accepted, its -p1 tree.  A first line
+ * "# args: [-g] [-w] [-p1] [--] ARG..." sets guru mode, no warnings, pass 1
+ * only (no elaboration: the case stap -p1 can check, see verify-stap.sh),
+ * and the script arguments. */
 static void test_golden(void)
 {
 	DIR *d = opendir("tests/golden/parse");
 	struct dirent *de;
+	int n = 0;
 
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		char path[512], name[300], *text, *want, *got;
-		size_t l = strlen(de->d_name);
+		char path[512], name[300], *text, *want, *got, *tree = NULL, *argv[16], *hdr = NULL;
+		size_t l = strlen(de->d_name), glen = 0;
 		struct st_compile_opts o;
+		struct st_program *p;
+		bool pass1_only = false;
+		FILE *f;
 
 		if (l < 5 || strcmp(de->d_name + l - 4, ".stp"))
 			continue;
@@ -420,14 +428,55 @@ static void test_golden(void)
 		snprintf(path, sizeof path, "tests/golden/parse/%.*s.expected", (int)(l - 4), de->d_name);
 		want = slurp(path);
 		default_opts(&o, NULL);
-		got = run(text ? text : "", true, &o, NULL);
+		if (text && !strncmp(text, "# args:", 7)) {
+			char *tok, *save = NULL;
+			bool opts = true;
+
+			hdr = strndup(text + 7, strcspn(text + 7, "\n"));
+			o.argv = argv;
+			for (tok = strtok_r(hdr, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+				if (opts && !strcmp(tok, "-g"))
+					o.guru = true;
+				else if (opts && !strcmp(tok, "-w"))
+					o.no_warnings = true;
+				else if (opts && !strcmp(tok, "-p1"))
+					pass1_only = true;
+				else if (opts && !strcmp(tok, "--"))
+					opts = false;
+				else if (o.argc < 16)
+					argv[o.argc++] = tok;
+			}
+		}
+		f = open_memstream(&got, &glen);
+		o.diag = f;
+		p = st_parse(de->d_name, text ? text : "", &o);
+		if (p) {
+			tree = print_prog(p, false);
+			if ((pass1_only || st_elaborate(p, &o) == 0))
+				fputs(tree, f);
+		}
+		fclose(f);
 		snprintf(name, sizeof name, "golden %s", de->d_name);
-		CHECK_STR(name, got, want ? want : "");
+		if (getenv("GOLDEN_REGEN")) {
+			/* GOLDEN_REGEN=1: write what we print; review the diff, check rejects with verify-stap.sh */
+			FILE *w = fopen(path, "w");
+
+			if (w) {
+				fputs(got, w);
+				fclose(w);
+			}
+		} else
+			CHECK_STR(name, got, want ? want : "(missing .expected)");
+		st_program_free(p);
+		free(tree);
+		free(hdr);
 		free(text);
 		free(want);
 		free(got);
+		n++;
 	}
 	closedir(d);
+	printf("golden parse cases: %d\n", n);
 }
 
 /* The stap command line that runs an example: its .meta test_installcheck
