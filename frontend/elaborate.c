@@ -438,8 +438,13 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 			mark_access(e->a->a->sym, false);
 		break;
 	case ST_E_INCDEC:
+		/* read and written; resolving the operand twice would be
+		 * exponential in nested `-- -- --x` */
 		resolve_expr(F, e->a, true);
-		resolve_expr(F, e->a, false);
+		if (e->a->kind == ST_E_VAR && e->a->sym)
+			mark_access(e->a->sym, false);
+		else if (e->a->kind == ST_E_INDEX && e->a->a->kind == ST_E_VAR && e->a->a->sym)
+			mark_access(e->a->a->sym, false);
 		break;
 	case ST_E_AGG_ADD:
 		resolve_expr(F, e->b, false);

@@ -17,6 +17,11 @@ CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wno-unused-pa
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null) -lpthread -lm"
 
 mkdir -p "$OUT/obj"
+# a changed header rebuilds everything (no dependency tracking here)
+newest_h=$(ls -t frontend/*.h tapset/*.h lowering/*.h runtime/*.h tapset/*.def 2>/dev/null | head -1)
+if [ -f "$OUT/libstaplet-fuzz.a" ] && [ -n "$newest_h" ] && [ "$newest_h" -nt "$OUT/libstaplet-fuzz.a" ]; then
+	rm -f "$OUT"/obj/*.o
+fi
 objs=""
 for src in frontend/*.c tapset/*.c lowering/*.c runtime/*.c; do
 	[ -f "$src" ] || continue

@@ -297,6 +297,17 @@ static void test_fuzz_regressions(void)
 	e = run("probe syscall.read { print(name) }", true, &o, NULL);
 	CHECK_STR("fuzz first binding", e, "");
 	free(e);
+	/* 60 nested decrements: resolved in linear time */
+	{
+		struct timespec a, b;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		e = run("probe begin { x = 1; x = ------------------------------------------------------------"
+			"------------------------------------------------------------x }", true, &o, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		CHECK("fuzz nested decrement fast", (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 1000);
+		free(e);
+	}
 }
 
 static void test_elaborate(void)
