@@ -230,7 +230,21 @@ struct frame {
 	const char *file;
 	struct st_function **queue;      /* functions still to resolve */
 	uint32_t nqueue;
+	struct st_symbol *iterating[16]; /* arrays of the enclosing foreach loops */
+	uint32_t niterating;
 };
+
+/* stap refuses to change an array while a foreach walks it (pass 2). */
+static void check_not_iterating(struct frame *F, const struct st_expr *e, const struct st_symbol *s)
+{
+	uint32_t i;
+
+	for (i = 0; s && i < F->niterating && i < 16; i++)
+		if (F->iterating[i] == s) {
+			st_sem_error(F->E, &e->loc, e->near, "variable '%s' modified during 'foreach' iteration", s->name);
+			return;
+		}
+}
 
 static struct st_symbol *new_local(struct frame *F, const char *name, const struct st_loc *loc)
 {
@@ -362,6 +376,8 @@ static void resolve_array_base(struct frame *F, struct st_expr *base, uint32_t n
 		if (!base->sym->nkeys && nkeys <= 9)
 			base->sym->nkeys = (uint8_t)nkeys;
 		mark_access(base->sym, write);
+		if (write)
+			check_not_iterating(F, base, base->sym);
 	}
 }
 
@@ -390,6 +406,8 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 	case ST_E_VAR:
 		e->sym = resolve_name(F, e, false);
 		mark_access(e->sym, write);
+		if (write)
+			check_not_iterating(F, e, e->sym);
 		break;
 	case ST_E_INDEX:
 		resolve_args(F, e);
@@ -530,7 +548,14 @@ static void resolve_stmt(struct frame *F, struct st_stmt *s)
 	}
 	if (s->kind == ST_S_TRY && s->catch_var)
 		resolve_local_var(F, s->catch_var);
-	resolve_stmt(F, s->then);
+	if (s->kind == ST_S_FOREACH && s->fe_array->kind == ST_E_VAR) {
+		if (F->niterating < 16)
+			F->iterating[F->niterating] = s->fe_array->sym;
+		F->niterating++;
+		resolve_stmt(F, s->then);
+		F->niterating--;
+	} else
+		resolve_stmt(F, s->then);
 	resolve_stmt(F, s->els);
 	for (i = 0; i < s->nbody; i++)
 		resolve_stmt(F, s->body[i]);
