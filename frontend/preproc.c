@@ -11,7 +11,7 @@
 
 struct st_macro {
 	const char *name;
-	const struct st_token *name_tok;   /* for "first defined here" */
+	struct st_token name_tok;   /* for "first defined here"; a copy: definitions may come from a macro body being expanded */
 	const char **params;
 	uint32_t nparams;
 	struct st_token *body;
@@ -259,14 +259,14 @@ static uint32_t parse_define(struct pp *P, const struct st_token *t, uint32_t n,
 	}
 	m = st_pool_zalloc(P->lx->pool, sizeof *m);
 	m->name = st_pool_printf(P->lx->pool, "@%s", t[i + 1].text);
-	m->name_tok = &t[i + 1];
+	m->name_tok = t[i + 1];
 	if (find_macro(P, m->name) && P->local.n && find_macro(P, m->name) != NULL) {
 		uint32_t k;
 		for (k = 0; k < P->local.n; k++)
 			if (!strcmp(P->local.v[k]->name, m->name)) {
 				pp_error_label(P, "at", &t[i + 1], st_pool_printf(P->lx->pool,
 					       "attempt to redefine macro '%s' in the same file", m->name));
-				pp_error_label(P, "at", P->local.v[k]->name_tok, st_pool_printf(P->lx->pool,
+				pp_error_label(P, "at", &P->local.v[k]->name_tok, st_pool_printf(P->lx->pool,
 					       "macro '%s' first defined here", m->name));
 				break;
 			}

@@ -309,6 +309,11 @@ static void test_fuzz_regressions(void)
 	e = run("probe syscall.read { print(name) }", true, &o, NULL);
 	CHECK_STR("fuzz first binding", e, "");
 	free(e);
+	/* a macro redefined from inside another macro's expansion (the first
+	 * definition's token lived in a freed expansion buffer) */
+	e = run("@define outer %( @define m %( 1 %) @define m %( 2 %) %)\n@outer\nprobe begin { }", false, &o, NULL);
+	CHECK("fuzz redefine in expansion", e && strstr(e, "macro '@m' first defined here"));
+	free(e);
 	/* 60 nested decrements: resolved in linear time */
 	{
 		struct timespec a, b;
@@ -695,7 +700,9 @@ static void test_speed(void)
 	ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 	printf("speed: 5000 lines in %.1f ms\n", ms);
 	CHECK_STR("speed clean", e, "");
-	CHECK("speed < 50ms", ms < 50);
+#ifndef __SANITIZE_ADDRESS__
+	CHECK("speed < 50ms", ms < 50);   /* sanitizer builds are several times slower: timing not checked */
+#endif
 	free(e);
 	free(buf);
 	st_program_free(p);
