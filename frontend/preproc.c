@@ -300,8 +300,11 @@ static uint32_t parse_define(struct pp *P, const struct st_token *t, uint32_t n,
 		pp_error_label(P, "at", &t[i - 1], "incomplete macro definition - missing '%)'");
 		return n;
 	}
-	m->body = (struct st_token *)&t[start];
+	/* A copy in the pool: a definition met while expanding another macro
+	 * sits in a buffer freed after that expansion. */
 	m->nbody = end - 1 - start;
+	m->body = st_pool_zalloc(P->lx->pool, (m->nbody + 1) * sizeof *m->body);
+	st_copy(m->body, &t[start], m->nbody * sizeof *m->body);
 	st_pool_push(P->lx->pool, (void ***)&P->local.v, &P->local.n, m);
 	return end;
 }

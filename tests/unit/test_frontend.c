@@ -314,6 +314,10 @@ static void test_fuzz_regressions(void)
 	e = run("@define outer %( @define m %( 1 %) @define m %( 2 %) %)\n@outer\nprobe begin { }", false, &o, NULL);
 	CHECK("fuzz redefine in expansion", e && strstr(e, "macro '@m' first defined here"));
 	free(e);
+	/* a macro defined inside another's expansion, used after it */
+	e = run("@define outer %( @define inner %( 7 %) %)\n@outer\nprobe begin { x = @inner }", false, &o, NULL);
+	CHECK("fuzz macro defined in expansion", e != NULL);
+	free(e);
 	/* 60 nested decrements: resolved in linear time */
 	{
 		struct timespec a, b;
