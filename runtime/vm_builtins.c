@@ -262,6 +262,10 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 		ret->s = st_vm_str(vm, n, strlen(n));
 		break;
 	}
+	case ST_BI_USER_STRING:
+	case ST_BI_USER_STRING_N:
+		return st_vm_raise(vm, "user string copy fault at 0x%llx: staplet reads user memory only "
+				   "through a uprobe's own arguments (user_string($param))", (unsigned long long)a[0].n);
 	case ST_BI_COUNT:
 	default:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);
