@@ -59,10 +59,12 @@ PATH="$(dirname "$T"):$PATH" perf stap -c "$T $N" -e "$S2" >"$TMP/r.out" 2>&1
 check "PATH lookup, glob, .call, .begin, .plt, .statement" grep -qx "f=5 b=1 p=5 st=$N" "$TMP/r.out"
 no_uprobes "perf stap uprobes misc"
 
-# a library: libc's atol, called once by the target's main
+# a library: libc's atol (or strtol, when the compiler inlined atol), called
+# once by the target's main
 LIBC=$(ldd "$T" | awk '/libc.so/ { print $3 }')
-perf stap -c "$T 3" -e "global a probe process(\"$LIBC\").function(\"atol\") { if (execname() == \"uprobe_target\") a++ } probe end { printf(\"atol=%d\\n\", a) }" >"$TMP/l.out" 2>&1
-check "library function probe" grep -qx "atol=1" "$TMP/l.out"
+perf stap -c "$T 3" -e "global a, b probe process(\"$LIBC\").function(\"atol\") { if (execname() == \"uprobe_target\") a++ }
+probe process(\"$LIBC\").function(\"strtol\") { if (execname() == \"uprobe_target\") b++ } probe end { printf(\"atol=%d strtol=%d\\n\", a, b) }" >"$TMP/l.out" 2>&1
+check "library function probe" grep -Eqx "atol=1 strtol=[01]|atol=0 strtol=1" "$TMP/l.out"
 
 # -p3 shows the uprobe definition; an unknown function is an error; '?' skips it
 perf stap -p3 -e "probe process(\"$T\").function(\"greet\") { println(user_string(\$who), \$times) }" >"$TMP/p3.out" 2>&1
