@@ -12,6 +12,7 @@
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
+#include "lowering/family_process.h"
 #include "lowering/plan.h"
 #include "tapset/builtins.h"
 
@@ -506,7 +507,20 @@ static void print_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
-	uint32_t base = temp(L, e->nargs ? e->nargs : 1), i;
+	uint32_t base, i;
+
+	/* user_string($p) at a uprobe: the string the probe fetched */
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL &&
+	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
+	    e->args[0]->kind == ST_E_TARGET) {
+		const char *f = st_process_string_field(&L->fp, e->args[0]->str);
+
+		if (f) {
+			field_load(L, e, f, dst);
+			return;
+		}
+	}
+	base = temp(L, e->nargs ? e->nargs : 1);
 
 	for (i = 0; i < e->nargs; i++) {
 		if (e->func && e->args[i]->kind == ST_E_STR) {
@@ -1010,6 +1024,7 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 
 	switch (fp->kind) {
 	case ST_SRC_TRACEPOINT:
+	case ST_SRC_UPROBE:
 		snprintf(name, sizeof(name), "%s:%s", fp->system, fp->event);
 		break;
 	case ST_SRC_TIMER:
@@ -1021,7 +1036,7 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	}
 	/* Tracepoints and timers are shared by every probe on them; begin/end
 	 * each get their own so that their sequence numbers order them. */
-	if (fp->kind == ST_SRC_TRACEPOINT)
+	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE)
 		for (i = 0; i < p->nsources; i++)
 			if (p->sources[i].kind == fp->kind && strcmp(p->sources[i].name, name) == 0)
 				return (int)i;
@@ -1033,7 +1048,9 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	s->seq = fp->seq;
 	s->period_ns = fp->period_ns;
 	s->optional = pi->point->optional;
-	if (fp->kind == ST_SRC_TRACEPOINT) {
+	if (fp->kind == ST_SRC_UPROBE)
+		st_process_source_init(s, fp, p->arena);
+	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE) {
 		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
 		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
 	}
@@ -1090,6 +1107,8 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	stmt(L, pi->body);
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
+	if (L->fp.kind == ST_SRC_UPROBE)
+		st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
 
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];

@@ -53,6 +53,10 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 		fprintf(out, "source %u: %s %s", i, kind_name(s->kind), s->name);
 		if (s->kind == ST_SRC_TIMER)
 			fprintf(out, " every %" PRIu64 " ns", s->period_ns);
+		if (s->kind == ST_SRC_UPROBE)
+			fprintf(out, " %s %s:0x%" PRIx64 "%s%s%s", s->probe_return ? "r" : "p", s->probe_path,
+				s->probe_offset, s->probe_fetch && *s->probe_fetch ? " [" : "",
+				s->probe_fetch ? s->probe_fetch : "", s->probe_fetch && *s->probe_fetch ? "]" : "");
 		if (s->nfields) {
 			fprintf(out, " fields:");
 			for (j = 0; j < s->nfields; j++)

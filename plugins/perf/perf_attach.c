@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_syscalls.h"
+#include "runtime/dynevent.h"
 
 #define DEFAULT_RING_KB 4096u
 #define MIN_RING_KB 64u
@@ -53,21 +54,23 @@ static int parse_cpus(struct st_perf_attach *a)
 	return a->ncpu ? 0 : -ENODEV;
 }
 
-static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, char **err)
+/* sys: where the event lives in tracefs (our uprobes: the live group); the
+ * recording names it by the plan's s->system. */
+static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, const char *sys, char **err)
 {
 	const char *dir = st_perf_tracing_dir();
 	char path[512], *id;
 
 	if (!dir)
 		return st_perf_fail(err, -ENOENT, "tracefs is not available (mount -t tracefs nodev /sys/kernel/tracing)");
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, s->system, s->event);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, sys, s->event);
 	id = st_perf_read_file(path, NULL);
 	if (!id)
-		return st_perf_fail(err, -ENOENT, "no tracepoint %s:%s in %s/events", s->system,
+		return st_perf_fail(err, -ENOENT, "no tracepoint %s:%s in %s/events", sys,
 				    s->event, dir);
 	e->attr.config = strtoull(id, NULL, 10);
 	free(id);
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, s->system, s->event);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, sys, s->event);
 	e->format = st_perf_read_file(path, &e->format_len);
 	if (!e->format)
 		return st_perf_fail(err, -errno, "cannot read %s: %s", path, strerror(errno));
@@ -108,7 +111,7 @@ static int fold_syscalls(struct st_perf_attach *a, const struct st_source *src, 
 
 		if (!g[d])
 			continue;
-		if (rc == 0 && g[d]->nm && tracepoint_info(e, &raw, NULL) == 0) {
+		if (rc == 0 && g[d]->nm && tracepoint_info(e, &raw, raw.system, NULL) == 0) {
 			e->attr.type = PERF_TYPE_TRACEPOINT;
 			e->attr.sample_period = 1;
 			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
@@ -152,12 +155,35 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 		struct st_perf_evt *e = &a->evt[a->nevt];
 		int rc;
 
+		char sys[64];
+
 		if (a->folded[i])
 			continue;
 		switch (s->kind) {
+		case ST_SRC_UPROBE:
+			memset(e, 0, sizeof(*e));
+			rc = st_dynevent_create(s, sys, sizeof(sys), err);
+			if (rc < 0) {
+				if (s->optional) {
+					free(*err);
+					*err = NULL;
+					continue;
+				}
+				return rc;
+			}
+			rc = tracepoint_info(e, s, sys, err);
+			if (rc < 0) {
+				free(e->format); free(e->system); free(e->event); free(e->name);
+				memset(e, 0, sizeof(*e));
+				return rc;
+			}
+			e->attr.type = PERF_TYPE_TRACEPOINT;
+			e->attr.sample_period = 1;
+			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
+			break;
 		case ST_SRC_TRACEPOINT:
 			memset(e, 0, sizeof(*e));
-			rc = tracepoint_info(e, s, err);
+			rc = tracepoint_info(e, s, s->system, err);
 			if (rc < 0) {
 				free(e->format); free(e->system); free(e->event); free(e->name);
 				memset(e, 0, sizeof(*e));
@@ -178,14 +204,12 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			e->attr.sample_period = s->perf_period ? s->perf_period : 1;
 			base_attr(e, common | PERF_SAMPLE_PERIOD, ring_bytes);
 			break;
-		case ST_SRC_UPROBE:
 		case ST_SRC_KPROBE:
 			if (s->optional)
 				continue;
 			return st_perf_fail(err, -EOPNOTSUPP,
-					    "%s: %s probes are not supported by the perf backend yet",
-					    s->name ? s->name : "?",
-					    s->kind == ST_SRC_UPROBE ? "uprobe" : "kprobe");
+					    "%s: kprobe probes are not supported by the perf backend yet",
+					    s->name ? s->name : "?");
 		default:
 			continue;     /* begin/end/error/never/timer: the runtime's */
 		}
@@ -370,6 +394,8 @@ void st_perf_attach_close(struct st_perf_attach *a)
 	free(a->ring);
 	free(a->cpus);
 	memset(a, 0, sizeof(*a));
+	/* the events' fds are closed: the kernel lets them go now */
+	st_dynevent_remove_all();
 }
 
 struct st_perf_evt *st_perf_attach_find(struct st_perf_attach *a, uint64_t id)
