@@ -187,8 +187,11 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			if (rc < 0) {
 				free(e->format); free(e->system); free(e->event); free(e->name);
 				memset(e, 0, sizeof(*e));
-				if (s->optional && rc == -ENOENT)
+				if (s->optional && rc == -ENOENT) {
+					free(*err);   /* `?` point: skipped without a word */
+					*err = NULL;
 					continue;
+				}
 				return rc;
 			}
 			e->attr.type = PERF_TYPE_TRACEPOINT;
