@@ -643,6 +643,8 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	if (parse_args(&c, argc, argv))
 		return 1;
 	st_control_install();
+	st_control_take_terminal();
+	atexit(st_control_release_terminal);
 	if (c.mode == MODE_REPORT) {
 		r = run_report(&c);
 		free(c.script_owned);

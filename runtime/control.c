@@ -88,6 +88,53 @@ static void exec_command(const char *cmd)
 	fprintf(stderr, "ERROR: cannot run '%s': %s\n", cmd, strerror(errno));
 }
 
+static pid_t saved_fg = -1;
+
+static bool parent_is_perf(void)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return strcmp(comm, "perf\n") == 0;
+}
+
+void st_control_take_terminal(void)
+{
+	void (*old)(int);
+	pid_t fg;
+
+	if (!isatty(STDIN_FILENO) || !parent_is_perf())
+		return;
+	fg = tcgetpgrp(STDIN_FILENO);
+	if (fg < 0 || fg != getpgrp())
+		return;              /* we are not in the foreground: leave it be */
+	if (setpgid(0, 0) < 0)
+		return;
+	old = signal(SIGTTOU, SIG_IGN);   /* tcsetpgrp from a background group */
+	if (tcsetpgrp(STDIN_FILENO, getpgrp()) == 0)
+		saved_fg = fg;
+	signal(SIGTTOU, old);
+}
+
+void st_control_release_terminal(void)
+{
+	void (*old)(int);
+
+	if (saved_fg < 0)
+		return;
+	old = signal(SIGTTOU, SIG_IGN);
+	tcsetpgrp(STDIN_FILENO, saved_fg);
+	signal(SIGTTOU, old);
+	saved_fg = -1;
+}
+
 pid_t st_target_spawn(const char *cmd)
 {
 	int gate[2];

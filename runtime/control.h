@@ -26,6 +26,13 @@ void st_control_request_stop(enum st_stop_reason why);
 /* -T SECS: request a stop after secs seconds. */
 void st_control_set_timeout(unsigned secs);
 
+/* When run by `perf stap` on a terminal, become the terminal's foreground
+ * process group, so that Ctrl-C reaches only us: perf's waiting parent
+ * would otherwise die at once and give the shell back while we still print
+ * the end report.  st_control_release_terminal() hands it back. */
+void st_control_take_terminal(void);
+void st_control_release_terminal(void);
+
 /* -c CMD: fork a child that waits before exec'ing `/bin/sh -c CMD` until
  * st_target_release(); returns its pid or a negative errno. */
 pid_t st_target_spawn(const char *cmd);

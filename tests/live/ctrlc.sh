@@ -1,0 +1,24 @@
+# Ctrl-C at a terminal under `perf stap`: the end report is printed before
+# perf returns (perf's own parent would otherwise die first and hand the
+# shell back mid-report).  A pty from script(1) stands in for the terminal.
+. "$(dirname "$0")/lib.sh"
+command -v script >/dev/null || { echo "SKIP ctrlc: script(1) missing"; exit 0; }
+cat >"$TMP/run.sh" <<'EOS'
+perf stap -e 'global n probe syscall.getppid { n++ } probe end { printf("end ran\n") }'
+echo "perf returned $?"
+EOS
+script -qfc "bash $TMP/run.sh" "$TMP/log" >/dev/null 2>&1 &
+spid=$!
+fg=""
+for i in $(seq 50); do
+	fg=$(ps -eo tpgid=,comm= | awk '$2 == "perf-stap" { print $1; exit }')
+	[ -n "$fg" ] && [ "$fg" != -1 ] && break
+	sleep 0.1
+done
+sleep 0.5
+[ -n "$fg" ] && kill -INT -- "-$fg"
+wait $spid
+tr -d '\r' <"$TMP/log" | grep -v '^Script ' >"$TMP/out"
+check "Ctrl-C: end probe output comes before perf returns" \
+	test "$(grep -v '^$' "$TMP/out" | tr '\n' '|')" = "end ran|perf returned 0|"
+no_leftovers "ctrlc"
