@@ -917,7 +917,9 @@ static void lower_function(struct lower *L, const struct st_function *f)
 	k->nparams = f->nparams;
 	k->ret = f->type;
 	L->source = -1;
-	if (f->body)
+	/* unreachable (tapset) functions were never resolved: an empty body
+	 * keeps code indexes equal to function indexes */
+	if (f->body && f->used)
 		stmt(L, f->body);
 	emit(L, &f->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 }
