@@ -43,6 +43,17 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# Syscall numbers for the perf plugin's raw_syscalls folding, from the
+# build host's <sys/syscall.h>.
+$(BUILD)/gen/syscall_names.h:
+	@mkdir -p $(dir $@)
+	printf '#include <sys/syscall.h>\n' | $(CC) -dM -E - | \
+	  sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/ST_SYSCALL(\1, \2)/p' | sort >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/obj/plugins/perf/perf_syscalls.o: $(BUILD)/gen/syscall_names.h
+$(BUILD)/obj/plugins/perf/perf_syscalls.o: CFLAGS += -I$(BUILD)/gen
+
 $(LIB): $(CORE_OBJ) $(PLUGIN_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -82,13 +93,12 @@ bench: all $(WORK_BIN) $(BENCH_BIN)
 	bench/run.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/staplet
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staplet/tapset $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/bin/staplet $(DESTDIR)$(PREFIX)/bin/staplet
-	ln -sf staplet $(DESTDIR)$(PREFIX)/bin/perf-stap
-	ln -sf staplet $(DESTDIR)$(PREFIX)/bin/trace-cmd-stap
-	ln -sf ../../bin/staplet $(DESTDIR)$(PREFIX)/libexec/staplet/trace-cmd
-	install -d $(DESTDIR)$(PREFIX)/share/staplet/tapset
-	cp -r tapset/*.stp $(DESTDIR)$(PREFIX)/share/staplet/tapset/ 2>/dev/null || true
+	for n in $(BIN_NAMES); do ln -sf staplet $(DESTDIR)$(PREFIX)/bin/$$n; done
+	find tapset -maxdepth 1 \( -name '*.stp' -o -name '*.stpm' \) -exec install -m 644 {} $(DESTDIR)$(PREFIX)/share/staplet/tapset/ \;
+	install -m 644 doc/perf-stap.1 $(DESTDIR)$(PREFIX)/share/man/man1/perf-stap.1
+	ln -sf perf-stap.1 $(DESTDIR)$(PREFIX)/share/man/man1/trace-cmd-stap.1
 
 clean:
 	rm -rf build build-asan

@@ -42,6 +42,31 @@ for tool in "perf stap" "trace-cmd stap" "perf record" "bpftrace"; do
 		"$(printf '%s\n' "${a[@]:-NA}" | median)" "$(printf '%s\n' "${tt[@]}" | median)"
 done
 
+echo "== per-event overhead: thread CPU ns per getppid call, traced minus untraced (median of $ROUNDS interleaved rounds)"
+overhead() {   # overhead CMD...: (run perf-stap itself: perf's parent dies on SIGINT and leaves its child running) start the tracer, let it arm, run the workload pinned to CPU1, stop it
+	"$@" >/dev/null 2>&1 &
+	local pid=$! v
+	sleep 1.5
+	v=$(taskset -c 1 "$W/getppid_timed" "$N")
+	kill -INT $pid 2>/dev/null; wait $pid 2>/dev/null
+	echo "$v"
+}
+declare -A ov
+for i in $(seq "$ROUNDS"); do
+	ov[none]+="$(taskset -c 1 "$W/getppid_timed" "$N") "
+	ov[perf_stap]+="$(overhead taskset -c 0 perf-stap -e "$S") "
+	ov[trace_cmd_stap]+="$(overhead taskset -c 0 trace-cmd-stap -e "$S") "
+	ov[perf_record]+="$(overhead taskset -c 0 perf record -q -o "$T/o.data" -e syscalls:sys_enter_getppid) "
+	ov[perf_stat]+="$(overhead taskset -c 0 perf stat -e syscalls:sys_enter_getppid -a) "
+	ov[bpftrace]+="$(overhead taskset -c 0 bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }') "
+done
+base=$(printf '%s\n' ${ov[none]} | median)
+printf "  %-16s %7s ns/call\n" untraced "$base"
+for k in perf_stap trace_cmd_stap perf_record perf_stat bpftrace; do
+	m=$(printf '%s\n' ${ov[$k]} | median)
+	printf "  %-16s %7s ns/call  (+%s)\n" "$k" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.0f", a - b }')"
+done
+
 echo "== offline: a $N-event recording, report throughput (events/s)"
 perf stap record -o "$T/x.data" -e "$S" --buffer-size=65536 -c "$W/getppid_loop $N" >/dev/null 2>"$T/rec.err"
 cat "$T/rec.err"

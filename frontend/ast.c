@@ -73,7 +73,7 @@ struct st_probe_point *st_point_clone(struct st_fe_pool *pool, const struct st_p
 
 	*c = *pp;
 	c->comp = st_pool_zalloc(pool, (pp->ncomp + 1) * sizeof *c->comp);
-	memcpy(c->comp, pp->comp, pp->ncomp * sizeof *c->comp);
+	st_copy(c->comp, pp->comp, pp->ncomp * sizeof *c->comp);
 	return c;
 }
 
@@ -463,7 +463,9 @@ static void print_points(FILE *f, struct st_fe_pool *pool, struct st_probe_point
 	for (i = 0; i < n; i++) {
 		fputs(i ? ", " : "", f);
 		fputs(st_point_str(pool, pts[i], true), f);
-		if (pts[i]->cond && (i + 1 == n || pts[i + 1]->cond != pts[i]->cond)) {
+		/* Each point carries its own condition (as stap prints it):
+		 * "a, b if (x)" would re-parse with a unconditional. */
+		if (pts[i]->cond) {
 			fputs(" if (", f);
 			print_expr(f, pts[i]->cond);
 			fputc(')', f);

@@ -41,25 +41,42 @@ void st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 		   const struct st_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	uint32_t i;
+	int n;
 
 	d->errors++;
 	if (!d->out)
 		return;
-	fprintf(d->out, "%s: ", kind);
 	va_start(ap, fmt);
-	vfprintf(d->out, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (!desc || !loc) {
+	if (n < 0)
+		abort();
+	/* stap reports a message once ("Number of similar error messages
+	 * suppressed"), whatever its location: a typo repeated fifty times
+	 * gives one block. */
+	for (i = 0; i < d->nseen; i++)
+		if (!strcmp(d->seen[i], msg)) {
+			d->suppressed++;
+			free(msg);
+			return;
+		}
+	d->seen = realloc(d->seen, (d->nseen + 1) * sizeof *d->seen);
+	if (!d->seen)
+		abort();
+	d->seen[d->nseen++] = msg;
+	fprintf(d->out, "%s: %s", kind, msg);
+	if (!desc || !loc)
 		fputc('\n', d->out);
-		return;
-	}
-	if (lead) {
+	else if (lead) {
 		fprintf(d->out, "\n%11s: %s at %s:%u:%u\n", lead, desc, loc->file, loc->line, loc->col);
 		print_source(d, loc, 13);
 	} else {
 		fprintf(d->out, ": %s at %s:%u:%u\n", desc, loc->file, loc->line, loc->col);
 		print_source(d, loc, 16);
 	}
+	fputc('\n', d->out);   /* stap ends every error with an empty line */
 }
 
 void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *loc, const char *fmt, ...)
@@ -82,6 +99,13 @@ void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *l
 
 void st_diag_free(struct st_diag *d)
 {
+	uint32_t i;
+
+	for (i = 0; i < d->nseen; i++)
+		free(d->seen[i]);
+	free(d->seen);
+	d->seen = NULL;
+	d->nseen = 0;
 	free(d->files);
 	d->files = NULL;
 	d->nfiles = 0;

@@ -17,6 +17,9 @@ struct st_diag {
 	uint32_t nfiles;
 	int errors, warnings;
 	bool quiet_warnings;
+	char **seen;            /* error messages printed: stap prints each text once */
+	uint32_t nseen;
+	int suppressed;         /* errors not printed for that reason */
 };
 
 void st_diag_add_file(struct st_diag *d, const char *name, const char *text);

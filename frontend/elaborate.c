@@ -127,11 +127,11 @@ static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool o
 			if (a->alias_epilogue) {
 				sub.post = st_pool_zalloc(X->E->pool, (X->npost + 1) * sizeof *sub.post);
 				sub.post[0] = a->body;
-				memcpy(sub.post + 1, X->post, X->npost * sizeof *sub.post);
+				st_copy(sub.post + 1, X->post, X->npost * sizeof *sub.post);
 				sub.npost = X->npost + 1;
 			} else {
 				sub.pre = st_pool_zalloc(X->E->pool, (X->npre + 1) * sizeof *sub.pre);
-				memcpy(sub.pre, X->pre, X->npre * sizeof *sub.pre);
+				st_copy(sub.pre, X->pre, X->npre * sizeof *sub.pre);
 				sub.pre[X->npre] = a->body;
 				sub.npre = X->npre + 1;
 			}
@@ -144,8 +144,8 @@ static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool o
 					struct st_pp_component *c = st_pool_zalloc(X->E->pool,
 						(np->ncomp + pt->ncomp - name->ncomp) * sizeof *c);
 
-					memcpy(c, np->comp, np->ncomp * sizeof *c);
-					memcpy(c + np->ncomp, pt->comp + name->ncomp, (pt->ncomp - name->ncomp) * sizeof *c);
+					st_copy(c, np->comp, np->ncomp * sizeof *c);
+					st_copy(c + np->ncomp, pt->comp + name->ncomp, (pt->ncomp - name->ncomp) * sizeof *c);
 					np->comp = c;
 					np->ncomp += pt->ncomp - name->ncomp;
 				}
@@ -230,7 +230,21 @@ struct frame {
 	const char *file;
 	struct st_function **queue;      /* functions still to resolve */
 	uint32_t nqueue;
+	struct st_symbol *iterating[16]; /* arrays of the enclosing foreach loops */
+	uint32_t niterating;
 };
+
+/* stap refuses to change an array while a foreach walks it (pass 2). */
+static void check_not_iterating(struct frame *F, const struct st_expr *e, const struct st_symbol *s)
+{
+	uint32_t i;
+
+	for (i = 0; s && i < F->niterating && i < 16; i++)
+		if (F->iterating[i] == s) {
+			st_sem_error(F->E, &e->loc, e->near, "variable '%s' modified during 'foreach' iteration", s->name);
+			return;
+		}
+}
 
 static struct st_symbol *new_local(struct frame *F, const char *name, const struct st_loc *loc)
 {
@@ -310,8 +324,7 @@ static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool a
 			s = new_local(F, e->str, &e->loc);
 			s->type = t;
 			nb = st_pool_zalloc(F->E->pool, (F->inst->nbindings + 1) * sizeof *nb);
-			if (F->inst->nbindings)
-				memcpy(nb, F->inst->bindings, F->inst->nbindings * sizeof *nb);
+			st_copy(nb, F->inst->bindings, F->inst->nbindings * sizeof *nb);
 			nb[F->inst->nbindings].name = e->str;
 			nb[F->inst->nbindings].sym = s;
 			F->inst->bindings = nb;
@@ -380,7 +393,26 @@ static void resolve_array_base(struct frame *F, struct st_expr *base, uint32_t n
 		if (!base->sym->nkeys && nkeys <= 9)
 			base->sym->nkeys = (uint8_t)nkeys;
 		mark_access(base->sym, write);
+		if (write)
+			check_not_iterating(F, base, base->sym);
 	}
+}
+
+/* A context variable's type comes from the point's family (a tracepoint's
+ * __data_loc char[] field is a string, lowering must know it).  Pretty forms
+ * ($$vars, $$parms, $x$, $x$$ ...) are strings whatever the point; anything
+ * else the resolver cannot type stays unknown and types.c defaults it. */
+static enum st_type target_type(struct frame *F, const char *name)
+{
+	const struct st_point_resolver *R = F->E->opts ? F->E->opts->resolver : NULL;
+	enum st_type t = ST_T_UNKNOWN;
+	size_t n = strlen(name);
+
+	if (F->inst && R && R->var_type)
+		t = R->var_type(R->ctx, F->inst->point, name, true);
+	if (t == ST_T_UNKNOWN && (!strncmp(name, "$$", 2) || (n > 1 && name[n - 1] == '$')))
+		t = ST_T_STRING;
+	return t;
 }
 
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
@@ -391,6 +423,8 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 	case ST_E_VAR:
 		e->sym = resolve_name(F, e, false);
 		mark_access(e->sym, write);
+		if (write)
+			check_not_iterating(F, e, e->sym);
 		break;
 	case ST_E_INDEX:
 		resolve_args(F, e);
@@ -428,6 +462,7 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 	case ST_E_TARGET:
 		if (write && !(E->opts && E->opts->guru))
 			st_sem_error(E, &e->loc, e->near, "write to target variable not permitted; need stap -g");
+		e->type = target_type(F, e->str);
 		break;
 	case ST_E_ASSIGN:
 		resolve_expr(F, e->b, false);
@@ -438,8 +473,13 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 			mark_access(e->a->a->sym, false);
 		break;
 	case ST_E_INCDEC:
+		/* read and written; resolving the operand twice would be
+		 * exponential in nested `-- -- --x` */
 		resolve_expr(F, e->a, true);
-		resolve_expr(F, e->a, false);
+		if (e->a->kind == ST_E_VAR && e->a->sym)
+			mark_access(e->a->sym, false);
+		else if (e->a->kind == ST_E_INDEX && e->a->a->kind == ST_E_VAR && e->a->a->sym)
+			mark_access(e->a->a->sym, false);
 		break;
 	case ST_E_AGG_ADD:
 		resolve_expr(F, e->b, false);
@@ -525,7 +565,14 @@ static void resolve_stmt(struct frame *F, struct st_stmt *s)
 	}
 	if (s->kind == ST_S_TRY && s->catch_var)
 		resolve_local_var(F, s->catch_var);
-	resolve_stmt(F, s->then);
+	if (s->kind == ST_S_FOREACH && s->fe_array->kind == ST_E_VAR) {
+		if (F->niterating < 16)
+			F->iterating[F->niterating] = s->fe_array->sym;
+		F->niterating++;
+		resolve_stmt(F, s->then);
+		F->niterating--;
+	} else
+		resolve_stmt(F, s->then);
 	resolve_stmt(F, s->els);
 	for (i = 0; i < s->nbody; i++)
 		resolve_stmt(F, s->body[i]);

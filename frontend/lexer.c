@@ -89,7 +89,7 @@ void st_pool_push(struct st_fe_pool *p, void ***v, uint32_t *n, void *item)
 		void **nv = st_pool_zalloc(p, (*n ? *n * 2 : 1) * sizeof(void *));
 
 		if (*n)
-			memcpy(nv, *v, *n * sizeof(void *));
+			st_copy(nv, *v, *n * sizeof(void *));
 		*v = nv;
 	}
 	(*v)[(*n)++] = item;
@@ -164,6 +164,8 @@ static void advance(struct lexer *L, size_t n)
 
 static void lex_error(struct lexer *L, struct st_loc loc, const char *msg)
 {
+	if (L->in_arg)
+		loc = L->arg_loc;   /* stap points at the $N the text came from */
 	st_diag_error(L->lx->diag, "parse error", "at", "junk ''", &loc, "%s", msg);
 	L->errors++;
 }
@@ -262,7 +264,7 @@ static void substitute_arg(struct lexer *L, const char *name, struct st_loc loc,
 	}
 	n = strtol(name + 1, &end, 10);
 	if (L->in_arg) {
-		lex_error(L, loc, "recursive command line argument substitution");
+		lex_error(L, loc, "invalid nested substitution of command line arguments");
 		return;
 	}
 	if (n < 1 || n > argc) {
@@ -376,8 +378,11 @@ static void lex_text(struct lexer *L)
 				break;
 		}
 		if (i == sizeof operators / sizeof *operators) {
-			lex_error(L, loc, "unexpected character");
+			/* stap makes any other character a one-character operator,
+			 * and the parser rejects it where it stands. */
+			emit(L, ST_TOK_OP, st_pool_strndup(L->lx->pool, p, 1), 1, loc, ws);
 			advance(L, 1);
+			ws = false;
 			continue;
 		}
 		emit(L, ST_TOK_OP, operators[i], (uint32_t)n, loc, ws);

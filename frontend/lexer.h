@@ -10,6 +10,13 @@
 #include "frontend/diag.h"
 #include "frontend/frontend.h"
 
+/* memcpy for vectors that may be empty: memcpy(d, NULL, 0) is undefined. */
+static inline void st_copy(void *dst, const void *src, size_t n)
+{
+	if (n)
+		__builtin_memcpy(dst, src, n);
+}
+
 /* ---- allocation: every node of a program lives in one pool ---- */
 struct st_fe_pool;
 struct st_fe_pool *st_pool_new(void);

@@ -15,6 +15,8 @@ struct parser {
 	const struct st_compile_opts *opts;
 	const struct st_token *t;
 	uint32_t n, pos;
+	uint32_t fail_pos;      /* the token the last error was reported at */
+	uint32_t decl_start;    /* where the top-level declaration being parsed began */
 	bool is_tapset;
 	bool in_function;
 	int loop_depth;
@@ -54,11 +56,20 @@ static const char *desc(struct parser *P, const struct st_token *t)
 	return st_token_desc(P->pool, t);
 }
 
-static _Noreturn void fail_at(struct parser *P, const struct st_token *t, const char *msg)
+/* stap says "saw:" for the token it stopped at and "at:" for one it
+ * reports from earlier; both end the parse of this file. */
+static _Noreturn void fail_label(struct parser *P, const char *label, const struct st_token *t, const char *msg)
 {
-	st_diag_error(P->diag, "parse error", "saw", desc(P, t), &t->loc, "%s", msg);
+	if (t >= P->t && t < P->t + P->n)
+		P->fail_pos = (uint32_t)(t - P->t);
+	st_diag_error(P->diag, "parse error", label, desc(P, t), &t->loc, "%s", msg);
 	P->errors++;
 	longjmp(P->fail, 1);
+}
+
+static _Noreturn void fail_at(struct parser *P, const struct st_token *t, const char *msg)
+{
+	fail_label(P, "saw", t, msg);
 }
 
 static const struct st_token *expect_op(struct parser *P, const char *op)
@@ -132,8 +143,8 @@ static struct st_expr *string_literal(struct parser *P)
 		const struct st_token *u = next(P);
 		char *s = st_pool_zalloc(P->pool, e->strlen + u->len + 1);
 
-		memcpy(s, e->str, e->strlen);
-		memcpy(s + e->strlen, u->text, u->len);
+		st_copy(s, e->str, e->strlen);
+		st_copy(s + e->strlen, u->text, u->len);
 		e->str = s;
 		e->strlen += u->len;
 	}
@@ -964,7 +975,14 @@ static struct st_stmt *parse_stmt(struct parser *P)
 
 /* ---- probe points ---- */
 
-typedef struct { struct st_pp_component *c; uint32_t n; } complist;
+/* One expanded point: its components and the markers written after it
+ * (inside braces each alternative may carry its own ?, ! and if). */
+typedef struct {
+	struct st_pp_component *c;
+	uint32_t n;
+	bool opt, suff;
+	struct st_expr *cond;
+} complist;
 
 struct pplist { complist *v; uint32_t n; };
 
@@ -973,19 +991,19 @@ static void pl_push(struct parser *P, struct pplist *l, complist c)
 	complist *nv = st_pool_zalloc(P->pool, (l->n + 1) * sizeof *nv);
 
 	if (l->n)
-		memcpy(nv, l->v, l->n * sizeof *nv);
+		st_copy(nv, l->v, l->n * sizeof *nv);
 	nv[l->n++] = c;
 	l->v = nv;
 }
 
 static complist cl_concat(struct parser *P, complist a, complist b)
 {
-	complist r = { st_pool_zalloc(P->pool, (a.n + b.n + 1) * sizeof *r.c), a.n + b.n };
+	complist r = { st_pool_zalloc(P->pool, (a.n + b.n + 1) * sizeof *r.c), a.n + b.n, b.opt, b.suff, b.cond };
 
 	if (a.n)
-		memcpy(r.c, a.c, a.n * sizeof *r.c);
+		st_copy(r.c, a.c, a.n * sizeof *r.c);
 	if (b.n)
-		memcpy(r.c + a.n, b.c, b.n * sizeof *r.c);
+		st_copy(r.c + a.n, b.c, b.n * sizeof *r.c);
 	return r;
 }
 
@@ -998,7 +1016,7 @@ static struct st_pp_component parse_component(struct parser *P)
 	size_t len = 0;
 
 	if (!(t->kind == ST_TOK_IDENT || is_op(t, "*") || t->kind == ST_TOK_NUMBER))
-		fail_at(P, t, "expected identifier or '*'");
+		fail_at(P, t, "expected identifier or '*' or '{'");
 	for (;;) {
 		size_t l = strlen(t->text);
 
@@ -1025,8 +1043,50 @@ static struct st_pp_component parse_component(struct parser *P)
 	return c;
 }
 
+static bool any_marked(const struct pplist *l, bool cond)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (cond ? l->v[i].cond != NULL : l->v[i].opt)
+			return true;
+	return false;
+}
+
+/* `?`/`!` and `if (cond)` after a point (or a brace alternative): applied to
+ * every expansion; stap refuses to set either twice. */
+static void parse_markers(struct parser *P, struct pplist *l, bool allow_cond)
+{
+	uint32_t i;
+
+	if (is_op(peek(P), "?") || is_op(peek(P), "!")) {
+		bool suff = peek(P)->text[0] == '!';
+
+		if (any_marked(l, false))
+			fail_at(P, peek(P), "'?' or '!' respecified");
+		next(P);
+		for (i = 0; i < l->n; i++) {
+			l->v[i].opt = true;
+			l->v[i].suff = suff;
+		}
+	}
+	if (is_kw(peek(P), "if") && allow_cond) {
+		struct st_expr *cond;
+		const struct st_token *close;
+
+		next(P);
+		expect_op(P, "(");
+		cond = parse_expr(P);
+		close = expect_op(P, ")");
+		if (any_marked(l, true))
+			fail_at(P, close, "condition respecified");
+		for (i = 0; i < l->n; i++)
+			l->v[i].cond = cond;
+	}
+}
+
 /* A dotted sequence with brace alternatives: the product of the choices. */
-static struct pplist parse_pp_seq(struct parser *P)
+static struct pplist parse_pp_seq(struct parser *P, const struct st_token *start, bool allow_cond)
 {
 	struct pplist cur = { 0 };
 	complist empty = { 0 };
@@ -1039,19 +1099,22 @@ static struct pplist parse_pp_seq(struct parser *P)
 		if (is_op(peek(P), "{")) {
 			next(P);
 			for (;;) {
-				struct pplist sub = parse_pp_seq(P);
+				struct pplist sub = parse_pp_seq(P, peek(P), allow_cond);
 
+				parse_markers(P, &sub, allow_cond);
 				for (i = 0; i < sub.n; i++)
 					pl_push(P, &alts, sub.v[i]);
 				if (is_op(peek(P), ",")) {
 					next(P);
 					continue;
 				}
-				expect_op(P, "}");
+				if (!is_op(peek(P), "}"))
+					fail_at(P, peek(P), "expected one of ', { } = +='");
+				next(P);
 				break;
 			}
 		} else {
-			complist one = { st_pool_zalloc(P->pool, sizeof *one.c), 1 };
+			complist one = { st_pool_zalloc(P->pool, sizeof *one.c), 1, false, false, NULL };
 
 			one.c[0] = parse_component(P);
 			pl_push(P, &alts, one);
@@ -1062,6 +1125,8 @@ static struct pplist parse_pp_seq(struct parser *P)
 		cur = nxt;
 		if (!is_op(peek(P), "."))
 			return cur;
+		if (any_marked(&cur, false) || any_marked(&cur, true))
+			fail_label(P, "at", start, "'?', '!' or condition must only be specified in suffix");
 		next(P);
 	}
 }
@@ -1071,30 +1136,18 @@ static void parse_points(struct parser *P, struct st_probe_point ***out, uint32_
 {
 	for (;;) {
 		const struct st_token *start = peek(P);
-		struct pplist l = parse_pp_seq(P);
-		bool opt = false, suff = false;
-		struct st_expr *cond = NULL;
+		struct pplist l = parse_pp_seq(P, start, !alias_names);
 		uint32_t i;
 
-		if (is_op(peek(P), "?") || is_op(peek(P), "!")) {
-			opt = true;
-			suff = peek(P)->text[0] == '!';
-			next(P);
-		}
-		if (is_kw(peek(P), "if") && !alias_names) {
-			next(P);
-			expect_op(P, "(");
-			cond = parse_expr(P);
-			expect_op(P, ")");
-		}
+		parse_markers(P, &l, !alias_names);
 		for (i = 0; i < l.n; i++) {
 			struct st_probe_point *pp = st_pool_zalloc(P->pool, sizeof *pp);
 
 			pp->comp = l.v[i].c;
 			pp->ncomp = l.v[i].n;
-			pp->optional = opt;
-			pp->sufficient = suff;
-			pp->cond = cond;
+			pp->optional = l.v[i].opt;
+			pp->sufficient = l.v[i].suff;
+			pp->cond = l.v[i].cond;
 			pp->loc = start->loc;
 			st_pool_push(P->pool, (void ***)out, nout, pp);
 		}
@@ -1176,7 +1229,7 @@ static void parse_function(struct parser *P, const struct st_token *kw, bool pri
 		const struct st_token *pn = expect_ident(P);
 
 		if (f->nparams)
-			memcpy(np, f->params, f->nparams * sizeof *np);
+			st_copy(np, f->params, f->nparams * sizeof *np);
 		np[f->nparams].name = pn->text;
 		if (is_op(peek(P), ":"))
 			np[f->nparams].declared = type_annotation(P);
@@ -1199,8 +1252,14 @@ static void parse_function(struct parser *P, const struct st_token *kw, bool pri
 	if (peek(P)->kind == ST_TOK_EMBEDDED) {
 		const struct st_token *e = next(P);
 
-		if (!(P->opts && P->opts->guru) && !P->is_tapset)
-			fail_at(P, e, "embedded code in unprivileged script; need stap -g");
+		if (!(P->opts && P->opts->guru) && !P->is_tapset) {
+			/* stap has consumed the block: recovery starts after it */
+			st_diag_error(P->diag, "parse error", "saw", desc(P, e), &e->loc,
+				      "embedded code in unprivileged script; need stap -g");
+			P->errors++;
+			P->fail_pos = P->pos;
+			longjmp(P->fail, 1);
+		}
 		f->embedded = e->text;
 	} else {
 		P->in_function = true;
@@ -1288,8 +1347,13 @@ static void parse_toplevel(struct parser *P)
 		parse_function(P, t, priv);
 	} else if (t->kind == ST_TOK_EMBEDDED && !priv) {
 		next(P);
-		if (!(P->opts && P->opts->guru) && !P->is_tapset)
-			fail_at(P, t, "embedded code in unprivileged script; need stap -g");
+		if (!(P->opts && P->opts->guru) && !P->is_tapset) {
+			/* reported, but stap goes on with the next token as it is */
+			st_diag_error(P->diag, "parse error", "saw", desc(P, t), &t->loc,
+				      "embedded code in unprivileged script; need stap -g");
+			P->errors++;
+			return;
+		}
 		st_pool_push(P->pool, (void ***)&P->prog->embedded, &P->prog->nembedded, (void *)t->text);
 	} else if (is_op(t, ";")) {
 		next(P);
@@ -1304,15 +1368,22 @@ int st_parse_tokens(struct st_program *prog, struct st_fe_pool *pool, struct st_
 			    .t = toks->v, .n = toks->n, .is_tapset = is_tapset };
 
 	while (peek(&P)->kind != ST_TOK_EOF) {
+		P.decl_start = P.pos;
 		if (setjmp(P.fail)) {
-			/* Resynchronise at the next top-level keyword. */
+			/* Resynchronise as stap does: from the token that failed (but
+			 * past where this declaration began), at the next top-level
+			 * keyword or embedded-code block. */
+			const struct st_token *t;
+
 			P.in_function = false;
 			P.loop_depth = 0;
 			if (P.errors > 50)
 				break;
-			next(&P);
-			while (peek(&P)->kind != ST_TOK_EOF && !is_kw(peek(&P), "probe") && !is_kw(peek(&P), "global") &&
-			       !is_kw(peek(&P), "function") && !is_kw(peek(&P), "private"))
+			P.pos = P.fail_pos > P.decl_start ? P.fail_pos : P.decl_start + 1;
+			if (P.pos >= P.n)
+				P.pos = P.n - 1;
+			while ((t = peek(&P))->kind != ST_TOK_EOF && !is_kw(t, "probe") && !is_kw(t, "global") &&
+			       !is_kw(t, "function") && !is_kw(t, "private") && t->kind != ST_TOK_EMBEDDED)
 				next(&P);
 			continue;
 		}

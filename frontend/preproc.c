@@ -11,6 +11,7 @@
 
 struct st_macro {
 	const char *name;
+	struct st_token name_tok;   /* for "first defined here"; a copy: definitions may come from a macro body being expanded */
 	const char **params;
 	uint32_t nparams;
 	struct st_token *body;
@@ -23,12 +24,18 @@ struct pp {
 	struct st_tokvec *out;
 	int errors;
 	int depth;
+	uint64_t expanded;        /* macro body tokens pasted so far */
 };
+
+static void pp_error_label(struct pp *P, const char *label, const struct st_token *t, const char *msg)
+{
+	st_diag_error(P->lx->diag, "parse error", label, st_token_desc(P->lx->pool, t), &t->loc, "%s", msg);
+	P->errors++;
+}
 
 static void pp_error(struct pp *P, const struct st_token *t, const char *msg)
 {
-	st_diag_error(P->lx->diag, "parse error", "saw", st_token_desc(P->lx->pool, t), &t->loc, "%s", msg);
-	P->errors++;
+	pp_error_label(P, "saw", t, msg);
 }
 
 static bool is_op(const struct st_token *t, const char *op)
@@ -252,11 +259,15 @@ static uint32_t parse_define(struct pp *P, const struct st_token *t, uint32_t n,
 	}
 	m = st_pool_zalloc(P->lx->pool, sizeof *m);
 	m->name = st_pool_printf(P->lx->pool, "@%s", t[i + 1].text);
+	m->name_tok = t[i + 1];
 	if (find_macro(P, m->name) && P->local.n && find_macro(P, m->name) != NULL) {
 		uint32_t k;
 		for (k = 0; k < P->local.n; k++)
 			if (!strcmp(P->local.v[k]->name, m->name)) {
-				pp_error(P, &t[i + 1], "attempt to redefine macro");
+				pp_error_label(P, "at", &t[i + 1], st_pool_printf(P->lx->pool,
+					       "attempt to redefine macro '%s' in the same file", m->name));
+				pp_error_label(P, "at", &P->local.v[k]->name_tok, st_pool_printf(P->lx->pool,
+					       "macro '%s' first defined here", m->name));
 				break;
 			}
 	}
@@ -286,11 +297,14 @@ static uint32_t parse_define(struct pp *P, const struct st_token *t, uint32_t n,
 	start = i + 1;
 	end = skip_cond(t, n, start);
 	if (end > n || (end == n && !(end > start && is_op(&t[end - 1], "%)")))) {
-		pp_error(P, &t[i], "unterminated macro body");
+		pp_error_label(P, "at", &t[i - 1], "incomplete macro definition - missing '%)'");
 		return n;
 	}
-	m->body = (struct st_token *)&t[start];
+	/* A copy in the pool: a definition met while expanding another macro
+	 * sits in a buffer freed after that expansion. */
 	m->nbody = end - 1 - start;
+	m->body = st_pool_zalloc(P->lx->pool, (m->nbody + 1) * sizeof *m->body);
+	st_copy(m->body, &t[start], m->nbody * sizeof *m->body);
 	st_pool_push(P->lx->pool, (void ***)&P->local.v, &P->local.n, m);
 	return end;
 }
@@ -306,6 +320,7 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 	i++;
 	if (m->nparams > 0) {
 		int depth = 0;
+		const struct st_token *toomany = NULL;
 
 		if (i >= n || !is_op(&t[i], "(")) {
 			pp_error(P, at, "expected '(' for macro invocation");
@@ -319,6 +334,8 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 			else if ((is_op(&t[i], ")") || is_op(&t[i], "]") || is_op(&t[i], "}")) && depth > 0)
 				depth--;
 			else if (depth == 0 && (is_op(&t[i], ",") || is_op(&t[i], ")"))) {
+				if (nargs + 1 == m->nparams && is_op(&t[i], ",") && !toomany)
+					toomany = &t[i];
 				if (nargs < 64)
 					argend[nargs++] = i;
 				if (is_op(&t[i], ")"))
@@ -333,13 +350,22 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 		}
 		i++;
 		if (nargs != m->nparams) {
-			pp_error(P, at, st_pool_printf(P->lx->pool, "incorrect number of parameters for macro '%s' (expected %u)",
-				 m->name + 1, m->nparams));
+			pp_error_label(P, "at", nargs > m->nparams ? toomany : &t[i - 1],
+				       st_pool_printf(P->lx->pool, "too %s parameters for macro '%s' (expected %u)",
+						      nargs > m->nparams ? "many" : "few", m->name, m->nparams));
 			return i;
 		}
 	}
 	if (++P->depth > 200) {
 		pp_error(P, at, "macro expansion too deep");
+		P->depth--;
+		return n;
+	}
+	/* Macros calling several others grow exponentially without getting
+	 * deep (stap itself runs out of memory): cap the total. */
+	P->expanded += m->nbody;
+	if (P->expanded > (1u << 18)) {
+		pp_error(P, at, "macro expansion too large");
 		P->depth--;
 		return n;
 	}
@@ -390,7 +416,7 @@ static void expand(struct pp *P, const struct st_token *t, uint32_t n, struct st
 			int depth = 0, v;
 
 			if (end == n && !(end > i + 1 && is_op(&t[end - 1], "%)"))) {
-				pp_error(P, tk, "incomplete conditional - missing '%)'");
+				pp_error_label(P, "at", tk, "incomplete conditional at end of file");
 				return;
 			}
 			for (q = i + 1; q < end - 1; q++) {

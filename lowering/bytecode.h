@@ -61,6 +61,7 @@ enum st_op {
 	/* errors */
 	ST_OP_TRY,        /* push handler at b|c<<16, message into register a (0xffff: none) */
 	ST_OP_TRY_END,    /* pop the innermost handler */
+	ST_OP_LOADST,     /* a = strs[b|c<<16] cut to MAXSTRINGLEN-1: a literal stored in a local */
 	ST_OP_COUNT_
 };
 

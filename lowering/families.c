@@ -14,6 +14,7 @@
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
+#include "lowering/family_process.h"
 
 #define HZ_JIFFIES 250
 
@@ -175,6 +176,8 @@ static int resolver_expand(void *ctx, const struct st_probe_point *pp,
 	uint64_t ns;
 	int r;
 
+	if (st_process_is_family(pp))
+		return st_process_expand(&rc->arena, pp, add, arg, err);
 	if (is_bee(pp) || timer_period(pp, &ns) == 0)
 		return add(arg, (struct st_probe_point *)pp) < 0 ? -ECANCELED : 1;
 	if (is_kernel_trace(pp)) {
@@ -293,6 +296,8 @@ int st_family_classify(const struct st_probe_point *pp, struct st_family_point *
 	uint64_t ns;
 
 	memset(fp, 0, sizeof(*fp));
+	if (st_process_is_family(pp))
+		return st_process_classify(pp, fp);
 	if (is_bee(pp)) {
 		const char *n = pp->comp[0].name;
 
@@ -329,6 +334,8 @@ enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_p
 {
 	const struct st_catalog_field *f;
 
+	if (fp->usite)
+		return st_process_var(fp, name, dollar, field, type);
 	if (fp->kind != ST_SRC_TRACEPOINT)
 		return ST_CTX_NONE;
 	if (fp->syscall && !dollar) {

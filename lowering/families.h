@@ -9,6 +9,7 @@
 
 struct st_catalog;
 struct st_point_resolver;
+struct st_uprobe_site;
 
 struct st_family_point {
 	enum st_source_kind kind;
@@ -17,6 +18,7 @@ struct st_family_point {
 	char system[128], event[128];/* tracepoint */
 	bool syscall, is_return;
 	char syscall_name[128];
+	const struct st_uprobe_site *usite; /* ST_SRC_UPROBE: lowering/family_process.c */
 };
 
 /* Classify a concrete point; -ENOENT when it is not a built-in family. */

@@ -12,6 +12,7 @@
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
+#include "lowering/family_process.h"
 #include "lowering/plan.h"
 #include "tapset/builtins.h"
 
@@ -130,6 +131,19 @@ static uint32_t emit(struct lower *L, const struct st_loc *loc, const char *near
 }
 
 #define E(L, e, op, aux, a, b, c) emit((L), &(e)->loc, (e)->near, (op), (aux), (a), (b), (c))
+
+/* stap names the @min/@hist_log/... token an operator in its error
+ * locations ("near operator '@min'"); the AST calls it an identifier. */
+static const char *op_near(struct lower *L, const struct st_expr *e)
+{
+	static const char ident[] = "identifier '@";
+	char buf[128];
+
+	if (!e->near || strncmp(e->near, ident, sizeof(ident) - 1))
+		return e->near;
+	snprintf(buf, sizeof(buf), "operator '@%s", e->near + sizeof(ident) - 1);
+	return st_arena_strndup(L->plan->arena, buf, strlen(buf), sizeof(buf));
+}
 
 static void set_target(struct lower *L, uint32_t at, uint32_t target)
 {
@@ -327,6 +341,15 @@ static void assign_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	uint32_t v;
 
 	if (e->op == '=') {
+		if (is_local(lv) && e->b->kind == ST_E_STR) {
+			/* stap strlcpy()s into the local's MAXSTRINGLEN buffer */
+			uint32_t k = str_const(L, e->b->str);
+
+			E(L, e, ST_OP_LOADST, 0, lv->sym->index, k & 0xffff, k >> 16);
+			if (dst != lv->sym->index)
+				E(L, e, ST_OP_MOV, 0, dst, lv->sym->index, 0);
+			return;
+		}
 		if (is_local(lv)) {
 			expr_to(L, e->b, lv->sym->index);
 			if (dst != lv->sym->index)
@@ -484,10 +507,31 @@ static void print_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
-	uint32_t base = temp(L, e->nargs ? e->nargs : 1), i;
+	uint32_t base, i;
 
-	for (i = 0; i < e->nargs; i++)
+	/* user_string($p) at a uprobe: the string the probe fetched */
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL &&
+	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
+	    e->args[0]->kind == ST_E_TARGET) {
+		const char *f = st_process_string_field(&L->fp, e->args[0]->str);
+
+		if (f) {
+			field_load(L, e, f, dst);
+			return;
+		}
+	}
+	base = temp(L, e->nargs ? e->nargs : 1);
+
+	for (i = 0; i < e->nargs; i++) {
+		if (e->func && e->args[i]->kind == ST_E_STR) {
+			/* a script function's string parameter is a MAXSTRINGLEN buffer */
+			uint32_t k = str_const(L, e->args[i]->str);
+
+			E(L, e->args[i], ST_OP_LOADST, 0, base + i, k & 0xffff, k >> 16);
+			continue;
+		}
 		expr_to(L, e->args[i], base + i);
+	}
 	if (e->func) {
 		if (!e->func->body) {
 			fail(L, &e->loc, "function '%s' has an embedded-C body, which staplet does not run",
@@ -606,7 +650,7 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	case ST_E_STAT: {
 		uint32_t g = stats_target(L, e->a, &base, &arr);
 
-		E(L, e, ST_OP_SGET, e->stat_op | (arr << 7), dst, g, base);
+		emit(L, &e->loc, op_near(L, e), ST_OP_SGET, e->stat_op | (arr << 7), dst, g, base);
 		break;
 	}
 	case ST_E_HIST_BUCKET: {
@@ -614,7 +658,8 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 
 		expr_to(L, e->b, dst);
 		g = stats_target(L, e->a->a, &base, &arr);
-		E(L, e, ST_OP_HBUCKET, arr, dst, g, base);
+		/* stap blames the @hist_xxx token, not the '[' */
+		emit(L, &e->a->loc, op_near(L, e->a), ST_OP_HBUCKET, arr, dst, g, base);
 		break;
 	}
 	case ST_E_PRINT:
@@ -708,6 +753,53 @@ static void loop_body(struct lower *L, const struct st_stmt *body, struct loop *
 	L->loop = lp->outer;
 }
 
+/* foreach (b in @hist_xxx(x)): stap walks every bucket index of the shape,
+ * empty ones included, so this is a plain counting loop over 0..nbuckets-1
+ * (capped by `limit`); the body reads counts through @hist_xxx(x)[b]. */
+static void hist_foreach_stmt(struct lower *L, const struct st_stmt *s)
+{
+	const struct st_expr *h = s->fe_array;
+	const struct st_expr *var = h->a->kind == ST_E_INDEX ? h->a->a : h->a;
+	const struct st_plan_global *pg = &L->plan->globals[global_index(L, var)];
+	uint32_t n = pg->is_array ? pg->map.shape.nbuckets : pg->shape.nbuckets;
+	uint32_t save = L->top, b, lim, cond, one, top, exit_j, k;
+	struct loop lp = { 0 };
+
+	if (s->fe_nkeys != 1 || s->fe_value || s->fe_filter || s->fe_sort_dir) {
+		fail(L, &s->loc, "foreach over histogram buckets takes one key and no sort");
+		return;
+	}
+	b = s->fe_keys[0]->sym->index;
+	lim = temp(L, 1);
+	cond = temp(L, 1);
+	one = temp(L, 1);
+	k = num_const(L, n);
+	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, lim, k & 0xffff, k >> 16);
+	if (s->fe_limit) {
+		uint32_t r = expr_any(L, s->fe_limit), j;
+
+		/* the smaller of the bucket count and the limit */
+		emit(L, &s->loc, s->near, ST_OP_CMP, '<', cond, r, lim);
+		j = emit(L, &s->loc, s->near, ST_OP_JZ, 0, cond, 0, 0);
+		emit(L, &s->loc, s->near, ST_OP_MOV, 0, lim, r, 0);
+		set_target(L, j, here(L));
+	}
+	k = num_const(L, 0);
+	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, b, k & 0xffff, k >> 16);
+	k = num_const(L, 1);
+	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, one, k & 0xffff, k >> 16);
+	top = emit(L, &s->loc, s->near, ST_OP_CMP, '<', cond, b, lim);
+	exit_j = emit(L, &s->loc, s->near, ST_OP_JZ, 0, cond, 0, 0);
+	block_tick(L, s, 1);
+	loop_body(L, s->then, &lp);
+	patch_all(L, &lp.continues, here(L));
+	emit(L, &s->loc, s->near, ST_OP_ADD, 0, b, b, one);
+	set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
+	set_target(L, exit_j, here(L));
+	patch_all(L, &lp.breaks, here(L));
+	L->top = save;
+}
+
 static void foreach_stmt(struct lower *L, const struct st_stmt *s)
 {
 	struct st_plan *p = L->plan;
@@ -716,8 +808,9 @@ static void foreach_stmt(struct lower *L, const struct st_stmt *s)
 	uint32_t slot = L->iter_depth++, keybase, valreg = ST_REG_NONE, limit = ST_REG_NONE;
 	uint32_t filt = 0, mask = 0, top, i, save = L->top, idx;
 
-	if (s->fe_array->kind != ST_E_VAR) {
-		fail(L, &s->loc, "staplet does not support foreach over histogram buckets yet");
+	if (s->fe_array->kind == ST_E_HIST) {
+		L->iter_depth--;
+		hist_foreach_stmt(L, s);
 		return;
 	}
 	if (L->iter_depth > L->code->niters)
@@ -933,6 +1026,7 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 
 	switch (fp->kind) {
 	case ST_SRC_TRACEPOINT:
+	case ST_SRC_UPROBE:
 		snprintf(name, sizeof(name), "%s:%s", fp->system, fp->event);
 		break;
 	case ST_SRC_TIMER:
@@ -944,7 +1038,7 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	}
 	/* Tracepoints and timers are shared by every probe on them; begin/end
 	 * each get their own so that their sequence numbers order them. */
-	if (fp->kind == ST_SRC_TRACEPOINT)
+	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE)
 		for (i = 0; i < p->nsources; i++)
 			if (p->sources[i].kind == fp->kind && strcmp(p->sources[i].name, name) == 0)
 				return (int)i;
@@ -956,7 +1050,9 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	s->seq = fp->seq;
 	s->period_ns = fp->period_ns;
 	s->optional = pi->point->optional;
-	if (fp->kind == ST_SRC_TRACEPOINT) {
+	if (fp->kind == ST_SRC_UPROBE)
+		st_process_source_init(s, fp, p->arena);
+	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE) {
 		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
 		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
 	}
@@ -1112,6 +1208,8 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	stmt(L, pi->body);
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
+	if (L->fp.kind == ST_SRC_UPROBE)
+		st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
 
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
@@ -1152,9 +1250,12 @@ static void lower_globals(struct lower *L)
 		}
 		if (g->has_init && g->init) {
 			pg->has_init = true;
-			if (g->init->kind == ST_E_STR)
-				pg->init.s = p->strs[str_const(L, g->init->str)];
-			else
+			if (g->init->kind == ST_E_STR) {
+				/* str_const may grow p->strs: index after the call */
+				uint32_t si = str_const(L, g->init->str);
+
+				pg->init.s = p->strs[si];
+			} else
 				pg->init.n = g->init->num;
 		}
 	}

@@ -16,7 +16,7 @@ static const char *const op_names[ST_OP_COUNT_] = {
 	[ST_OP_FIELD] = "field", [ST_OP_BUILTIN] = "builtin", [ST_OP_CALL] = "call", [ST_OP_RET] = "ret",
 	[ST_OP_RET0] = "ret0", [ST_OP_NEXT] = "next", [ST_OP_FORMAT] = "format", [ST_OP_REGEX] = "regex",
 	[ST_OP_ITER_INIT] = "iter_init", [ST_OP_ITER_NEXT] = "iter_next", [ST_OP_ITER_END] = "iter_end",
-	[ST_OP_TRY] = "try", [ST_OP_TRY_END] = "try_end",
+	[ST_OP_TRY] = "try", [ST_OP_TRY_END] = "try_end", [ST_OP_LOADST] = "loadst",
 };
 
 static const char *kind_name(enum st_source_kind k)
@@ -53,6 +53,10 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 		fprintf(out, "source %u: %s %s", i, kind_name(s->kind), s->name);
 		if (s->kind == ST_SRC_TIMER)
 			fprintf(out, " every %" PRIu64 " ns", s->period_ns);
+		if (s->kind == ST_SRC_UPROBE)
+			fprintf(out, " %s %s:0x%" PRIx64 "%s%s%s", s->probe_return ? "r" : "p", s->probe_path,
+				s->probe_offset, s->probe_fetch && *s->probe_fetch ? " [" : "",
+				s->probe_fetch ? s->probe_fetch : "", s->probe_fetch && *s->probe_fetch ? "]" : "");
 		if (s->nfields) {
 			fprintf(out, " fields:");
 			for (j = 0; j < s->nfields; j++)

@@ -37,6 +37,7 @@ struct st_source {
 	uint64_t probe_offset; /* uprobe: file offset; kprobe: offset from symbol */
 	char *probe_symbol;  /* kprobe: kernel symbol */
 	bool probe_return;   /* uretprobe / kretprobe */
+	uint64_t probe_ref_ctr; /* uprobe: file offset of a USDT semaphore, 0 = none */
 	char *probe_fetch;   /* fetch args, "name=%di:s64 ..." */
 
 	/* ST_SRC_PERF */

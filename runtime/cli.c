@@ -48,6 +48,8 @@ struct cli {
 	uint32_t ntapset_dirs;
 	struct st_define defines[32];
 	uint32_t ndefines;
+	const char *gsets[32];        /* -G NAME=VALUE */
+	uint32_t ngsets;
 	struct st_limits limits;
 };
 
@@ -185,7 +187,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+e:c:x:T:o:i:p:I:D:gwvuhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+e:c:x:T:o:i:p:I:D:G:gwvuhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e': c->script_text = optarg; break;
 		case 'c': c->cmd = optarg; break;
@@ -203,6 +205,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				c->tapset_dirs[c->ntapset_dirs++] = optarg;
 			break;
 		case 'D': set_limit(c, optarg); break;
+		case 'G':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return die("invalid -G argument '%s': expected NAME=VALUE", optarg);
+			if (c->ngsets < sizeof(c->gsets) / sizeof(c->gsets[0]))
+				c->gsets[c->ngsets++] = optarg;
+			break;
 		case 'g': c->guru = true; break;
 		case 'w': c->no_warnings = true; break;
 		case 'v': c->verbose++; break;
@@ -213,7 +221,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case 'h': usage(c, stdout); exit(0);
 		case 'V': printf("%s (staplet) 0.1\n", c->be->name); exit(0);
 		default:
-			if (optopt && strchr("ecxToipID", optopt))
+			if (optopt && strchr("ecxToipIDG", optopt))
 				return die("option -%c needs an argument", optopt);
 			if (optopt)
 				return die("unknown option -%c (see %s --help)", optopt, c->be->name);
@@ -327,6 +335,38 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	return 0;
 }
 
+/* -G NAME=VALUE: the initial value of a scalar global, as stap sets it
+ * before the begin probes run.  Applied to the plan, so the session sees it
+ * as if the script had initialised the global itself. */
+static int apply_gsets(struct cli *c, struct st_plan *plan)
+{
+	uint32_t i, g;
+
+	for (i = 0; i < c->ngsets; i++) {
+		const char *eq = strchr(c->gsets[i], '=');
+		size_t n = (size_t)(eq - c->gsets[i]);
+		struct st_plan_global *pg = NULL;
+
+		for (g = 0; g < plan->nglobals && !pg; g++)
+			if (strlen(plan->globals[g].name) == n && !strncmp(plan->globals[g].name, c->gsets[i], n))
+				pg = &plan->globals[g];
+		if (!pg || pg->is_array || pg->type == ST_T_STATS)
+			return die("-G %s: no scalar global '%.*s' in the script", c->gsets[i], (int)n, c->gsets[i]);
+		pg->has_init = true;
+		if (pg->type == ST_T_STRING) {
+			pg->init.s = eq + 1;
+		} else {
+			char *end;
+
+			errno = 0;
+			pg->init.n = (int64_t)strtoll(eq + 1, &end, 0);
+			if (errno || end == eq + 1 || *end)
+				return die("-G %s: '%s' is not a number", c->gsets[i], eq + 1);
+		}
+	}
+	return 0;
+}
+
 static int load_script(struct cli *c, const char **name, const char **text)
 {
 	int e = 0;
@@ -379,6 +419,8 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	bool need_stream = false;
 	int r, status;
 
+	if (apply_gsets(c, plan))
+		return 1;
 	for (i = 0; i < plan->nsources; i++)
 		if (plan->sources[i].kind >= ST_SRC_TRACEPOINT)
 			need_stream = true;
@@ -415,6 +457,39 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* No kernel sources: only begin/end/error/timer probes. */
+static bool runtime_only(const struct st_plan *plan)
+{
+	uint32_t i;
+
+	for (i = 0; i < plan->nsources; i++)
+		if (plan->sources[i].kind >= ST_SRC_TRACEPOINT)
+			return false;
+	return true;
+}
+
+/* A script with no kernel events decides on its own when it ends (exit()
+ * in begin or in a timer).  Run it once, silently, so the recording spans
+ * exactly the time the live run would have taken; report then replays the
+ * same timer ticks over that span. */
+static int shadow_run(struct cli *c, struct st_plan *plan)
+{
+	struct st_session_opts so;
+	FILE *null = fopen("/dev/null", "w");
+
+	if (!null)
+		return die("cannot open /dev/null: %s", strerror(errno)), -1;
+	if (apply_gsets(c, plan)) {
+		fclose(null);
+		return -1;
+	}
+	session_opts(c, &so, null);
+	so.quiet = true;
+	st_session_run(plan, NULL, &so);
+	fclose(null);
+	return 0;
+}
+
 static int run_record(struct cli *c, struct st_plan *plan, const char *name, const char *text)
 {
 	struct st_backend_opts bo = { c->buffer_kb, c->verbose };
@@ -448,6 +523,11 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	if (c->timeout)
 		st_control_set_timeout(c->timeout);
 	st_target_release();
+	if (runtime_only(plan) && shadow_run(c, plan) < 0) {
+		c->be->record_abort(rec);
+		st_target_cleanup();
+		return 1;
+	}
 	r = c->be->record_run(rec, &err);
 	ri.end_ns = mono_ns();
 	if (r < 0) {
@@ -512,6 +592,10 @@ static int run_report(struct cli *c)
 		st_recording_info_free(&ri);
 		return r < 0 ? 0 : 1;
 	}
+	if (apply_gsets(c, plan)) {
+		status = 1;
+		goto out;
+	}
 	r = c->be->report_stream(rec, plan->sources, plan->nsources, &stream, &err);
 	if (r < 0) {
 		die("%s", err ? err : strerror(-r));
@@ -523,6 +607,7 @@ static int run_report(struct cli *c)
 	so.target_pid = ri.target_pid;
 	so.wall_offset_ns = ri.wall_offset_ns;
 	so.start_ns = ri.start_ns;
+	so.end_ns = ri.end_ns;
 	status = st_session_run(plan, stream, &so);
 	stream->ops->close(stream);
 	if (ri.lost)

@@ -177,19 +177,6 @@ static const char *ustr(struct st_vm *vm, uint64_t addr, size_t max)
 	return st_vm_str(vm, buf, got);
 }
 
-static enum st_vm_status ustr_fault(struct st_vm *vm, const char *fn, uint64_t addr)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", ev_tid(vm));
-	if (st_ctx_live && access(path, F_OK) != 0)
-		return gone(vm, fn, ev_tid(vm));
-	if (!st_ctx_live)
-		return st_vm_raise(vm, "%s: user memory at 0x%llx was not captured in the recording", fn,
-				   (unsigned long long)addr);
-	return st_vm_raise(vm, "user string copy fault -14 at 0x%llx [man error::fault]", (unsigned long long)addr);
-}
-
 static enum st_vm_status uint_read(struct st_vm *vm, uint64_t addr, size_t size, bool sign, st_value *ret)
 {
 	unsigned char b[8] = { 0 };
@@ -399,34 +386,6 @@ static const char *signal_name(struct st_vm *vm, int64_t sig)
 	return st_vm_str(vm, buf, strlen(buf));
 }
 
-static const char *quoted(struct st_vm *vm, const char *s)
-{
-	struct st_buf b;
-	const char *r;
-
-	st_buf_init(&b);
-	st_buf_puts(&b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[8];
-
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\'; esc[1] = (char)c; esc[2] = 0;
-		} else if (c == '\n') {
-			strcpy(esc, "\\n");
-		} else if (c < 32 || c > 126) {
-			snprintf(esc, sizeof(esc), "\\%03o", c);
-		} else {
-			esc[0] = (char)c; esc[1] = 0;
-		}
-		st_buf_puts(&b, esc);
-	}
-	st_buf_puts(&b, "\"");
-	r = st_vm_str(vm, b.p, b.len);
-	st_buf_free(&b);
-	return r;
-}
-
 enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
 {
 	int32_t tid = ev_tid(vm);
@@ -531,36 +490,9 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 		if (stat_field((int32_t)a[0].n, 39, &ret->n) < 0)
 			return gone(vm, "task_cpu", (int32_t)a[0].n);
 		break;
-	case ST_BI_USER_STRING: case ST_BI_USER_STRING_QUOTED:
-		s = st_ctx_live ? ustr(vm, (uint64_t)a[0].n, 4095) : NULL;
-		if (!s) {
-			if (id == ST_BI_USER_STRING_QUOTED && a[0].n == 0) {
-				ret->s = "NULL";
-				break;
-			}
-			if (id == ST_BI_USER_STRING_QUOTED) {
-				char b[40];
-
-				snprintf(b, sizeof(b), "0x%llx", (unsigned long long)a[0].n);
-				ret->s = st_vm_str(vm, b, strlen(b));
-				break;
-			}
-			ret->s = "";
-			return ustr_fault(vm, "user_string", (uint64_t)a[0].n);
-		}
-		ret->s = id == ST_BI_USER_STRING_QUOTED ? quoted(vm, s) : s;
-		break;
 	case ST_BI_USER_STRING2:
 		s = st_ctx_live ? ustr(vm, (uint64_t)a[0].n, 4095) : NULL;
 		ret->s = s ? s : a[1].s;
-		break;
-	case ST_BI_USER_STRING_N:
-		s = st_ctx_live ? ustr(vm, (uint64_t)a[0].n, a[1].n > 0 ? (size_t)a[1].n : 0) : NULL;
-		if (!s) {
-			ret->s = "";
-			return ustr_fault(vm, "user_string_n", (uint64_t)a[0].n);
-		}
-		ret->s = s;
 		break;
 	case ST_BI_USER_CHAR: return uint_read(vm, (uint64_t)a[0].n, 1, true, ret);
 	case ST_BI_USER_INT8: return uint_read(vm, (uint64_t)a[0].n, 1, true, ret);

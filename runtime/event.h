@@ -11,6 +11,15 @@
 
 #include <stdint.h>
 
+/* A user-space string copied at the event (by a BPF capture program):
+ * user_string(addr) answers from here before trying the live process. */
+struct st_capture {
+	uint64_t addr;          /* the user address the handler passes */
+	const char *str;        /* the bytes read there (not NUL-terminated) */
+	uint32_t len;
+	int32_t err;            /* 0, or the read's negative errno (-EFAULT) */
+};
+
 struct st_event {
 	uint64_t time;          /* CLOCK_MONOTONIC ns */
 	uint32_t source;        /* index into plan->sources */
@@ -21,6 +30,8 @@ struct st_event {
 	const void *raw;        /* the tracepoint record (common fields first), or NULL */
 	uint32_t raw_size;
 	uint64_t value;         /* counter sources: the count/period of this sample */
+	const struct st_capture *captures;   /* user strings taken at the event */
+	uint32_t ncaptures;
 };
 
 #endif

@@ -24,7 +24,8 @@ struct session {
 	uint32_t ntimers;
 	bool live, timers_started;
 	uint64_t now;                /* CLOCK_MONOTONIC ns of the current handler */
-	bool suppress_errors;
+	bool suppress_errors, quiet;
+	uint64_t end_ns;
 };
 
 static uint64_t mono_ns(void)
@@ -50,12 +51,13 @@ static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev
 
 	s->vm.now_mono = ev ? ev->time : s->now;
 	st = st_vm_run_probe(&s->vm, &s->plan->probes[idx], ev);
-	if (st != ST_VM_ERROR)
+	/* --suppress-handler-errors is stap's try { } catch { } around every
+	 * handler: a caught error is not counted */
+	if (st != ST_VM_ERROR || s->suppress_errors)
 		return;
 	s->vm.nerrors++;
-	if (s->suppress_errors)
-		return;
-	st_vm_report_error(&s->vm, stderr);
+	if (!s->quiet)
+		st_vm_report_error(&s->vm, stderr);
 	if (s->vm.nerrors > s->vm.limits.maxerrors)
 		st_control_request_stop(ST_STOP_ERROR);
 }
@@ -111,6 +113,8 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	s->live = !stream || stream->live;
 	st_ctx_live = s->live;
 	s->suppress_errors = o->suppress_errors;
+	s->quiet = o->quiet;
+	s->end_ns = o->end_ns;
 	r = st_vm_init(&s->vm, plan, &o->limits, o->out);
 	if (r < 0)
 		return r;
@@ -262,9 +266,17 @@ static void run_replay(struct session *s, uint64_t start_ns)
 			dispatch(s, &ev);
 			continue;
 		}
-		if (r < 0)
+		if (r < 0) {
 			fprintf(stderr, "ERROR: reading the recording: %s\n", strerror(-r));
+			return;
+		}
 		break;
+	}
+	/* timers kept firing after the last event until the recording stopped */
+	if (s->end_ns && st_control_stop_reason() == ST_STOP_NONE) {
+		if (!s->timers_started)
+			start_timers(s, s->end_ns);
+		fire_timers(s, s->end_ns);
 	}
 }
 
@@ -299,7 +311,7 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 	}
 	st_vm_flush(&s.vm);
 	status = s.vm.nerrors ? 1 : 0;
-	if (s.vm.nerrors)
+	if (s.vm.nerrors && !s.quiet)
 		fprintf(stderr, "WARNING: Number of errors: %llu, skipped probes: 0\n",
 			(unsigned long long)s.vm.nerrors);
 	teardown(&s);

@@ -16,6 +16,8 @@ struct st_session_opts {
 	int64_t wall_offset_ns;    /* replay: the recording's; live: ignored (measured) */
 	uint64_t start_ns;         /* replay: when the recording started (timer origin), 0 = first event */
 	bool suppress_errors;      /* --suppress-handler-errors */
+	uint64_t end_ns;           /* replay: when the recording ended; timers fire up to it, 0 = last event */
+	bool quiet;                /* count errors but print nothing (record's shadow run) */
 };
 
 /* Returns the process exit status: 0, or 1 after run-time errors. */

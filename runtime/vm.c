@@ -44,6 +44,8 @@ void st_vm_report_error(struct st_vm *vm, FILE *err)
 	const struct st_insn_loc *l = vm->errloc;
 
 	st_vm_flush(vm);
+	if (vm->err_noloc)
+		l = NULL;
 	if (l && l->file && l->near)
 		fprintf(err, "ERROR: %s near %s at %s:%u:%u\n", vm->errmsg, l->near, l->file, l->line, l->col);
 	else if (l && l->file)
@@ -423,6 +425,13 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 		case ST_OP_LOADS:
 			R[in->a].s = vm->plan->strs[TARGET(in)];
 			break;
+		case ST_OP_LOADST: {
+			const char *c = vm->plan->strs[TARGET(in)];
+
+			R[in->a].s = strnlen(c, vm->limits.maxstringlen) < vm->limits.maxstringlen ? c
+				     : st_vm_str(vm, c, vm->limits.maxstringlen);
+			break;
+		}
 		case ST_OP_ADD: R[in->a].n = (int64_t)((uint64_t)R[in->b].n + (uint64_t)R[in->c].n); break;
 		case ST_OP_SUB: R[in->a].n = (int64_t)((uint64_t)R[in->b].n - (uint64_t)R[in->c].n); break;
 		case ST_OP_MUL: R[in->a].n = (int64_t)((uint64_t)R[in->b].n * (uint64_t)R[in->c].n); break;
@@ -629,7 +638,12 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			struct st_stat *s = stat_of(vm, in->b, in->aux & 1, &R[in->c], false, &st);
 			int64_t v = 0;
 
-			if (s && st_stat_bucket(s, shape_of(vm, in->b), R[in->a].n, &v) < 0) {
+			/* stap reads the aggregate first: no samples is "empty aggregate" */
+			if (!s || s->count == 0) {
+				st = st_vm_raise(vm, "empty aggregate");
+				goto error;
+			}
+			if (st_stat_bucket(s, shape_of(vm, in->b), R[in->a].n, &v) < 0) {
 				st = st_vm_raise(vm, "histogram index out of range");
 				goto error;
 			}
@@ -744,6 +758,7 @@ error:
 			if (t.reg != ST_REG_NONE)
 				R[t.reg].s = st_vm_str(vm, vm->errmsg, strlen(vm->errmsg));
 			vm->errloc = NULL;
+			vm->err_noloc = false;
 			st = ST_VM_OK;
 			in = base + t.handler;
 			continue;
@@ -768,6 +783,7 @@ enum st_vm_status st_vm_run_probe(struct st_vm *vm, const struct st_plan_probe *
 	vm->ev = ev;
 	vm->probe = probe;
 	vm->errloc = NULL;
+	vm->err_noloc = false;
 	vm->actions_left = vm->plan->sources[probe->source].kind <= ST_SRC_NEVER ?
 				   (int64_t)vm->limits.maxaction * 10 : (int64_t)vm->limits.maxaction;
 	st = exec(vm, probe->code, NULL, 0, NULL);

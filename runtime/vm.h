@@ -63,6 +63,7 @@ struct st_vm {
 	/* errors */
 	char errmsg[512];
 	const struct st_insn_loc *errloc;
+	bool err_noloc;                 /* error(): stap clears last_stmt, so no "near" */
 	uint64_t nerrors;
 
 	/* regex cache (per plan string) and the last match */

@@ -203,7 +203,9 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_CTIME: ret->s = ctime_str(vm, a[0].n); break;
 	case ST_BI_CTIME0: ret->s = ctime_str(vm, wall_ns(vm) / 1000000000); break;
 	case ST_BI_EXIT: st_control_request_stop(ST_STOP_EXIT); break;
-	case ST_BI_ERROR: return st_vm_raise(vm, "%s", a[0].s);
+	case ST_BI_ERROR:
+		vm->err_noloc = true;
+		return st_vm_raise(vm, "%s", a[0].s);
 	case ST_BI_WARN:
 		st_vm_flush(vm);
 		fprintf(stderr, "WARNING: %s\n", a[0].s);
@@ -227,7 +229,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	}
 	case ST_BI_STRINGAT:
 		if (a[1].n < 0 || a[1].n >= (int64_t)strlen(a[0].s))
-			return st_vm_raise(vm, "Invalid index %lld", (long long)a[1].n);
+			return st_vm_raise(vm, "Position out of bounds");
 		ret->n = (unsigned char)a[0].s[a[1].n];
 		break;
 	case ST_BI_STRTOL: ret->n = str_to_long(a[0].s, a[1].n); break;
@@ -247,6 +249,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_TEXT_STRN: ret->s = escape(vm, a[0].s, (size_t)(a[1].n > 0 ? a[1].n : 0), a[2].n != 0); break;
 	case ST_BI_STRING_QUOTED: ret->s = escape(vm, a[0].s, 0, true); break;
 	case ST_BI_TOKENIZE: ret->s = tokenize(vm, a[0].s, a[1].s); break;
+	case ST_BI_TOKENIZE1: ret->s = tokenize(vm, "", a[0].s); break;   /* continue the last input */
 	case ST_BI_MATCHED: ret->s = matched(vm, a[0].n); break;
 	case ST_BI_MATCHED_STR: ret->s = matched(vm, 0); break;
 	case ST_BI_NGROUPS: ret->n = vm->match_n ? vm->match_n - 1 : 0; break;
@@ -263,6 +266,22 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 		ret->s = st_vm_str(vm, n, strlen(n));
 		break;
 	}
+	case ST_BI_USER_STRING:
+	case ST_BI_USER_STRING_N:
+	case ST_BI_USER_STRING_QUOTED:
+		if (id == ST_BI_USER_STRING_QUOTED) {
+			/* stap's: "NULL" for 0, the address when unreadable, never an error. */
+			char buf[32];
+
+			if (!a[0].n || st_vm_user_string(vm, -1, (uint64_t)a[0].n, ret) != ST_VM_OK) {
+				snprintf(buf, sizeof(buf), a[0].n ? "0x%llx" : "NULL", (unsigned long long)a[0].n);
+				ret->s = st_vm_str(vm, buf, strlen(buf));
+				break;
+			}
+			ret->s = escape(vm, ret->s, 0, true);
+			break;
+		}
+		return st_vm_user_string(vm, id == ST_BI_USER_STRING_N ? a[1].n : -1, (uint64_t)a[0].n, ret);
 	case ST_BI_COUNT:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);
 	default:   /* context, user memory, syscall arguments, flags */

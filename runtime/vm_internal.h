@@ -10,5 +10,9 @@ enum st_vm_status st_vm_raise(struct st_vm *vm, const char *fmt, ...) __attribut
 const char *st_vm_str(struct st_vm *vm, const char *s, size_t n);
 /* Run builtin id with its arguments; the result goes to *ret. */
 enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
+/* user_string(addr) / user_string_n(addr, n) (n < 0: MAXSTRINGLEN): the
+ * string the event captured at addr, else read live from /proc/PID/mem,
+ * else stap's "user string copy fault" error (vm_ustring.c). */
+enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, st_value *ret);
 
 #endif

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "plugins/perf/perf_int.h"
+#include "plugins/perf/perf_syscalls.h"
+#include "runtime/dynevent.h"
 
 #define DEFAULT_RING_KB 4096u
 #define MIN_RING_KB 64u
@@ -52,21 +54,23 @@ static int parse_cpus(struct st_perf_attach *a)
 	return a->ncpu ? 0 : -ENODEV;
 }
 
-static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, char **err)
+/* sys: where the event lives in tracefs (our uprobes: the live group); the
+ * recording names it by the plan's s->system. */
+static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, const char *sys, char **err)
 {
 	const char *dir = st_perf_tracing_dir();
 	char path[512], *id;
 
 	if (!dir)
 		return st_perf_fail(err, -ENOENT, "tracefs is not available (mount -t tracefs nodev /sys/kernel/tracing)");
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, s->system, s->event);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, sys, s->event);
 	id = st_perf_read_file(path, NULL);
 	if (!id)
-		return st_perf_fail(err, -ENOENT, "no tracepoint %s:%s in %s/events", s->system,
+		return st_perf_fail(err, -ENOENT, "no tracepoint %s:%s in %s/events", sys,
 				    s->event, dir);
 	e->attr.config = strtoull(id, NULL, 10);
 	free(id);
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, s->system, s->event);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, sys, s->event);
 	e->format = st_perf_read_file(path, &e->format_len);
 	if (!e->format)
 		return st_perf_fail(err, -errno, "cannot read %s: %s", path, strerror(errno));
@@ -91,6 +95,44 @@ static void base_attr(struct st_perf_evt *e, uint64_t st, uint32_t ring_bytes)
 	e->attr.wakeup_watermark = ring_bytes / 4;
 }
 
+/* Many syscalls:* sources: one raw_syscalls event per direction serves
+ * them (perf_syscalls.h).  They come first, so the first event of each ring
+ * (the one that reports COMM/FORK) serves the most sources. */
+static int fold_syscalls(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc,
+			 uint64_t common, uint32_t ring_bytes, char **err)
+{
+	struct st_perf_sysc *g[2];
+	int rc = st_perf_sysc_plan(src, nsrc, st_perf_tracing_dir(), a->folded, g, err);
+
+	for (int d = 0; d < 2; d++) {
+		struct st_perf_evt *e = &a->evt[a->nevt];
+		struct st_source raw = {.kind = ST_SRC_TRACEPOINT, .system = "raw_syscalls",
+					.event = d ? "sys_exit" : "sys_enter"};
+
+		if (!g[d])
+			continue;
+		if (rc == 0 && g[d]->nm && tracepoint_info(e, &raw, raw.system, NULL) == 0) {
+			e->attr.type = PERF_TYPE_TRACEPOINT;
+			e->attr.sample_period = 1;
+			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
+			e->sysc = g[d];
+			e->source = g[d]->m[0].source;
+			a->nevt++;
+			if (a->verbose)
+				fprintf(stderr, "perf stap: %u syscall tracepoints served by %s, filter: %s\n",
+					g[d]->nm, e->name, g[d]->filter ? g[d]->filter : "none");
+			continue;
+		}
+		/* No raw_syscalls here: every source keeps its own event. */
+		free(e->format); free(e->system); free(e->event); free(e->name);
+		memset(e, 0, sizeof(*e));
+		for (uint32_t k = 0; k < g[d]->nm; k++)
+			a->folded[g[d]->m[k].source] = false;
+		st_perf_sysc_free(g[d]);
+	}
+	return rc;
+}
+
 static int describe(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc,
 		    bool recording, uint32_t ring_bytes, char **err)
 {
@@ -102,18 +144,46 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 	if (recording)
 		common |= PERF_SAMPLE_IP;
 	a->trailer_type = common;
-	a->evt = calloc(nsrc ? nsrc : 1, sizeof(*a->evt));
-	if (!a->evt)
+	a->evt = calloc(nsrc + 2, sizeof(*a->evt));
+	a->folded = calloc(nsrc ? nsrc : 1, sizeof(bool));
+	if (!a->evt || !a->folded)
+		return -ENOMEM;
+	if (fold_syscalls(a, src, nsrc, common, ring_bytes, err) < 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nsrc; i++) {
 		const struct st_source *s = &src[i];
 		struct st_perf_evt *e = &a->evt[a->nevt];
 		int rc;
 
+		char sys[64];
+
+		if (a->folded[i])
+			continue;
 		switch (s->kind) {
+		case ST_SRC_UPROBE:
+			memset(e, 0, sizeof(*e));
+			rc = st_dynevent_create(s, sys, sizeof(sys), err);
+			if (rc < 0) {
+				if (s->optional) {
+					free(*err);
+					*err = NULL;
+					continue;
+				}
+				return rc;
+			}
+			rc = tracepoint_info(e, s, sys, err);
+			if (rc < 0) {
+				free(e->format); free(e->system); free(e->event); free(e->name);
+				memset(e, 0, sizeof(*e));
+				return rc;
+			}
+			e->attr.type = PERF_TYPE_TRACEPOINT;
+			e->attr.sample_period = 1;
+			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
+			break;
 		case ST_SRC_TRACEPOINT:
 			memset(e, 0, sizeof(*e));
-			rc = tracepoint_info(e, s, err);
+			rc = tracepoint_info(e, s, s->system, err);
 			if (rc < 0) {
 				free(e->format); free(e->system); free(e->event); free(e->name);
 				memset(e, 0, sizeof(*e));
@@ -134,14 +204,12 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			e->attr.sample_period = s->perf_period ? s->perf_period : 1;
 			base_attr(e, common | PERF_SAMPLE_PERIOD, ring_bytes);
 			break;
-		case ST_SRC_UPROBE:
 		case ST_SRC_KPROBE:
 			if (s->optional)
 				continue;
 			return st_perf_fail(err, -EOPNOTSUPP,
-					    "%s: %s probes are not supported by the perf backend yet",
-					    s->name ? s->name : "?",
-					    s->kind == ST_SRC_UPROBE ? "uprobe" : "kprobe");
+					    "%s: kprobe probes are not supported by the perf backend yet",
+					    s->name ? s->name : "?");
 		default:
 			continue;     /* begin/end/error/never/timer: the runtime's */
 		}
@@ -210,6 +278,9 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
 		return st_perf_fail(err, -errno, "perf_event_open(%s, cpu %d): %s", e->name,
 				    a->cpus[ci], strerror(errno));
 	e->fds[ci] = fd;
+	/* Without the filter userspace drops the unwanted ids: slower, exact. */
+	if (e->sysc && e->sysc->filter)
+		ioctl(fd, PERF_EVENT_IOC_SET_FILTER, e->sysc->filter);
 	if (ioctl(fd, PERF_EVENT_IOC_ID, &e->ids[ci]) < 0)
 		return st_perf_fail(err, -errno, "PERF_EVENT_IOC_ID(%s): %s", e->name, strerror(errno));
 	if (r->fd < 0) {
@@ -252,6 +323,7 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 	int rc;
 
 	memset(a, 0, sizeof(*a));
+	a->verbose = o ? o->verbose : 0;
 	if (kb < MIN_RING_KB)
 		kb = MIN_RING_KB;
 	rc = parse_cpus(a);
@@ -314,12 +386,16 @@ void st_perf_attach_close(struct st_perf_attach *a)
 		free(e->system);
 		free(e->event);
 		free(e->format);
+		st_perf_sysc_free(e->sysc);
 	}
 	free(a->evt);
+	free(a->folded);
 	free(a->idx);
 	free(a->ring);
 	free(a->cpus);
 	memset(a, 0, sizeof(*a));
+	/* the events' fds are closed: the kernel lets them go now */
+	st_dynevent_remove_all();
 }
 
 struct st_perf_evt *st_perf_attach_find(struct st_perf_attach *a, uint64_t id)

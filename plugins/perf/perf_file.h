@@ -22,6 +22,9 @@ enum {
 	/* Ours: the recording info blob.  perf skips feature bits it does
 	 * not know, and upstream numbers features from the bottom. */
 	ST_PERF_FEAT_STAPLET = 255,
+	/* Ours: raw_syscalls records standing for syscalls:* events
+	 * (struct st_perf_sysc_map_ent array, perf_syscalls.h). */
+	ST_PERF_FEAT_STAPLET_SYSCALLS = 254,
 };
 
 #endif

@@ -9,6 +9,8 @@
 #include <linux/perf_event.h>
 #include "runtime/backend.h"
 
+struct st_perf_sysc;
+
 /* One-line error into *err (malloc'd); returns rc so callers can `return`. */
 int st_perf_fail(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -68,6 +70,9 @@ struct st_perf_evt {
 	size_t format_len;
 	int *fds;                     /* per CPU, -1 when closed */
 	uint64_t *ids;                /* per CPU kernel ids */
+	/* raw_syscalls event serving many syscalls:* sources (perf_syscalls.h);
+	 * its records go to the source of their syscall id, not to `source`. */
+	struct st_perf_sysc *sysc;
 };
 
 struct st_perf_ring {
@@ -85,6 +90,8 @@ struct st_perf_attach {
 	int *cpus;
 	struct st_perf_evt *evt;
 	uint32_t nevt;
+	bool *folded;                 /* per plan source: served by a raw_syscalls evt */
+	int verbose;
 	struct st_perf_ring *ring;    /* ncpu, only for CPUs with events */
 	struct st_perf_id { uint64_t id; uint32_t evt; } *idx;   /* sorted by id */
 	uint32_t nidx;

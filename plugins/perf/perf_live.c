@@ -12,6 +12,7 @@
 #include <string.h>
 #include <traceevent/event-parse.h>
 #include "plugins/perf/perf_int.h"
+#include "plugins/perf/perf_syscalls.h"
 
 #define SLACK_NS 2000000ull     /* 2 ms */
 #define POLL_STEP_MS 10
@@ -221,6 +222,13 @@ static bool fill_event(struct live *l, const struct perf_event_header *h, struct
 		return false;
 	ev->time = s.time;
 	ev->source = e->source;
+	if (e->sysc) {
+		int32_t src = st_perf_sysc_source(e->sysc, s.raw, s.raw_size);
+
+		if (src < 0)
+			return false;    /* an id no source asked for */
+		ev->source = (uint32_t)src;
+	}
 	ev->cpu = s.cpu;
 	ev->pid = s.pid;
 	ev->tid = s.tid;
@@ -352,6 +360,18 @@ static int parse_formats(struct live *l, char **err)
 		struct st_perf_evt *e = &l->at.evt[i];
 		struct tep_event *te = NULL;
 
+		if (e->sysc) {
+			/* Records of the raw event decode as the syscall's own. */
+			for (uint32_t k = 0; k < e->sysc->nm; k++) {
+				struct st_perf_sysc_member *m = &e->sysc->m[k];
+
+				te = NULL;
+				if (tep_parse_format(l->tep, &te, m->format, m->format_len, "syscalls") != 0 || !te)
+					return st_perf_fail(err, -EINVAL, "cannot parse the format of syscalls:%s", m->event);
+				l->fmt[m->source] = te;
+			}
+			continue;
+		}
 		if (!e->format)
 			continue;
 		if (tep_parse_format(l->tep, &te, e->format, e->format_len, e->system) != 0 || !te)

@@ -17,6 +17,7 @@
 #include <traceevent/event-parse.h>
 #include "plugins/perf/perf_file.h"
 #include "plugins/perf/perf_int.h"
+#include "plugins/perf/perf_syscalls.h"
 
 struct rattr {
 	uint32_t type;
@@ -44,6 +45,9 @@ struct st_recording {
 	uint64_t data_off, data_end;
 	struct tep_handle *tep;
 	uint64_t lost;
+	const struct st_perf_sysc_map_ent *sysc;   /* the file's syscall map (a copy) */
+	struct st_perf_sysc_map_ent *sysc_copy;
+	uint32_t nsysc;
 };
 
 /* ---- bounds-checked reading ---- */
@@ -131,9 +135,10 @@ static int read_attrs(struct st_recording *rec, char **err)
 	    !in_file(rec, fh->attrs.offset, fh->attrs.size))
 		return st_perf_fail(err, -EINVAL, "%s: bad attribute section", rec->path);
 	rec->nattr = (uint32_t)(fh->attrs.size / asz);
-	if (rec->nattr == 0 || rec->nattr > 65536)
+	/* zero is fine: a script with only begin/end/timer probes records no events */
+	if (rec->nattr > 65536)
 		return st_perf_fail(err, -EINVAL, "%s: %u event attributes", rec->path, rec->nattr);
-	rec->attr = calloc(rec->nattr, sizeof(*rec->attr));
+	rec->attr = calloc(rec->nattr ? rec->nattr : 1, sizeof(*rec->attr));
 	if (!rec->attr)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < rec->nattr; i++) {
@@ -183,7 +188,7 @@ static int id_layout(struct st_recording *rec, char **err)
 	else if (st & PERF_SAMPLE_ID)
 		rec->id_off = 8 * (!!(st & PERF_SAMPLE_IP) + !!(st & PERF_SAMPLE_TID) +
 				   !!(st & PERF_SAMPLE_TIME) + !!(st & PERF_SAMPLE_ADDR));
-	else if (rec->nattr == 1)
+	else if (rec->nattr <= 1)
 		rec->id_off = -1;
 	else
 		return st_perf_fail(err, -EINVAL, "%s: samples carry no event ids", rec->path);
@@ -360,6 +365,28 @@ static int attr_names(struct st_recording *rec)
 	return 0;
 }
 
+/* The raw_syscalls -> syscalls:* map of a folded recording, if any. */
+static int syscall_map(struct st_recording *rec, char **err)
+{
+	struct st_perf_section sec;
+	uint32_t n;
+
+	if (!feature(rec, ST_PERF_FEAT_STAPLET_SYSCALLS, &sec))
+		return 0;
+	if (sec.size < 4)
+		return st_perf_fail(err, -EINVAL, "%s: bad syscall map", rec->path);
+	memcpy(&n, rec->map + sec.offset, 4);
+	if (n > (sec.size - 4) / sizeof(struct st_perf_sysc_map_ent))
+		return st_perf_fail(err, -EINVAL, "%s: bad syscall map", rec->path);
+	rec->sysc_copy = malloc((n ? n : 1) * sizeof(*rec->sysc_copy));
+	if (!rec->sysc_copy)
+		return -ENOMEM;
+	memcpy(rec->sysc_copy, rec->map + sec.offset + 4, n * sizeof(*rec->sysc_copy));
+	rec->sysc = rec->sysc_copy;
+	rec->nsysc = n;
+	return 0;
+}
+
 static int staplet_blob(struct st_recording *rec, struct st_recording_info *ri, char **err)
 {
 	struct st_perf_section sec;
@@ -390,6 +417,7 @@ void st_perf_report_close(struct st_recording *rec)
 		free(rec->attr[i].name);
 	free(rec->attr);
 	free(rec->ids);
+	free(rec->sysc_copy);
 	if (rec->map)
 		munmap(rec->map, rec->len);
 	free((char *)rec->path);
@@ -463,6 +491,8 @@ int st_perf_report_open(const char *path, struct st_recording_info *ri, struct s
 	if (rc == 0)
 		rc = attr_names(rec);
 	if (rc == 0)
+		rc = syscall_map(rec, err);
+	if (rc == 0)
 		rc = staplet_blob(rec, ri, err);
 	if (rc < 0) {
 		if (err && !*err)
@@ -489,6 +519,7 @@ struct rstream {
 	struct st_stream base;
 	struct st_recording *rec;
 	int32_t *bound;               /* per attr: plan source, -1 when unbound */
+	int32_t **by_nr;              /* per attr: raw_syscalls id -> plan source */
 	struct tep_event **fmt;       /* per plan source */
 	uint32_t nsrc;
 	struct run *run;
@@ -668,6 +699,16 @@ static bool fill(struct rstream *s, const struct perf_event_header *h, struct st
 		return false;
 	ev->time = sm.time;
 	ev->source = (uint32_t)s->bound[a];
+	if (s->by_nr[a]) {
+		int32_t nr;
+
+		if (!sm.raw || sm.raw_size < 16)
+			return false;
+		memcpy(&nr, (const uint8_t *)sm.raw + 8, 4);
+		if (nr < 0 || nr >= ST_PERF_SYSC_MAX_NR || s->by_nr[a][nr] < 0)
+			return false;
+		ev->source = (uint32_t)s->by_nr[a][nr];
+	}
 	ev->cpu = sm.cpu;
 	ev->pid = sm.pid;
 	ev->tid = sm.tid;
@@ -722,6 +763,9 @@ static void rs_close(struct st_stream *st)
 
 	if (!s)
 		return;
+	for (uint32_t a = 0; s->by_nr && a < s->rec->nattr; a++)
+		free(s->by_nr[a]);
+	free(s->by_nr);
 	free(s->bound);
 	free(s->fmt);
 	free(s->run);
@@ -741,6 +785,43 @@ static const struct st_stream_ops rs_ops = {
 static bool served(enum st_source_kind k)
 {
 	return k == ST_SRC_TRACEPOINT || k == ST_SRC_UPROBE || k == ST_SRC_KPROBE || k == ST_SRC_PERF;
+}
+
+/* A syscalls:* source recorded as raw_syscalls records: bind it through
+ * the file's syscall map.  0 when bound. */
+static int bind_syscall(struct rstream *s, uint32_t source, const char *want)
+{
+	struct st_recording *rec = s->rec;
+
+	for (uint32_t k = 0; k < rec->nsysc; k++) {
+		const struct st_perf_sysc_map_ent *m = &rec->sysc[k];
+		struct tep_event *te = tep_find_event(rec->tep, (int)m->member_config);
+		char name[256];
+
+		if (!te || m->nr >= ST_PERF_SYSC_MAX_NR)
+			continue;
+		snprintf(name, sizeof(name), "%s:%s", te->system, te->name);
+		if (strcmp(name, want))
+			continue;
+		for (uint32_t a = 0; a < rec->nattr; a++) {
+			if (rec->attr[a].type != PERF_TYPE_TRACEPOINT || rec->attr[a].config != m->raw_config)
+				continue;
+			if (!s->by_nr[a]) {
+				s->by_nr[a] = malloc(ST_PERF_SYSC_MAX_NR * sizeof(int32_t));
+				if (!s->by_nr[a])
+					return -ENOMEM;
+				for (uint32_t nr = 0; nr < ST_PERF_SYSC_MAX_NR; nr++)
+					s->by_nr[a][nr] = -1;
+			}
+			if (s->by_nr[a][m->nr] >= 0)
+				continue;
+			s->by_nr[a][m->nr] = (int32_t)source;
+			s->bound[a] = (int32_t)source;
+			s->fmt[source] = te;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 /* Bind plan sources to attrs by name; list the ones the file lacks. */
@@ -774,6 +855,8 @@ static int bind(struct rstream *s, const struct st_source *src, uint32_t nsrc, c
 			if (rec->attr[a].type == PERF_TYPE_TRACEPOINT)
 				s->fmt[i] = tep_find_event(rec->tep, (int)rec->attr[a].config);
 		}
+		if (!found && want && bind_syscall(s, i, want) == 0)
+			found = true;
 		if (!found && !src[i].optional)
 			fprintf(m, "%s%s", nmiss++ ? ", " : "", want ? want : "?");
 		free(want);
@@ -802,8 +885,9 @@ int st_perf_report_stream(struct st_recording *rec, const struct st_source *src,
 	s->nsrc = nsrc;
 	s->last_attr = -1;
 	s->bound = malloc(rec->nattr * sizeof(*s->bound));
+	s->by_nr = calloc(rec->nattr, sizeof(*s->by_nr));
 	s->fmt = calloc(nsrc ? nsrc : 1, sizeof(*s->fmt));
-	if (s->bound && s->fmt && st_perf_comm_init(&s->comm) == 0) {
+	if (s->bound && s->by_nr && s->fmt && st_perf_comm_init(&s->comm) == 0) {
 		for (uint32_t a = 0; a < rec->nattr; a++)
 			s->bound[a] = -1;
 		rc = bind(s, src, nsrc, err);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_file.h"
+#include "plugins/perf/perf_syscalls.h"
 #include "runtime/control.h"
 
 #define RUN_POLL_MS 100
@@ -336,11 +337,111 @@ int st_perf_record_run(struct st_recorder *r, char **err)
 
 /* ---- the feature sections ---- */
 
+/* A tracepoint format the file must carry: every attr's, and the
+ * syscalls:* formats of the sources a raw_syscalls event serves. */
+struct fmt_ent {
+	const char *system;
+	uint64_t config;
+	const char *text;
+	size_t len;
+};
+
+static int collect_formats(struct st_recorder *r, struct fmt_ent **out, uint32_t *n)
+{
+	uint32_t cap = 0, k = 0;
+	struct fmt_ent *f;
+
+	for (uint32_t i = 0; i < r->at.nevt; i++)
+		cap += 1 + (r->at.evt[i].sysc ? r->at.evt[i].sysc->nm : 0);
+	f = calloc(cap ? cap : 1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < r->at.nevt; i++) {
+		struct st_perf_evt *e = &r->at.evt[i];
+
+		if (e->format)
+			f[k++] = (struct fmt_ent){e->system, e->attr.config, e->format, e->format_len};
+		for (uint32_t j = 0; e->sysc && j < e->sysc->nm; j++) {
+			struct st_perf_sysc_member *m = &e->sysc->m[j];
+
+			f[k++] = (struct fmt_ent){"syscalls", m->config, m->format, m->format_len};
+		}
+	}
+	*out = f;
+	*n = k;
+	return 0;
+}
+
+/* Systems in order of first use; each distinct event once. */
+static int event_formats(struct st_recorder *r, struct buf *b)
+{
+	struct fmt_ent *f;
+	uint32_t nf, nsys = 0;
+	size_t nsys_at = b->len;
+	int rc = collect_formats(r, &f, &nf);
+
+	if (rc < 0)
+		return rc;
+	buf_u32(b, 0);
+	for (uint32_t i = 0; i < nf; i++) {
+		uint32_t n = 0;
+		size_t n_at;
+		bool seen = false;
+
+		for (uint32_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(f[j].system, f[i].system);
+		if (seen)
+			continue;
+		nsys++;
+		buf_str(b, f[i].system);
+		n_at = b->len;
+		buf_u32(b, 0);
+		for (uint32_t j = i; j < nf; j++) {
+			bool dup = false;
+
+			if (strcmp(f[j].system, f[i].system))
+				continue;
+			for (uint32_t k = i; k < j && !dup; k++)
+				dup = f[k].config == f[j].config;
+			if (dup)
+				continue;
+			buf_u64(b, f[j].len);
+			buf_put(b, f[j].text, f[j].len);
+			n++;
+		}
+		memcpy(b->p + n_at, &n, 4);
+	}
+	memcpy(b->p + nsys_at, &nsys, 4);
+	free(f);
+	return 0;
+}
+
+/* Which syscalls:* event each raw_syscalls record stands for (empty when
+ * nothing was folded). */
+static int syscall_map(struct st_recorder *r, struct buf *b)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < r->at.nevt; i++)
+		n += r->at.evt[i].sysc ? r->at.evt[i].sysc->nm : 0;
+	buf_u32(b, n);
+	for (uint32_t i = 0; i < r->at.nevt; i++) {
+		struct st_perf_evt *e = &r->at.evt[i];
+
+		for (uint32_t j = 0; e->sysc && j < e->sysc->nm; j++) {
+			struct st_perf_sysc_map_ent m = {e->attr.config, e->sysc->m[j].nr, 0,
+							 e->sysc->m[j].config};
+
+			buf_put(b, &m, sizeof(m));
+		}
+	}
+	return n;
+}
+
 static int tracing_data(struct st_recorder *r, struct buf *b)
 {
 	const char *dir = st_perf_tracing_dir();
 	static const char *hdr[2] = {"header_page", "header_event"};
-	uint32_t nsys = 0;
 	long pg = sysconf(_SC_PAGESIZE);
 	int rc = 0;
 
@@ -362,42 +463,9 @@ static int tracing_data(struct st_recorder *r, struct buf *b)
 		free(text);
 	}
 	buf_u32(b, 0);                 /* ftrace formats */
-	/* Systems in order of first use; each distinct event once. */
-	size_t nsys_at = b->len;
-	buf_u32(b, 0);
-	for (uint32_t i = 0; i < r->at.nevt; i++) {
-		struct st_perf_evt *e = &r->at.evt[i];
-		uint32_t n = 0;
-		size_t n_at;
-		bool seen = false;
-
-		if (!e->format)
-			continue;
-		for (uint32_t j = 0; j < i && !seen; j++)
-			seen = r->at.evt[j].system && !strcmp(r->at.evt[j].system, e->system);
-		if (seen)
-			continue;
-		nsys++;
-		buf_str(b, e->system);
-		n_at = b->len;
-		buf_u32(b, 0);
-		for (uint32_t j = i; j < r->at.nevt; j++) {
-			struct st_perf_evt *f = &r->at.evt[j];
-			bool dup = false;
-
-			if (!f->format || strcmp(f->system, e->system))
-				continue;
-			for (uint32_t k = i; k < j && !dup; k++)
-				dup = r->at.evt[k].format && r->at.evt[k].attr.config == f->attr.config;
-			if (dup)
-				continue;
-			buf_u64(b, f->format_len);
-			buf_put(b, f->format, f->format_len);
-			n++;
-		}
-		memcpy(b->p + n_at, &n, 4);
-	}
-	memcpy(b->p + nsys_at, &nsys, 4);
+	rc = event_formats(r, b);
+	if (rc < 0)
+		return rc;
 	buf_u32(b, 0);                 /* kallsyms */
 	buf_u32(b, 0);                 /* printk formats */
 	buf_u64(b, r->cmdlines.len);
@@ -431,21 +499,30 @@ static int event_desc(struct st_recorder *r, struct buf *b)
 static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 			  const struct st_recording_info *ri)
 {
-	struct buf sec[3] = {{0}}, idx = {0};
-	static const int bits[3] = {ST_PERF_FEAT_TRACING_DATA, ST_PERF_FEAT_EVENT_DESC,
-				    ST_PERF_FEAT_STAPLET};
+	struct buf sec[4] = {{0}}, idx = {0};
+	/* Ascending bit order, as the index requires. */
+	static const int bits[4] = {ST_PERF_FEAT_TRACING_DATA, ST_PERF_FEAT_EVENT_DESC,
+				    ST_PERF_FEAT_STAPLET_SYSCALLS, ST_PERF_FEAT_STAPLET};
 	uint32_t blob_len = 0;
 	char *blob = st_recording_encode(ri, &blob_len);
-	uint64_t at = r->off + 3 * 16;
-	int rc = tracing_data(r, &sec[0]);
+	int nsec = 4, rc = tracing_data(r, &sec[0]);
+	uint64_t at;
 
 	if (rc == 0)
 		rc = event_desc(r, &sec[1]);
-	if (rc == 0 && (!blob || buf_put(&sec[2], blob, blob_len) < 0))
+	if (rc == 0 && syscall_map(r, &sec[2]) == 0) {
+		free(sec[2].p);       /* nothing folded: no section */
+		sec[2] = sec[3];
+		nsec = 3;
+	}
+	if (rc == 0 && (!blob || buf_put(&sec[nsec - 1], blob, blob_len) < 0))
 		rc = -ENOMEM;
 	free(blob);
-	for (int i = 0; rc == 0 && i < 3; i++) {
-		fh->features[bits[i] / 64] |= 1ull << (bits[i] % 64);
+	at = r->off + (uint64_t)nsec * 16;
+	for (int i = 0; rc == 0 && i < nsec; i++) {
+		int bit = nsec == 3 && i == 2 ? bits[3] : bits[i];
+
+		fh->features[bit / 64] |= 1ull << (bit % 64);
 		buf_u64(&idx, at);
 		buf_u64(&idx, sec[i].len);
 		at += sec[i].len;
@@ -453,11 +530,11 @@ static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 	if (rc == 0)
 		rc = write_at(r->fd, idx.p, idx.len, r->off);
 	at = r->off + idx.len;
-	for (int i = 0; rc == 0 && i < 3; i++) {
+	for (int i = 0; rc == 0 && i < nsec; i++) {
 		rc = write_at(r->fd, sec[i].p, sec[i].len, at);
 		at += sec[i].len;
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(sec[i].p);
 	free(idx.p);
 	r->off = at;

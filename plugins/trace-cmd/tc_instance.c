@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <tracefs/tracefs.h>
 #include <traceevent/event-parse.h>
+#include "runtime/dynevent.h"
 #include "plugins/trace-cmd/tc_internal.h"
 
 void st_tracecmd_err(char **err, const char *fmt, ...)
@@ -282,13 +283,27 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 	case ST_SRC_TRACEPOINT:
 		break;
 	case ST_SRC_UPROBE:
+		r = st_dynevent_create(s, sys, sizeof(sys), err);
+		if (r < 0 && s->optional) {
+			free(*err);
+			*err = NULL;
+			return 0;
+		}
+		if (r < 0)
+			return r;
+		r = st_tracecmd_instance_enable(ti, sys, s->event);
+		if (r < 0) {
+			st_tracecmd_err(err, "cannot enable uprobe %s:%s in %s", sys, s->event, ti->name);
+			return r;
+		}
+		return add_enabled(en, sys, s->event, (int32_t)i, TC_INT_NONE);
 	case ST_SRC_KPROBE:
 	case ST_SRC_PERF:
 		if (s->optional)
 			return 0;
 		st_tracecmd_err(err, "trace-cmd stap cannot attach %s yet: %s sources are not "
 				"supported by the trace-cmd backend (use perf stap)", s->name ? s->name : "?",
-				s->kind == ST_SRC_UPROBE ? "uprobe" : s->kind == ST_SRC_KPROBE ? "kprobe" : "perf");
+				s->kind == ST_SRC_KPROBE ? "kprobe" : "perf");
 		return -EOPNOTSUPP;
 	default:
 		return 0;   /* begin, end, error, never, timers: the runtime's */

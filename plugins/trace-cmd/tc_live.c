@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <tracefs/tracefs.h>
 #include <traceevent/event-parse.h>
+#include "runtime/dynevent.h"
 #include "plugins/trace-cmd/tc_internal.h"
 #include "plugins/trace-cmd/tracecmd_backend.h"
 
@@ -218,6 +219,7 @@ static void live_close(struct st_stream *s)
 	}
 	/* the files must be closed first: an instance in use cannot be removed */
 	st_tracecmd_instance_destroy(&l->ti);
+	st_dynevent_remove_all();
 	free(l->cpu);
 	free(l->pfd);
 	st_tracecmd_decoder_free(&l->dec);
@@ -257,9 +259,9 @@ static int bind_formats(struct tc_live *l, const struct st_source *src, uint32_t
 		for (j = 0; j < nsrc; j++) {
 			char sys[64], ev[128];
 
-			if (src[j].kind == ST_SRC_TRACEPOINT &&
+			if ((src[j].kind == ST_SRC_TRACEPOINT || src[j].kind == ST_SRC_UPROBE) &&
 			    st_tracecmd_source_event(&src[j], sys, sizeof(sys), ev, sizeof(ev)) &&
-			    !strcmp(sys, e->sys) && !strcmp(ev, e->ev))
+			    !strcmp(sys, st_dynevent_logical_system(e->sys)) && !strcmp(ev, e->ev))
 				st_tracecmd_decoder_bind(&l->dec, j, f);
 		}
 	}

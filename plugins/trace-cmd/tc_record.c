@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <tracefs/tracefs.h>
 #include "runtime/control.h"
+#include "runtime/dynevent.h"
 #include "plugins/trace-cmd/tc_internal.h"
 #include "plugins/trace-cmd/tracecmd_backend.h"
 
@@ -135,6 +136,7 @@ static void rec_free(struct st_recorder *r)
 		return;
 	close_cpus(r);
 	st_tracecmd_instance_destroy(&r->ti);
+	st_dynevent_remove_all();   /* record_finish: after write_file read their formats */
 	for (i = 0; r->cpu && i < r->ncpu; i++)
 		if (r->cpu[i].tmpfd >= 0)
 			close(r->cpu[i].tmpfd);
@@ -299,7 +301,7 @@ static int put_formats(struct st_recorder *r, struct buf *b, char **err)
 			continue;
 		for (j = i; j < r->en.n; j++)
 			n += !strcmp(r->en.e[j].sys, r->en.e[i].sys);
-		put_str(b, r->en.e[i].sys);
+		put_str(b, st_dynevent_logical_system(r->en.e[i].sys));
 		put_u32(b, n);
 		for (j = i; j < r->en.n; j++) {
 			char rel[256], *text;

@@ -10,16 +10,26 @@ check() {   # check NAME CMD...: PASS if CMD succeeds
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
-# Nothing of ours may stay in the kernel after a run.
+# Nothing may stay in the kernel after a run: a tracefs instance or dynamic
+# event whose owning run (the pid in its name, staplet_<pid>...) is gone is a
+# leftover; so is a tool this test started that is still running.  Objects of
+# runs still alive (other tests on the machine) are not ours to judge.
+dead_owner() {   # dead_owner NAME: true if NAME is staplet_<pid>... and <pid> is gone
+	local pid
+	pid=$(sed -n 's/^staplet_\([0-9][0-9]*\).*/\1/p' <<<"$1")
+	[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null
+}
 no_leftovers() {   # no_leftovers NAME
-	local t=/sys/kernel/tracing left=""
-	ls "$t/instances" 2>/dev/null | grep -q '^staplet' && left="$left instances:$(ls "$t/instances" | grep '^staplet' | tr '\n' ' ')"
-	grep -q 'staplet' "$t/uprobe_events" 2>/dev/null && left="$left uprobe_events"
-	grep -q 'staplet' "$t/kprobe_events" 2>/dev/null && left="$left kprobe_events"
-	if pgrep -f 'perf-stap|trace-cmd-stap' >/dev/null 2>&1; then
-		for p in $(pgrep -f 'perf-stap|trace-cmd-stap'); do
-			[ "$p" = "$$" ] || left="$left process:$p"
+	local t=/sys/kernel/tracing left="" i g
+	for i in $(ls "$t/instances" 2>/dev/null | grep '^staplet'); do
+		dead_owner "$i" && left="$left instance:$i"
+	done
+	for f in uprobe_events kprobe_events; do
+		[ -r "$t/$f" ] || continue
+		for g in $(sed -n 's/^[pr][^:]*:\([^/]*\)\/.*/\1/p' "$t/$f" | grep '^staplet' | sort -u); do
+			dead_owner "$g" && left="$left $f:$g"
 		done
-	fi
+	done
+	[ -n "$(jobs -pr)" ] && left="$left running:$(jobs -pr | tr '\n' ' ')"
 	if [ -z "$left" ]; then pass "$1: nothing left in the kernel"; else fail "$1: left behind" "$left"; fi
 }

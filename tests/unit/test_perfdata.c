@@ -143,7 +143,9 @@ static void test_live(void)
 static void test_live_errors(void)
 {
 	struct st_source bad = tp("syscalls", "sys_enter_nonexistent", "syscalls:sys_enter_nonexistent");
-	struct st_source up = {.kind = ST_SRC_UPROBE, .name = "process(\"x\").function(\"f\")"};
+	struct st_source up = {.kind = ST_SRC_UPROBE, .name = "process(\"/nonexistent\").function(\"f\")",
+			       .system = "staplet", .event = "f_test_missing", .probe_path = "/nonexistent/x",
+			       .probe_offset = 0x1000};
 	struct st_stream *s = NULL;
 	char *err = NULL;
 	int rc;
@@ -158,7 +160,7 @@ static void test_live_errors(void)
 	if (s)
 		s->ops->close(s);
 	rc = B->live_open(&up, 1, NULL, &s, &err);
-	CHECK("live uprobe not supported yet", rc == -EOPNOTSUPP && err);
+	CHECK("live uprobe on a missing file fails with a message", rc < 0 && err && strstr(err, "/nonexistent/x"));
 	free(err);
 	CHECK("live errors leave no perf fds", perf_fds() == 0);
 }

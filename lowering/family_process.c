@@ -1,0 +1,749 @@
+/* family_process.c - process(...) probe points (see family_process.h).
+ *
+ * Expansion resolves PATH and the glob over the ELF file's symbols (or USDT
+ * notes) into concrete points that print as stap prints them:
+ *   process("/abs/path").function("add@src.c:12").return
+ * Each concrete point is registered with what it resolved to (file offset,
+ * parameters); classification finds it again, or resolves it afresh when
+ * lowering is handed a point that was not expanded here.
+ *
+ * Context variables become fields of the uprobe event whose fetch arguments
+ * the source collects as handlers read them:
+ *   $param   p_NAME = its DWARF location at entry (or the SysV register)
+ *   $argN    argN   = USDT operand N, or the Nth integer argument register
+ *   $return  ret    = %ax at a uretprobe
+ *   user_string($x)  str_<field> = +0(<location>):ustring
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "frontend/frontend.h"
+#include "lowering/family_process.h"
+#include "lowering/source.h"
+#include "lowering/uelf.h"
+#include "runtime/value.h"
+
+enum site_kind { U_FUNC, U_STMT, U_PLT, U_MARK, U_BEGIN };
+
+struct st_uprobe_site {
+	const struct st_probe_point *pp;
+	enum site_kind kind;
+	char *path;
+	uint64_t offset;
+	uint64_t ref_ctr;            /* USDT semaphore, file offset (0: none) */
+	bool ret;
+	char event[64];
+	char name[128];              /* function / mark name */
+	struct st_uelf_var *vars;    /* params (function) or operands (mark: arg1..) */
+	uint32_t nvars;
+	char ret_type[8];
+	bool have_dwarf;
+};
+
+static struct st_uelf **elf_cache;
+static uint32_t nelf_cache;
+static struct st_uprobe_site **sites;
+static uint32_t nsites;
+static bool cleanup_registered;
+
+static void free_site(struct st_uprobe_site *s)
+{
+	if (!s)
+		return;
+	st_uelf_vars_free(s->vars, s->nvars);
+	free(s->path);
+	free(s);
+}
+
+void st_process_cache_free(void)
+{
+	for (uint32_t i = 0; i < nelf_cache; i++)
+		st_uelf_close(elf_cache[i]);
+	for (uint32_t i = 0; i < nsites; i++)
+		free_site(sites[i]);
+	free(elf_cache);
+	free(sites);
+	elf_cache = NULL;
+	sites = NULL;
+	nelf_cache = nsites = 0;
+}
+
+static struct st_uelf *elf_get(const char *path, char **err)
+{
+	struct st_uelf *u, **n;
+
+	for (uint32_t i = 0; i < nelf_cache; i++)
+		if (!strcmp(elf_cache[i]->path, path))
+			return elf_cache[i];
+	if (st_uelf_open(path, &u, err) < 0)
+		return NULL;
+	n = realloc(elf_cache, sizeof(*n) * (nelf_cache + 1));
+	if (!n) {
+		st_uelf_close(u);
+		return NULL;
+	}
+	if (!cleanup_registered) {
+		atexit(st_process_cache_free);
+		cleanup_registered = true;
+	}
+	elf_cache = n;
+	elf_cache[nelf_cache++] = u;
+	return u;
+}
+
+static bool comp_is(const struct st_probe_point *pp, uint32_t i, const char *name)
+{
+	return i < pp->ncomp && !strcmp(pp->comp[i].name, name);
+}
+
+/* process.begin/end, process.thread.begin/end: sched tracepoints. */
+static const char *sched_event(const struct st_probe_point *pp)
+{
+	if (pp->comp[0].has_arg)
+		return NULL;
+	if (pp->ncomp == 2 && comp_is(pp, 1, "begin"))
+		return "sched_process_exec";
+	if (pp->ncomp == 2 && comp_is(pp, 1, "end"))
+		return "sched_process_exit";
+	if (pp->ncomp == 3 && comp_is(pp, 1, "thread") && comp_is(pp, 2, "begin"))
+		return "sched_process_fork";
+	if (pp->ncomp == 3 && comp_is(pp, 1, "thread") && comp_is(pp, 2, "end"))
+		return "sched_process_exit";
+	return NULL;
+}
+
+bool st_process_is_family(const struct st_probe_point *pp)
+{
+	return pp->ncomp >= 2 && comp_is(pp, 0, "process") &&
+	       (!pp->comp[0].has_arg || pp->comp[0].arg_is_string);
+}
+
+/* The shape of a point: which component names what, and its suffixes. */
+struct shape {
+	enum site_kind kind;
+	const char *path;            /* NULL: no path */
+	const char *pattern;         /* function/statement/plt/mark argument */
+	const char *provider;        /* .provider("p") */
+	uint32_t last;               /* index of the component holding pattern */
+	bool ret, call, exported, inline_;
+};
+
+static int parse_shape(const struct st_probe_point *pp, struct shape *sh, char **err)
+{
+	uint32_t i = 1;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->path = pp->comp[0].has_arg ? pp->comp[0].arg_str : NULL;
+	if (comp_is(pp, 1, "library")) {
+		if (!pp->comp[1].has_arg || !pp->comp[1].arg_is_string)
+			goto bad;
+		sh->path = pp->comp[1].arg_str;     /* the library itself holds the code */
+		i = 2;
+	}
+	if (comp_is(pp, i, "provider") && pp->comp[i].has_arg && pp->comp[i].arg_is_string) {
+		sh->provider = pp->comp[i].arg_str;
+		i++;
+	}
+	if (i >= pp->ncomp)
+		goto bad;
+	sh->last = i;
+	if (comp_is(pp, i, "function"))
+		sh->kind = U_FUNC;
+	else if (comp_is(pp, i, "statement"))
+		sh->kind = U_STMT;
+	else if (comp_is(pp, i, "plt"))
+		sh->kind = U_PLT;
+	else if (comp_is(pp, i, "mark"))
+		sh->kind = U_MARK;
+	else if (comp_is(pp, i, "begin") && pp->ncomp == i + 1 && sh->path)
+		sh->kind = U_BEGIN;
+	else
+		goto bad;
+	if (sh->kind != U_BEGIN && sh->kind != U_PLT && (!pp->comp[i].has_arg || !pp->comp[i].arg_is_string))
+		goto bad;
+	sh->pattern = pp->comp[i].has_arg ? pp->comp[i].arg_str : "*";
+	if (sh->provider && sh->kind != U_MARK)
+		goto bad;
+	for (i++; i < pp->ncomp; i++) {
+		if (pp->comp[i].has_arg)
+			goto bad;
+		if (comp_is(pp, i, "return") && (sh->kind == U_FUNC || sh->kind == U_PLT) && !sh->ret)
+			sh->ret = true;
+		else if (comp_is(pp, i, "call") && sh->kind == U_FUNC && !sh->ret)
+			sh->call = true;
+		else if (comp_is(pp, i, "exported") && sh->kind == U_FUNC && !sh->ret)
+			sh->exported = true;
+		else if (comp_is(pp, i, "inline") && sh->kind == U_FUNC && !sh->ret)
+			sh->inline_ = true;
+		else if (comp_is(pp, i, "nearest") && sh->kind == U_STMT)
+			;
+		else
+			goto bad;
+	}
+	if (!sh->path)
+		goto nopath;
+	return 0;
+bad:
+	if (asprintf(err, "unsupported process probe point") < 0)
+		*err = NULL;
+	return -EINVAL;
+nopath:
+	if (asprintf(err, "process probes need a path: process(\"PATH\")") < 0)
+		*err = NULL;
+	return -EINVAL;
+}
+
+static uint64_t fnv(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+static void make_event(struct st_uprobe_site *s)
+{
+	static const char *const prefix[] = { "f", "s", "plt", "m", "begin" };
+	char clean[41], buf[32];
+	uint64_t h = fnv(s->path, 0xcbf29ce484222325ull);
+	size_t i;
+
+	snprintf(buf, sizeof(buf), ":%llx:%d", (unsigned long long)s->offset, s->ret);
+	h = fnv(buf, h);
+	for (i = 0; s->name[i] && i < sizeof(clean) - 1; i++) {
+		char c = s->name[i];
+
+		clean[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_';
+	}
+	clean[i] = 0;
+	snprintf(s->event, sizeof(s->event), "%s%s_%s_%08x", prefix[s->kind], s->ret ? "r" : "", clean,
+		 (unsigned)(h ^ (h >> 32)));
+}
+
+/* Resolve one concrete site; NULL with *err set on failure. */
+static struct st_uprobe_site *site_new(struct st_uelf *u, enum site_kind kind, const char *name, uint64_t vaddr,
+				       bool ret, char **err)
+{
+	struct st_uprobe_site *s = calloc(1, sizeof(*s));
+	int64_t off = st_uelf_file_offset(u, vaddr);
+
+	if (!s || !(s->path = strdup(u->path))) {
+		free(s);
+		return NULL;
+	}
+	if (off < 0) {
+		if (asprintf(err, "%s: address 0x%llx of %s is in no loaded segment", u->path,
+			     (unsigned long long)vaddr, name) < 0)
+			*err = NULL;
+		free_site(s);
+		return NULL;
+	}
+	s->kind = kind;
+	s->offset = (uint64_t)off;
+	s->ret = ret;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->ret_type, sizeof(s->ret_type), "s64");
+	if (kind == U_FUNC || kind == U_STMT) {
+		if (kind == U_FUNC && st_uelf_params(u, name, &s->vars, &s->nvars, s->ret_type) < 0) {
+			free_site(s);
+			return NULL;
+		}
+		s->have_dwarf = u->dwarf != NULL;
+		/* a statement probe is not at the entry: parameters may have moved */
+	}
+	make_event(s);
+	return s;
+}
+
+static int register_site(struct st_uprobe_site *s)
+{
+	struct st_uprobe_site **n = realloc(sites, sizeof(*n) * (nsites + 1));
+
+	if (!n)
+		return -ENOMEM;
+	sites = n;
+	sites[nsites++] = s;
+	return 0;
+}
+
+static int mark_vars(struct st_uprobe_site *s, const char *args, char **err)
+{
+	char *copy = strdup(args), *save = NULL, *tok;
+	uint32_t n = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		struct st_uelf_var *nv = realloc(s->vars, sizeof(*nv) * (n + 1));
+
+		if (!nv) {
+			free(copy);
+			return -ENOMEM;
+		}
+		s->vars = nv;
+		memset(&nv[n], 0, sizeof(nv[n]));
+		s->nvars = ++n;
+		if (asprintf(&nv[n - 1].name, "arg%u", n) < 0) {
+			nv[n - 1].name = NULL;
+			free(copy);
+			return -ENOMEM;
+		}
+		/* an operand we cannot express stays unreadable ($argN errors) */
+		if (st_uelf_sdt_arg(tok, nv[n - 1].loc, sizeof(nv[n - 1].loc), nv[n - 1].type) < 0)
+			nv[n - 1].loc[0] = 0;
+	}
+	free(copy);
+	(void)err;
+	return 0;
+}
+
+/* ---- expansion ---- */
+
+struct emit {
+	struct st_arena *arena;
+	const struct st_probe_point *pp;
+	const struct shape *sh;
+	const char *path;
+	int (*add)(void *arg, struct st_probe_point *concrete);
+	void *arg;
+	int count;
+};
+
+static const char *arena_str(struct st_arena *a, const char *s)
+{
+	return st_arena_strndup(a, s, strlen(s), strlen(s));
+}
+
+/* The concrete point: process("/abs").<comp>("arg")[suffixes as written]. */
+static int emit_point(struct emit *em, const char *arg, struct st_uprobe_site *site)
+{
+	const struct st_probe_point *pp = em->pp;
+	uint32_t first = em->sh->last, n = 1 + pp->ncomp - first, i;
+	struct st_probe_point *p = (void *)st_arena_alloc(em->arena, sizeof(*p));
+
+	memset(p, 0, sizeof(*p));
+	if (em->sh->provider)
+		n++;
+	p->comp = (void *)st_arena_alloc(em->arena, sizeof(*p->comp) * n);
+	memset(p->comp, 0, sizeof(*p->comp) * n);
+	p->ncomp = n;
+	p->optional = pp->optional;
+	p->sufficient = pp->sufficient;
+	p->cond = pp->cond;
+	p->loc = pp->loc;
+	p->comp[0].name = "process";
+	p->comp[0].has_arg = p->comp[0].arg_is_string = true;
+	p->comp[0].arg_str = arena_str(em->arena, em->path);
+	i = 1;
+	if (em->sh->provider)
+		p->comp[i++] = pp->comp[first - 1];
+	for (uint32_t k = first; k < pp->ncomp; k++)
+		p->comp[i++] = pp->comp[k];
+	if (arg) {
+		p->comp[n - (pp->ncomp - first)].has_arg = true;
+		p->comp[n - (pp->ncomp - first)].arg_is_string = true;
+		p->comp[n - (pp->ncomp - first)].arg_str = arena_str(em->arena, arg);
+	}
+	site->pp = p;
+	if (register_site(site) < 0) {
+		free_site(site);
+		return -ENOMEM;
+	}
+	em->count++;
+	return em->add(em->arg, p) < 0 ? -ECANCELED : 0;
+}
+
+static void split_at(const char *pattern, char *fn, size_t fl, char *file, size_t fil, int *line)
+{
+	const char *at = strchr(pattern, '@'), *colon;
+
+	*line = 0;
+	file[0] = 0;
+	if (!at) {
+		snprintf(fn, fl, "%s", pattern);
+		return;
+	}
+	snprintf(fn, fl, "%.*s", (int)(at - pattern), pattern);
+	colon = strrchr(at, ':');
+	if (colon) {
+		snprintf(file, fil, "%.*s", (int)(colon - at - 1), at + 1);
+		*line = atoi(colon + 1);
+	} else {
+		snprintf(file, fil, "%s", at + 1);
+	}
+}
+
+static int expand_functions(struct emit *em, struct st_uelf *u, char **err)
+{
+	char fn[256], file[256], buf[512];
+	int line, r;
+
+	split_at(em->sh->pattern, fn, sizeof(fn), file, sizeof(file), &line);
+	/* .inline: staplet probes out-of-line code only; inlined copies have
+	 * no symbol of their own */
+	if (em->sh->inline_)
+		return 0;
+	for (uint32_t i = 0; i < u->nfuncs; i++) {
+		const struct st_uelf_func *f = &u->funcs[i];
+		struct st_uprobe_site *s;
+		bool dup = false;
+
+		if (fnmatch(fn, f->name, 0) != 0 || (em->sh->exported && !f->global))
+			continue;
+		for (uint32_t j = 0; j < i && !dup; j++)
+			dup = u->funcs[j].vaddr == f->vaddr && !strcmp(u->funcs[j].name, f->name);
+		if (dup)
+			continue;
+		if (st_uelf_decl(u, f->name, buf, sizeof(buf))) {
+			if (file[0] && fnmatch(file, buf, 0) != 0 && !strstr(buf, file))
+				continue;
+		} else if (file[0]) {
+			continue;
+		}
+		s = site_new(u, U_FUNC, f->name, f->vaddr, em->sh->ret, err);
+		if (!s)
+			return *err ? -EINVAL : -ENOMEM;
+		{
+			char decl[256], full[600];
+
+			if (st_uelf_decl(u, f->name, decl, sizeof(decl)))
+				snprintf(full, sizeof(full), "%s@%s", f->name, decl);
+			else
+				snprintf(full, sizeof(full), "%s", f->name);
+			r = emit_point(em, full, s);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int expand_statement(struct emit *em, struct st_uelf *u, char **err)
+{
+	char fn[256], file[256];
+	struct st_uprobe_site *s;
+	uint64_t vaddr;
+	int line;
+
+	split_at(em->sh->pattern, fn, sizeof(fn), file, sizeof(file), &line);
+	if (!file[0] || line <= 0) {
+		if (asprintf(err, "statement probes take \"FUNC@FILE:LINE\"") < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
+	if (st_uelf_line_addr(u, fn, file, line, &vaddr) < 0)
+		return 0;
+	s = site_new(u, U_STMT, em->sh->pattern, vaddr, false, err);
+	if (!s)
+		return *err ? -EINVAL : -ENOMEM;
+	return emit_point(em, em->sh->pattern, s);
+}
+
+static int expand_plt(struct emit *em, struct st_uelf *u, char **err)
+{
+	for (uint32_t i = 0; i < u->nplt; i++) {
+		struct st_uprobe_site *s;
+		int r;
+
+		if (fnmatch(em->sh->pattern, u->plt[i].name, 0) != 0)
+			continue;
+		s = site_new(u, U_PLT, u->plt[i].name, u->plt[i].vaddr, em->sh->ret, err);
+		if (!s)
+			return *err ? -EINVAL : -ENOMEM;
+		r = emit_point(em, u->plt[i].name, s);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int expand_marks(struct emit *em, struct st_uelf *u, char **err)
+{
+	for (uint32_t i = 0; i < u->nnotes; i++) {
+		const struct st_uelf_note *n = &u->notes[i];
+		struct st_uprobe_site *s;
+		int64_t sem = 0;
+		int r;
+
+		if (fnmatch(em->sh->pattern, n->name, 0) != 0 ||
+		    (em->sh->provider && fnmatch(em->sh->provider, n->provider, 0) != 0))
+			continue;
+		s = site_new(u, U_MARK, n->name, n->pc, false, err);
+		if (!s)
+			return *err ? -EINVAL : -ENOMEM;
+		/* the semaphore is data: its file offset comes from its own segment */
+		if (n->semaphore) {
+			sem = st_uelf_file_offset(u, n->semaphore);
+		}
+		s->ref_ctr = sem > 0 ? (uint64_t)sem : 0;
+		snprintf(s->name, sizeof(s->name), "%s_%s", n->provider, n->name);
+		make_event(s);
+		if (mark_vars(s, n->args, err) < 0) {
+			free_site(s);
+			return -ENOMEM;
+		}
+		r = emit_point(em, n->name, s);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int expand_begin(struct emit *em, struct st_uelf *u, char **err)
+{
+	struct st_uprobe_site *s = site_new(u, U_BEGIN, "begin", st_uelf_entry(u), false, err);
+
+	if (!s)
+		return *err ? -EINVAL : -ENOMEM;
+	return emit_point(em, NULL, s);
+}
+
+int st_process_expand(struct st_arena *arena, const struct st_probe_point *pp,
+		      int (*add)(void *arg, struct st_probe_point *concrete), void *arg, char **err)
+{
+	struct shape sh;
+	struct emit em = { arena, pp, &sh, NULL, add, arg, 0 };
+	struct st_uelf *u;
+	char *path;
+	int r;
+
+	if (sched_event(pp))
+		return add(arg, (struct st_probe_point *)pp) < 0 ? -ECANCELED : 1;
+	r = parse_shape(pp, &sh, err);
+	if (r < 0)
+		return r;
+	path = st_uelf_resolve_path(sh.path);
+	if (!path) {
+		if (pp->optional)
+			return 0;
+		if (asprintf(err, "cannot find executable '%s'", sh.path) < 0)
+			*err = NULL;
+		return -ENOENT;
+	}
+	u = elf_get(path, err);
+	em.path = path;
+	if (!u) {
+		free(path);
+		return pp->optional ? 0 : -ENOENT;
+	}
+	switch (sh.kind) {
+	case U_FUNC: r = expand_functions(&em, u, err); break;
+	case U_STMT: r = expand_statement(&em, u, err); break;
+	case U_PLT: r = expand_plt(&em, u, err); break;
+	case U_MARK: r = expand_marks(&em, u, err); break;
+	case U_BEGIN: r = expand_begin(&em, u, err); break;
+	}
+	free(path);
+	return r < 0 ? r : em.count;
+}
+
+/* ---- classification and context variables ---- */
+
+static int resolve_one(void *arg, struct st_probe_point *concrete)
+{
+	*(struct st_probe_point **)arg = concrete;
+	return -1;     /* the first is enough */
+}
+
+static const struct st_uprobe_site *site_for(const struct st_probe_point *pp)
+{
+	struct st_probe_point *first = NULL;
+	struct st_arena *arena;
+	char *err = NULL;
+
+	for (uint32_t i = 0; i < nsites; i++)
+		if (sites[i]->pp == pp)
+			return sites[i];
+	/* not expanded here: resolve it now (its points live until exit) */
+	arena = calloc(1, sizeof(*arena));
+	if (!arena)
+		return NULL;
+	st_arena_init(arena, 4096);
+	st_process_expand(arena, pp, resolve_one, &first, &err);
+	free(err);
+	if (first)
+		for (uint32_t i = 0; i < nsites; i++)
+			if (sites[i]->pp == first) {
+				sites[i]->pp = pp;   /* the arena's copy is not needed */
+				st_arena_free(arena);
+				free(arena);
+				return sites[i];
+			}
+	st_arena_free(arena);
+	free(arena);
+	return NULL;
+}
+
+int st_process_classify(const struct st_probe_point *pp, struct st_family_point *fp)
+{
+	const char *sched = sched_event(pp);
+	const struct st_uprobe_site *s;
+
+	memset(fp, 0, sizeof(*fp));
+	if (sched) {
+		fp->kind = ST_SRC_TRACEPOINT;
+		snprintf(fp->system, sizeof(fp->system), "sched");
+		snprintf(fp->event, sizeof(fp->event), "%s", sched);
+		return 0;
+	}
+	s = site_for(pp);
+	if (!s)
+		return -ENOENT;
+	fp->kind = ST_SRC_UPROBE;
+	fp->usite = s;
+	fp->is_return = s->ret;
+	snprintf(fp->system, sizeof(fp->system), "%s", ST_UPROBE_SYSTEM);
+	snprintf(fp->event, sizeof(fp->event), "%s", s->event);
+	return 0;
+}
+
+static const struct st_uelf_var *find_var(const struct st_uprobe_site *s, const char *name)
+{
+	for (uint32_t i = 0; i < s->nvars; i++)
+		if (!strcmp(s->vars[i].name, name))
+			return &s->vars[i];
+	return NULL;
+}
+
+/* Field name and fetch spec of a `$name`; false when unavailable. */
+static bool var_fetch(const struct st_uprobe_site *s, const char *name, char *field, size_t flen, char *spec,
+		      size_t slen)
+{
+	static const char *const abi[] = { "%di", "%si", "%dx", "%cx", "%r8", "%r9" };
+	const struct st_uelf_var *v;
+
+	if (!strcmp(name, "return")) {
+		if (!s->ret || !s->ret_type[0])
+			return false;
+		snprintf(field, flen, "ret");
+		snprintf(spec, slen, "%%ax:%s", s->ret_type);
+		return true;
+	}
+	if (s->ret && s->kind != U_MARK)
+		return false;  /* parameters at a return: @entry is not supported yet */
+	if (s->kind == U_MARK || !strncmp(name, "arg", 3)) {
+		char *end;
+		long n = !strncmp(name, "arg", 3) ? strtol(name + 3, &end, 10) : 0;
+
+		if (n >= 1 && !*end) {
+			if (s->kind == U_MARK) {
+				v = find_var(s, name);
+				if (!v || !v->loc[0])
+					return false;
+				snprintf(field, flen, "%s", name);
+				snprintf(spec, slen, "%s:%s", v->loc, v->type);
+				return true;
+			}
+			if (s->kind == U_FUNC || s->kind == U_PLT) {
+				if ((uint32_t)n <= s->nvars && s->vars[n - 1].loc[0]) {
+					v = &s->vars[n - 1];
+					snprintf(field, flen, "%s", name);
+					snprintf(spec, slen, "%s:%s", v->loc, v->type);
+					return true;
+				}
+				if (n > 6 || s->have_dwarf)
+					return false;
+				snprintf(field, flen, "%s", name);
+				snprintf(spec, slen, "%s:s64", abi[n - 1]);
+				return true;
+			}
+		}
+	}
+	if (s->kind != U_FUNC)
+		return false;
+	v = find_var(s, name);
+	if (!v || !v->loc[0])
+		return false;
+	snprintf(field, flen, "p_%s", name);
+	snprintf(spec, slen, "%s:%s", v->loc, v->type);
+	return true;
+}
+
+enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char *name, bool dollar,
+				   const char **field, enum st_type *type)
+{
+	static char fbuf[160];
+	char spec[96];
+
+	if (!fp->usite || !dollar || name[0] != '$')
+		return ST_CTX_NONE;
+	if (!strcmp(name, "$$name")) {
+		*type = ST_T_STRING;
+		return ST_CTX_EVENT_NAME;
+	}
+	if (name[1] == '$' || !var_fetch(fp->usite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec)))
+		return ST_CTX_NONE;
+	*field = fbuf;
+	*type = ST_T_LONG;
+	return ST_CTX_FIELD;
+}
+
+const char *st_process_string_field(const struct st_family_point *fp, const char *target)
+{
+	static char buf[200];
+	char field[160], spec[96];
+
+	if (!fp->usite || target[0] != '$' || target[1] == '$' ||
+	    !var_fetch(fp->usite, target + 1, field, sizeof(field), spec, sizeof(spec)) || spec[0] == '\\')
+		return NULL;
+	snprintf(buf, sizeof(buf), "str_%s", field);
+	return buf;
+}
+
+void st_process_source_init(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena)
+{
+	const struct st_uprobe_site *u = fp->usite;
+
+	s->probe_path = (char *)arena_str(arena, u->path);
+	s->probe_offset = u->offset;
+	s->probe_ref_ctr = u->ref_ctr;
+	s->probe_return = u->ret;
+	s->probe_fetch = (char *)arena_str(arena, "");
+}
+
+/* The spec of one field the handlers read, by its name. */
+static bool field_spec(const struct st_uprobe_site *u, const char *field, char *spec, size_t len)
+{
+	char name[160], f2[160];
+	bool str = !strncmp(field, "str_", 4);
+	const char *base = str ? field + 4 : field;
+
+	if (!strncmp(base, "p_", 2))
+		snprintf(name, sizeof(name), "%s", base + 2);
+	else if (!strcmp(base, "ret"))
+		snprintf(name, sizeof(name), "return");
+	else
+		snprintf(name, sizeof(name), "%s", base);
+	if (!var_fetch(u, name, f2, sizeof(f2), spec, len) || strcmp(f2, base))
+		return false;
+	if (str) {
+		char *colon = strrchr(spec, ':');
+
+		if (colon)
+			*colon = 0;
+		memmove(spec + 3, spec, strlen(spec) + 1);
+		memcpy(spec, "+0(", 3);
+		strncat(spec, "):ustring", len - strlen(spec) - 1);
+	}
+	return true;
+}
+
+void st_process_source_fetch(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (uint32_t i = 0; i < s->nfields; i++) {
+		char spec[128];
+
+		if (field_spec(fp->usite, s->fields[i], spec, sizeof(spec)))
+			fprintf(f, "%s%s=%s", i ? " " : "", s->fields[i], spec);
+	}
+	fclose(f);
+	s->probe_fetch = (char *)st_arena_strndup(arena, buf, len, len);
+	free(buf);
+}

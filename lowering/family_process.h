@@ -1,0 +1,37 @@
+/* family_process.h - user-space probe points: process("PATH").function(P)
+ * [.call|.exported|.inline][.return], .statement("f@file:line"), .plt("n"),
+ * .mark("n") / .provider("p").mark("n") (USDT), process("PATH").begin, served by
+ * tracefs uprobe events the plugins create; process.begin/end and
+ * process.thread.begin/end over sched tracepoints.
+ */
+#ifndef ST_LOWERING_FAMILY_PROCESS_H
+#define ST_LOWERING_FAMILY_PROCESS_H
+
+#include <stdbool.h>
+#include "frontend/ast.h"
+#include "lowering/families.h"
+
+struct st_arena;
+struct st_source;
+
+/* Group of our uprobe events in plans and recordings.  Live, the plugins
+ * create them under "staplet_<pid>" (see runtime/dynevent.h). */
+#define ST_UPROBE_SYSTEM "staplet"
+
+bool st_process_is_family(const struct st_probe_point *pp);
+int st_process_expand(struct st_arena *arena, const struct st_probe_point *pp,
+		      int (*add)(void *arg, struct st_probe_point *concrete), void *arg, char **err);
+int st_process_classify(const struct st_probe_point *pp, struct st_family_point *fp);
+enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char *name, bool dollar,
+				   const char **field, enum st_type *type);
+/* user_string($var): the field holding the string the uprobe captured with
+ * a `:ustring` fetch, or NULL when $var is not something we can fetch. */
+const char *st_process_string_field(const struct st_family_point *fp, const char *target);
+/* Fill a new ST_SRC_UPROBE source from its point, and (again after each
+ * handler adds fields) its fetch arguments from the fields it reads. */
+void st_process_source_init(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);
+void st_process_source_fetch(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);
+/* Drop cached ELF files. */
+void st_process_cache_free(void);
+
+#endif

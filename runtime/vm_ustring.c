@@ -1,0 +1,83 @@
+/* vm_ustring.c - user_string(): strings in the traced process's memory.
+ *
+ * By the time a handler runs in userspace the string may be gone (the
+ * process has moved on or exited), so the backend copies the strings the
+ * handlers ask for at the event (a BPF capture program) and hands them over
+ * as ev->captures.  Without a capture, a live run reads /proc/PID/mem; a
+ * replay never does (the pid may belong to another process by now): events
+ * older than a few seconds count as replayed.  Otherwise the handler fails
+ * with stap's error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "runtime/vm_internal.h"
+
+#define LIVE_WINDOW_NS 5000000000ull
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Up to max bytes at addr in pid's memory, stopping at NUL; -errno. */
+static ssize_t read_proc_mem(int pid, uint64_t addr, char *buf, size_t max)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -EFAULT;
+	n = pread(fd, buf, max, (off_t)addr);
+	if (n <= 0 && max > 1) {
+		/* A string near the end of a mapping: retry byte by byte. */
+		n = 0;
+		while ((size_t)n < max && pread(fd, buf + n, 1, (off_t)(addr + (uint64_t)n)) == 1 && buf[n])
+			n++;
+		if (n == 0)
+			n = -1;
+	}
+	close(fd);
+	if (n < 0)
+		return -EFAULT;
+	return (ssize_t)strnlen(buf, (size_t)n);
+}
+
+enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, st_value *ret)
+{
+	const struct st_event *ev = vm->ev;
+	size_t max = vm->limits.maxstringlen ? vm->limits.maxstringlen : 512;
+	char buf[4096];
+	ssize_t got = -EFAULT;
+
+	if (n >= 0 && (size_t)n < max)
+		max = (size_t)n;
+	if (max >= sizeof(buf))
+		max = sizeof(buf) - 1;
+	for (uint32_t i = 0; ev && i < ev->ncaptures; i++) {
+		const struct st_capture *c = &ev->captures[i];
+
+		if (c->addr != addr)
+			continue;
+		if (c->err)
+			break;
+		ret->s = st_vm_str(vm, c->str, strnlen(c->str, c->len < max ? c->len : max));
+		return ST_VM_OK;
+	}
+	if (addr && ev && ev->pid > 0 && ev->time + LIVE_WINDOW_NS > mono_ns())
+		got = read_proc_mem(ev->pid, addr, buf, max);
+	if (got < 0)
+		return st_vm_raise(vm, "user string copy fault %d at %016llx [man error::fault]",
+				   (int)(got < 0 ? got : -EFAULT), (unsigned long long)addr);
+	ret->s = st_vm_str(vm, buf, (size_t)got);
+	return ST_VM_OK;
+}

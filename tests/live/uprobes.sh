@@ -1,0 +1,94 @@
+# User-space probes: process("PATH").function/.return/.mark/.plt/.begin with
+# exact counts and argument values, live and record -> report, with both
+# backends; nothing left in uprobe_events after each run, SIGINT included.
+. "$(dirname "$0")/lib.sh"
+T=$(cd "$W" && pwd)/uprobe_target
+N=50
+# For i < N: add(i, 2i) = 3i; tick(i, 3i); greet("hello", i) when i % 10 == 0.
+S="global n, s, r, t, g, last
+probe process(\"$T\").function(\"add\") { n++; s += \$a + \$b }
+probe process(\"$T\").function(\"add\").return { r += \$return }
+probe process(\"$T\").mark(\"tick\") { t += \$arg2 - \$arg1 }
+probe process(\"$T\").function(\"greet\") { g++; last = sprintf(\"%s/%d\", user_string(\$who), \$times) }
+probe process(\"$T\").mark(\"done\") { printf(\"done %d\\n\", \$arg1) }
+probe end { printf(\"n=%d s=%d r=%d t=%d g=%d last=%s\\n\", n, s, r, t, g, last) }"
+# Other runs may share this machine: only our uprobe events are checked here
+# (lib.sh's no_leftovers also counts other sessions' instances and processes).
+no_uprobes() {   # no_uprobes NAME
+	if grep -q 'staplet' /sys/kernel/tracing/uprobe_events 2>/dev/null; then
+		fail "$1: uprobe events left behind" "$(grep staplet /sys/kernel/tracing/uprobe_events | tr '\n' ' ')"
+	else
+		pass "$1: no uprobe events left"
+	fi
+}
+WANT="n=$N s=3675 r=3675 t=2450 g=5 last=hello/40"
+
+expect() {   # expect FILE: the exact report
+	grep -qx "$WANT" "$1" && grep -qx "done $N" "$1"
+}
+
+perf stap -c "$T $N" -e "$S" >"$TMP/p.out" 2>"$TMP/p.err"
+check "perf stap live function/return/mark/user_string" expect "$TMP/p.out"
+no_uprobes "perf stap uprobes live"
+trace-cmd stap -c "$T $N" -e "$S" >"$TMP/t.out" 2>"$TMP/t.err"
+check "trace-cmd stap live function/return/mark/user_string" expect "$TMP/t.out"
+no_uprobes "trace-cmd stap uprobes live"
+
+perf stap record -o "$TMP/u.data" -c "$T $N" -e "$S" >/dev/null 2>"$TMP/pr.err"
+perf stap report -i "$TMP/u.data" >"$TMP/pr.out" 2>&1
+check "perf stap record -> report" expect "$TMP/pr.out"
+no_uprobes "perf stap uprobes record"
+n=$(perf script -i "$TMP/u.data" 2>/dev/null | grep -c 'f_add_')
+check "perf script reads our uprobe events ($n)" test "$n" -eq $N
+trace-cmd stap record -o "$TMP/u.dat" -c "$T $N" -e "$S" >/dev/null 2>"$TMP/tr.err"
+trace-cmd stap report -i "$TMP/u.dat" >"$TMP/tr.out" 2>&1
+check "trace-cmd stap record -> report" expect "$TMP/tr.out"
+no_uprobes "trace-cmd stap uprobes record"
+# another script over the recording, and the other backend's reader
+perf stap report -i "$TMP/u.data" -e "global c probe process(\"$T\").function(\"add\") { c++ } probe end { printf(\"c=%d\\n\", c) }" >"$TMP/pr2.out" 2>&1
+check "report with another script" grep -qx "c=$N" "$TMP/pr2.out"
+
+# relative path through \$PATH, globs, .call, statement, plt, process(PATH).begin
+S2="global f, b, p, st
+probe process(\"uprobe_target\").function(\"gre*\").call { f++ }
+probe process(\"uprobe_target\").begin { b++ }
+probe process(\"uprobe_target\").plt(\"strlen\") { p++ }
+probe process(\"uprobe_target\").statement(\"main@uprobe_target.c:41\") { st++ }
+probe end { printf(\"f=%d b=%d p=%d st=%d\\n\", f, b, p, st) }"
+PATH="$(dirname "$T"):$PATH" perf stap -c "$T $N" -e "$S2" >"$TMP/r.out" 2>&1
+check "PATH lookup, glob, .call, .begin, .plt, .statement" grep -qx "f=5 b=1 p=5 st=$N" "$TMP/r.out"
+no_uprobes "perf stap uprobes misc"
+
+# a library: libc's atol (or strtol, when the compiler inlined atol), called
+# once by the target's main
+LIBC=$(ldd "$T" | awk '/libc.so/ { print $3 }')
+perf stap -c "$T 3" -e "global a, b probe process(\"$LIBC\").function(\"atol\") { if (execname() == \"uprobe_target\") a++ }
+probe process(\"$LIBC\").function(\"strtol\") { if (execname() == \"uprobe_target\") b++ } probe end { printf(\"atol=%d strtol=%d\\n\", a, b) }" >"$TMP/l.out" 2>&1
+check "library function probe" grep -Eqx "atol=1 strtol=[01]|atol=0 strtol=1" "$TMP/l.out"
+
+# -p3 shows the uprobe definition; an unknown function is an error; '?' skips it
+perf stap -p3 -e "probe process(\"$T\").function(\"greet\") { println(user_string(\$who), \$times) }" >"$TMP/p3.out" 2>&1
+check "-p3 shows fetch args" grep -q 'str_p_who=+0(%di):ustring p_times=%si:s32' "$TMP/p3.out"
+perf stap -p2 -e "probe process(\"$T\").function(\"no_such_fn\") { }" >"$TMP/e.out" 2>&1
+check "unknown function is an error" test $? -ne 0
+perf stap -c "$T 1" -e "probe process(\"$T\").function(\"no_such_fn\")? { } probe end { println(\"ok\") }" >"$TMP/o.out" 2>&1
+check "optional unknown function is skipped" grep -qx ok "$TMP/o.out"
+
+# SIGINT while attached: end probes run, nothing left
+for tool in perf-stap trace-cmd-stap; do
+	$tool -e "global n probe process(\"$T\").function(\"add\") { n++ } probe end { printf(\"end ran\\n\") }" >"$TMP/sig.out" 2>&1 &
+	pid=$!
+	sleep 1
+	grep -q "staplet_$pid/" /sys/kernel/tracing/uprobe_events
+	check "$tool: uprobe event exists while attached" test $? -eq 0
+	kill -INT $pid
+	wait $pid
+	check "$tool SIGINT runs end probes" grep -qx "end ran" "$TMP/sig.out"
+	no_uprobes "$tool uprobes SIGINT"
+done
+
+# a dead run's leftovers are removed by the next run
+sh -c 'exit 0' & dead=$!; wait $dead
+echo "p:staplet_$dead/f_stale $T:0x$(printf %x $(($(nm "$T" | awk '$3 == "add" { print "0x" $1 }'))))" >>/sys/kernel/tracing/uprobe_events 2>/dev/null
+perf stap -c "$T 1" -e "probe process(\"$T\").function(\"add\") { }" >/dev/null 2>&1
+no_uprobes "stale events of dead run $dead"
