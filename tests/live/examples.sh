@@ -60,4 +60,6 @@ while read -r f; do
 	fi
 done <"$LIST"
 echo "examples: $npass of $nrun passed"
+kill $LOAD 2>/dev/null
+wait $LOAD 2>/dev/null
 no_leftovers "examples"
