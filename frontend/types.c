@@ -10,6 +10,7 @@ struct infer {
 	bool changed;
 	bool report;
 	struct st_function *func;   /* for return */
+	const struct st_probe_inst *inst;  /* the probe being typed, or NULL */
 };
 
 const char *st_type_name(enum st_type t)
@@ -261,7 +262,9 @@ static enum st_type expr(struct infer *I, struct st_expr *e, enum st_type want)
 	case ST_E_TARGET: {
 		const struct st_point_resolver *R = I->E->opts ? I->E->opts->resolver : NULL;
 
-		(void)R;
+		/* A tracepoint's string fields are strings; the point knows. */
+		if (e->type == ST_T_UNKNOWN && I->inst && R && R->var_type && !strchr(e->str + 1, '$'))
+			e->type = R->var_type(R->ctx, I->inst->point, e->str, true);
 		if (e->type == ST_T_UNKNOWN)
 			e->type = want != ST_T_UNKNOWN ? want : ST_T_LONG;
 		return e->type;
@@ -366,6 +369,7 @@ static void round_all(struct infer *I)
 
 	for (i = 0; i < prog->ninsts; i++) {
 		I->func = NULL;
+		I->inst = prog->insts[i];
 		stmt(I, prog->insts[i]->body);
 		if (prog->insts[i]->cond)
 			expr(I, prog->insts[i]->cond, ST_T_LONG);
@@ -378,6 +382,7 @@ static void round_all(struct infer *I)
 		if (f->type == ST_T_UNKNOWN && f->declared)
 			f->type = f->declared;
 		I->func = f;
+		I->inst = NULL;
 		if (f->body)
 			stmt(I, f->body);
 	}

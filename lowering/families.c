@@ -209,6 +209,74 @@ static int resolver_expand(void *ctx, const struct st_probe_point *pp,
 
 /* ---- context variables ---- */
 
+static const struct { const char *syscall, *spec; } syscall_specs[] = {
+#include "lowering/syscall_names.h"
+};
+
+static const char *syscall_spec(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(syscall_specs) / sizeof(syscall_specs[0]); i++)
+		if (!strcmp(syscall_specs[i].syscall, name))
+			return syscall_specs[i].spec;
+	return NULL;
+}
+
+static const struct st_catalog_field *find_field(struct st_catalog *c, const char *sys, const char *evt,
+						 const char *name);
+
+uint32_t st_syscall_args(struct st_catalog *c, const struct st_family_point *fp, struct st_syscall_arg *out,
+			 uint32_t max)
+{
+	const char *spec = syscall_spec(fp->syscall_name);
+	uint32_t n = 0;
+
+	if (spec) {
+		const char *p = spec;
+
+		while (*p && n < max) {
+			struct st_syscall_arg *a = &out[n];
+			int len = 0;
+
+			if (sscanf(p, "%47[^=]=%47[^:]:%c%n", a->name, a->field, &a->conv, &len) != 3 || !len)
+				break;
+			p += len;
+			while (*p == ' ')
+				p++;
+			/* a field this kernel's tracepoint lacks is left out */
+			if (find_field(c, fp->system, fp->event, a->field))
+				n++;
+		}
+	} else {
+		const struct st_catalog_field *f;
+		uint32_t nf, i;
+
+		if (c->ops->fields(c, fp->system, fp->event, &f, &nf) < 0)
+			return 0;
+		for (i = 0; i < nf && n < max; i++) {
+			if (!strcmp(f[i].name, "__syscall_nr") || !strncmp(f[i].name, "common_", 7))
+				continue;
+			snprintf(out[n].name, sizeof(out[n].name), "%s", f[i].name);
+			snprintf(out[n].field, sizeof(out[n].field), "%s", f[i].name);
+			out[n].conv = f[i].is_signed ? 'd' : f[i].size == 8 ? 'x' : 'u';
+			n++;
+		}
+	}
+	return n;
+}
+
+char st_syscall_conv(struct st_catalog *c, const struct st_family_point *fp, const char *name)
+{
+	struct st_syscall_arg a[8];
+	uint32_t n = st_syscall_args(c, fp, a, 8), i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(a[i].name, name))
+			return a[i].conv;
+	return 0;
+}
+
 static const struct st_catalog_field *find_field(struct st_catalog *c, const char *sys, const char *evt,
 						 const char *name)
 {
@@ -274,6 +342,26 @@ enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_p
 		if (strcmp(name, "name") == 0) {
 			*type = ST_T_STRING;
 			return ST_CTX_SYSCALL_NAME;
+		}
+		if (fp->is_return && strcmp(name, "retstr") == 0) {
+			*field = "ret";
+			*type = ST_T_STRING;
+			return ST_CTX_SYSCALL_RETSTR;
+		}
+		if (!fp->is_return && strcmp(name, "argstr") == 0) {
+			*type = ST_T_STRING;
+			return ST_CTX_SYSCALL_ARGSTR;
+		}
+		if (!fp->is_return) {
+			struct st_syscall_arg a[8];
+			uint32_t n = st_syscall_args(c, fp, a, 8), i;
+
+			for (i = 0; i < n; i++)
+				if (!strcmp(a[i].name, name) && (f = find_field(c, fp->system, fp->event, a[i].field))) {
+					*field = f->name;
+					*type = a[i].conv == 'S' ? ST_T_STRING : ST_T_LONG;
+					return ST_CTX_SYSCALL_ARG;
+				}
 		}
 		if (fp->is_return && strcmp(name, "retval") == 0)
 			name = "ret";

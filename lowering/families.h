@@ -29,7 +29,22 @@ enum st_ctxvar_kind {
 	ST_CTX_FIELD,          /* a raw field of the event: *field */
 	ST_CTX_SYSCALL_NAME,   /* syscall `name` */
 	ST_CTX_EVENT_NAME,     /* $$name */
+	ST_CTX_SYSCALL_ARG,    /* a syscall argument by stap's name: *field, st_syscall_conv() */
+	ST_CTX_SYSCALL_ARGSTR, /* syscall `argstr`: st_syscall_args() */
+	ST_CTX_SYSCALL_RETSTR, /* syscall `retstr`: "-2 (ENOENT)" from field *field */
 };
+
+/* One argument of a syscall as stap names and prints it. */
+struct st_syscall_arg {
+	char name[48], field[48];
+	char conv;             /* see lowering/syscall_names.h */
+};
+
+/* The arguments of syscall fp->syscall_name in order; count (<= max). */
+uint32_t st_syscall_args(struct st_catalog *c, const struct st_family_point *fp, struct st_syscall_arg *out,
+			 uint32_t max);
+/* How stap-named argument `name` reads: its conv char, 0 if unknown. */
+char st_syscall_conv(struct st_catalog *c, const struct st_family_point *fp, const char *name);
 
 /* How `name` (with its '$' when dollar) reads at a point. */
 enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_point *fp, const char *name,

@@ -1010,7 +1010,9 @@ static void lower_function(struct lower *L, const struct st_function *f)
 	k->nparams = f->nparams;
 	k->ret = f->type;
 	L->source = -1;
-	if (f->body)
+	/* unreachable (tapset) functions were never resolved: an empty body
+	 * keeps code indexes equal to function indexes */
+	if (f->body && f->used)
 		stmt(L, f->body);
 	emit(L, &f->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 }
@@ -1057,6 +1059,90 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	return (int)p->nsources++;
 }
 
+/* A syscall argument into dst: as its variable reads (printing false) or as
+ * argstr prints it (printing true: flags become their symbolic strings). */
+static void syscall_arg_load(struct lower *L, const struct st_expr *at, const char *field, char conv, bool printing,
+			     uint32_t dst)
+{
+	int bi = -1;
+
+	switch (conv) {
+	case 'S': bi = ST_BI_USER_STRING_QUOTED; break;
+	case 'O': bi = printing ? ST_BI_OPEN_FLAG_STR : -1; break;
+	case 'P': bi = printing ? ST_BI_MPROT_STR : -1; break;
+	case 'M': bi = printing ? ST_BI_MMAP_FLAGS : -1; break;
+	case 'C': bi = printing ? ST_BI_FORK_FLAGS : -1; break;
+	case 'G': bi = printing ? ST_BI_SIGNAL_NAME : -1; break;
+	case 'D': bi = printing ? ST_BI_DFD_STR : -1; break;
+	}
+	if (bi < 0) {
+		field_load(L, at, field, dst);
+		if (conv == 'd' || conv == 'G') {
+			/* int arguments travel as unsigned longs: stap's __int32() */
+			uint32_t save = L->top, r = temp(L, 1), k = num_const(L, 32);
+
+			E(L, at, ST_OP_LOADN, 0, r, k & 0xffff, k >> 16);
+			E(L, at, ST_OP_SHL, 0, dst, dst, r);
+			E(L, at, ST_OP_SHR, 0, dst, dst, r);
+			L->top = save;
+		}
+		return;
+	} else {
+		uint32_t save = L->top, r = temp(L, 1);
+
+		field_load(L, at, field, r);
+		E(L, at, ST_OP_BUILTIN, (uint32_t)bi & 0xff, dst, r, (uint32_t)bi >> 8);
+		L->top = save;
+	}
+}
+
+/* argstr: the arguments as stap's syscall tapset prints them, through a
+ * synthesised format. */
+static void syscall_argstr(struct lower *L, const struct st_expr *at, uint32_t dst)
+{
+	struct st_syscall_arg a[8];
+	uint32_t n = st_syscall_args(L->catalog, &L->fp, a, 8), i, k = 0, base, save = L->top;
+	char text[256] = "";
+	struct st_fmt *f;
+	char *err = NULL;
+	size_t errpos;
+
+	for (i = 0; i < n; i++) {
+		const char *conv;
+
+		switch (a[i].conv) {
+		case '-': continue;
+		case 'd': conv = "%d"; break;
+		case 'u': conv = "%u"; break;
+		case 'p': conv = "%p"; break;
+		case 'x': conv = "%#x"; break;
+		case 'o': conv = "%#o"; break;
+		default: conv = "%s"; break;
+		}
+		if (k++)
+			strcat(text, ", ");
+		strcat(text, conv);
+	}
+	base = temp(L, k ? k : 1);
+	for (i = 0, k = 0; i < n; i++)
+		if (a[i].conv != '-')
+			syscall_arg_load(L, at, a[i].field, a[i].conv, true, base + k++);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		abort();
+	L->plan->owned_fmts = realloc(L->plan->owned_fmts, sizeof(f) * (L->plan->nowned_fmts + 1));
+	if (!L->plan->owned_fmts)
+		abort();
+	L->plan->owned_fmts[L->plan->nowned_fmts++] = f;
+	if (st_fmt_parse(text, strlen(text), f, &err, &errpos) < 0) {
+		fail(L, &at->loc, "internal: argstr format: %s", err ? err : "?");
+		free(err);
+		return;
+	}
+	E(L, at, ST_OP_FORMAT, 1, dst, base, fmt_const(L, f));
+	L->top = save;
+}
+
 static void bind_context(struct lower *L, const struct st_probe_inst *pi)
 {
 	uint32_t i;
@@ -1079,6 +1165,21 @@ static void bind_context(struct lower *L, const struct st_probe_inst *pi)
 			E(L, &fake, ST_OP_LOADS, 0, b->sym->index, k & 0xffff, k >> 16);
 			break;
 		}
+		case ST_CTX_SYSCALL_ARG:
+			syscall_arg_load(L, &fake, field, st_syscall_conv(L->catalog, &L->fp, b->name), false,
+					 b->sym->index);
+			break;
+		case ST_CTX_SYSCALL_RETSTR: {
+			uint32_t save = L->top, r = temp(L, 1);
+
+			field_load(L, &fake, field, r);
+			E(L, &fake, ST_OP_BUILTIN, ST_BI_RETSTR & 0xff, b->sym->index, r, ST_BI_RETSTR >> 8);
+			L->top = save;
+			break;
+		}
+		case ST_CTX_SYSCALL_ARGSTR:
+			syscall_argstr(L, &fake, b->sym->index);
+			break;
 		default:
 			fail(L, &pi->point->loc, "cannot bind '%s' at %s", b->name, pi->pp);
 		}

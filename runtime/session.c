@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "runtime/control.h"
 #include "runtime/session.h"
+#include "runtime/ctx_builtins.h"
 #include "runtime/vm.h"
 
 struct timer {
@@ -110,6 +111,7 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	s->plan = plan;
 	s->stream = stream;
 	s->live = !stream || stream->live;
+	st_ctx_live = s->live;
 	s->suppress_errors = o->suppress_errors;
 	s->quiet = o->quiet;
 	s->end_ns = o->end_ns;

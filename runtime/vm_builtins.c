@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "runtime/control.h"
+#include "runtime/ctx_builtins.h"
 #include "runtime/vm_internal.h"
 #include "tapset/builtins.h"
 
@@ -282,8 +283,9 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 		}
 		return st_vm_user_string(vm, id == ST_BI_USER_STRING_N ? a[1].n : -1, (uint64_t)a[0].n, ret);
 	case ST_BI_COUNT:
-	default:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);
+	default:   /* context, user memory, syscall arguments, flags */
+		return st_ctx_builtin(vm, id, a, ret);
 	}
 	return ST_VM_OK;
 }

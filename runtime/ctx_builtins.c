@@ -1,0 +1,592 @@
+/* ctx_builtins.c - tapset functions that read the traced task's context:
+ * credentials and relations from /proc, user memory from /proc/PID/mem,
+ * syscall arguments from syscall tracepoint records, and the symbolic
+ * renderings of flags that stap's syscall tapset prints.
+ *
+ * /proc is read when the handler runs.  Live, that is a few milliseconds
+ * after the event, so a task that exits at once may already be gone; on
+ * replay of a recording the task is long gone (or another one has its pid),
+ * so these functions raise an error there.  A recording that wants them must
+ * capture the values at the event (see DESIGN.md: BPF capture). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include "runtime/ctx_builtins.h"
+#include "runtime/vm_internal.h"
+#include "tapset/builtins.h"
+
+bool st_ctx_live = true;
+
+static const char *const syscall_names[] = {
+#define ST_SYSCALL(nr, name) [nr] = name,
+#include "runtime/syscall_table_x86_64.h"
+#undef ST_SYSCALL
+};
+
+const char *st_syscall_name(int64_t nr)
+{
+	if (nr >= 0 && nr < (int64_t)(sizeof(syscall_names) / sizeof(syscall_names[0])) && syscall_names[nr])
+		return syscall_names[nr];
+	return NULL;
+}
+
+static int32_t ev_tid(struct st_vm *vm)
+{
+	return vm->ev ? vm->ev->tid : vm->self_pid;
+}
+
+/* The task is gone.  Replaying, nothing can answer: an error, as stap
+ * raises when a probe lacks the context a function needs.  Live, the task
+ * exited between its event and the handler: the function answers 0 or ""
+ * (its caller's ret is left zeroed) and says so once. */
+static enum st_vm_status gone(struct st_vm *vm, const char *fn, int32_t tid)
+{
+	static bool warned;
+
+	if (!st_ctx_live)
+		return st_vm_raise(vm, "%s: the recording did not capture this (task %d is not live)", fn, tid);
+	if (!warned) {
+		warned = true;
+		st_vm_flush(vm);
+		fprintf(stderr, "WARNING: %s: task %d exited before the handler read /proc; "
+			"answers for exited tasks are 0 or \"\"\n", fn, tid);
+	}
+	return ST_VM_OK;
+}
+
+/* Read /proc/TID/FILE into buf; bytes read or -1. */
+static ssize_t proc_read(int32_t tid, const char *file, char *buf, size_t n)
+{
+	char path[64];
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", tid, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, n - 1);
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[r] = 0;
+	return r;
+}
+
+/* /proc/TID/stat field (1-based, as proc(5) numbers them), after the comm. */
+static int stat_field(int32_t tid, int field, int64_t *out)
+{
+	char buf[1024], *p;
+	int i;
+
+	if (tid <= 0 || proc_read(tid, "stat", buf, sizeof(buf)) < 0)
+		return -1;
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	p += 2;                    /* field 3 */
+	for (i = 3; i < field && p; i++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return -1;
+	*out = strtoll(p, NULL, 10);
+	return 0;
+}
+
+/* "Uid:"/"Gid:" line of /proc/TID/status: which 0 = real, 1 = effective. */
+static int status_id(int32_t tid, const char *key, int which, int64_t *out)
+{
+	char buf[4096], *p;
+	int i;
+
+	if (tid <= 0 || proc_read(tid, "status", buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, key);
+	if (!p)
+		return -1;
+	p += strlen(key);
+	for (i = 0; i <= which; i++)
+		*out = strtoll(p, &p, 10);
+	return 0;
+}
+
+static const char *comm_of(struct st_vm *vm, int32_t tid)
+{
+	char buf[64];
+	ssize_t n = proc_read(tid, "comm", buf, sizeof(buf));
+
+	if (n <= 0)
+		return NULL;
+	if (buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return st_vm_str(vm, buf, (size_t)n);
+}
+
+static ssize_t umem_read(int32_t tid, uint64_t addr, void *buf, size_t n)
+{
+	char path[64];
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = pread(fd, buf, n, (off_t)addr);
+	close(fd);
+	return r;
+}
+
+/* The NUL-terminated string at addr, at most max bytes; NULL on a fault. */
+static const char *ustr(struct st_vm *vm, uint64_t addr, size_t max)
+{
+	char buf[4096];
+	size_t got = 0;
+	int32_t tid = ev_tid(vm);
+
+	if (max > sizeof(buf) - 1)
+		max = sizeof(buf) - 1;
+	if (!addr)
+		return NULL;
+	while (got < max) {
+		/* read up to the end of the page so a short string near a page
+		 * boundary does not fault on the next page */
+		size_t chunk = 4096 - ((addr + got) & 4095);
+		ssize_t r;
+		char *z;
+
+		if (chunk > max - got)
+			chunk = max - got;
+		r = umem_read(tid, addr + got, buf + got, chunk);
+		if (r <= 0)
+			return got ? st_vm_str(vm, buf, got) : NULL;
+		z = memchr(buf + got, 0, (size_t)r);
+		if (z)
+			return st_vm_str(vm, buf, (size_t)(z - buf));
+		got += (size_t)r;
+	}
+	return st_vm_str(vm, buf, got);
+}
+
+static enum st_vm_status uint_read(struct st_vm *vm, uint64_t addr, size_t size, bool sign, st_value *ret)
+{
+	unsigned char b[8] = { 0 };
+	uint64_t v = 0;
+	size_t i;
+
+	if (!st_ctx_live || umem_read(ev_tid(vm), addr, b, size) != (ssize_t)size)
+		return st_vm_raise(vm, "user %s copy fault %p [man error::fault]", size == 1 ? "char" : "long",
+				   (void *)(uintptr_t)addr);
+	for (i = size; i-- > 0;)
+		v = v << 8 | b[i];
+	if (sign && size < 8 && (v >> (size * 8 - 1)) & 1)
+		v |= ~0ull << (size * 8);
+	ret->n = (int64_t)v;
+	return ST_VM_OK;
+}
+
+/* ---- syscall tracepoint records ----
+ * syscalls:sys_enter_X and raw_syscalls:sys_enter both put the syscall number
+ * at offset 8 and the six arguments, 8 bytes each, from offset 16;
+ * sys_exit_X and raw_syscalls:sys_exit put the return value at 16. */
+static bool syscall_record(struct st_vm *vm, bool *is_exit)
+{
+	const struct st_source *s;
+
+	if (!vm->ev || !vm->ev->raw || vm->ev->raw_size < 24 || !vm->probe)
+		return false;
+	s = &vm->plan->sources[vm->probe->source];
+	if (!s->system || !s->event)
+		return false;
+	if (!strcmp(s->system, "raw_syscalls"))
+		*is_exit = !strcmp(s->event, "sys_exit");
+	else if (!strcmp(s->system, "syscalls"))
+		*is_exit = !strncmp(s->event, "sys_exit_", 9);
+	else
+		return false;
+	return true;
+}
+
+static int64_t raw_long(struct st_vm *vm, uint32_t off)
+{
+	int64_t v = 0;
+
+	if (off + 8 <= vm->ev->raw_size)
+		memcpy(&v, (const char *)vm->ev->raw + off, 8);
+	return v;
+}
+
+static enum st_vm_status syscall_arg(struct st_vm *vm, int64_t n, const char *fn, st_value *ret)
+{
+	bool is_exit;
+
+	if (!syscall_record(vm, &is_exit) || is_exit)
+		return st_vm_raise(vm, "%s: no syscall arguments in this probe's context", fn);
+	if (n < 1 || n > 6)
+		return st_vm_raise(vm, "%s: argument %lld out of range", fn, (long long)n);
+	ret->n = raw_long(vm, 16 + 8 * (uint32_t)(n - 1));
+	return ST_VM_OK;
+}
+
+/* ---- symbolic flags ---- */
+struct flag { uint64_t bit; const char *name; };
+
+static void flags_str(struct st_buf *b, uint64_t v, const struct flag *f, size_t n)
+{
+	size_t i;
+	bool any = b->len > 0;
+
+	for (i = 0; i < n; i++)
+		if (f[i].bit && (v & f[i].bit) == f[i].bit) {
+			if (any)
+				st_buf_puts(b, "|");
+			st_buf_puts(b, f[i].name);
+			any = true;
+			v &= ~f[i].bit;
+		}
+	if (v || !any) {
+		char num[32];
+
+		snprintf(num, sizeof(num), any ? "|0x%llx" : "0x%llx", (unsigned long long)v);
+		if (!v && !any)
+			snprintf(num, sizeof(num), "0");
+		st_buf_puts(b, num);
+	}
+}
+
+#define F(x) { x, #x }
+static const struct flag open_flags[] = {
+	F(O_CREAT), F(O_EXCL), F(O_NOCTTY), F(O_TRUNC), F(O_APPEND), F(O_NONBLOCK), F(O_DSYNC),
+	F(FASYNC), F(O_DIRECT), F(O_LARGEFILE), F(O_DIRECTORY), F(O_NOFOLLOW), F(O_NOATIME),
+	F(O_CLOEXEC), { 04000000 & ~O_DSYNC, "O_SYNC" }, F(O_PATH), { 020000000 | O_DIRECTORY, "O_TMPFILE" },
+};
+static const struct flag prot_flags[] = { F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC), { 0x8, "PROT_SEM" },
+	F(PROT_GROWSDOWN), F(PROT_GROWSUP) };
+static const struct flag mmap_flags[] = {
+	F(MAP_SHARED), F(MAP_PRIVATE), { 0x03, "MAP_SHARED_VALIDATE" }, F(MAP_FIXED), F(MAP_ANONYMOUS),
+	F(MAP_32BIT), F(MAP_GROWSDOWN), F(MAP_DENYWRITE), F(MAP_EXECUTABLE), F(MAP_LOCKED),
+	F(MAP_NORESERVE), F(MAP_POPULATE), F(MAP_NONBLOCK), F(MAP_STACK), F(MAP_HUGETLB),
+	{ 0x80000, "MAP_SYNC" }, { 0x100000, "MAP_FIXED_NOREPLACE" }, { 0x4000000, "MAP_UNINITIALIZED" },
+};
+static const struct flag clone_flags[] = {
+	{ 0x100, "CLONE_VM" }, { 0x200, "CLONE_FS" }, { 0x400, "CLONE_FILES" }, { 0x800, "CLONE_SIGHAND" },
+	{ 0x1000, "CLONE_PIDFD" }, { 0x2000, "CLONE_PTRACE" }, { 0x4000, "CLONE_VFORK" },
+	{ 0x8000, "CLONE_PARENT" }, { 0x10000, "CLONE_THREAD" }, { 0x20000, "CLONE_NEWNS" },
+	{ 0x40000, "CLONE_SYSVSEM" }, { 0x80000, "CLONE_SETTLS" }, { 0x100000, "CLONE_PARENT_SETTID" },
+	{ 0x200000, "CLONE_CHILD_CLEARTID" }, { 0x400000, "CLONE_DETACHED" }, { 0x800000, "CLONE_UNTRACED" },
+	{ 0x1000000, "CLONE_CHILD_SETTID" }, { 0x2000000, "CLONE_NEWCGROUP" }, { 0x4000000, "CLONE_NEWUTS" },
+	{ 0x8000000, "CLONE_NEWIPC" }, { 0x10000000, "CLONE_NEWUSER" }, { 0x20000000, "CLONE_NEWPID" },
+	{ 0x40000000, "CLONE_NEWNET" }, { 0x80000000, "CLONE_IO" },
+};
+#undef F
+
+static const char *open_flag_str(struct st_vm *vm, int64_t v)
+{
+	struct st_buf b;
+	const char *r;
+	int acc = (int)(v & O_ACCMODE);
+
+	st_buf_init(&b);
+	st_buf_puts(&b, acc == O_RDONLY ? "O_RDONLY" : acc == O_WRONLY ? "O_WRONLY" : acc == O_RDWR ? "O_RDWR" : "O_ACCMODE");
+	if (v & ~(int64_t)O_ACCMODE) {
+		uint64_t rest = (uint64_t)v & ~(uint64_t)O_ACCMODE;
+		size_t i;
+
+		for (i = 0; i < sizeof(open_flags) / sizeof(open_flags[0]); i++)
+			if ((rest & open_flags[i].bit) == open_flags[i].bit) {
+				st_buf_puts(&b, "|");
+				st_buf_puts(&b, open_flags[i].name);
+				rest &= ~open_flags[i].bit;
+			}
+		if (rest) {
+			char num[32];
+
+			snprintf(num, sizeof(num), "|0x%llx", (unsigned long long)rest);
+			st_buf_puts(&b, num);
+		}
+	}
+	r = st_vm_str(vm, b.p, b.len);
+	st_buf_free(&b);
+	return r;
+}
+
+static const char *flags_to(struct st_vm *vm, int64_t v, const struct flag *f, size_t n, const char *none)
+{
+	struct st_buf b;
+	const char *r;
+
+	if (!v && none)
+		return none;
+	st_buf_init(&b);
+	flags_str(&b, (uint64_t)v, f, n);
+	r = st_vm_str(vm, b.p, b.len);
+	st_buf_free(&b);
+	return r;
+}
+
+static const char *mmap_flags_str(struct st_vm *vm, int64_t v)
+{
+	struct st_buf b;
+	const char *r;
+	int type = (int)(v & 3);
+
+	st_buf_init(&b);
+	st_buf_puts(&b, type == 1 ? "MAP_SHARED" : type == 2 ? "MAP_PRIVATE" : type == 3 ? "MAP_SHARED_VALIDATE" : "");
+	if (v & ~3ll)
+		flags_str(&b, (uint64_t)v & ~3ull, mmap_flags + 3, sizeof(mmap_flags) / sizeof(mmap_flags[0]) - 3);
+	r = st_vm_str(vm, b.p ? b.p : "", b.len);
+	st_buf_free(&b);
+	return r;
+}
+
+static const char *fork_flags_str(struct st_vm *vm, int64_t v)
+{
+	struct st_buf b;
+	const char *r;
+	int sig = (int)(v & 0xff);
+
+	st_buf_init(&b);
+	flags_str(&b, (uint64_t)v & ~0xffull, clone_flags, sizeof(clone_flags) / sizeof(clone_flags[0]));
+	if (b.len == 1 && b.p[0] == '0')
+		b.len = 0;
+	if (sig) {
+		const char *name = sigabbrev_np(sig);
+		char s[32];
+
+		snprintf(s, sizeof(s), "%sSIG%s", b.len ? "|" : "", name ? name : "?");
+		if (!name)
+			snprintf(s, sizeof(s), "%s%d", b.len ? "|" : "", sig);
+		st_buf_puts(&b, s);
+	}
+	r = st_vm_str(vm, b.p ? b.p : "", b.len);
+	st_buf_free(&b);
+	return r;
+}
+
+static const char *signal_name(struct st_vm *vm, int64_t sig)
+{
+	const char *n = sig > 0 && sig < 32 ? sigabbrev_np((int)sig) : NULL;
+	char buf[32];
+
+	if (n)
+		snprintf(buf, sizeof(buf), "SIG%s", n);
+	else if (sig >= 32 && sig <= 64)
+		snprintf(buf, sizeof(buf), "SIGRTMIN+%d", (int)sig - 32);
+	else
+		snprintf(buf, sizeof(buf), "%lld", (long long)sig);
+	return st_vm_str(vm, buf, strlen(buf));
+}
+
+enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
+{
+	int32_t tid = ev_tid(vm);
+	int32_t pid = vm->ev ? vm->ev->pid : vm->self_pid;
+	const char *s;
+	int64_t v = 0;
+	char buf[4096];
+	ssize_t n;
+
+	ret->n = 0;
+	switch ((enum st_builtin_id)id) {
+	case ST_BI_UID: case ST_BI_EUID:
+		if (status_id(tid, "Uid:", id == ST_BI_EUID, &ret->n) < 0)
+			return gone(vm, st_builtins[id].name, tid);
+		break;
+	case ST_BI_GID: case ST_BI_EGID:
+		if (status_id(tid, "Gid:", id == ST_BI_EGID, &ret->n) < 0)
+			return gone(vm, st_builtins[id].name, tid);
+		break;
+	case ST_BI_PPID: case ST_BI_PGRP: case ST_BI_SID:
+		if (stat_field(pid, id == ST_BI_PPID ? 4 : id == ST_BI_PGRP ? 5 : 6, &ret->n) < 0)
+			return gone(vm, st_builtins[id].name, pid);
+		break;
+	case ST_BI_PEXECNAME:
+		ret->s = "";
+		if (stat_field(pid, 4, &v) < 0 || !(s = comm_of(vm, (int32_t)v)))
+			return gone(vm, "pexecname", pid);
+		ret->s = s;
+		break;
+	case ST_BI_CMDLINE_STR: {
+		ssize_t i;
+
+		ret->s = "";
+		n = proc_read(pid, "cmdline", buf, sizeof(buf));
+		if (n < 0)
+			return gone(vm, "cmdline_str", pid);
+		while (n > 0 && buf[n - 1] == 0)
+			n--;
+		for (i = 0; i < n; i++)
+			if (!buf[i])
+				buf[i] = ' ';
+		ret->s = st_vm_str(vm, buf, (size_t)n);
+		break;
+	}
+	case ST_BI_ENV_VAR: {
+		size_t kl = strlen(a[0].s);
+		ssize_t i = 0;
+
+		ret->s = "";
+		n = proc_read(pid, "environ", buf, sizeof(buf));
+		if (n < 0)
+			return gone(vm, "env_var", pid);
+		while (i < n) {
+			const char *e = buf + i;
+			size_t el = strnlen(e, (size_t)(n - i));
+
+			if (el > kl && !strncmp(e, a[0].s, kl) && e[kl] == '=') {
+				ret->s = st_vm_str(vm, e + kl + 1, el - kl - 1);
+				break;
+			}
+			i += (ssize_t)el + 1;
+		}
+		break;
+	}
+	case ST_BI_IS_RETURN: {
+		bool is_exit = false;
+
+		ret->n = syscall_record(vm, &is_exit) && is_exit;
+		break;
+	}
+	/* A task is named by its tid: stap's task_struct pointers are kernel
+	 * addresses the tool cannot read. */
+	case ST_BI_TASK_CURRENT: ret->n = tid; break;
+	case ST_BI_TASK_PID:
+		ret->n = a[0].n == tid ? pid : (stat_field((int32_t)a[0].n, 1, &v), a[0].n);
+		if (a[0].n != tid) {
+			char path[64];
+			int64_t tgid = 0;
+
+			snprintf(path, sizeof(path), "task/%lld/status", (long long)a[0].n);
+			ret->n = status_id((int32_t)a[0].n, "Tgid:", 0, &tgid) == 0 ? tgid : a[0].n;
+		}
+		break;
+	case ST_BI_TASK_TID: ret->n = a[0].n; break;
+	case ST_BI_TASK_PARENT: case ST_BI_TASK_PPID:
+		if (stat_field((int32_t)a[0].n, 4, &ret->n) < 0)
+			return gone(vm, st_builtins[id].name, (int32_t)a[0].n);
+		break;
+	case ST_BI_TASK_EXECNAME:
+		if (a[0].n == tid && vm->ev)
+			ret->s = vm->ev->comm;
+		else if (!(ret->s = comm_of(vm, (int32_t)a[0].n))) {
+			ret->s = "";
+			return gone(vm, "task_execname", (int32_t)a[0].n);
+		}
+		break;
+	case ST_BI_TASK_UID: case ST_BI_TASK_GID:
+		if (status_id((int32_t)a[0].n, id == ST_BI_TASK_UID ? "Uid:" : "Gid:", 0, &ret->n) < 0)
+			return gone(vm, st_builtins[id].name, (int32_t)a[0].n);
+		break;
+	case ST_BI_TASK_CPU:
+		if (stat_field((int32_t)a[0].n, 39, &ret->n) < 0)
+			return gone(vm, "task_cpu", (int32_t)a[0].n);
+		break;
+	case ST_BI_USER_STRING2:
+		s = st_ctx_live ? ustr(vm, (uint64_t)a[0].n, 4095) : NULL;
+		ret->s = s ? s : a[1].s;
+		break;
+	case ST_BI_USER_CHAR: return uint_read(vm, (uint64_t)a[0].n, 1, true, ret);
+	case ST_BI_USER_INT8: return uint_read(vm, (uint64_t)a[0].n, 1, true, ret);
+	case ST_BI_USER_SHORT: return uint_read(vm, (uint64_t)a[0].n, 2, true, ret);
+	case ST_BI_USER_UINT16: return uint_read(vm, (uint64_t)a[0].n, 2, false, ret);
+	case ST_BI_USER_INT: return uint_read(vm, (uint64_t)a[0].n, 4, true, ret);
+	case ST_BI_USER_UINT32: return uint_read(vm, (uint64_t)a[0].n, 4, false, ret);
+	case ST_BI_USER_LONG: case ST_BI_USER_INT64: case ST_BI_USER_UINT64:
+		return uint_read(vm, (uint64_t)a[0].n, 8, false, ret);
+	case ST_BI_KERNEL_STRING: case ST_BI_KERNEL_STRING_N:
+		return st_vm_raise(vm, "kernel string copy fault at 0x%llx: kernel memory is not readable "
+				   "without kprobes or a BPF capture [man error::fault]", (unsigned long long)a[0].n);
+	case ST_BI_KERNEL_STRING2: ret->s = a[1].s; break;
+	case ST_BI_INT_ARG: case ST_BI_S32_ARG:
+		if (syscall_arg(vm, a[0].n, st_builtins[id].name, ret) != ST_VM_OK)
+			return ST_VM_ERROR;
+		ret->n = (int32_t)ret->n;
+		break;
+	case ST_BI_UINT_ARG: case ST_BI_U32_ARG:
+		if (syscall_arg(vm, a[0].n, st_builtins[id].name, ret) != ST_VM_OK)
+			return ST_VM_ERROR;
+		ret->n = (uint32_t)ret->n;
+		break;
+	case ST_BI_LONG_ARG: case ST_BI_ULONG_ARG: case ST_BI_POINTER_ARG: case ST_BI_S64_ARG: case ST_BI_U64_ARG:
+		return syscall_arg(vm, a[0].n, st_builtins[id].name, ret);
+	case ST_BI_RETURNVAL: {
+		bool is_exit = false;
+
+		if (!syscall_record(vm, &is_exit) || !is_exit)
+			return st_vm_raise(vm, "returnval: no return value in this probe's context");
+		ret->n = raw_long(vm, 16);
+		break;
+	}
+	case ST_BI_SYSCALL_NR: {
+		bool is_exit;
+
+		if (!syscall_record(vm, &is_exit))
+			return st_vm_raise(vm, "_stp_syscall_nr: not in a syscall probe");
+		ret->n = raw_long(vm, 8);
+		break;
+	}
+	case ST_BI_SYSCALL_NAME:
+		s = st_syscall_name(a[0].n);
+		if (!s) {
+			snprintf(buf, 32, "syscall_%lld", (long long)a[0].n);
+			s = buf;
+		}
+		ret->s = st_vm_str(vm, s, strlen(s));
+		break;
+	case ST_BI_RETSTR:
+		if (a[0].n < 0 && a[0].n > -4096) {
+			const char *e = strerrorname_np((int)-a[0].n);
+
+			if (e)
+				snprintf(buf, 64, "%lld (%s)", (long long)a[0].n, e);
+			else
+				snprintf(buf, 64, "%lld", (long long)a[0].n);
+		} else {
+			snprintf(buf, 64, "%lld", (long long)a[0].n);
+		}
+		ret->s = st_vm_str(vm, buf, strlen(buf));
+		break;
+	case ST_BI_ERRNO_NAME:
+		s = strerrorname_np((int)(a[0].n < 0 ? -a[0].n : a[0].n));
+		ret->s = s ? s : "";
+		break;
+	case ST_BI_OPEN_FLAG_STR: ret->s = open_flag_str(vm, a[0].n); break;
+	case ST_BI_MPROT_STR:
+		ret->s = flags_to(vm, a[0].n, prot_flags, sizeof(prot_flags) / sizeof(prot_flags[0]), "PROT_NONE");
+		break;
+	case ST_BI_MMAP_FLAGS: ret->s = mmap_flags_str(vm, a[0].n); break;
+	case ST_BI_FORK_FLAGS: ret->s = fork_flags_str(vm, a[0].n); break;
+	case ST_BI_SIGNAL_NAME: ret->s = signal_name(vm, a[0].n); break;
+	case ST_BI_DFD_STR:
+		if ((int32_t)a[0].n == AT_FDCWD) {
+			ret->s = "AT_FDCWD";
+		} else {
+			snprintf(buf, 32, "%d", (int32_t)a[0].n);
+			ret->s = st_vm_str(vm, buf, strlen(buf));
+		}
+		break;
+	case ST_BI_SYSTEM: {
+		pid_t child;
+
+		st_vm_flush(vm);
+		child = fork();
+		if (child == 0) {
+			execl("/bin/sh", "sh", "-c", a[0].s, (char *)NULL);
+			_exit(127);
+		}
+		break;
+	}
+	default:
+		return st_vm_raise(vm, "internal: unknown builtin %u", id);
+	}
+	return ST_VM_OK;
+}
