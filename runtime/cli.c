@@ -185,9 +185,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	};
 	int opt;
 
-	optind = 1;
+	optind = 1;   /* options may follow the script, as with stap; `--` ends them */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+e:c:x:T:o:i:p:I:D:G:gwvuhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:i:p:I:D:G:gwvuhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e': c->script_text = optarg; break;
 		case 'c': c->cmd = optarg; break;
