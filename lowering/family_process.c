@@ -40,6 +40,7 @@ struct st_uprobe_site {
 	uint32_t nvars;
 	char ret_type[8];
 	bool have_dwarf;
+	struct st_uprobe_site *entry;   /* .return: its paired entry site (for @entry) */
 };
 
 static struct st_uelf **elf_cache;
@@ -660,6 +661,69 @@ static bool var_fetch(const struct st_uprobe_site *s, const char *name, char *fi
 	return true;
 }
 
+/* The entry site paired with a return site: same place, no .return.  Its
+ * event is the one a probe on the function's entry uses, so both share it. */
+static struct st_uprobe_site *entry_site(const struct st_uprobe_site *r)
+{
+	struct st_uprobe_site *e, *rs = (struct st_uprobe_site *)r;
+
+	if (!r->ret || r->kind != U_FUNC)
+		return NULL;
+	if (r->entry)
+		return r->entry;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	*e = *r;
+	e->pp = NULL;
+	e->ret = false;
+	e->entry = NULL;
+	e->vars = NULL;
+	e->nvars = 0;
+	if (!(e->path = strdup(r->path)) ||
+	    (r->nvars && !(e->vars = calloc(r->nvars, sizeof(*e->vars))))) {
+		free_site(e);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < r->nvars; i++, e->nvars++) {
+		e->vars[i] = r->vars[i];
+		if (!(e->vars[i].name = strdup(r->vars[i].name))) {
+			free_site(e);
+			return NULL;
+		}
+	}
+	make_event(e);
+	if (register_site(e) < 0) {
+		free_site(e);
+		return NULL;
+	}
+	return rs->entry = e;
+}
+
+bool st_process_entry_var(const struct st_family_point *fp, const char *target)
+{
+	const struct st_uprobe_site *e;
+	char field[160], spec[96];
+
+	if (!fp->usite || !fp->usite->ret || target[0] != '$' || target[1] == '$' || !strcmp(target, "$return"))
+		return false;
+	e = entry_site(fp->usite);
+	return e && var_fetch(e, target + 1, field, sizeof(field), spec, sizeof(spec));
+}
+
+int st_process_entry_point(const struct st_family_point *ret, struct st_family_point *entry)
+{
+	const struct st_uprobe_site *e = ret->usite ? entry_site(ret->usite) : NULL;
+
+	if (!e)
+		return -ENOENT;
+	*entry = *ret;
+	entry->usite = e;
+	entry->is_return = false;
+	snprintf(entry->event, sizeof(entry->event), "%s", e->event);
+	return 0;
+}
+
 enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char *name, bool dollar,
 				   const char **field, enum st_type *type)
 {
@@ -671,6 +735,15 @@ enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char 
 	if (!strcmp(name, "$$name")) {
 		*type = ST_T_STRING;
 		return ST_CTX_EVENT_NAME;
+	}
+	if (name[1] != '$' && st_process_entry_var(fp, name) &&
+	    !var_fetch(fp->usite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec))) {
+		/* a parameter in a .return probe: its value at entry, which
+		 * lowering takes from the paired entry probe (never this field) */
+		snprintf(fbuf, sizeof(fbuf), "entry_%s", name + 1);
+		*field = fbuf;
+		*type = ST_T_LONG;
+		return ST_CTX_FIELD;
 	}
 	if (name[1] == '$' || !var_fetch(fp->usite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec)))
 		return ST_CTX_NONE;
