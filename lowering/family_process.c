@@ -736,6 +736,18 @@ enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char 
 		*type = ST_T_STRING;
 		return ST_CTX_EVENT_NAME;
 	}
+	{
+		char fmt[8], t[1][64];
+
+		if (!strncmp(name, "$$", 2) || name[strlen(name) - 1] == '$') {
+			/* pretty forms are strings lowering builds (st_process_pretty) */
+			if (st_process_pretty(fp, name, fmt, 0, t, 1) < 0)
+				return ST_CTX_NONE;
+			*field = "";
+			*type = ST_T_STRING;
+			return ST_CTX_FIELD;
+		}
+	}
 	if (name[1] != '$' && st_process_entry_var(fp, name) &&
 	    !var_fetch(fp->usite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec))) {
 		/* a parameter in a .return probe: its value at entry, which
@@ -750,6 +762,76 @@ enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char 
 	*field = fbuf;
 	*type = ST_T_LONG;
 	return ST_CTX_FIELD;
+}
+
+/* One "name=%#x" (or "name=?" when unreachable) of a pretty form. */
+static void pretty_one(const struct st_uprobe_site *s, const char *name, FILE *f, char targets[][64],
+		       uint32_t max, uint32_t *n)
+{
+	char field[160], spec[96];
+
+	if (*n < max && var_fetch(s, name, field, sizeof(field), spec, sizeof(spec))) {
+		fprintf(f, "%s=%%#x", name);
+		snprintf(targets[(*n)++], 64, "$%.60s", name);
+	} else {
+		fprintf(f, "%s=?", name);
+	}
+}
+
+int st_process_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen,
+		      char targets[][64], uint32_t max)
+{
+	const struct st_uprobe_site *s = fp->usite;
+	const struct st_uelf_var *v;
+	uint32_t n = 0;
+	size_t len = strlen(name), pos;
+	char *buf = NULL, base[128];
+	size_t blen = 0;
+	FILE *f;
+
+	if (!s || name[0] != '$' || len < 2 || (name[1] != '$' && name[len - 1] != '$'))
+		return -1;
+	f = open_memstream(&buf, &blen);
+	if (!f)
+		return -1;
+	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars") || !strcmp(name, "$$locals")) {
+		/* staplet knows parameters only: no locals at a function's entry
+		 * (stap prints none there either for optimised code) */
+		if (strcmp(name, "$$locals") && s->kind != U_STMT)
+			for (uint32_t i = 0; i < s->nvars; i++) {
+				if (i)
+					fputc(' ', f);
+				pretty_one(s, s->vars[i].name, f, targets, max, &n);
+			}
+	} else if (!strcmp(name, "$$return")) {
+		if (!s->ret || !s->ret_type[0]) {
+			fclose(f);
+			free(buf);
+			return -1;
+		}
+		pretty_one(s, "return", f, targets, max, &n);
+	} else if (name[1] != '$') {
+		/* $x$ / $x$$: a base type prints as stap's pretty printer does */
+		for (pos = len; pos > 1 && name[pos - 1] == '$'; pos--)
+			;
+		snprintf(base, sizeof(base), "%.*s", (int)(pos - 1), name + 1);
+		v = find_var(s, base);
+		if (!v || !v->loc[0] || max < 1) {
+			fclose(f);
+			free(buf);
+			return -1;
+		}
+		fputs(v->is_pointer ? "%#x" : v->type[0] == 'u' ? "%u" : "%i", f);
+		snprintf(targets[n++], 64, "$%.60s", base);
+	} else {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	snprintf(fmt, flen, "%s", buf ? buf : "");
+	free(buf);
+	return (int)n;
 }
 
 const char *st_process_string_field(const struct st_family_point *fp, const char *target)

@@ -549,6 +549,31 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	}
 }
 
+static const struct st_fmt *own_fmt(struct lower *L, const struct st_loc *loc, char *text, size_t len);
+
+/* $$parms, $$vars, $x$ ... at a uprobe: sprintf of the targets they print. */
+static bool pretty_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	char fmt[1024], targets[32][64];
+	const struct st_fmt *f;
+	uint32_t base;
+	int n = st_process_pretty(&L->fp, e->str, fmt, sizeof(fmt), targets, 32);
+
+	if (n < 0)
+		return false;
+	base = temp(L, n ? (uint32_t)n : 1);
+	for (int i = 0; i < n; i++) {
+		struct st_expr t = { .kind = ST_E_TARGET, .type = ST_T_LONG, .loc = e->loc, .near = e->near,
+				     .str = targets[i] };
+
+		target_to(L, &t, base + (uint32_t)i);
+	}
+	f = own_fmt(L, &e->loc, strdup(fmt), strlen(fmt));
+	if (f)
+		E(L, e, ST_OP_FORMAT, 1, dst, base, fmt_const(L, f));
+	return true;
+}
+
 static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t save = L->top, a, b, k, j, base, mask;
@@ -561,6 +586,8 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			E(L, e, ST_OP_MOV, 0, dst, L->eslot_base + i, 0);
 			return;
 		}
+	if (e->kind == ST_E_TARGET && L->fp.kind == ST_SRC_UPROBE && pretty_to(L, e, dst))
+		return;
 	switch (e->kind) {
 	case ST_E_NUM:
 		k = num_const(L, e->num);
@@ -691,9 +718,8 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 /* print/println/printd/...: synthesise the equivalent printf format. */
 static const struct st_fmt *print_format(struct lower *L, const struct st_expr *e)
 {
-	struct st_fmt *f;
-	char *text = NULL, *err = NULL;
-	size_t len = 0, errpos;
+	char *text = NULL;
+	size_t len = 0;
 	FILE *m;
 	uint32_t i;
 	bool delim = e->print == ST_PRINT_PRINTD || e->print == ST_PRINT_PRINTDLN ||
@@ -718,15 +744,24 @@ static const struct st_fmt *print_format(struct lower *L, const struct st_expr *
 	if (nl)
 		fputc('\n', m);
 	fclose(m);
-	f = calloc(1, sizeof(*f));
-	if (!f)
+	return own_fmt(L, &e->loc, text, len);
+}
+
+/* Parse a synthesised format (text is freed) into one the plan owns. */
+static const struct st_fmt *own_fmt(struct lower *L, const struct st_loc *loc, char *text, size_t len)
+{
+	struct st_fmt *f = calloc(1, sizeof(*f));
+	char *err = NULL;
+	size_t errpos;
+
+	if (!f || !text)
 		abort();
 	L->plan->owned_fmts = realloc(L->plan->owned_fmts, sizeof(f) * (L->plan->nowned_fmts + 1));
 	if (!L->plan->owned_fmts)
 		abort();
 	L->plan->owned_fmts[L->plan->nowned_fmts++] = f;
 	if (st_fmt_parse(text, len, f, &err, &errpos) < 0) {
-		fail(L, &e->loc, "internal: print format: %s", err ? err : "?");
+		fail(L, loc, "internal: print format: %s", err ? err : "?");
 		free(err);
 		free(text);
 		return NULL;
@@ -1115,7 +1150,10 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 		entry_add(L, e);
 		return;
 	}
-	if (e->kind == ST_E_TARGET && st_process_entry_var(&L->fp, e->str)) {
+	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) ||
+	    (L->fp.is_return && strncmp(e->str, "$return", 7) &&
+	     ((!strncmp(e->str, "$$", 2) && strcmp(e->str, "$$return") && strcmp(e->str, "$$name")) ||
+	      (e->str[1] != '$' && e->str[strlen(e->str) - 1] == '$'))))) {
 		entry_add(L, e);
 		return;
 	}

@@ -114,3 +114,15 @@ trace-cmd stap record -o "$TMP/en.dat" -c "$T $N" -e "$S3" >/dev/null 2>&1
 trace-cmd stap report -i "$TMP/en.dat" >"$TMP/en4.out" 2>&1
 check "trace-cmd stap @entry record -> report" entry_ok "$TMP/en4.out"
 no_uprobes "@entry runs"
+
+# $$parms / $$vars / $$return / $x$ in stap's "name=0x…" form; in .return
+# probes the parameters are the entry's
+S4="probe process(\"$T\").function(\"greet\") { if (\$times == 10) println(\$\$parms, \"|\", \$times\$) }
+probe process(\"$T\").function(\"square_u\").return { println(\$\$parms, \"|\", \$\$vars, \"|\", \$\$return, \"|\", \$x\$) }"
+pretty_ok() { sed 's/who=0x[0-9a-f]\{6,\}/who=PTR/' "$1" | tr '\n' ';' | grep -qx "who=PTR times=0xa|10;x=0x7|x=0x7|return=0x31|7;"; }
+perf stap -c "$T 11" -e "$S4" >"$TMP/pp.out" 2>&1
+check "perf stap \$\$parms \$\$vars \$\$return \$x\$" pretty_ok "$TMP/pp.out"
+trace-cmd stap record -o "$TMP/pp.dat" -c "$T 11" -e "$S4" >/dev/null 2>&1
+trace-cmd stap report -i "$TMP/pp.dat" >"$TMP/pp2.out" 2>&1
+check "trace-cmd stap \$\$parms record -> report" pretty_ok "$TMP/pp2.out"
+no_uprobes "pretty runs"
