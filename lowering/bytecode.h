@@ -62,6 +62,11 @@ enum st_op {
 	ST_OP_TRY,        /* push handler at b|c<<16, message into register a (0xffff: none) */
 	ST_OP_TRY_END,    /* pop the innermost handler */
 	ST_OP_LOADST,     /* a = strs[b|c<<16] cut to MAXSTRINGLEN-1: a literal stored in a local */
+	/* @entry: values an entry handler saves for its return handler, per
+	 * thread and pairing id c, LIFO (runtime/vm_entry.c) */
+	ST_OP_EPUSH,      /* push a frame of b values for (tid, c) */
+	ST_OP_ESET,       /* value b of the top frame of (tid, c) = a; aux 1: a string */
+	ST_OP_EPOP,       /* pop the top frame of (tid, c) into regs a..a+b-1; none: leave the handler */
 	ST_OP_COUNT_
 };
 

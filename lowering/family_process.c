@@ -40,6 +40,7 @@ struct st_uprobe_site {
 	uint32_t nvars;
 	char ret_type[8];
 	bool have_dwarf;
+	struct st_uprobe_site *entry;   /* .return: its paired entry site (for @entry) */
 };
 
 static struct st_uelf **elf_cache;
@@ -660,6 +661,69 @@ static bool var_fetch(const struct st_uprobe_site *s, const char *name, char *fi
 	return true;
 }
 
+/* The entry site paired with a return site: same place, no .return.  Its
+ * event is the one a probe on the function's entry uses, so both share it. */
+static struct st_uprobe_site *entry_site(const struct st_uprobe_site *r)
+{
+	struct st_uprobe_site *e, *rs = (struct st_uprobe_site *)r;
+
+	if (!r->ret || r->kind != U_FUNC)
+		return NULL;
+	if (r->entry)
+		return r->entry;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	*e = *r;
+	e->pp = NULL;
+	e->ret = false;
+	e->entry = NULL;
+	e->vars = NULL;
+	e->nvars = 0;
+	if (!(e->path = strdup(r->path)) ||
+	    (r->nvars && !(e->vars = calloc(r->nvars, sizeof(*e->vars))))) {
+		free_site(e);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < r->nvars; i++, e->nvars++) {
+		e->vars[i] = r->vars[i];
+		if (!(e->vars[i].name = strdup(r->vars[i].name))) {
+			free_site(e);
+			return NULL;
+		}
+	}
+	make_event(e);
+	if (register_site(e) < 0) {
+		free_site(e);
+		return NULL;
+	}
+	return rs->entry = e;
+}
+
+bool st_process_entry_var(const struct st_family_point *fp, const char *target)
+{
+	const struct st_uprobe_site *e;
+	char field[160], spec[96];
+
+	if (!fp->usite || !fp->usite->ret || target[0] != '$' || target[1] == '$' || !strcmp(target, "$return"))
+		return false;
+	e = entry_site(fp->usite);
+	return e && var_fetch(e, target + 1, field, sizeof(field), spec, sizeof(spec));
+}
+
+int st_process_entry_point(const struct st_family_point *ret, struct st_family_point *entry)
+{
+	const struct st_uprobe_site *e = ret->usite ? entry_site(ret->usite) : NULL;
+
+	if (!e)
+		return -ENOENT;
+	*entry = *ret;
+	entry->usite = e;
+	entry->is_return = false;
+	snprintf(entry->event, sizeof(entry->event), "%s", e->event);
+	return 0;
+}
+
 enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char *name, bool dollar,
 				   const char **field, enum st_type *type)
 {
@@ -672,11 +736,102 @@ enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char 
 		*type = ST_T_STRING;
 		return ST_CTX_EVENT_NAME;
 	}
+	{
+		char fmt[8], t[1][64];
+
+		if (!strncmp(name, "$$", 2) || name[strlen(name) - 1] == '$') {
+			/* pretty forms are strings lowering builds (st_process_pretty) */
+			if (st_process_pretty(fp, name, fmt, 0, t, 1) < 0)
+				return ST_CTX_NONE;
+			*field = "";
+			*type = ST_T_STRING;
+			return ST_CTX_FIELD;
+		}
+	}
+	if (name[1] != '$' && st_process_entry_var(fp, name) &&
+	    !var_fetch(fp->usite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec))) {
+		/* a parameter in a .return probe: its value at entry, which
+		 * lowering takes from the paired entry probe (never this field) */
+		snprintf(fbuf, sizeof(fbuf), "entry_%s", name + 1);
+		*field = fbuf;
+		*type = ST_T_LONG;
+		return ST_CTX_FIELD;
+	}
 	if (name[1] == '$' || !var_fetch(fp->usite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec)))
 		return ST_CTX_NONE;
 	*field = fbuf;
 	*type = ST_T_LONG;
 	return ST_CTX_FIELD;
+}
+
+/* One "name=%#x" (or "name=?" when unreachable) of a pretty form. */
+static void pretty_one(const struct st_uprobe_site *s, const char *name, FILE *f, char targets[][64],
+		       uint32_t max, uint32_t *n)
+{
+	char field[160], spec[96];
+
+	if (*n < max && var_fetch(s, name, field, sizeof(field), spec, sizeof(spec))) {
+		fprintf(f, "%s=%%#x", name);
+		snprintf(targets[(*n)++], 64, "$%.60s", name);
+	} else {
+		fprintf(f, "%s=?", name);
+	}
+}
+
+int st_process_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen,
+		      char targets[][64], uint32_t max)
+{
+	const struct st_uprobe_site *s = fp->usite;
+	const struct st_uelf_var *v;
+	uint32_t n = 0;
+	size_t len = strlen(name), pos;
+	char *buf = NULL, base[128];
+	size_t blen = 0;
+	FILE *f;
+
+	if (!s || name[0] != '$' || len < 2 || (name[1] != '$' && name[len - 1] != '$'))
+		return -1;
+	f = open_memstream(&buf, &blen);
+	if (!f)
+		return -1;
+	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars") || !strcmp(name, "$$locals")) {
+		/* staplet knows parameters only: no locals at a function's entry
+		 * (stap prints none there either for optimised code) */
+		if (strcmp(name, "$$locals") && s->kind != U_STMT)
+			for (uint32_t i = 0; i < s->nvars; i++) {
+				if (i)
+					fputc(' ', f);
+				pretty_one(s, s->vars[i].name, f, targets, max, &n);
+			}
+	} else if (!strcmp(name, "$$return")) {
+		if (!s->ret || !s->ret_type[0]) {
+			fclose(f);
+			free(buf);
+			return -1;
+		}
+		pretty_one(s, "return", f, targets, max, &n);
+	} else if (name[1] != '$') {
+		/* $x$ / $x$$: a base type prints as stap's pretty printer does */
+		for (pos = len; pos > 1 && name[pos - 1] == '$'; pos--)
+			;
+		snprintf(base, sizeof(base), "%.*s", (int)(pos - 1), name + 1);
+		v = find_var(s, base);
+		if (!v || !v->loc[0] || max < 1) {
+			fclose(f);
+			free(buf);
+			return -1;
+		}
+		fputs(v->is_pointer ? "%#x" : v->type[0] == 'u' ? "%u" : "%i", f);
+		snprintf(targets[n++], 64, "$%.60s", base);
+	} else {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	snprintf(fmt, flen, "%s", buf ? buf : "");
+	free(buf);
+	return (int)n;
 }
 
 const char *st_process_string_field(const struct st_family_point *fp, const char *target)

@@ -27,6 +27,16 @@ enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char 
 /* user_string($var): the field holding the string the uprobe captured with
  * a `:ustring` fetch, or NULL when $var is not something we can fetch. */
 const char *st_process_string_field(const struct st_family_point *fp, const char *target);
+/* @entry: a .return point's paired entry point (same uprobe event as a
+ * probe on the entry); whether `$name` at a .return point is a parameter
+ * read at the entry. */
+int st_process_entry_point(const struct st_family_point *ret, struct st_family_point *entry);
+bool st_process_entry_var(const struct st_family_point *fp, const char *target);
+/* Pretty forms ($$parms $$vars $$locals $$return, $x$ $x$$): the printf
+ * format stap would use and the `$name` targets it prints, in order; -1 when
+ * `name` is not one or cannot be printed here. */
+int st_process_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen,
+		      char targets[][64], uint32_t max);
 /* Fill a new ST_SRC_UPROBE source from its point, and (again after each
  * handler adds fields) its fetch arguments from the fields it reads. */
 void st_process_source_init(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);

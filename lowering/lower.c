@@ -50,6 +50,9 @@ struct lower {
 	int source;                  /* the handler's source, -1 in functions */
 	struct st_family_point fp;
 	uint32_t ntemps_fmt;
+	/* a .return handler's @entry values: expressions and their registers */
+	const struct st_expr **eslot;
+	uint32_t neslot, cap_eslot, eslot_base, npairs;
 };
 
 static void fail(struct lower *L, const struct st_loc *loc, const char *fmt, ...)
@@ -546,12 +549,44 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	}
 }
 
+static const struct st_fmt *own_fmt(struct lower *L, const struct st_loc *loc, char *text, size_t len);
+
+/* $$parms, $$vars, $x$ ... at a uprobe: sprintf of the targets they print. */
+static bool pretty_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	char fmt[1024], targets[32][64];
+	const struct st_fmt *f;
+	uint32_t base;
+	int n = st_process_pretty(&L->fp, e->str, fmt, sizeof(fmt), targets, 32);
+
+	if (n < 0)
+		return false;
+	base = temp(L, n ? (uint32_t)n : 1);
+	for (int i = 0; i < n; i++) {
+		struct st_expr t = { .kind = ST_E_TARGET, .type = ST_T_LONG, .loc = e->loc, .near = e->near,
+				     .str = targets[i] };
+
+		target_to(L, &t, base + (uint32_t)i);
+	}
+	f = own_fmt(L, &e->loc, strdup(fmt), strlen(fmt));
+	if (f)
+		E(L, e, ST_OP_FORMAT, 1, dst, base, fmt_const(L, f));
+	return true;
+}
+
 static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t save = L->top, a, b, k, j, base, mask;
 	int arr;
 
 	if (L->err)
+		return;
+	for (uint32_t i = 0; i < L->neslot; i++)
+		if (L->eslot[i] == e) {     /* saved by the paired entry handler */
+			E(L, e, ST_OP_MOV, 0, dst, L->eslot_base + i, 0);
+			return;
+		}
+	if (e->kind == ST_E_TARGET && L->fp.kind == ST_SRC_UPROBE && pretty_to(L, e, dst))
 		return;
 	switch (e->kind) {
 	case ST_E_NUM:
@@ -683,9 +718,8 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 /* print/println/printd/...: synthesise the equivalent printf format. */
 static const struct st_fmt *print_format(struct lower *L, const struct st_expr *e)
 {
-	struct st_fmt *f;
-	char *text = NULL, *err = NULL;
-	size_t len = 0, errpos;
+	char *text = NULL;
+	size_t len = 0;
 	FILE *m;
 	uint32_t i;
 	bool delim = e->print == ST_PRINT_PRINTD || e->print == ST_PRINT_PRINTDLN ||
@@ -710,15 +744,24 @@ static const struct st_fmt *print_format(struct lower *L, const struct st_expr *
 	if (nl)
 		fputc('\n', m);
 	fclose(m);
-	f = calloc(1, sizeof(*f));
-	if (!f)
+	return own_fmt(L, &e->loc, text, len);
+}
+
+/* Parse a synthesised format (text is freed) into one the plan owns. */
+static const struct st_fmt *own_fmt(struct lower *L, const struct st_loc *loc, char *text, size_t len)
+{
+	struct st_fmt *f = calloc(1, sizeof(*f));
+	char *err = NULL;
+	size_t errpos;
+
+	if (!f || !text)
 		abort();
 	L->plan->owned_fmts = realloc(L->plan->owned_fmts, sizeof(f) * (L->plan->nowned_fmts + 1));
 	if (!L->plan->owned_fmts)
 		abort();
 	L->plan->owned_fmts[L->plan->nowned_fmts++] = f;
 	if (st_fmt_parse(text, len, f, &err, &errpos) < 0) {
-		fail(L, &e->loc, "internal: print format: %s", err ? err : "?");
+		fail(L, loc, "internal: print format: %s", err ? err : "?");
 		free(err);
 		free(text);
 		return NULL;
@@ -1186,6 +1229,111 @@ static void bind_context(struct lower *L, const struct st_probe_inst *pi)
 	}
 }
 
+/* ---- @entry: a .return probe's paired entry handler ----
+ *
+ * @entry(expr), and parameters read in a .return probe (stap reads them at
+ * the entry), are evaluated by a handler on the entry uprobe, which pushes
+ * them on a per-thread stack; the return handler pops them first thing. */
+
+static void entry_collect_e(struct lower *L, const struct st_expr *e);
+
+static void entry_add(struct lower *L, const struct st_expr *e)
+{
+	GROW(L->eslot, L->neslot, L->cap_eslot);
+	L->eslot[L->neslot++] = e;
+}
+
+static void entry_collect_e(struct lower *L, const struct st_expr *e)
+{
+	if (!e)
+		return;
+	if (e->kind == ST_E_ENTRY) {
+		entry_add(L, e);
+		return;
+	}
+	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) ||
+	    (L->fp.is_return && strncmp(e->str, "$return", 7) &&
+	     ((!strncmp(e->str, "$$", 2) && strcmp(e->str, "$$return") && strcmp(e->str, "$$name")) ||
+	      (e->str[1] != '$' && e->str[strlen(e->str) - 1] == '$'))))) {
+		entry_add(L, e);
+		return;
+	}
+	/* user_string($param): the string at the entry, as the entry fetched it */
+	if (e->kind == ST_E_CALL && !e->func && e->nargs >= 1 && e->args[0]->kind == ST_E_TARGET &&
+	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
+	    st_process_entry_var(&L->fp, e->args[0]->str)) {
+		entry_add(L, e);
+		return;
+	}
+	entry_collect_e(L, e->a);
+	entry_collect_e(L, e->b);
+	entry_collect_e(L, e->c);
+	for (uint32_t i = 0; i < e->nargs; i++)
+		entry_collect_e(L, e->args[i]);
+}
+
+static void entry_collect_s(struct lower *L, const struct st_stmt *s)
+{
+	if (!s)
+		return;
+	entry_collect_e(L, s->expr);
+	entry_collect_e(L, s->cond);
+	entry_collect_e(L, s->init);
+	entry_collect_e(L, s->step);
+	entry_collect_e(L, s->fe_limit);
+	if (s->fe_filter)
+		for (uint32_t i = 0; i < s->fe_nkeys; i++)
+			entry_collect_e(L, s->fe_filter[i]);
+	entry_collect_s(L, s->then);
+	entry_collect_s(L, s->els);
+	for (uint32_t i = 0; i < s->nbody; i++)
+		entry_collect_s(L, s->body[i]);
+}
+
+static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
+{
+	struct st_plan *p = L->plan;
+	struct st_family_point ret = L->fp;
+	struct st_plan_probe *pp;
+	uint32_t code, save, n;
+	int src;
+
+	entry_collect_e(L, pi->cond);
+	entry_collect_s(L, pi->body);
+	if (!(n = L->neslot))
+		return;
+	if (st_process_entry_point(&ret, &L->fp) < 0) {
+		fail(L, &pi->point->loc, "no entry point to pair with %s", pi->pp);
+		return;
+	}
+	src = source_for(L, &L->fp, pi);
+	code = p->ncode;
+	code_begin(L, pi->pp, pi->nlocals);
+	L->source = src;
+	E(L, &(struct st_expr){ .loc = pi->point->loc }, ST_OP_EPUSH, 0, 0, n, L->npairs);
+	L->neslot = 0;      /* evaluate for real here, not from the stash */
+	for (uint32_t i = 0; i < n; i++) {
+		const struct st_expr *e = L->eslot[i];
+		uint32_t r;
+
+		save = L->top;
+		r = temp(L, 1);
+		expr_to(L, e->kind == ST_E_ENTRY ? e->a : e, r);
+		E(L, e, ST_OP_ESET, e->type == ST_T_STRING, r, i, L->npairs);
+		L->top = save;
+	}
+	L->neslot = n;
+	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
+	st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
+	GROW(p->probes, p->nprobes, L->cap_probes);
+	pp = &p->probes[p->nprobes++];
+	pp->source = (uint32_t)src;
+	pp->code = code;
+	pp->pp = pi->pp;
+	L->npairs++;
+	L->fp = ret;
+}
+
 static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 {
 	struct st_plan *p = L->plan;
@@ -1198,10 +1346,17 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 		fail(L, &pi->point->loc, "probe point %s has no event source", pi->pp);
 		return;
 	}
+	L->neslot = 0;
+	if (L->fp.kind == ST_SRC_UPROBE && L->fp.is_return)
+		lower_entry_pair(L, pi);
 	src = source_for(L, &L->fp, pi);
 	code = p->ncode;
-	code_begin(L, pi->pp, pi->nlocals);
+	code_begin(L, pi->pp, pi->nlocals + L->neslot);
 	L->source = src;
+	if (L->neslot) {
+		L->eslot_base = pi->nlocals;
+		E(L, &(struct st_expr){ .loc = pi->point->loc }, ST_OP_EPOP, 0, L->eslot_base, L->neslot, L->npairs - 1);
+	}
 	bind_context(L, pi);
 	if (pi->cond)
 		cond_jump_false(L, pi->cond, &skip);
@@ -1216,6 +1371,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	L->neslot = 0;
 }
 
 static void lower_globals(struct lower *L)
@@ -1283,6 +1439,7 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 		lower_function(&L, prog->funcs[i]);
 	for (i = 0; i < prog->ninsts && !L.err; i++)
 		lower_probe(&L, prog->insts[i]);
+	free(L.eslot);
 	if (L.err) {
 		*err = L.err;
 		st_plan_free(p);

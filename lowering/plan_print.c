@@ -17,6 +17,7 @@ static const char *const op_names[ST_OP_COUNT_] = {
 	[ST_OP_RET0] = "ret0", [ST_OP_NEXT] = "next", [ST_OP_FORMAT] = "format", [ST_OP_REGEX] = "regex",
 	[ST_OP_ITER_INIT] = "iter_init", [ST_OP_ITER_NEXT] = "iter_next", [ST_OP_ITER_END] = "iter_end",
 	[ST_OP_TRY] = "try", [ST_OP_TRY_END] = "try_end", [ST_OP_LOADST] = "loadst",
+	[ST_OP_EPUSH] = "epush", [ST_OP_ESET] = "eset", [ST_OP_EPOP] = "epop",
 };
 
 static const char *kind_name(enum st_source_kind k)

@@ -128,6 +128,7 @@ void st_vm_free(struct st_vm *vm)
 	free(vm->globals);
 	free(vm->stack);
 	free(vm->tok_buf);
+	st_vm_entry_free(vm);
 	st_buf_free(&vm->out);
 	st_arena_free(&vm->arena);
 	memset(vm, 0, sizeof(*vm));
@@ -741,6 +742,18 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 		case ST_OP_TRY_END:
 			if (ntry)
 				ntry--;
+			break;
+		case ST_OP_EPUSH:
+			st = st_vm_entry_push(vm, in->c, in->b);
+			if (st == ST_VM_ERROR)
+				goto error;
+			break;
+		case ST_OP_ESET:
+			st_vm_entry_set(vm, in->c, in->b, R[in->a], in->aux);
+			break;
+		case ST_OP_EPOP:
+			if (!st_vm_entry_pop(vm, in->c, &R[in->a], in->b))
+				goto out;
 			break;
 		case ST_OP_COUNT_:
 		default:

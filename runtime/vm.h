@@ -72,6 +72,9 @@ struct st_vm {
 	const char *match_subject;
 	uint32_t match_n;
 
+	/* @entry values pending their return (vm_entry.c) */
+	struct st_vm_entry *entry;
+
 	/* tokenize() state */
 	char *tok_buf;
 	char *tok_pos;

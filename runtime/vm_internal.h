@@ -15,4 +15,11 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
  * else stap's "user string copy fault" error (vm_ustring.c). */
 enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, st_value *ret);
 
+/* The @entry stash (vm_entry.c), keyed by the event's tid and a pairing id. */
+enum st_vm_status st_vm_entry_push(struct st_vm *vm, uint32_t id, uint32_t n);
+void st_vm_entry_set(struct st_vm *vm, uint32_t id, uint32_t i, st_value v, bool is_str);
+/* false when no entry frame is pending */
+bool st_vm_entry_pop(struct st_vm *vm, uint32_t id, st_value *R, uint32_t n);
+void st_vm_entry_free(struct st_vm *vm);
+
 #endif

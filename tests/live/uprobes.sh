@@ -53,7 +53,7 @@ S2="global f, b, p, st
 probe process(\"uprobe_target\").function(\"gre*\").call { f++ }
 probe process(\"uprobe_target\").begin { b++ }
 probe process(\"uprobe_target\").plt(\"strlen\") { p++ }
-probe process(\"uprobe_target\").statement(\"main@uprobe_target.c:41\") { st++ }
+probe process(\"uprobe_target\").statement(\"main@uprobe_target.c:48\") { st++ }
 probe end { printf(\"f=%d b=%d p=%d st=%d\\n\", f, b, p, st) }"
 PATH="$(dirname "$T"):$PATH" perf stap -c "$T $N" -e "$S2" >"$TMP/r.out" 2>&1
 check "PATH lookup, glob, .call, .begin, .plt, .statement" grep -qx "f=5 b=1 p=5 st=$N" "$TMP/r.out"
@@ -92,3 +92,37 @@ sh -c 'exit 0' & dead=$!; wait $dead
 echo "p:staplet_$dead/f_stale $T:0x$(printf %x $(($(nm "$T" | awk '$3 == "add" { print "0x" $1 }'))))" >>/sys/kernel/tracing/uprobe_events 2>/dev/null
 perf stap -c "$T 1" -e "probe process(\"$T\").function(\"add\") { }" >/dev/null 2>&1
 no_uprobes "stale events of dead run $dead"
+
+# @entry and parameters in .return probes: a paired entry uprobe pushes them
+# per thread; recursion pairs each return with its own call (LIFO)
+S3="global s, e, st
+probe process(\"$T\").function(\"add\").return { s += \$a + \$b; e += @entry(\$a * 10) }
+probe process(\"$T\").function(\"greet\").return { st = sprintf(\"%s/%d/%d\", user_string(\$who), \$times, \$return) }
+probe process(\"$T\").function(\"depth_sum\").return { printf(\"%d:%d:%d \", \$n, @entry(\$n + 100), \$return) }
+probe end { printf(\"\\ns=%d e=%d st=%s\\n\", s, e, st) }"
+WANT3="0:100:0 1:101:1 2:102:3 3:103:6 4:104:10 5:105:15 
+s=3675 e=12250 st=hello/40/200"
+entry_ok() { test "$(cat "$1")" = "$WANT3"; }
+perf stap -c "$T $N" -e "$S3" >"$TMP/en.out" 2>&1
+check "perf stap @entry / .return params / recursion" entry_ok "$TMP/en.out"
+trace-cmd stap -c "$T $N" -e "$S3" >"$TMP/en2.out" 2>&1
+check "trace-cmd stap @entry / .return params / recursion" entry_ok "$TMP/en2.out"
+perf stap record -o "$TMP/en.data" -c "$T $N" -e "$S3" >/dev/null 2>&1
+perf stap report -i "$TMP/en.data" >"$TMP/en3.out" 2>&1
+check "perf stap @entry record -> report" entry_ok "$TMP/en3.out"
+trace-cmd stap record -o "$TMP/en.dat" -c "$T $N" -e "$S3" >/dev/null 2>&1
+trace-cmd stap report -i "$TMP/en.dat" >"$TMP/en4.out" 2>&1
+check "trace-cmd stap @entry record -> report" entry_ok "$TMP/en4.out"
+no_uprobes "@entry runs"
+
+# $$parms / $$vars / $$return / $x$ in stap's "name=0x…" form; in .return
+# probes the parameters are the entry's
+S4="probe process(\"$T\").function(\"greet\") { if (\$times == 10) println(\$\$parms, \"|\", \$times\$) }
+probe process(\"$T\").function(\"square_u\").return { println(\$\$parms, \"|\", \$\$vars, \"|\", \$\$return, \"|\", \$x\$) }"
+pretty_ok() { sed 's/who=0x[0-9a-f]\{6,\}/who=PTR/' "$1" | tr '\n' ';' | grep -qx "who=PTR times=0xa|10;x=0x7|x=0x7|return=0x31|7;"; }
+perf stap -c "$T 11" -e "$S4" >"$TMP/pp.out" 2>&1
+check "perf stap \$\$parms \$\$vars \$\$return \$x\$" pretty_ok "$TMP/pp.out"
+trace-cmd stap record -o "$TMP/pp.dat" -c "$T 11" -e "$S4" >/dev/null 2>&1
+trace-cmd stap report -i "$TMP/pp.dat" >"$TMP/pp2.out" 2>&1
+check "trace-cmd stap \$\$parms record -> report" pretty_ok "$TMP/pp2.out"
+no_uprobes "pretty runs"

@@ -93,6 +93,16 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < u->nplt; i++)
 		strlen_plt |= !strcmp(u->plt[i].name, "strlen") && st_uelf_file_offset(u, u->plt[i].vaddr) > 0;
 	CHECK("strlen@plt", strlen_plt);
+	/* depth_sum(long n): the recursion the @entry test pairs per call */
+	CHECK("depth_sum symbol", st_uelf_find_func(u, "depth_sum") != NULL);
+	CHECK("depth_sum params", st_uelf_params(u, "depth_sum", &v, &n, ret) == 0 && n == 1 &&
+	      !strcmp(v[0].name, "n") && !strcmp(v[0].loc, "%di") && !strcmp(v[0].type, "s64") &&
+	      !strcmp(ret, "s64"));
+	st_uelf_vars_free(v, n);
+	v = NULL;
+	CHECK("square_u returns u32", st_uelf_params(u, "square_u", &v, &n, ret) == 0 && n == 1 &&
+	      !strcmp(v[0].type, "u32") && !strcmp(ret, "u32"));
+	st_uelf_vars_free(v, n);
 	st_uelf_close(u);
 
 	CHECK("PATH lookup", (dir = st_uelf_resolve_path("sh")) != NULL && dir[0] == '/');
