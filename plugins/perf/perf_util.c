@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,12 +363,13 @@ bool st_perf_capture_decode(const void *raw, uint32_t raw_size, struct st_perf_c
 	out->ncap = h.ncap;
 	at = sizeof(h) + rb;
 	for (uint32_t k = 0; k < h.ncap; k++, at += sizeof(struct st_perf_bpf_cap)) {
-		const struct st_perf_bpf_cap *c = (const void *)(p + at);
+		/* raw data is only 4-byte aligned in the ring: copy, do not cast */
+		const uint8_t *c = p + at;
 		int32_t len;
 
-		memcpy(&out->cap[k].addr, &c->addr, 8);
-		memcpy(&len, &c->len, 4);
-		out->cap[k].str = c->str;
+		memcpy(&out->cap[k].addr, c + offsetof(struct st_perf_bpf_cap, addr), 8);
+		memcpy(&len, c + offsetof(struct st_perf_bpf_cap, len), 4);
+		out->cap[k].str = (const char *)c + offsetof(struct st_perf_bpf_cap, str);
 		out->cap[k].len = len > 0 ? (uint32_t)len - 1 : 0;
 		if (out->cap[k].len > ST_PERF_BPF_STR - 1)
 			out->cap[k].len = ST_PERF_BPF_STR - 1;

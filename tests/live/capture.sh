@@ -10,12 +10,12 @@ S='probe syscall.openat { if (pid() == target()) printf("%s\n", user_string($fil
 want() {   # want FILE: the workload's paths, in order, among the loader's
 	grep -v -e '^/etc/ld.so' -e '^/lib' -e '^/usr/lib' "$1" | tr '\n' ' ' | grep -qx "${P// /\\ } "
 }
-no_dyn() {   # no_dyn NAME
-	if grep -q "staplet_" /sys/kernel/tracing/dynamic_events 2>/dev/null; then
-		fail "$1: dynamic events left" "$(grep staplet_ /sys/kernel/tracing/dynamic_events | tr '\n' ' ')"
-	else
-		pass "$1: no dynamic events left"
-	fi
+no_dyn() {   # no_dyn NAME [PID]: none of this run's (PID's) or dead runs' dynamic events
+	local g left=""
+	for g in $(sed -n 's/^[a-z][^:]*:\(staplet_[0-9]*\)\/.*/\1/p' /sys/kernel/tracing/dynamic_events 2>/dev/null | sort -u); do
+		if [ "$g" = "staplet_${2:-none}" ] || dead_owner "$g"; then left="$left $g"; fi
+	done
+	if [ -z "$left" ]; then pass "$1: no dynamic events left"; else fail "$1: dynamic events left" "$left"; fi
 }
 
 perf stap -c "$O $P" -e "$S" >"$TMP/p.out" 2>"$TMP/p.err"
@@ -36,7 +36,7 @@ pid=$!
 sleep 1.5
 kill -INT $pid
 wait $pid
-no_dyn "perf stap SIGINT"
+no_dyn "perf stap SIGINT" $pid
 check "perf stap SIGINT: no capture program left" sh -c "! ls -l /proc/$pid/fd 2>/dev/null | grep -q bpf"
 
 # trace-cmd: this kernel has no event probes (CONFIG_EPROBE_EVENTS), so
