@@ -303,6 +303,22 @@ static uint32_t source_field(struct lower *L, const char *field)
 	return s->nfields++;
 }
 
+/* user_string*($ptr) at a tracepoint: ask the backend to copy the string
+ * at the event (st_source.captures). */
+static void source_capture(struct lower *L, const char *field)
+{
+	struct st_source *s = &L->plan->sources[L->source];
+
+	source_field(L, field);
+	for (uint32_t i = 0; i < s->ncaptures; i++)
+		if (strcmp(s->captures[i], field) == 0)
+			return;
+	s->captures = realloc(s->captures, sizeof(char *) * (s->ncaptures + 1));
+	if (!s->captures)
+		abort();
+	s->captures[s->ncaptures++] = (char *)st_arena_strndup(L->plan->arena, field, strlen(field), strlen(field));
+}
+
 static void field_load(struct lower *L, const struct st_expr *e, const char *field, uint32_t dst)
 {
 	E(L, e, ST_OP_FIELD, 0, dst, source_field(L, field), 0);
@@ -522,6 +538,15 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			field_load(L, e, f, dst);
 			return;
 		}
+	}
+	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && e->func == NULL &&
+	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
+	     e->builtin == ST_BI_USER_STRING_QUOTED) && e->args[0]->kind == ST_E_TARGET) {
+		const char *field = NULL;
+		enum st_type t;
+
+		if (st_family_var(L->catalog, &L->fp, e->args[0]->str, true, &field, &t) == ST_CTX_FIELD)
+			source_capture(L, field);
 	}
 	base = temp(L, e->nargs ? e->nargs : 1);
 
@@ -1459,8 +1484,10 @@ void st_plan_free(struct st_plan *p)
 		free(p->code[i].insn);
 		free(p->code[i].loc);
 	}
-	for (i = 0; i < p->nsources; i++)
+	for (i = 0; i < p->nsources; i++) {
 		free(p->sources[i].fields);
+		free(p->sources[i].captures);
+	}
 	for (i = 0; i < p->nowned_fmts; i++) {
 		st_fmt_free(p->owned_fmts[i]);
 		free(p->owned_fmts[i]);

@@ -63,6 +63,11 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 			for (j = 0; j < s->nfields; j++)
 				fprintf(out, " %s", s->fields[j]);
 		}
+		if (s->ncaptures) {
+			fprintf(out, " captures:");
+			for (j = 0; j < s->ncaptures; j++)
+				fprintf(out, " %s", s->captures[j]);
+		}
 		fputc('\n', out);
 	}
 	fprintf(out, "# globals\n");

@@ -50,6 +50,12 @@ struct st_source {
 	char **fields;
 	uint32_t nfields;
 
+	/* ST_SRC_TRACEPOINT: pointer fields (also in `fields`) whose user
+	 * strings the handlers read with user_string*(): the backend copies
+	 * them at the event and hands them over as st_event.captures. */
+	char **captures;
+	uint32_t ncaptures;
+
 	bool optional;       /* `?` probe point: skipped when it cannot attach */
 };
 

@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
+#include <traceevent/event-parse.h>
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_syscalls.h"
 #include "runtime/dynevent.h"
@@ -79,6 +81,40 @@ static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, con
 	if (asprintf(&e->name, "%s:%s", s->system, s->event) < 0)
 		e->name = NULL;
 	return e->system && e->event && e->name ? 0 : -ENOMEM;
+}
+
+/* The capture program's layout for a tracepoint whose handlers read the user
+ * strings of s->captures: false (plain tracepoint, no capture) when the
+ * record has dynamic fields, is too long, or a capture is not a pointer. */
+static bool capture_spec(struct st_perf_evt *e, const struct st_source *s, uint32_t source)
+{
+	struct tep_handle *tep = tep_alloc();
+	struct tep_event *te = NULL;
+	bool ok = false;
+
+	memset(&e->spec, 0, sizeof(e->spec));
+	e->spec.source = source;
+	if (!tep || s->ncaptures > ST_PERF_BPF_MAX_CAPS ||
+	    tep_parse_format(tep, &te, e->format, e->format_len, e->system) != 0 || !te)
+		goto out;
+	for (struct tep_format_field *f = te->format.fields; f; f = f->next) {
+		if (f->flags & TEP_FIELD_IS_DYNAMIC)
+			goto out;
+		if ((uint32_t)(f->offset + f->size) > e->spec.rec_size)
+			e->spec.rec_size = (uint32_t)(f->offset + f->size);
+	}
+	for (uint32_t k = 0; k < s->ncaptures; k++) {
+		struct tep_format_field *f = tep_find_field(te, s->captures[k]);
+
+		if (!f || f->size != 8 || f->offset % 8)
+			goto out;
+		e->spec.cap_off[e->spec.ncap++] = (uint16_t)f->offset;
+	}
+	ok = e->spec.rec_size <= ST_PERF_BPF_MAX_REC;
+out:
+	if (tep)
+		tep_free(tep);
+	return ok;
 }
 
 static void base_attr(struct st_perf_evt *e, uint64_t st, uint32_t ring_bytes)
@@ -197,6 +233,17 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			e->attr.type = PERF_TYPE_TRACEPOINT;
 			e->attr.sample_period = 1;
 			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
+			if (s->ncaptures && capture_spec(e, s, i)) {
+				/* the samples come from the capture program */
+				e->capture = true;
+				e->tp_config = e->attr.config;
+				e->attr.type = PERF_TYPE_SOFTWARE;
+				e->attr.config = PERF_COUNT_SW_BPF_OUTPUT;
+				e->tp_fd = e->prog_fd = e->scratch_fd = e->out_fd = -1;
+				if (a->verbose)
+					fprintf(stderr, "perf stap: %s: %u user string(s) captured by BPF\n",
+						e->name, e->spec.ncap);
+			}
 			break;
 		case ST_SRC_PERF:
 			e->name = strdup(s->name ? s->name : "perf");
@@ -298,6 +345,44 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
 	return 0;
 }
 
+/* The capture program on the tracepoint, writing into the per-CPU BPF
+ * output events already opened (one fd serves all CPUs: the program runs
+ * wherever the tracepoint fires). */
+static int capture_attach(struct st_perf_attach *a, struct st_perf_evt *e, char **err)
+{
+	struct perf_event_attr tp = {.size = sizeof(tp), .type = PERF_TYPE_TRACEPOINT,
+				     .config = e->tp_config, .sample_period = 1, .disabled = 1};
+	char log[4096];
+	int maxcpu = 0, rc;
+
+	for (int c = 0; c < a->ncpu; c++)
+		if (a->cpus[c] + 1 > maxcpu)
+			maxcpu = a->cpus[c] + 1;
+	rc = st_perf_bpf_maps(&e->spec, maxcpu, &e->scratch_fd, &e->out_fd);
+	if (rc < 0)
+		return st_perf_fail(err, rc, "%s: cannot create the BPF capture maps: %s", e->name,
+				    strerror(-rc));
+	for (int c = 0; c < a->ncpu; c++) {
+		uint32_t key = (uint32_t)a->cpus[c];
+		int fd = e->fds[c];
+
+		if (bpf_map_update_elem(e->out_fd, &key, &fd, BPF_ANY) < 0)
+			return st_perf_fail(err, -errno, "%s: cannot set the BPF output of CPU %d: %s",
+					    e->name, a->cpus[c], strerror(errno));
+	}
+	e->prog_fd = st_perf_bpf_load(&e->spec, e->scratch_fd, e->out_fd, log, sizeof(log));
+	if (e->prog_fd < 0)
+		return st_perf_fail(err, e->prog_fd, "%s: cannot load the BPF capture program: %s%s%.300s",
+				    e->name, strerror(-e->prog_fd), log[0] ? ": " : "", log);
+	e->tp_fd = (int)syscall(SYS_perf_event_open, &tp, -1, a->cpus[0], -1, PERF_FLAG_FD_CLOEXEC);
+	if (e->tp_fd < 0)
+		return st_perf_fail(err, -errno, "perf_event_open(%s): %s", e->name, strerror(errno));
+	if (ioctl(e->tp_fd, PERF_EVENT_IOC_SET_BPF, e->prog_fd) < 0)
+		return st_perf_fail(err, -errno, "%s: cannot attach the BPF capture program: %s", e->name,
+				    strerror(errno));
+	return 0;
+}
+
 static int id_cmp(const void *x, const void *y)
 {
 	const struct st_perf_id *a = x, *b = y;
@@ -337,6 +422,9 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 	for (uint32_t i = 0; rc == 0 && i < a->nevt; i++)
 		for (int c = 0; rc == 0 && c < a->ncpu; c++)
 			rc = open_one(a, &a->evt[i], c, kb, err);
+	for (uint32_t i = 0; rc == 0 && i < a->nevt; i++)
+		if (a->evt[i].capture)
+			rc = capture_attach(a, &a->evt[i], err);
 	if (rc == 0)
 		rc = index_ids(a);
 	if (rc < 0) {
@@ -361,11 +449,19 @@ int st_perf_attach_enable(struct st_perf_attach *a, char **err)
 			if (ioctl(a->evt[i].fds[c], PERF_EVENT_IOC_ENABLE, 0) < 0)
 				return st_perf_fail(err, -errno, "cannot enable %s: %s",
 						    a->evt[i].name, strerror(errno));
+	/* the BPF outputs are on: now the program that writes to them */
+	for (uint32_t i = 0; i < a->nevt; i++)
+		if (a->evt[i].capture && ioctl(a->evt[i].tp_fd, PERF_EVENT_IOC_ENABLE, 0) < 0)
+			return st_perf_fail(err, -errno, "cannot enable %s: %s", a->evt[i].name,
+					    strerror(errno));
 	return 0;
 }
 
 void st_perf_attach_disable(struct st_perf_attach *a)
 {
+	for (uint32_t i = 0; i < a->nevt; i++)
+		if (a->evt[i].capture && a->evt[i].tp_fd >= 0)
+			ioctl(a->evt[i].tp_fd, PERF_EVENT_IOC_DISABLE, 0);
 	for (uint32_t i = 0; i < a->nevt; i++)
 		for (int c = 0; a->evt[i].fds && c < a->ncpu; c++)
 			if (a->evt[i].fds[c] >= 0)
@@ -383,6 +479,13 @@ void st_perf_attach_close(struct st_perf_attach *a)
 		for (int c = 0; e->fds && c < a->ncpu; c++)
 			if (e->fds[c] >= 0)
 				close(e->fds[c]);
+		if (e->capture) {
+			int fds[4] = {e->tp_fd, e->prog_fd, e->out_fd, e->scratch_fd};
+
+			for (int k = 0; k < 4; k++)
+				if (fds[k] >= 0)
+					close(fds[k]);
+		}
 		free(e->fds);
 		free(e->ids);
 		free(e->name);

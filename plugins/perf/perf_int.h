@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/perf_event.h>
+#include "plugins/perf/perf_bpf.h"
 #include "runtime/backend.h"
+#include "runtime/event.h"
 
 struct st_perf_sysc;
 
@@ -73,6 +75,13 @@ struct st_perf_evt {
 	/* raw_syscalls event serving many syscalls:* sources (perf_syscalls.h);
 	 * its records go to the source of their syscall id, not to `source`. */
 	struct st_perf_sysc *sysc;
+	/* A tracepoint whose handlers read user strings: `attr` is the per-CPU
+	 * BPF output event; the tracepoint itself (tp_config) is one fd running
+	 * the capture program (perf_bpf.h), which outputs record + strings. */
+	bool capture;
+	uint64_t tp_config;
+	struct st_perf_bpf_spec spec;
+	int tp_fd, prog_fd, scratch_fd, out_fd;
 };
 
 struct st_perf_ring {
@@ -119,6 +128,22 @@ static inline void st_perf_ring_release(struct st_perf_ring *r, uint64_t tail)
 }
 
 uint64_t st_perf_now_ns(void);
+
+/* ---- BPF capture output (perf_bpf.h) ---- */
+struct st_perf_captured {
+	const void *rec;              /* the tracepoint record */
+	uint32_t rec_size;
+	struct st_capture cap[ST_PERF_BPF_MAX_CAPS];
+	uint32_t ncap;
+};
+
+/* Split a capture program's output; false when it is malformed. */
+bool st_perf_capture_decode(const void *raw, uint32_t raw_size, struct st_perf_captured *out);
+/* A BPF output attr: what our capture program writes to. */
+static inline bool st_perf_is_capture_attr(uint32_t type, uint64_t config)
+{
+	return type == PERF_TYPE_SOFTWARE && config == PERF_COUNT_SW_BPF_OUTPUT;
+}
 
 /* ---- the backend entry points (perf_live.c, perf_record.c, perf_read.c) ---- */
 int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct st_backend_opts *o,

@@ -38,6 +38,7 @@ struct live {
 	struct st_perf_evt *last_evt; /* id lookup cache */
 	uint64_t last_id;
 	uint64_t lost;
+	struct st_perf_captured cap;  /* the strings of the event handed out */
 	bool stopped;
 };
 
@@ -236,6 +237,16 @@ static bool fill_event(struct live *l, const struct perf_event_header *h, struct
 	ev->raw = s.raw;
 	ev->raw_size = s.raw_size;
 	ev->value = s.period;
+	ev->captures = NULL;
+	ev->ncaptures = 0;
+	if (e->capture) {
+		if (!st_perf_capture_decode(s.raw, s.raw_size, &l->cap))
+			return false;
+		ev->raw = l->cap.rec;
+		ev->raw_size = l->cap.rec_size;
+		ev->captures = l->cap.cap;
+		ev->ncaptures = l->cap.ncap;
+	}
 	return true;
 }
 

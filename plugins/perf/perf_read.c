@@ -529,6 +529,7 @@ struct rstream {
 	struct st_perf_comm comm;
 	uint64_t last_id;
 	int last_attr;
+	struct st_perf_captured cap;  /* the strings of the event handed out */
 };
 
 static int attr_of(struct rstream *s, const uint8_t *body, size_t size)
@@ -716,6 +717,16 @@ static bool fill(struct rstream *s, const struct perf_event_header *h, struct st
 	ev->raw = sm.raw;
 	ev->raw_size = sm.raw_size;
 	ev->value = sm.period;
+	ev->captures = NULL;
+	ev->ncaptures = 0;
+	if (st_perf_is_capture_attr(s->rec->attr[a].type, s->rec->attr[a].config)) {
+		if (!st_perf_capture_decode(sm.raw, sm.raw_size, &s->cap))
+			return false;
+		ev->raw = s->cap.rec;
+		ev->raw_size = s->cap.rec_size;
+		ev->captures = s->cap.cap;
+		ev->ncaptures = s->cap.ncap;
+	}
 	return true;
 }
 
@@ -854,6 +865,9 @@ static int bind(struct rstream *s, const struct st_source *src, uint32_t nsrc, c
 			found = true;
 			if (rec->attr[a].type == PERF_TYPE_TRACEPOINT)
 				s->fmt[i] = tep_find_event(rec->tep, (int)rec->attr[a].config);
+			else if (st_perf_is_capture_attr(rec->attr[a].type, rec->attr[a].config) &&
+				 src[i].system && src[i].event)
+				s->fmt[i] = tep_find_event_by_name(rec->tep, src[i].system, src[i].event);
 		}
 		if (!found && want && bind_syscall(s, i, want) == 0)
 			found = true;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,4 +343,37 @@ int st_perf_parse_trailer(uint64_t st, const uint8_t *body, size_t size, struct 
 	if (st & PERF_SAMPLE_CPU) { memcpy(&s->cpu, body + off, 4); off += 8; }
 	if (st & PERF_SAMPLE_IDENTIFIER) s->id = U64();
 	return 0;
+}
+
+bool st_perf_capture_decode(const void *raw, uint32_t raw_size, struct st_perf_captured *out)
+{
+	const uint8_t *p = raw;
+	struct st_perf_bpf_hdr h;
+	size_t at, rb;
+
+	if (!raw || raw_size < sizeof(h))
+		return false;
+	memcpy(&h, p, sizeof(h));
+	rb = ((size_t)h.rec_size + 7) & ~(size_t)7;
+	if (h.ncap > ST_PERF_BPF_MAX_CAPS || h.rec_size > ST_PERF_BPF_MAX_REC ||
+	    sizeof(h) + rb + h.ncap * sizeof(struct st_perf_bpf_cap) > raw_size)
+		return false;
+	out->rec = p + sizeof(h);
+	out->rec_size = h.rec_size;
+	out->ncap = h.ncap;
+	at = sizeof(h) + rb;
+	for (uint32_t k = 0; k < h.ncap; k++, at += sizeof(struct st_perf_bpf_cap)) {
+		/* raw data is only 4-byte aligned in the ring: copy, do not cast */
+		const uint8_t *c = p + at;
+		int32_t len;
+
+		memcpy(&out->cap[k].addr, c + offsetof(struct st_perf_bpf_cap, addr), 8);
+		memcpy(&len, c + offsetof(struct st_perf_bpf_cap, len), 4);
+		out->cap[k].str = (const char *)c + offsetof(struct st_perf_bpf_cap, str);
+		out->cap[k].len = len > 0 ? (uint32_t)len - 1 : 0;
+		if (out->cap[k].len > ST_PERF_BPF_STR - 1)
+			out->cap[k].len = ST_PERF_BPF_STR - 1;
+		out->cap[k].err = len < 0 ? len : 0;
+	}
+	return true;
 }
