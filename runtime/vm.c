@@ -863,7 +863,11 @@ void st_vm_print_globals(struct st_vm *vm)
 			st_buf_puts(&vm->out, "\n");
 			continue;
 		}
-		n = st_map_sorted(s->map, 0, g->type == ST_T_STRING ? 0 : -1, ST_AGG_COUNT, -1, NULL, 0, &ents);
+		/* stap prints each array as `foreach (k in a-)`: by value
+		 * descending (strings by strcmp, statistics by @count), ties in
+		 * insertion order; keys and values print raw (%#s does not
+		 * escape in stap's runtime) */
+		n = st_map_sorted(s->map, 0, -1, ST_AGG_COUNT, -1, NULL, 0, &ents);
 		for (j = 0; j < n; j++) {
 			st_buf_puts(&vm->out, g->name);
 			st_buf_puts(&vm->out, "[");
