@@ -638,8 +638,14 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			struct st_stat *s = stat_of(vm, in->b, in->aux & 1, &R[in->c], false, &st);
 			int64_t v = 0;
 
-			/* stap reads the aggregate first: no samples is "empty aggregate" */
+			/* stap reads the aggregate first: no samples is "empty
+			 * aggregate" -- except inside foreach over the same
+			 * histogram (aux & 2), whose buckets then read 0 */
 			if (!s || s->count == 0) {
+				if (in->aux & 2) {
+					R[in->a].n = 0;
+					break;
+				}
 				st = st_vm_raise(vm, "empty aggregate");
 				goto error;
 			}
