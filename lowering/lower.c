@@ -47,6 +47,9 @@ struct lower {
 	uint32_t top, nlocals;       /* next free temporary; locals below */
 	uint32_t iter_depth, try_depth;
 	struct loop *loop;
+	/* inside foreach (b in @hist_xxx(g)): g and b, for reads of
+	 * @hist_xxx(g)[b] that stap takes from the loop's snapshot */
+	const struct st_symbol *hist_fe_stat, *hist_fe_key;
 	int source;                  /* the handler's source, -1 in functions */
 	struct st_family_point fp;
 	uint32_t ntemps_fmt;
@@ -718,6 +721,12 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 
 		expr_to(L, e->b, dst);
 		g = stats_target(L, e->a->a, &base, &arr);
+		/* In foreach (b in @hist_xxx(g)), stap reads @hist_xxx(g)[b]
+		 * from the aggregate it took at the loop's start, without the
+		 * empty check: an empty histogram reads 0 in every bucket. */
+		if (!arr && L->hist_fe_stat && e->a->a->kind == ST_E_VAR && e->a->a->sym == L->hist_fe_stat &&
+		    e->b->kind == ST_E_VAR && e->b->sym == L->hist_fe_key)
+			arr |= 2;
 		/* stap blames the @hist_xxx token, not the '[' */
 		emit(L, &e->a->loc, op_near(L, e->a), ST_OP_HBUCKET, arr, dst, g, base);
 		break;
@@ -859,7 +868,15 @@ static void hist_foreach_stmt(struct lower *L, const struct st_stmt *s)
 	top = emit(L, &s->loc, s->near, ST_OP_CMP, '<', cond, b, lim);
 	exit_j = emit(L, &s->loc, s->near, ST_OP_JZ, 0, cond, 0, 0);
 	block_tick(L, s, 1);
-	loop_body(L, s->then, &lp);
+	{
+		const struct st_symbol *ps = L->hist_fe_stat, *pk = L->hist_fe_key;
+
+		L->hist_fe_stat = var->kind == ST_E_VAR && h->a->kind != ST_E_INDEX ? var->sym : NULL;
+		L->hist_fe_key = s->fe_keys[0]->sym;
+		loop_body(L, s->then, &lp);
+		L->hist_fe_stat = ps;
+		L->hist_fe_key = pk;
+	}
 	patch_all(L, &lp.continues, here(L));
 	emit(L, &s->loc, s->near, ST_OP_ADD, 0, b, b, one);
 	set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);

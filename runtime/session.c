@@ -311,9 +311,22 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 	}
 	st_vm_flush(&s.vm);
 	status = s.vm.nerrors ? 1 : 0;
-	if (s.vm.nerrors && !s.quiet)
+	if (s.vm.nerrors && !s.quiet) {
+		/* stap's generated module prints the totals at exit; staprun
+		 * saw the ERROR messages and exits 1, so stap then prints
+		 *   WARNING: /usr/bin/staprun exited with status: 1
+		 *   Pass 5: run failed.  [man error::pass5]
+		 * and exits 1.  The staprun line names the helper program
+		 * and its install path (/usr/bin or /usr/local/bin), which
+		 * we do not have and a user cannot diff; it says nothing
+		 * about the script, so it is left out.  The pass-5 line
+		 * describes the script's run and is printed as stap does.
+		 * (Debian's stap also adds a "Tip: ... README.Debian" line
+		 * on a failed pass; that is the distribution's, not stap's.) */
 		fprintf(stderr, "WARNING: Number of errors: %llu, skipped probes: 0\n",
 			(unsigned long long)s.vm.nerrors);
+		fprintf(stderr, "Pass 5: run failed.  [man error::pass5]\n");
+	}
 	teardown(&s);
 	return status;
 }

@@ -639,8 +639,14 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			struct st_stat *s = stat_of(vm, in->b, in->aux & 1, &R[in->c], false, &st);
 			int64_t v = 0;
 
-			/* stap reads the aggregate first: no samples is "empty aggregate" */
+			/* stap reads the aggregate first: no samples is "empty
+			 * aggregate" -- except inside foreach over the same
+			 * histogram (aux & 2), whose buckets then read 0 */
 			if (!s || s->count == 0) {
+				if (in->aux & 2) {
+					R[in->a].n = 0;
+					break;
+				}
 				st = st_vm_raise(vm, "empty aggregate");
 				goto error;
 			}
@@ -876,7 +882,11 @@ void st_vm_print_globals(struct st_vm *vm)
 			st_buf_puts(&vm->out, "\n");
 			continue;
 		}
-		n = st_map_sorted(s->map, 0, g->type == ST_T_STRING ? 0 : -1, ST_AGG_COUNT, -1, NULL, 0, &ents);
+		/* stap prints each array as `foreach (k in a-)`: by value
+		 * descending (strings by strcmp, statistics by @count), ties in
+		 * insertion order; keys and values print raw (%#s does not
+		 * escape in stap's runtime) */
+		n = st_map_sorted(s->map, 0, -1, ST_AGG_COUNT, -1, NULL, 0, &ents);
 		for (j = 0; j < n; j++) {
 			st_buf_puts(&vm->out, g->name);
 			st_buf_puts(&vm->out, "[");
