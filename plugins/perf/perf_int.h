@@ -73,6 +73,8 @@ struct st_perf_evt {
 	/* raw_syscalls event serving many syscalls:* sources (perf_syscalls.h);
 	 * its records go to the source of their syscall id, not to `source`. */
 	struct st_perf_sysc *sysc;
+	/* a tracepoint read through BTF: BPF output events (perf_tpargs.c) */
+	struct st_perf_tpargs *tpa;
 };
 
 struct st_perf_ring {
@@ -119,6 +121,11 @@ static inline void st_perf_ring_release(struct st_perf_ring *r, uint64_t tail)
 }
 
 uint64_t st_perf_now_ns(void);
+
+/* perf_tpargs.c: sources with BTF caps (s->nbtf). */
+int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, uint32_t source, char **err);
+int st_perf_tpargs_attach(struct st_perf_attach *a, char **err);
+void st_perf_tpargs_close(struct st_perf_evt *e);
 
 /* ---- the backend entry points (perf_live.c, perf_record.c, perf_read.c) ---- */
 int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct st_backend_opts *o,
