@@ -126,6 +126,8 @@ uint64_t st_perf_now_ns(void);
 int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, uint32_t source, char **err);
 int st_perf_tpargs_attach(struct st_perf_attach *a, char **err);
 void st_perf_tpargs_close(struct st_perf_evt *e);
+/* The synthesized record's type id (its format's ID). */
+uint64_t st_perf_tpargs_id(const struct st_perf_evt *e);
 
 /* ---- the backend entry points (perf_live.c, perf_record.c, perf_read.c) ---- */
 int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct st_backend_opts *o,

@@ -854,6 +854,9 @@ static int bind(struct rstream *s, const struct st_source *src, uint32_t nsrc, c
 			found = true;
 			if (rec->attr[a].type == PERF_TYPE_TRACEPOINT)
 				s->fmt[i] = tep_find_event(rec->tep, (int)rec->attr[a].config);
+			else if (rec->attr[a].type == PERF_TYPE_SOFTWARE &&
+				 rec->attr[a].config == PERF_COUNT_SW_BPF_OUTPUT)   /* BTF capture (perf_tpargs.c) */
+				s->fmt[i] = tep_find_event_by_name(rec->tep, src[i].system, src[i].event);
 		}
 		if (!found && want && bind_syscall(s, i, want) == 0)
 			found = true;

@@ -125,3 +125,8 @@ void st_perf_tpargs_close(struct st_perf_evt *e)
 	free(t);
 	e->tpa = NULL;
 }
+
+uint64_t st_perf_tpargs_id(const struct st_perf_evt *e)
+{
+	return TPARGS_ID_BASE + e->source;
+}
