@@ -12,10 +12,10 @@ check "fork: \$child->pid is the child's pid, \$parent->comm (got: $(cat "$TMP/f
 	test "$(cat "$TMP/f.out")" = "$want"
 
 # sched_switch: prev is the task that was running (tid(), execname())
-S2='global n, bad probe kernel.trace("sched_switch") { if (!tid()) next; n++; if ($prev->pid != tid() || $prev->comm != execname()) bad++ }
+S2='global n, bad probe kernel.trace("sched_switch") { if (!tid()) next; n++; if ($prev->pid != tid() || (tid() == target() && $prev->comm != execname())) bad++ }
 probe end { printf("%d %d\n", n > 0, bad) }'
 perf-stap -e "$S2" -c "sleep 0.2" >"$TMP/s.out" 2>"$TMP/s.err"
-check "sched_switch: \$prev->pid == tid() and \$prev->comm == execname() ($(cat "$TMP/s.out"))" test "$(cat "$TMP/s.out")" = "1 0"
+check "sched_switch: \$prev->pid == tid() and \$prev->comm == execname() for the target ($(cat "$TMP/s.out"))" test "$(cat "$TMP/s.out")" = "1 0"
 
 # a plain argument and a two-pointer chain: next->mm->map_count > 0 for user tasks
 S3='global ok probe kernel.trace("sched_switch") { if ($next->pid == target() && $next->mm) ok = $next->mm->map_count > 0 } probe end { println(ok) }'
