@@ -264,4 +264,8 @@ struct st_program {
 	uint32_t nfmts;
 };
 
+/* "$a->b->c" for a member chain rooted at a context variable ($a alone
+ * too); false when e is not one or buf is too small. */
+bool st_member_path(const struct st_expr *e, char *buf, size_t n);
+
 #endif

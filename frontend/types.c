@@ -269,6 +269,17 @@ static enum st_type expr(struct infer *I, struct st_expr *e, enum st_type want)
 			e->type = want != ST_T_UNKNOWN ? want : ST_T_LONG;
 		return e->type;
 	}
+	case ST_E_MEMBER: {
+		/* $arg->m->n: the point knows the member's type (BTF). */
+		const struct st_point_resolver *R = I->E->opts ? I->E->opts->resolver : NULL;
+		char path[512];
+
+		if (I->inst && R && R->var_type && st_member_path(e, path, sizeof(path)))
+			e->type = R->var_type(R->ctx, I->inst->point, path, true);
+		if (e->type == ST_T_UNKNOWN)
+			e->type = ST_T_LONG;
+		return e->type;
+	}
 	case ST_E_EMBEDDED:
 		return e->type = strstr(e->str, "/* string */") ? ST_T_STRING : ST_T_LONG;
 	default:

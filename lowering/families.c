@@ -13,6 +13,7 @@
 #include <string.h>
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
+#include "lowering/btf.h"
 #include "lowering/families.h"
 #include "lowering/family_process.h"
 
@@ -393,8 +394,16 @@ static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp
 
 	if (st_family_classify(pp, &fp) < 0)
 		return ST_T_UNKNOWN;
-	if (st_family_var(rc->catalog, &fp, name, dollar, &field, &t) == ST_CTX_NONE)
-		return ST_T_UNKNOWN;
+	if (st_family_var(rc->catalog, &fp, name, dollar, &field, &t) == ST_CTX_NONE) {
+		/* A TP_PROTO argument or a member chain, through BTF. */
+		struct st_btf_cap cap;
+		char msg[256];
+
+		if (!dollar || fp.kind != ST_SRC_TRACEPOINT || fp.syscall ||
+		    st_btf_tp_resolve(fp.event, name, &cap, msg, sizeof(msg)) < 0)
+			return ST_T_UNKNOWN;
+		return cap.is_string ? ST_T_STRING : ST_T_LONG;
+	}
 	return t;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frontend/frontend.h"
+#include "lowering/btf.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
 #include "lowering/family_process.h"
@@ -267,6 +268,23 @@ static int binary_op(int op)
 
 static void field_load(struct lower *L, const struct st_expr *e, const char *field, uint32_t dst);
 
+/* $arg / $arg->m->n at a tracepoint: a BTF capture (lowering/btf.h). */
+static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	char path[512], msg[512];
+	const char *f;
+	int rc;
+
+	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT || L->fp.syscall || !st_btf_expr_path(e, path, sizeof(path)))
+		return false;
+	f = st_btf_source_field(&L->plan->sources[L->source], L->plan->arena, L->fp.event, path, msg, sizeof(msg), &rc);
+	if (!f && (rc != -ENOENT || e->kind == ST_E_MEMBER))
+		fail(L, &e->loc, "%s", msg);
+	else if (f)
+		field_load(L, e, f, dst);
+	return f || L->err;
+}
+
 static void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	const char *field = NULL;
@@ -287,7 +305,8 @@ static void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		return;
 	}
 	default:
-		fail(L, &e->loc, "unable to find context variable %s", e->str);
+		if (!btf_to(L, e, dst))
+			fail(L, &e->loc, "unable to find context variable %s", e->str);
 	}
 }
 
@@ -637,6 +656,10 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		break;
 	case ST_E_TARGET:
 		target_to(L, e, dst);
+		break;
+	case ST_E_MEMBER:
+		if (!btf_to(L, e, dst))
+			fail(L, &e->loc, "staplet reads members only of tracepoint arguments (kernel.trace)");
 		break;
 	case ST_E_INDEX:
 		base = keys_to_regs(L, e->args, e->nargs, NULL);
@@ -1482,6 +1505,12 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 	for (i = 0; i < prog->ninsts && !L.err; i++)
 		lower_probe(&L, prog->insts[i]);
 	free(L.eslot);
+	for (i = 0; i < p->nsources && !L.err; i++) {
+		char msg[512];
+
+		if (st_btf_source_finish(&p->sources[i], p->arena, msg, sizeof(msg)) < 0)
+			fail(&L, NULL, "%s", msg);
+	}
 	if (L.err) {
 		*err = L.err;
 		st_plan_free(p);
@@ -1504,6 +1533,7 @@ void st_plan_free(struct st_plan *p)
 	for (i = 0; i < p->nsources; i++) {
 		free(p->sources[i].fields);
 		free(p->sources[i].captures);
+		free(p->sources[i].btf);
 	}
 	for (i = 0; i < p->nowned_fmts; i++) {
 		st_fmt_free(p->owned_fmts[i]);
