@@ -390,8 +390,11 @@ static void resolve_array_base(struct frame *F, struct st_expr *base, uint32_t n
 		if (base->sym->global)
 			base->sym->global->is_array = true;
 		base->sym->is_array = true;
-		if (!base->sym->nkeys && nkeys <= 9)
+		if (!base->sym->nkeys && nkeys <= 9) {
 			base->sym->nkeys = (uint8_t)nkeys;
+			base->sym->aloc = base->loc;
+			base->sym->anear = base->near;
+		}
 		mark_access(base->sym, write);
 		if (write)
 			check_not_iterating(F, base, base->sym);

@@ -1065,7 +1065,8 @@ static void stmt(struct lower *L, const struct st_stmt *s)
 	case ST_S_BREAK:
 	case ST_S_CONTINUE:
 		if (!L->loop) {
-			fail(L, &s->loc, "%s outside a loop", s->kind == ST_S_BREAK ? "break" : "continue");
+			/* stap's translator (pass 3) refuses it the same way */
+			fail(L, &s->loc, "cannot '%s' outside loop: keyword", s->kind == ST_S_BREAK ? "break" : "continue");
 			break;
 		}
 		patch_add(s->kind == ST_S_BREAK ? &L->loop->breaks : &L->loop->continues,

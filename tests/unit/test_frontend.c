@@ -286,9 +286,12 @@ static void test_errors(void)
 		    "        source: probe foo { }\n"
 		    "                      ^\n\n");
 	check_error("err type mismatch", "global x\nprobe begin { x = 1; x = \"a\" }", true,
-		    "semantic error: type mismatch (long vs. string): operator '=' at t.stp:2:24\n"
+		    "semantic error: type mismatch (string): identifier 'x' at t.stp:2:22\n"
 		    "        source: probe begin { x = 1; x = \"a\" }\n"
-		    "                                       ^\n\n");
+		    "                                     ^\n\n"
+		    "semantic error: type was first inferred here (long): identifier 'x' at :2:15\n"
+		    "        source: probe begin { x = 1; x = \"a\" }\n"
+		    "                              ^\n\n");
 }
 
 /* Inputs the fuzzer found: each must fail cleanly (ASan/UBSan builds check how). */
