@@ -17,6 +17,7 @@
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
+#include "lowering/family_kernel.h"
 #include "lowering/family_process.h"
 
 #define HZ_JIFFIES 250
@@ -250,6 +251,8 @@ static int resolver_expand(void *ctx, const struct st_probe_point *pp,
 
 	if (st_process_is_family(pp))
 		return st_process_expand(&rc->arena, pp, add, arg, err);
+	if (st_kernel_is_family(pp))
+		return st_kernel_expand(rc->catalog, &rc->arena, pp, add, arg, err);
 	if (is_bee(pp) || timer_period(pp, &ns) == 0 || is_profile(pp))
 		return add(arg, (struct st_probe_point *)pp) < 0 ? -ECANCELED : 1;
 	{
@@ -393,6 +396,8 @@ int st_family_classify(const struct st_probe_point *pp, struct st_family_point *
 	memset(fp, 0, sizeof(*fp));
 	if (st_process_is_family(pp))
 		return st_process_classify(pp, fp);
+	if (st_kernel_is_family(pp))
+		return st_kernel_classify(pp, fp);
 	if (is_bee(pp)) {
 		const char *n = pp->comp[0].name;
 

@@ -22,6 +22,7 @@ struct st_family_point {
 	uint32_t perf_type;          /* ST_SRC_PERF */
 	uint64_t perf_config, perf_period;
 	bool perf_freq;              /* perf_period is a frequency in Hz */
+	char symbol[128];            /* ST_SRC_KPROBE: kernel function */
 };
 
 /* Classify a concrete point; -ENOENT when it is not a built-in family. */
