@@ -171,7 +171,7 @@ static const char *default_tapset_dir(void)
 	return NULL;
 }
 
-enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE };
+enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS };
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -181,13 +181,16 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS },
 		{ "compatible", required_argument, NULL, OPT_COMPATIBLE },
+		/* symbol data: kernel symbols come from /proc/kallsyms at run time */
+		{ "all-modules", no_argument, NULL, OPT_SYMBOLS },
+		{ "ldd", no_argument, NULL, OPT_SYMBOLS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	optind = 1;   /* options may follow the script, as with stap; `--` ends them */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:i:p:I:D:G:gwvuhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:i:p:I:D:G:d:gwvuhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e': c->script_text = optarg; break;
 		case 'c': c->cmd = optarg; break;
@@ -218,10 +221,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_BUFFER: c->buffer_kb = (uint32_t)atoi(optarg); break;
 		case OPT_SUPPRESS: c->suppress_errors = true; break;
 		case OPT_COMPATIBLE: break;
+		case OPT_SYMBOLS: break;
+		case 'd': break;        /* -d MODULE: symbols are read at run time */
 		case 'h': usage(c, stdout); exit(0);
 		case 'V': printf("%s (staplet) 0.1\n", c->be->name); exit(0);
 		default:
-			if (optopt && strchr("ecxToipIDG", optopt))
+			if (optopt && strchr("ecxToipIDGd", optopt))
 				return die("option -%c needs an argument", optopt);
 			if (optopt)
 				return die("unknown option -%c (see %s --help)", optopt, c->be->name);
