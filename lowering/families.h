@@ -19,6 +19,10 @@ struct st_family_point {
 	bool syscall, is_return;
 	char syscall_name[128];
 	const struct st_uprobe_site *usite; /* ST_SRC_UPROBE: lowering/family_process.c */
+	uint32_t perf_type;          /* ST_SRC_PERF */
+	uint64_t perf_config, perf_period;
+	bool perf_freq;              /* perf_period is a frequency in Hz */
+	char symbol[128];            /* ST_SRC_KPROBE: kernel function */
 };
 
 /* Classify a concrete point; -ENOENT when it is not a built-in family. */

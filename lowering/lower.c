@@ -1161,6 +1161,18 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	s->optional = pi->point->optional;
 	if (fp->kind == ST_SRC_UPROBE)
 		st_process_source_init(s, fp, p->arena);
+	if (fp->kind == ST_SRC_KPROBE) {
+		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
+		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
+		s->probe_symbol = (char *)st_arena_strndup(p->arena, fp->symbol, strlen(fp->symbol), 127);
+		s->probe_return = fp->is_return;
+	}
+	if (fp->kind == ST_SRC_PERF) {
+		s->perf_type = fp->perf_type;
+		s->perf_config = fp->perf_config;
+		s->perf_period = fp->perf_period;
+		s->perf_freq = fp->perf_freq;
+	}
 	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE) {
 		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
 		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);

@@ -59,6 +59,7 @@ struct st_source {
 	uint32_t perf_type;
 	uint64_t perf_config;
 	uint64_t perf_period;
+	bool perf_freq;      /* perf_period is a sampling frequency (Hz) */
 
 	/* Record fields the handlers read, by name (common_* fields excluded:
 	 * pid, tid, cpu, comm and time always come with an event). */

@@ -261,7 +261,9 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			e->attr.type = s->perf_type;
 			e->attr.config = s->perf_config;
 			e->attr.sample_period = s->perf_period ? s->perf_period : 1;
-			base_attr(e, common | PERF_SAMPLE_PERIOD, ring_bytes);
+			e->attr.freq = s->perf_freq;
+			/* addr(), uaddr() and user_mode() read the sampled ip */
+			base_attr(e, common | PERF_SAMPLE_PERIOD | PERF_SAMPLE_IP, ring_bytes);
 			break;
 		case ST_SRC_KPROBE:
 			if (s->optional)

@@ -46,7 +46,7 @@ int st_perf_proc_tasks(void (*fn)(void *ctx, int pid, int tid, const char *comm)
 
 /* ---- records ---- */
 struct st_perf_sample {
-	uint64_t id, time, period;
+	uint64_t id, time, period, ip;
 	int32_t pid, tid, cpu;
 	const void *raw;
 	uint32_t raw_size;
