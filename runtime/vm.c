@@ -674,7 +674,8 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			break;
 		case ST_OP_CALL: {
 			const struct st_code *callee = &vm->plan->code[in->c];
-			st_value rv = { 0 };
+			/* a callee left by `next` returns nothing: 0 or "" */
+			st_value rv = { .s = callee->ret == ST_T_STRING ? "" : NULL };
 
 			vm->actions_left--;
 			st = exec(vm, in->c, &R[in->b], callee->nparams, &rv);
