@@ -1327,9 +1327,11 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
+	memset(pp, 0, sizeof(*pp));
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	pp->target_scoped = L->fp.target_scoped;
 	L->npairs++;
 	L->fp = ret;
 }
@@ -1368,10 +1370,53 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
+	memset(pp, 0, sizeof(*pp));
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	pp->task_role = L->fp.task_role;
+	pp->target_scoped = L->fp.target_scoped;
+	if (L->fp.task_path[0])
+		pp->task_path = st_arena_strndup(p->arena, L->fp.task_path, strlen(L->fp.task_path),
+						 sizeof(L->fp.task_path));
 	L->neslot = 0;
+}
+
+/* A tracepoint source no probe names, for the session's own use. */
+static void need_tracepoint(struct lower *L, const char *system, const char *event)
+{
+	struct st_plan *p = L->plan;
+	char name[256];
+	struct st_source *s;
+
+	snprintf(name, sizeof(name), "%s:%s", system, event);
+	for (uint32_t i = 0; i < p->nsources; i++)
+		if (p->sources[i].kind == ST_SRC_TRACEPOINT && !strcmp(p->sources[i].name, name))
+			return;
+	GROW(p->sources, p->nsources, L->cap_sources);
+	s = &p->sources[p->nsources++];
+	memset(s, 0, sizeof(*s));
+	s->kind = ST_SRC_TRACEPOINT;
+	s->name = (char *)st_arena_strndup(p->arena, name, strlen(name), strlen(name));
+	s->system = (char *)st_arena_strndup(p->arena, system, strlen(system), strlen(system));
+	s->event = (char *)st_arena_strndup(p->arena, event, strlen(event), strlen(event));
+}
+
+/* Process probes follow the -c/-x target's process tree (task_newtask) and
+ * process("PATH").end/.thread.* the executables (sched_process_exec):
+ * runtime/proctree.c. */
+static void lower_task_sources(struct lower *L)
+{
+	bool scoped = false, paths = false;
+
+	for (uint32_t i = 0; i < L->plan->nprobes; i++) {
+		scoped |= L->plan->probes[i].target_scoped;
+		paths |= L->plan->probes[i].task_path != NULL;
+	}
+	if (scoped)
+		need_tracepoint(L, "task", "task_newtask");
+	if (paths)
+		need_tracepoint(L, "sched", "sched_process_exec");
 }
 
 static void lower_globals(struct lower *L)
@@ -1439,6 +1484,8 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 		lower_function(&L, prog->funcs[i]);
 	for (i = 0; i < prog->ninsts && !L.err; i++)
 		lower_probe(&L, prog->insts[i]);
+	if (!L.err)
+		lower_task_sources(&L);
 	free(L.eslot);
 	if (L.err) {
 		*err = L.err;
