@@ -885,6 +885,39 @@ void st_process_source_init(struct st_source *s, const struct st_family_point *f
 	s->probe_fetch = (char *)arena_str(arena, "");
 }
 
+/* uarg_N_T: the dwarfless *_arg(N) of the x86-64 calling convention (the
+ * first six in registers, the rest on the stack above the return address);
+ * ureg_N: @uregister(N), a DWARF register number. */
+static bool abi_spec(const char *field, char *spec, size_t len)
+{
+	static const char *const args[] = { "di", "si", "dx", "cx", "r8", "r9" };
+	static const char *const dwarf[] = { "ax", "dx", "cx", "bx", "si", "di", "bp", "sp", "r8", "r9",
+					     "r10", "r11", "r12", "r13", "r14", "r15", "ip" };
+	char type[8];
+	int n;
+
+	if (sscanf(field, "uarg_%d_%3s", &n, type) == 2 && n >= 1 && n <= 64 &&
+	    (!strcmp(type, "s32") || !strcmp(type, "u32") || !strcmp(type, "s64") || !strcmp(type, "u64"))) {
+		if (n <= 6)
+			snprintf(spec, len, "%%%s:%s", args[n - 1], type);
+		else
+			snprintf(spec, len, "+%d(%%sp):%s", 8 * (n - 6), type);
+		return true;
+	}
+	if (sscanf(field, "ureg_%d", &n) == 1 && n >= 0 && n < (int)(sizeof(dwarf) / sizeof(dwarf[0]))) {
+		snprintf(spec, len, "%%%s:u64", dwarf[n]);
+		return true;
+	}
+	return false;
+}
+
+bool st_process_abi_field(const char *field)
+{
+	char spec[64];
+
+	return abi_spec(field, spec, sizeof(spec));
+}
+
 /* The spec of one field the handlers read, by its name. */
 static bool field_spec(const struct st_uprobe_site *u, const char *field, char *spec, size_t len)
 {
@@ -892,6 +925,8 @@ static bool field_spec(const struct st_uprobe_site *u, const char *field, char *
 	bool str = !strncmp(field, "str_", 4);
 	const char *base = str ? field + 4 : field;
 
+	if (abi_spec(field, spec, len))
+		return true;
 	if (!strncmp(base, "p_", 2))
 		snprintf(name, sizeof(name), "%s", base + 2);
 	else if (!strcmp(base, "ret"))

@@ -523,6 +523,26 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 	}
+	/* int_arg(N) ... pointer_arg(N) at a uprobe: the calling convention's
+	 * argument N, fetched by the uprobe */
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL && e->nargs == 1 &&
+	    e->args[0]->kind == ST_E_NUM) {
+		const char *t = NULL;
+		char f[48];
+
+		switch (e->builtin) {
+		case ST_BI_INT_ARG: case ST_BI_S32_ARG: t = "s32"; break;
+		case ST_BI_UINT_ARG: case ST_BI_U32_ARG: t = "u32"; break;
+		case ST_BI_LONG_ARG: case ST_BI_S64_ARG: t = "s64"; break;
+		case ST_BI_ULONG_ARG: case ST_BI_POINTER_ARG: case ST_BI_U64_ARG: t = "u64"; break;
+		default: break;
+		}
+		snprintf(f, sizeof(f), "uarg_%lld_%s", (long long)e->args[0]->num, t ? t : "");
+		if (t && st_process_abi_field(f)) {
+			field_load(L, e, f, dst);
+			return;
+		}
+	}
 	base = temp(L, e->nargs ? e->nargs : 1);
 
 	for (i = 0; i < e->nargs; i++) {
@@ -588,6 +608,18 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		}
 	if (e->kind == ST_E_TARGET && L->fp.kind == ST_SRC_UPROBE && pretty_to(L, e, dst))
 		return;
+	if (e->kind == ST_E_ATOP && !strcmp(e->str, "@uregister") && L->fp.kind == ST_SRC_UPROBE &&
+	    L->source >= 0 && e->nargs == 1 && e->args[0]->kind == ST_E_NUM) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "ureg_%lld", (long long)e->args[0]->num);
+		if (st_process_abi_field(f)) {
+			field_load(L, e, f, dst);
+			return;
+		}
+		fail(L, &e->loc, "@uregister(%lld): no such register", (long long)e->args[0]->num);
+		return;
+	}
 	switch (e->kind) {
 	case ST_E_NUM:
 		k = num_const(L, e->num);

@@ -238,7 +238,7 @@ static void dispatch(struct session *s, const struct st_event *ev)
 
 static void run_live(struct session *s)
 {
-	struct st_event ev;
+	struct st_event ev = { 0 };   /* sources that capture nothing leave captures NULL */
 	int r;
 
 	start_timers(s, mono_ns());
@@ -274,7 +274,7 @@ static void run_live(struct session *s)
 
 static void run_replay(struct session *s, uint64_t start_ns)
 {
-	struct st_event ev;
+	struct st_event ev = { 0 };   /* sources that capture nothing leave captures NULL */
 	int r;
 
 	if (start_ns)
