@@ -14,9 +14,13 @@ probe process(\"$T\").mark(\"done\") { printf(\"done %d\\n\", \$arg1) }
 probe end { printf(\"n=%d s=%d r=%d t=%d g=%d last=%s\\n\", n, s, r, t, g, last) }"
 # Other runs may share this machine: only our uprobe events are checked here
 # (lib.sh's no_leftovers also counts other sessions' instances and processes).
-no_uprobes() {   # no_uprobes NAME
-	if grep -q 'staplet' /sys/kernel/tracing/uprobe_events 2>/dev/null; then
-		fail "$1: uprobe events left behind" "$(grep staplet /sys/kernel/tracing/uprobe_events | tr '\n' ' ')"
+no_uprobes() {   # no_uprobes NAME: no uprobe event of a finished run is left
+	local g left=""
+	for g in $(sed -n 's/^[pr]:\(staplet_[0-9]*\)\/.*/\1/p' /sys/kernel/tracing/uprobe_events 2>/dev/null | sort -u); do
+		dead_owner "$g" && left="$left $g"
+	done
+	if [ -n "$left" ]; then
+		fail "$1: uprobe events left behind" "$left"
 	else
 		pass "$1: no uprobe events left"
 	fi
