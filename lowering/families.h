@@ -23,6 +23,9 @@ struct st_family_point {
 	uint64_t perf_config, perf_period;
 	bool perf_freq;              /* perf_period is a frequency in Hz */
 	char symbol[128];            /* ST_SRC_KPROBE: kernel function */
+	uint8_t task_role;           /* enum st_task_role (plan.h): process.begin/end, .thread.* */
+	bool target_scoped;          /* process probes: limited to the -c/-x target's tree */
+	char task_path[256];         /* process("PATH").end/.thread.*: the executable */
 };
 
 /* Classify a concrete point; -ENOENT when it is not a built-in family. */

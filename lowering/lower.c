@@ -570,6 +570,26 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		if (st_family_var(L->catalog, &L->fp, e->args[0]->str, true, &field, &t) == ST_CTX_FIELD)
 			source_capture(L, field);
 	}
+	/* int_arg(N) ... pointer_arg(N) at a uprobe: the calling convention's
+	 * argument N, fetched by the uprobe */
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL && e->nargs == 1 &&
+	    e->args[0]->kind == ST_E_NUM) {
+		const char *t = NULL;
+		char f[48];
+
+		switch (e->builtin) {
+		case ST_BI_INT_ARG: case ST_BI_S32_ARG: t = "s32"; break;
+		case ST_BI_UINT_ARG: case ST_BI_U32_ARG: t = "u32"; break;
+		case ST_BI_LONG_ARG: case ST_BI_S64_ARG: t = "s64"; break;
+		case ST_BI_ULONG_ARG: case ST_BI_POINTER_ARG: case ST_BI_U64_ARG: t = "u64"; break;
+		default: break;
+		}
+		snprintf(f, sizeof(f), "uarg_%lld_%s", (long long)e->args[0]->num, t ? t : "");
+		if (t && st_process_abi_field(f)) {
+			field_load(L, e, f, dst);
+			return;
+		}
+	}
 	base = temp(L, e->nargs ? e->nargs : 1);
 
 	for (i = 0; i < e->nargs; i++) {
@@ -635,6 +655,18 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		}
 	if (e->kind == ST_E_TARGET && L->fp.kind == ST_SRC_UPROBE && pretty_to(L, e, dst))
 		return;
+	if (e->kind == ST_E_ATOP && !strcmp(e->str, "@uregister") && L->fp.kind == ST_SRC_UPROBE &&
+	    L->source >= 0 && e->nargs == 1 && e->args[0]->kind == ST_E_NUM) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "ureg_%lld", (long long)e->args[0]->num);
+		if (st_process_abi_field(f)) {
+			field_load(L, e, f, dst);
+			return;
+		}
+		fail(L, &e->loc, "@uregister(%lld): no such register", (long long)e->args[0]->num);
+		return;
+	}
 	switch (e->kind) {
 	case ST_E_NUM:
 		k = num_const(L, e->num);
@@ -1405,9 +1437,11 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
+	memset(pp, 0, sizeof(*pp));
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	pp->target_scoped = L->fp.target_scoped;
 	L->npairs++;
 	L->fp = ret;
 }
@@ -1446,10 +1480,53 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
+	memset(pp, 0, sizeof(*pp));
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	pp->task_role = L->fp.task_role;
+	pp->target_scoped = L->fp.target_scoped;
+	if (L->fp.task_path[0])
+		pp->task_path = st_arena_strndup(p->arena, L->fp.task_path, strlen(L->fp.task_path),
+						 sizeof(L->fp.task_path));
 	L->neslot = 0;
+}
+
+/* A tracepoint source no probe names, for the session's own use. */
+static void need_tracepoint(struct lower *L, const char *system, const char *event)
+{
+	struct st_plan *p = L->plan;
+	char name[256];
+	struct st_source *s;
+
+	snprintf(name, sizeof(name), "%s:%s", system, event);
+	for (uint32_t i = 0; i < p->nsources; i++)
+		if (p->sources[i].kind == ST_SRC_TRACEPOINT && !strcmp(p->sources[i].name, name))
+			return;
+	GROW(p->sources, p->nsources, L->cap_sources);
+	s = &p->sources[p->nsources++];
+	memset(s, 0, sizeof(*s));
+	s->kind = ST_SRC_TRACEPOINT;
+	s->name = (char *)st_arena_strndup(p->arena, name, strlen(name), strlen(name));
+	s->system = (char *)st_arena_strndup(p->arena, system, strlen(system), strlen(system));
+	s->event = (char *)st_arena_strndup(p->arena, event, strlen(event), strlen(event));
+}
+
+/* Process probes follow the -c/-x target's process tree (task_newtask) and
+ * process("PATH").end/.thread.* the executables (sched_process_exec):
+ * runtime/proctree.c. */
+static void lower_task_sources(struct lower *L)
+{
+	bool scoped = false, paths = false;
+
+	for (uint32_t i = 0; i < L->plan->nprobes; i++) {
+		scoped |= L->plan->probes[i].target_scoped;
+		paths |= L->plan->probes[i].task_path != NULL;
+	}
+	if (scoped)
+		need_tracepoint(L, "task", "task_newtask");
+	if (paths)
+		need_tracepoint(L, "sched", "sched_process_exec");
 }
 
 static void lower_globals(struct lower *L)
@@ -1517,6 +1594,8 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 		lower_function(&L, prog->funcs[i]);
 	for (i = 0; i < prog->ninsts && !L.err; i++)
 		lower_probe(&L, prog->insts[i]);
+	if (!L.err)
+		lower_task_sources(&L);
 	free(L.eslot);
 	for (i = 0; i < p->nsources && !L.err; i++) {
 		char msg[512];
