@@ -140,6 +140,8 @@ static int set_limit(struct cli *c, const char *def)
 	LIMIT("MAXSTRINGLEN", maxstringlen);
 	LIMIT("MAXMAPENTRIES", maxmapentries);
 	LIMIT("MAXACTION", maxaction);
+	LIMIT("MAXACTION_INTERRUPTIBLE", maxaction_int);
+	LIMIT("INTERRUPTIBLE", interruptible);
 	LIMIT("MAXNESTING", maxnesting);
 	LIMIT("MAXERRORS", maxerrors);
 #undef LIMIT
