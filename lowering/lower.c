@@ -57,6 +57,11 @@ struct lower {
 	/* a .return handler's @entry values: expressions and their registers */
 	const struct st_expr **eslot;
 	uint32_t neslot, cap_eslot, eslot_base, npairs;
+	/* MAXACTION as stap 4.8 counts it (see "action counting" below) */
+	bool running;                /* this body subtracts a running count */
+	uint32_t pending;            /* statements counted but not yet subtracted */
+	uint8_t *fstate;             /* per function: 0 unknown, 1 visiting, 2 loop-free, 3 has loops */
+	uint32_t *fcost;             /* per loop-free function: its longest path */
 };
 
 static void fail(struct lower *L, const struct st_loc *loc, const char *fmt, ...)
@@ -546,6 +551,8 @@ static void print_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	E(L, e, ST_OP_FORMAT, to_string, dst, base, fmt_const(L, f));
 }
 
+static void count_call(struct lower *L, const struct st_expr *e);
+
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base, i;
@@ -609,8 +616,10 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 		E(L, e, ST_OP_CALL, 0, dst, base, e->func->index);
+		count_call(L, e);
 	} else if (e->builtin >= 0) {
 		E(L, e, ST_OP_BUILTIN, e->builtin & 0xff, dst, base, (uint32_t)e->builtin >> 8);
+		count_call(L, e);
 	} else {
 		fail(L, &e->loc, "unresolved function '%s'", e->str);
 	}
@@ -863,10 +872,187 @@ static const struct st_fmt *own_fmt(struct lower *L, const struct st_loc *loc, c
 
 static void stmt(struct lower *L, const struct st_stmt *s);
 
-static void block_tick(struct lower *L, const struct st_stmt *s, uint32_t n)
+/* ---- action counting (MAXACTION), as stap 4.8's translator does it ----
+ *
+ * A body with no loops that calls only such functions checks once at entry
+ * that its longest path fits (ST_OP_TICK aux 1: actions_left < N fails) and
+ * subtracts nothing.  Any other body keeps a running count: statements are
+ * queued in L->pending and subtracted (ST_OP_TICK aux 0, failing at <= 0)
+ * at stap's fixed points, or as soon as ten are queued.  The error names
+ * the statement token at that point. */
+
+static bool stmt_loopy(struct lower *L, const struct st_stmt *s);
+
+static bool func_loopy(struct lower *L, const struct st_function *f);
+
+static bool expr_loopy(struct lower *L, const struct st_expr *e)
 {
-	if (n)
-		emit(L, &s->loc, s->near, ST_OP_TICK, 0, 0, n, 0);
+	uint32_t i;
+
+	if (!e)
+		return false;
+	if (e->kind == ST_E_CALL && e->func && func_loopy(L, e->func))
+		return true;
+	if (expr_loopy(L, e->a) || expr_loopy(L, e->b) || expr_loopy(L, e->c))
+		return true;
+	for (i = 0; i < e->nargs; i++)
+		if (expr_loopy(L, e->args[i]))
+			return true;
+	return false;
+}
+
+static bool stmt_loopy(struct lower *L, const struct st_stmt *s)
+{
+	uint32_t i;
+
+	if (!s)
+		return false;
+	switch (s->kind) {
+	case ST_S_WHILE:
+	case ST_S_FOR:
+	case ST_S_FOREACH:
+		return true;
+	case ST_S_BLOCK:
+		for (i = 0; i < s->nbody; i++)
+			if (stmt_loopy(L, s->body[i]))
+				return true;
+		return false;
+	default:
+		return expr_loopy(L, s->expr) || expr_loopy(L, s->cond) || stmt_loopy(L, s->then) ||
+		       stmt_loopy(L, s->els);
+	}
+}
+
+static uint32_t stmt_cost(struct lower *L, const struct st_stmt *s);
+
+/* A loop-free function's longest path; recursion counts as a loop. */
+static bool func_loopy(struct lower *L, const struct st_function *f)
+{
+	uint8_t *st = &L->fstate[f->index];
+
+	if (*st == 0) {
+		*st = 1;
+		if (f->body && stmt_loopy(L, f->body)) {
+			*st = 3;
+		} else {
+			L->fcost[f->index] = f->body ? stmt_cost(L, f->body) : 0;
+			if (*st == 1)
+				*st = 2;
+		}
+	} else if (*st == 1) {
+		*st = 3;
+	}
+	return *st == 3;
+}
+
+/* The calls in an expression: each adds its callee's longest path. */
+static uint32_t expr_cost(struct lower *L, const struct st_expr *e)
+{
+	uint32_t i, n = 0;
+
+	if (!e)
+		return 0;
+	if (e->kind == ST_E_CALL && e->func && !func_loopy(L, e->func))
+		n += L->fcost[e->func->index];
+	n += expr_cost(L, e->a) + expr_cost(L, e->b) + expr_cost(L, e->c);
+	for (i = 0; i < e->nargs; i++)
+		n += expr_cost(L, e->args[i]);
+	return n;
+}
+
+static uint32_t stmt_cost(struct lower *L, const struct st_stmt *s)
+{
+	uint32_t i, n = 0, t, e;
+
+	if (!s)
+		return 0;
+	switch (s->kind) {
+	case ST_S_NULL:
+		return 0;
+	case ST_S_BLOCK:
+		for (i = 0; i < s->nbody; i++)
+			n += stmt_cost(L, s->body[i]);
+		return n;
+	case ST_S_IF:
+		t = stmt_cost(L, s->then);
+		e = stmt_cost(L, s->els);
+		return 1 + expr_cost(L, s->cond) + (t > e ? t : e);
+	case ST_S_TRY:
+		return stmt_cost(L, s->then) + stmt_cost(L, s->els);
+	case ST_S_RETURN:      /* stap does not count a return value's calls */
+	case ST_S_BREAK:
+	case ST_S_CONTINUE:
+	case ST_S_NEXT:
+		return 1;
+	default:
+		return 1 + expr_cost(L, s->expr);
+	}
+}
+
+/* stap names a one-statement block by its statement. */
+static const struct st_stmt *tok_stmt(const struct st_stmt *s)
+{
+	while (s && s->kind == ST_S_BLOCK && s->nbody == 1)
+		s = s->body[0];
+	return s;
+}
+
+/* stap's record_actions(n, tok, update). */
+static void count(struct lower *L, uint32_t n, const struct st_loc *loc, const char *near, bool update)
+{
+	if (!L->running)
+		return;
+	L->pending += n;
+	if ((update && L->pending > 0) || L->pending >= 10) {
+		emit(L, loc, near, ST_OP_TICK, 0, 0, L->pending & 0xffff, L->pending >> 16);
+		L->pending = 0;
+	}
+}
+
+static void count_s(struct lower *L, uint32_t n, const struct st_stmt *s, bool update)
+{
+	s = tok_stmt(s);
+	if (s)
+		count(L, n, &s->loc, s->near, update);
+}
+
+/* After a call: a loop-free callee's longest path, and any queued count. */
+static void count_call(struct lower *L, const struct st_expr *e)
+{
+	if (L->running && !(e->func && func_loopy(L, e->func)))
+		count(L, e->func ? L->fcost[e->func->index] : 0, &e->loc, e->near, true);
+}
+
+/* A body's start: pick the mode; a loop-free body checks its longest path
+ * (a function's failure names its declaration, a probe's nothing). */
+static void count_begin(struct lower *L, const struct st_stmt *body, const struct st_function *f)
+{
+	uint32_t n;
+
+	L->pending = 0;
+	L->running = false;
+	if (f ? func_loopy(L, f) : stmt_loopy(L, body)) {
+		L->running = true;
+		return;
+	}
+	n = f ? L->fcost[f->index] : stmt_cost(L, body);
+	if (!n)
+		return;
+	if (f) {
+		char near[300];
+
+		snprintf(near, sizeof(near), "identifier '%s'", f->name);
+		emit(L, &f->loc, st_arena_strndup(L->plan->arena, near, strlen(near), sizeof(near)),
+		     ST_OP_TICK, 1, 0, n & 0xffff, n >> 16);
+	} else {
+		emit(L, NULL, NULL, ST_OP_TICK, 1, 0, n & 0xffff, n >> 16);
+	}
+}
+
+static void count_end(struct lower *L, const struct st_stmt *body)
+{
+	count_s(L, 0, body, true);
+	L->running = false;
 }
 
 static void cond_jump_false(struct lower *L, const struct st_expr *c, struct patch_list *out)
@@ -920,9 +1106,9 @@ static void hist_foreach_stmt(struct lower *L, const struct st_stmt *s)
 	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, b, k & 0xffff, k >> 16);
 	k = num_const(L, 1);
 	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, one, k & 0xffff, k >> 16);
+	count(L, 1, &s->loc, s->near, true);
 	top = emit(L, &s->loc, s->near, ST_OP_CMP, '<', cond, b, lim);
 	exit_j = emit(L, &s->loc, s->near, ST_OP_JZ, 0, cond, 0, 0);
-	block_tick(L, s, 1);
 	{
 		const struct st_symbol *ps = L->hist_fe_stat, *pk = L->hist_fe_key;
 
@@ -932,6 +1118,7 @@ static void hist_foreach_stmt(struct lower *L, const struct st_stmt *s)
 		L->hist_fe_stat = ps;
 		L->hist_fe_key = pk;
 	}
+	count_s(L, 1, s->then, true);
 	patch_all(L, &lp.continues, here(L));
 	emit(L, &s->loc, s->near, ST_OP_ADD, 0, b, b, one);
 	set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
@@ -975,12 +1162,15 @@ static void foreach_stmt(struct lower *L, const struct st_stmt *s)
 	keybase = temp(L, s->fe_nkeys);
 	if (s->fe_value)
 		valreg = s->fe_value->sym->index;
+	count(L, 1, &s->loc, s->near, true);
 	top = emit(L, &s->loc, s->near, ST_OP_ITER_NEXT, 0, slot, 0, 0);
+	count(L, 1, &s->loc, s->near, false);
 	emit(L, &s->loc, s->near, ST_OP_NOP, 0, keybase, valreg, 0);
 	for (i = 0; i < s->fe_nkeys; i++)
 		if (s->fe_keys[i]->sym->index != keybase + i)
 			emit(L, &s->loc, s->near, ST_OP_MOV, 0, s->fe_keys[i]->sym->index, keybase + i, 0);
 	loop_body(L, s->then, &lp);
+	count_s(L, 0, s->then, true);
 	patch_all(L, &lp.continues, top);
 	set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
 	set_target(L, top, here(L));
@@ -1025,14 +1215,20 @@ static void try_stmt(struct lower *L, const struct st_stmt *s)
 	L->try_depth++;
 	if (L->try_depth > L->code->ntries)
 		L->code->ntries = L->try_depth;
+	count(L, 0, &s->loc, s->near, true);
 	t = emit(L, &s->loc, s->near, ST_OP_TRY, 0, reg, 0, 0);
 	stmt(L, s->then);
+	count_s(L, 0, s->then, true);
 	emit(L, &s->loc, s->near, ST_OP_TRY_END, 0, 0, 0, 0);
 	L->try_depth--;
 	j = emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0);
 	set_target(L, t, here(L));
-	if (s->els)
+	/* catching counts one more */
+	count(L, 1, &s->loc, s->near, true);
+	if (s->els) {
 		stmt(L, s->els);
+		count_s(L, 0, s->els, true);
+	}
 	set_target(L, j, here(L));
 }
 
@@ -1048,22 +1244,25 @@ static void stmt(struct lower *L, const struct st_stmt *s)
 	case ST_S_NULL:
 		break;
 	case ST_S_BLOCK:
-		block_tick(L, s, s->nbody);
 		for (i = 0; i < s->nbody; i++)
 			stmt(L, s->body[i]);
 		break;
 	case ST_S_EXPR:
 		r = temp(L, 1);
 		expr_to(L, s->expr, r);
+		count_s(L, 1, s, false);
 		break;
 	case ST_S_IF:
+		count(L, 1, &s->loc, s->near, true);
 		cond_jump_false(L, s->cond, &out);
 		stmt(L, s->then);
+		count_s(L, 0, s->then, true);
 		if (s->els) {
 			uint32_t j = emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0);
 
 			patch_all(L, &out, here(L));
 			stmt(L, s->els);
+			count_s(L, 0, s->els, true);
 			set_target(L, j, here(L));
 		} else {
 			patch_all(L, &out, here(L));
@@ -1074,17 +1273,21 @@ static void stmt(struct lower *L, const struct st_stmt *s)
 		if (s->kind == ST_S_FOR && s->init) {
 			r = temp(L, 1);
 			expr_to(L, s->init, r);
+			count(L, 1, &s->init->loc, s->init->near, false);
 			L->top = save;
 		}
+		count(L, 1, &s->loc, s->near, true);
 		top = here(L);
+		count(L, 1, &s->loc, s->near, false);
 		if (s->cond)
 			cond_jump_false(L, s->cond, &out);
-		block_tick(L, s, 1);
 		loop_body(L, s->then, &lp);
+		count_s(L, 0, s->then, true);
 		patch_all(L, &lp.continues, here(L));
 		if (s->kind == ST_S_FOR && s->step) {
 			r = temp(L, 1);
 			expr_to(L, s->step, r);
+			count(L, 1, &s->step->loc, s->step->near, false);
 			L->top = save;
 		}
 		set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
@@ -1101,22 +1304,27 @@ static void stmt(struct lower *L, const struct st_stmt *s)
 			fail(L, &s->loc, "cannot '%s' outside loop: keyword", s->kind == ST_S_BREAK ? "break" : "continue");
 			break;
 		}
+		count(L, 1, &s->loc, s->near, true);
 		patch_add(s->kind == ST_S_BREAK ? &L->loop->breaks : &L->loop->continues,
 			  emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0));
 		break;
 	case ST_S_NEXT:
+		count(L, 1, &s->loc, s->near, true);
 		emit(L, &s->loc, s->near, ST_OP_NEXT, 0, 0, 0, 0);
 		break;
 	case ST_S_RETURN:
 		if (s->expr) {
 			r = expr_any(L, s->expr);
+			count(L, 1, &s->loc, s->near, true);
 			emit(L, &s->loc, s->near, ST_OP_RET, 0, r, 0, 0);
 		} else {
+			count(L, 1, &s->loc, s->near, true);
 			emit(L, &s->loc, s->near, ST_OP_RET0, 0, 0, 0, 0);
 		}
 		break;
 	case ST_S_DELETE:
 		delete_stmt(L, s);
+		count(L, 1, &s->loc, s->near, false);
 		break;
 	case ST_S_TRY:
 		try_stmt(L, s);
@@ -1141,6 +1349,8 @@ static struct st_code *code_begin(struct lower *L, const char *name, uint32_t nl
 	L->top = nlocals;
 	L->iter_depth = L->try_depth = 0;
 	L->loop = NULL;
+	L->running = false;
+	L->pending = 0;
 	return L->code;
 }
 
@@ -1153,8 +1363,11 @@ static void lower_function(struct lower *L, const struct st_function *f)
 	L->source = -1;
 	/* unreachable (tapset) functions were never resolved: an empty body
 	 * keeps code indexes equal to function indexes */
-	if (f->body && f->used)
+	if (f->body && f->used) {
+		count_begin(L, f->body, f);
 		stmt(L, f->body);
+		count_end(L, f->body);
+	}
 	emit(L, &f->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 }
 
@@ -1472,7 +1685,9 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	bind_context(L, pi);
 	if (pi->cond)
 		cond_jump_false(L, pi->cond, &skip);
+	count_begin(L, pi->body, NULL);
 	stmt(L, pi->body);
+	count_end(L, pi->body);
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 	if (L->fp.kind == ST_SRC_UPROBE)
@@ -1588,6 +1803,10 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 	L.prog = prog;
 	L.catalog = catalog;
 	L.plan = p;
+	L.fstate = calloc(prog->nfuncs + 1, 1);
+	L.fcost = calloc(prog->nfuncs + 1, sizeof(*L.fcost));
+	if (!L.fstate || !L.fcost)
+		abort();
 	lower_globals(&L);
 	/* functions keep their program index as their code index */
 	for (i = 0; i < prog->nfuncs && !L.err; i++)
@@ -1603,6 +1822,8 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 		if (st_btf_source_finish(&p->sources[i], p->arena, msg, sizeof(msg)) < 0)
 			fail(&L, NULL, "%s", msg);
 	}
+	free(L.fstate);
+	free(L.fcost);
 	if (L.err) {
 		*err = L.err;
 		st_plan_free(p);

@@ -144,6 +144,8 @@ static int set_limit(struct cli *c, const char *def)
 	LIMIT("MAXSTRINGLEN", maxstringlen);
 	LIMIT("MAXMAPENTRIES", maxmapentries);
 	LIMIT("MAXACTION", maxaction);
+	LIMIT("MAXACTION_INTERRUPTIBLE", maxaction_int);
+	LIMIT("INTERRUPTIBLE", interruptible);
 	LIMIT("MAXNESTING", maxnesting);
 	LIMIT("MAXERRORS", maxerrors);
 #undef LIMIT
@@ -525,6 +527,16 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	for (i = 0; i < plan->nsources; i++)
 		if (plan->sources[i].kind >= ST_SRC_TRACEPOINT)
 			need_stream = true;
+	if (c->output && strchr(c->output, '%')) {
+		/* stap expands strftime patterns in -o names, in local time */
+		static char name[PATH_MAX];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		if (!localtime_r(&now, &tm) || strftime(name, sizeof(name), c->output, &tm) == 0)
+			return die("invalid output file name format '%s'", c->output);
+		c->output = name;
+	}
 	if (c->output && !(out = fopen(c->output, "w")))
 		return die("cannot open output file '%s': %s", c->output, strerror(errno));
 	if (start_target(c))

@@ -507,8 +507,10 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			}
 			break;
 		case ST_OP_TICK:
-			vm->actions_left -= in->b;
-			if (vm->actions_left < 0) {
+			/* aux 0: subtract, fail at <= 0; aux 1: a loop-free
+			 * body's entry check, nothing subtracted */
+			if (in->aux ? vm->actions_left < (int64_t)TARGET(in)
+				    : (vm->actions_left -= TARGET(in)) <= 0) {
 				st = st_vm_raise(vm, "MAXACTION exceeded");
 				goto error;
 			}
@@ -677,7 +679,6 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			/* a callee left by `next` returns nothing: 0 or "" */
 			st_value rv = { .s = callee->ret == ST_T_STRING ? "" : NULL };
 
-			vm->actions_left--;
 			st = exec(vm, in->c, &R[in->b], callee->nparams, &rv);
 			if (st == ST_VM_NEXT)
 				st = ST_VM_OK;   /* `next` in a function with no overload left: leave it */
@@ -772,7 +773,7 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 error:
 		if (!vm->errloc)      /* keep the innermost location */
 			vm->errloc = &k->loc[in - base];
-		if (ntry) {
+		if (ntry && vm->actions_left > 0) {   /* stap's catch passes on MAXACTION */
 			struct trylink t = tries[--ntry];
 
 			if (t.reg != ST_REG_NONE)
@@ -804,8 +805,10 @@ enum st_vm_status st_vm_run_probe(struct st_vm *vm, const struct st_plan_probe *
 	vm->probe = probe;
 	vm->errloc = NULL;
 	vm->err_noloc = false;
-	vm->actions_left = vm->plan->sources[probe->source].kind <= ST_SRC_NEVER ?
-				   (int64_t)vm->limits.maxaction * 10 : (int64_t)vm->limits.maxaction;
+	/* INTERRUPTIBLE (default 1) gives every probe MAXACTION_INTERRUPTIBLE */
+	vm->actions_left = !vm->limits.interruptible ? (int64_t)vm->limits.maxaction
+			   : vm->limits.maxaction_int ? (int64_t)vm->limits.maxaction_int
+			   : (int64_t)vm->limits.maxaction * 10;
 	st = exec(vm, probe->code, NULL, 0, NULL);
 	st_arena_reset(&vm->arena);
 	vm->ev = NULL;
