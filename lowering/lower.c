@@ -12,6 +12,7 @@
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
+#include "lowering/inkernel.h"
 #include "lowering/family_process.h"
 #include "lowering/plan.h"
 #include "tapset/builtins.h"
@@ -1465,6 +1466,8 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 	for (i = 0; i < prog->ninsts && !L.err; i++)
 		lower_probe(&L, prog->insts[i]);
 	free(L.eslot);
+	if (!L.err)
+		st_inkernel_plan(p);
 	if (L.err) {
 		*err = L.err;
 		st_plan_free(p);

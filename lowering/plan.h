@@ -43,6 +43,7 @@ struct st_plan_probe {
 	uint32_t source;             /* index into plan->sources */
 	uint32_t code;               /* index into plan->code: the handler */
 	const char *pp;              /* pp() */
+	uint32_t bulk_code;          /* the source has `ink`: code for bulk events (inkernel.h) */
 };
 
 struct st_plan_global {

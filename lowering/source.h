@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct st_inkernel;
+
 enum st_source_kind {
 	ST_SRC_BEGIN,
 	ST_SRC_END,
@@ -57,6 +59,10 @@ struct st_source {
 	uint32_t ncaptures;
 
 	bool optional;       /* `?` probe point: skipped when it cannot attach */
+
+	/* Live backends may serve the source in the kernel (lowering/inkernel.h);
+	 * NULL: capture + replay. */
+	const struct st_inkernel *ink;
 };
 
 #endif
