@@ -16,6 +16,10 @@ now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
 S='probe syscall.getppid { n[execname()]++ } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
+# the tiers (lowering/inkernel.h): S above is tier 2 live (BPF map); S1 is
+# tier 1 (perf counter); S3 reads the count while running, so tier 3
+S1='global n; probe syscall.getppid { n++ } probe end { println(n) }'
+S3='probe syscall.getppid { n[execname()]++ } probe timer.s(3600) { println(n["x"]) } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
 
 echo "== startup: ms from command start to armed (the -c child's first instruction), and total ms"
 armed_ms() {   # armed_ms CMD...: ms from start to the stamp child (CLOCK_MONOTONIC both)
@@ -54,15 +58,20 @@ overhead() {   # overhead CMD...: (run perf-stap itself: perf's parent dies on S
 declare -A ov
 for i in $(seq "$ROUNDS"); do
 	ov[none]+="$(taskset -c 1 "$W/getppid_timed" "$N") "
+	ov[perf_stap_t1]+="$(overhead taskset -c 0 perf-stap -e "$S1") "
 	ov[perf_stap]+="$(overhead taskset -c 0 perf-stap -e "$S") "
+	ov[perf_stap_t3]+="$(overhead taskset -c 0 perf-stap -e "$S3") "
 	ov[trace_cmd_stap]+="$(overhead taskset -c 0 trace-cmd-stap -e "$S") "
 	ov[perf_record]+="$(overhead taskset -c 0 perf record -q -o "$T/o.data" -e syscalls:sys_enter_getppid) "
 	ov[perf_stat]+="$(overhead taskset -c 0 perf stat -e syscalls:sys_enter_getppid -a) "
 	ov[bpftrace]+="$(overhead taskset -c 0 bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }') "
+	ov[bpftrace_global]+="$(overhead taskset -c 0 bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { @ = count(); }') "
 done
 base=$(printf '%s\n' ${ov[none]} | median)
 printf "  %-16s %7s ns/call\n" untraced "$base"
-for k in perf_stap trace_cmd_stap perf_record perf_stat bpftrace; do
+# perf_stap_t1: n++ (tier 1), perf_stap: n[execname()]++ (tier 2),
+# perf_stap_t3: the same with a running reader (tier 3, capture + replay)
+for k in perf_stap_t1 perf_stap perf_stap_t3 trace_cmd_stap perf_record perf_stat bpftrace bpftrace_global; do
 	m=$(printf '%s\n' ${ov[$k]} | median)
 	printf "  %-16s %7s ns/call  (+%s)\n" "$k" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.0f", a - b }')"
 done

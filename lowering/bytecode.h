@@ -67,6 +67,7 @@ enum st_op {
 	ST_OP_EPUSH,      /* push a frame of b values for (tid, c) */
 	ST_OP_ESET,       /* value b of the top frame of (tid, c) = a; aux 1: a string */
 	ST_OP_EPOP,       /* pop the top frame of (tid, c) into regs a..a+b-1; none: leave the handler */
+	ST_OP_BULKMUL,    /* a = a * the bulk event's value (lowering/inkernel.h) */
 	ST_OP_COUNT_
 };
 

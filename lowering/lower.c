@@ -13,6 +13,7 @@
 #include "lowering/btf.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
+#include "lowering/inkernel.h"
 #include "lowering/family_process.h"
 #include "lowering/plan.h"
 #include "tapset/builtins.h"
@@ -1822,6 +1823,8 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 		if (st_btf_source_finish(&p->sources[i], p->arena, msg, sizeof(msg)) < 0)
 			fail(&L, NULL, "%s", msg);
 	}
+	if (!L.err)
+		st_inkernel_plan(p);
 	free(L.fstate);
 	free(L.fcost);
 	if (L.err) {

@@ -56,6 +56,7 @@ struct st_plan_probe {
 	uint8_t task_role;           /* enum st_task_role */
 	bool target_scoped;          /* a process probe without a pid: with -c/-x, the target's tree only */
 	const char *task_path;       /* process("PATH").end/.thread.*: the executable, else NULL */
+	uint32_t bulk_code;          /* the source has `ink`: code for bulk events (inkernel.h) */
 };
 
 struct st_plan_global {

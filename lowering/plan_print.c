@@ -1,5 +1,6 @@
 /* plan_print.c - `-p3`: the plan, readably. */
 #include <inttypes.h>
+#include "lowering/inkernel.h"
 #include "lowering/plan.h"
 
 static const char *const op_names[ST_OP_COUNT_] = {
@@ -18,6 +19,7 @@ static const char *const op_names[ST_OP_COUNT_] = {
 	[ST_OP_ITER_INIT] = "iter_init", [ST_OP_ITER_NEXT] = "iter_next", [ST_OP_ITER_END] = "iter_end",
 	[ST_OP_TRY] = "try", [ST_OP_TRY_END] = "try_end", [ST_OP_LOADST] = "loadst",
 	[ST_OP_EPUSH] = "epush", [ST_OP_ESET] = "eset", [ST_OP_EPOP] = "epop",
+	[ST_OP_BULKMUL] = "bulkmul",
 };
 
 static const char *kind_name(enum st_source_kind k)
@@ -71,6 +73,8 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 			for (j = 0; j < s->ncaptures; j++)
 				fprintf(out, " %s", s->captures[j]);
 		}
+		if (s->kind == ST_SRC_TRACEPOINT)
+			fprintf(out, " [live: %s]", st_inkernel_tier_name(s->ink ? s->ink->tier : ST_INK_NONE));
 		fputc('\n', out);
 	}
 	fprintf(out, "# globals\n");
@@ -87,6 +91,10 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 	}
 	fprintf(out, "# probes\n");
 	for (i = 0; i < p->nprobes; i++)
-		fprintf(out, "probe %s: source %u, code %u\n", p->probes[i].pp, p->probes[i].source,
-			p->probes[i].code);
+		if (p->sources[p->probes[i].source].ink)
+			fprintf(out, "probe %s: source %u, code %u, bulk code %u\n", p->probes[i].pp,
+				p->probes[i].source, p->probes[i].code, p->probes[i].bulk_code);
+		else
+			fprintf(out, "probe %s: source %u, code %u\n", p->probes[i].pp, p->probes[i].source,
+				p->probes[i].code);
 }

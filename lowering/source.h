@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct st_inkernel;
+
 enum st_source_kind {
 	ST_SRC_BEGIN,
 	ST_SRC_END,
@@ -79,6 +81,9 @@ struct st_source {
 	 * is the capture's synthesized one: every name in `fields` is a cap. */
 	struct st_btf_cap *btf;
 	uint32_t nbtf;
+	/* Live backends may serve the source in the kernel (lowering/inkernel.h);
+	 * NULL: capture + replay. */
+	const struct st_inkernel *ink;
 };
 
 #endif

@@ -21,6 +21,8 @@ struct st_recording;
 struct st_backend_opts {
 	uint32_t buffer_kb;     /* ring buffer per CPU; 0 = the backend's default */
 	int verbose;
+	int64_t target_pid;     /* target(): in-kernel guards compare with it */
+	uint32_t maxmapentries; /* MAXMAPENTRIES: in-kernel maps hold one more */
 };
 
 struct st_record_stats {

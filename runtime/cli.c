@@ -513,7 +513,7 @@ static int start_target(struct cli *c)
 
 static int run_live(struct cli *c, struct st_plan *plan)
 {
-	struct st_backend_opts bo = { c->buffer_kb, c->verbose };
+	struct st_backend_opts bo = { .buffer_kb = c->buffer_kb, .verbose = c->verbose };
 	struct st_session_opts so;
 	struct st_stream *stream = NULL;
 	FILE *out = stdout;
@@ -541,6 +541,8 @@ static int run_live(struct cli *c, struct st_plan *plan)
 		return die("cannot open output file '%s': %s", c->output, strerror(errno));
 	if (start_target(c))
 		return 1;
+	bo.target_pid = c->target;
+	bo.maxmapentries = c->limits.maxmapentries;
 	if (need_stream) {
 		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
 		if (r < 0) {
@@ -605,7 +607,7 @@ static int shadow_run(struct cli *c, struct st_plan *plan)
 
 static int run_record(struct cli *c, struct st_plan *plan, const char *name, const char *text)
 {
-	struct st_backend_opts bo = { c->buffer_kb, c->verbose };
+	struct st_backend_opts bo = { .buffer_kb = c->buffer_kb, .verbose = c->verbose };
 	struct st_recording_info ri;
 	struct st_record_stats stats = { 0 };
 	struct st_recorder *rec = NULL;

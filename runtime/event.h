@@ -33,6 +33,11 @@ struct st_event {
 	uint64_t ip;            /* counter sources: the sampled instruction pointer, 0 if none */
 	const struct st_capture *captures;   /* user strings taken at the event */
 	uint32_t ncaptures;
+	uint32_t flags;         /* ST_EV_BULK */
 };
+
+/* An in-kernel count (lowering/inkernel.h): the probe's bulk code runs once
+ * for `value` events with these pid/tid/cpu/comm. */
+#define ST_EV_BULK 1u
 
 #endif

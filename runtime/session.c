@@ -51,8 +51,19 @@ static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev
 {
 	enum st_vm_status st;
 
+	const struct st_plan_probe *pr = &s->plan->probes[idx];
+	struct st_plan_probe bulk;
+
+	if (ev && (ev->flags & ST_EV_BULK)) {
+		/* an in-kernel count: the handler once for ev->value events */
+		if (!s->plan->sources[pr->source].ink)
+			return;
+		bulk = *pr;
+		bulk.code = pr->bulk_code;
+		pr = &bulk;
+	}
 	s->vm.now_mono = ev ? ev->time : s->now;
-	st = st_vm_run_probe(&s->vm, &s->plan->probes[idx], ev);
+	st = st_vm_run_probe(&s->vm, pr, ev);
 	/* --suppress-handler-errors is stap's try { } catch { } around every
 	 * handler: a caught error is not counted */
 	if (st != ST_VM_ERROR || s->suppress_errors)
@@ -264,12 +275,16 @@ static void run_live(struct session *s)
 	}
 	if (!s->stream)
 		return;
-	/* Events that happened before the stop still count. */
+	/* Events that happened before the stop still count.  After exit() or
+	 * an error only the in-kernel counts are applied (they were taken
+	 * while the script ran; end/error probes read them). */
 	s->stream->ops->stop(s->stream);
-	while (st_control_stop_reason() != ST_STOP_ERROR &&
-	       st_control_stop_reason() != ST_STOP_EXIT &&
-	       (r = s->stream->ops->next(s->stream, &ev, 0)) == 1)
-		dispatch(s, &ev);
+	while ((r = s->stream->ops->next(s->stream, &ev, 0)) == 1) {
+		bool over = st_control_stop_reason() == ST_STOP_ERROR || st_control_stop_reason() == ST_STOP_EXIT;
+
+		if (!over || (ev.flags & ST_EV_BULK))
+			dispatch(s, &ev);
+	}
 }
 
 static void run_replay(struct session *s, uint64_t start_ns)

@@ -101,7 +101,7 @@ static int64_t log_bucket_value(int b)
 	return (int64_t)1 << (b - HIST_LOG_BUCKET0 - 1);
 }
 
-static void hist_add(struct st_stat *st, const struct st_stat_shape *shape, int64_t val)
+static void hist_add_n(struct st_stat *st, const struct st_stat_shape *shape, int64_t val, int64_t k)
 {
 	int64_t n;
 
@@ -118,7 +118,12 @@ static void hist_add(struct st_stat *st, const struct st_stat_shape *shape, int6
 		if (n >= (int64_t)shape->nbuckets - 1)
 			n = shape->nbuckets - 1;
 	}
-	st->buckets[n]++;
+	st->buckets[n] += k;
+}
+
+static void hist_add(struct st_stat *st, const struct st_stat_shape *shape, int64_t val)
+{
+	hist_add_n(st, shape, val, 1);
 }
 
 void st_stat_add(struct st_stat *st, const struct st_stat_shape *shape, int64_t v)
@@ -147,6 +152,25 @@ void st_stat_add(struct st_stat *st, const struct st_stat_shape *shape, int64_t 
 	}
 	if (shape)
 		hist_add(st, shape, v);
+}
+
+void st_stat_add_n(struct st_stat *st, const struct st_stat_shape *shape, int64_t v, uint64_t n)
+{
+	if (n == 0)
+		return;
+	if (st->count != 0) {
+		/* rare (begin added values too): the exact integer Welford steps */
+		while (n--)
+			st_stat_add(st, shape, v);
+		return;
+	}
+	/* From empty, the same value n times: the mean stays v and every
+	 * Welford delta is 0, so only count, sum and a bucket grow. */
+	st_stat_add(st, shape, v);
+	st->count = (int64_t)n;
+	st->sum = (int64_t)((uint64_t)v * n);
+	if (shape)
+		hist_add_n(st, shape, v, (int64_t)(n - 1));
 }
 
 /* stap's per-partition variance_s: _M2 / (count - 1), left at 0 for one sample. */

@@ -37,6 +37,8 @@ void st_stat_init(struct st_stat *st, const struct st_stat_shape *shape);
 void st_stat_free(struct st_stat *st);
 void st_stat_reset(struct st_stat *st, const struct st_stat_shape *shape);
 void st_stat_add(struct st_stat *st, const struct st_stat_shape *shape, int64_t v);
+/* st_stat_add n times. */
+void st_stat_add_n(struct st_stat *st, const struct st_stat_shape *shape, int64_t v, uint64_t n);
 /* dst += src (same shape). */
 void st_stat_merge(struct st_stat *dst, const struct st_stat *src, const struct st_stat_shape *shape);
 

@@ -420,6 +420,9 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 		case ST_OP_MOV:
 			R[in->a] = R[in->b];
 			break;
+		case ST_OP_BULKMUL:
+			R[in->a].n = (int64_t)((uint64_t)R[in->a].n * (vm->ev ? vm->ev->value : 1));
+			break;
 		case ST_OP_LOADN:
 			R[in->a].n = vm->plan->nums[TARGET(in)];
 			break;
@@ -588,7 +591,10 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 
 			if (!s)
 				goto error;
-			st_stat_add(s, shape_of(vm, in->b), R[in->a].n);
+			if (in->aux & 2)   /* bulk event: `value` times */
+				st_stat_add_n(s, shape_of(vm, in->b), R[in->a].n, vm->ev ? vm->ev->value : 1);
+			else
+				st_stat_add(s, shape_of(vm, in->b), R[in->a].n);
 			break;
 		}
 		case ST_OP_SGET: {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <traceevent/event-parse.h>
 #include "plugins/perf/perf_int.h"
+#include "plugins/perf/perf_ink.h"
 #include "plugins/perf/perf_syscalls.h"
 
 #define SLACK_NS 2000000ull     /* 2 ms */
@@ -40,6 +41,7 @@ struct live {
 	uint64_t lost;
 	struct st_perf_captured cap;  /* the strings of the event handed out */
 	bool stopped;
+	struct st_perf_ink ink;       /* sources counted in the kernel */
 };
 
 static struct st_perf_evt *find_evt(struct live *l, uint64_t id)
@@ -297,7 +299,7 @@ static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
 		if (emit(l, ev, limit))
 			return 1;
 		if (l->stopped && drained(l))
-			return ST_STREAM_EOF;
+			return st_perf_ink_next(&l->ink, ev) ? 1 : ST_STREAM_EOF;
 		if (l->stopped)
 			continue;
 		now = st_perf_now_ns();
@@ -324,8 +326,10 @@ static void live_stop(struct st_stream *s)
 {
 	struct live *l = (struct live *)s;
 
-	if (!l->stopped)
+	if (!l->stopped) {
 		st_perf_attach_disable(&l->at);
+		st_perf_ink_collect(&l->ink);
+	}
 	l->stopped = true;
 }
 
@@ -341,6 +345,7 @@ static void live_close(struct st_stream *s)
 	if (!l)
 		return;
 	st_perf_attach_disable(&l->at);
+	st_perf_ink_close(&l->ink);
 	for (int i = 0; l->cur && i < l->at.ncpu; i++)
 		free(l->cur[i].bounce);
 	st_perf_attach_close(&l->at);
@@ -425,17 +430,31 @@ int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct s
 		      struct st_stream **out, char **err)
 {
 	struct live *l = calloc(1, sizeof(*l));
+	struct st_source *rest = NULL;
+	bool *served = calloc(nsrc ? nsrc : 1, sizeof(bool));
 	int rc;
 
 	*out = NULL;
-	if (!l)
+	if (!l || !served || !(rest = malloc(sizeof(*rest) * (nsrc ? nsrc : 1)))) {
+		free(l);
+		free(served);
 		return st_perf_fail(err, -ENOMEM, "out of memory");
+	}
 	l->base.ops = &live_ops;
 	l->base.live = true;
 	l->nsrc = nsrc;
 	l->held = -1;
-	rc = st_perf_attach_open(&l->at, src, nsrc, o, false, err);
+	/* In-kernel sources first; the rest are captured as before. */
+	st_perf_ink_open(&l->ink, src, nsrc, o, served);
+	memcpy(rest, src, sizeof(*rest) * nsrc);
+	for (uint32_t i = 0; i < nsrc; i++)
+		if (served[i])
+			rest[i].kind = ST_SRC_NEVER;
+	rc = st_perf_attach_open(&l->at, rest, nsrc, o, false, err);
+	free(rest);
+	free(served);
 	if (rc < 0) {
+		st_perf_ink_close(&l->ink);
 		free(l);
 		return rc;
 	}
