@@ -348,6 +348,10 @@ void st_inkernel_plan(struct st_plan *p)
 		uint32_t s = p->probes[i].source;
 
 		nprobe[s]++;
+		/* the session filters lifecycle and -c/-x scoped probes per
+		 * event (process tree, roles): they need every event */
+		if (p->probes[i].task_role || p->probes[i].target_scoped)
+			cand[s] = false;
 		if (cand[s] && !analyse(p, &p->code[p->probes[i].code], &ef[i]))
 			cand[s] = false;
 	}
