@@ -39,6 +39,19 @@ static const char *ctime_str(struct st_vm *vm, int64_t secs)
 	return st_vm_str(vm, buf, strlen(buf));
 }
 
+/* stap's tz_ctime(): local time with the zone, "Wed Jun 30 21:49:08 2010 PDT". */
+static const char *tz_ctime_str(struct st_vm *vm, int64_t secs)
+{
+	char buf[80];
+	struct tm tm;
+	time_t t = (time_t)secs;
+
+	if (!localtime_r(&t, &tm))
+		return "<invalid time>";
+	strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y %Z", &tm);
+	return st_vm_str(vm, buf, strlen(buf));
+}
+
 static const char *substr(struct st_vm *vm, const char *s, int64_t start, int64_t len)
 {
 	int64_t n = (int64_t)strlen(s);
@@ -258,6 +271,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_JIFFIES: ret->n = (int64_t)vm->now_mono / 4000000; break;
 	case ST_BI_HZ: ret->n = 250; break;
 	case ST_BI_CTIME: ret->s = ctime_str(vm, a[0].n); break;
+	case ST_BI_TZ_CTIME: ret->s = tz_ctime_str(vm, a[0].n); break;
 	case ST_BI_CTIME0: ret->s = ctime_str(vm, wall_ns(vm) / 1000000000); break;
 	case ST_BI_EXIT: st_control_request_stop(ST_STOP_EXIT); break;
 	case ST_BI_ERROR:
