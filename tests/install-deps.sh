@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install, as root on Debian 12, every package staplet's build, run and tests need.
 set -eu
-pkgs=(build-essential pkg-config clang
+pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libtraceevent-dev libtracefs-dev libtracecmd-dev libbpf-dev libelf-dev libdw-dev
       linux-perf trace-cmd bpftrace bpftool systemtap systemtap-doc systemtap-sdt-dev hyperfine)
 missing=()
