@@ -53,8 +53,9 @@ static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev
 	struct st_plan_probe bulk;
 
 	if (ev && (ev->flags & ST_EV_BULK)) {
-		/* an in-kernel count: the handler once for ev->value events */
-		if (!s->plan->sources[pr->source].ink)
+		/* an in-kernel count: the handler once for ev->value events
+		 * (only live streams count in the kernel) */
+		if (!s->live || !s->plan->sources[pr->source].ink)
 			return;
 		bulk = *pr;
 		bulk.code = pr->bulk_code;
@@ -230,7 +231,7 @@ static void dispatch(struct session *s, const struct st_event *ev)
 
 static void run_live(struct session *s)
 {
-	struct st_event ev;
+	struct st_event ev = { 0 };
 	int r;
 
 	start_timers(s, mono_ns());
@@ -270,7 +271,7 @@ static void run_live(struct session *s)
 
 static void run_replay(struct session *s, uint64_t start_ns)
 {
-	struct st_event ev;
+	struct st_event ev = { 0 };
 	int r;
 
 	if (start_ns)
