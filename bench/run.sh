@@ -95,5 +95,8 @@ echo "  trace-cmd stap report (our trace.dat): $(rate "$(timeit trace-cmd stap r
 echo "  trace-cmd report:                      $(rate "$(timeit trace-cmd report -i "$T/x.dat")")"
 ls -l "$T/x.data" "$T/p.data" "$T/x.dat" | awk -v n="$N" '{ printf "  %-40s %8.1f B/event\n", $NF, $5 / n }'
 
+echo "== frontend: parse + elaborate a 5,000-line script"
+"$ROOT/$BUILD/tests/test_frontend" 2>/dev/null | grep '^speed:' | sed 's/^/  /'
+
 echo "== handler VM on replayed events: a[execname(), \$fd]++; s <<< \$count"
 "$ROOT/$BUILD/bench/vm_replay" 100000000 | tail -1

@@ -603,3 +603,21 @@ void st_program_free(struct st_program *prog)
 	st_pool_free(pool);
 	free(prog);
 }
+
+bool st_member_path(const struct st_expr *e, char *buf, size_t n)
+{
+	const struct st_expr *chain[32];
+	uint32_t k = 0;
+	size_t at;
+
+	while (e && e->kind == ST_E_MEMBER && k < sizeof(chain) / sizeof(chain[0])) {
+		chain[k++] = e;
+		e = e->a;
+	}
+	if (!e || e->kind != ST_E_TARGET || !e->str || e->str[0] != '$' || e->str[1] == '$' || !n)
+		return false;
+	at = (size_t)snprintf(buf, n, "%s", e->str);
+	while (k-- > 0 && at < n)
+		at += (size_t)snprintf(buf + at, n - at, "->%s", chain[k]->str);
+	return at < n;
+}

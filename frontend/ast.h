@@ -39,6 +39,10 @@ struct st_symbol {
 	uint32_t index;        /* slot: locals per probe/function frame, globals program-wide */
 	struct st_loc loc;     /* declaration (or first use for locals) */
 	struct st_global *global; /* ST_SYM_GLOBAL: its declaration */
+	/* pass 2: where the value type and each key type were first inferred
+	 * (stap's "type was first inferred here"); near NULL until then */
+	struct st_loc tloc, kloc[9], aloc;   /* aloc: where the arity was set */
+	const char *tnear, *knear[9], *anear;
 };
 
 /* ---- expressions ---- */
@@ -195,6 +199,8 @@ struct st_function {
 	struct st_loc loc;
 	enum st_type declared;         /* return type annotation or ST_T_UNKNOWN */
 	enum st_type type;             /* pass 2: ST_T_LONG, ST_T_STRING or ST_T_VOID */
+	struct st_loc rloc;            /* pass 2: the return value that first gave the type */
+	const char *rnear;
 	struct st_param *params;
 	uint32_t nparams;
 	struct st_stmt *body;          /* NULL for embedded-C bodies */
@@ -263,5 +269,9 @@ struct st_program {
 	struct st_fmt **fmts;          /* every parsed printf format, freed with the program */
 	uint32_t nfmts;
 };
+
+/* "$a->b->c" for a member chain rooted at a context variable ($a alone
+ * too); false when e is not one or buf is too small. */
+bool st_member_path(const struct st_expr *e, char *buf, size_t n);
 
 #endif

@@ -37,7 +37,24 @@ static void print_source(struct st_diag *d, const struct st_loc *loc, int indent
 	fprintf(d->out, "\n%*s^\n", indent + (int)loc->col - 1, "");
 }
 
-void st_diag_error(struct st_diag *d, const char *kind, const char *lead, const char *desc,
+/* stap prints the file of a semantic location only when it differs from
+ * the last one printed (it erases the name's first occurrence in the
+ * location text, which this reproduces). */
+static void print_sem_loc(struct st_diag *d, const char *desc, const struct st_loc *loc)
+{
+	char *txt = NULL, *hit;
+	const char *file = loc->file ? loc->file : "";
+
+	if (asprintf(&txt, "%s at %s:%u:%u", desc, file, loc->line, loc->col) < 0)
+		abort();
+	if (d->last_file && *file && !strcmp(d->last_file, file) && (hit = strstr(txt, file)))
+		memmove(hit, hit + strlen(file), strlen(hit + strlen(file)) + 1);
+	fputs(txt, d->out);
+	free(txt);
+	d->last_file = loc->file;
+}
+
+bool st_diag_error(struct st_diag *d, const char *kind, const char *lead, const char *desc,
 		   const struct st_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
@@ -47,7 +64,7 @@ void st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 
 	d->errors++;
 	if (!d->out)
-		return;
+		return false;
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
@@ -56,11 +73,11 @@ void st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 	/* stap reports a message once ("Number of similar error messages
 	 * suppressed"), whatever its location: a typo repeated fifty times
 	 * gives one block. */
-	for (i = 0; i < d->nseen; i++)
+	for (i = 0; i < d->nseen && !d->no_dedupe; i++)
 		if (!strcmp(d->seen[i], msg)) {
 			d->suppressed++;
 			free(msg);
-			return;
+			return false;
 		}
 	d->seen = realloc(d->seen, (d->nseen + 1) * sizeof *d->seen);
 	if (!d->seen)
@@ -73,10 +90,13 @@ void st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 		fprintf(d->out, "\n%11s: %s at %s:%u:%u\n", lead, desc, loc->file, loc->line, loc->col);
 		print_source(d, loc, 13);
 	} else {
-		fprintf(d->out, ": %s at %s:%u:%u\n", desc, loc->file, loc->line, loc->col);
+		fputs(": ", d->out);
+		print_sem_loc(d, desc, loc);
+		fputc('\n', d->out);
 		print_source(d, loc, 16);
 	}
 	fputc('\n', d->out);   /* stap ends every error with an empty line */
+	return true;
 }
 
 void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *loc, const char *fmt, ...)
@@ -91,7 +111,9 @@ void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *l
 	vfprintf(d->out, fmt, ap);
 	va_end(ap);
 	if (desc && loc) {
-		fprintf(d->out, ": %s at %s:%u:%u\n", desc, loc->file, loc->line, loc->col);
+		fputs(": ", d->out);
+		print_sem_loc(d, desc, loc);
+		fputc('\n', d->out);
 		print_source(d, loc, 9);
 	} else
 		fputc('\n', d->out);

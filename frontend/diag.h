@@ -20,12 +20,17 @@ struct st_diag {
 	char **seen;            /* error messages printed: stap prints each text once */
 	uint32_t nseen;
 	int suppressed;         /* errors not printed for that reason */
+	const char *last_file;
+	bool no_dedupe;         /* print the next messages even if seen (a chained "first inferred here") */  /* file of the last semantic location printed */
 };
 
 void st_diag_add_file(struct st_diag *d, const char *name, const char *text);
 /* kind: "parse error" / "semantic error"; lead: "saw" or "at" (parse errors)
- * or NULL (semantic: "MSG: DESC at LOC"); desc may be NULL (no location). */
-void st_diag_error(struct st_diag *d, const char *kind, const char *lead, const char *desc,
+ * or NULL (semantic: "MSG: DESC at LOC"); desc may be NULL (no location).
+ * Semantic locations, like stap's, leave out the file name when it is the
+ * file of the location printed before.  Returns false when the message was
+ * not printed (a repeat, or no output). */
+bool st_diag_error(struct st_diag *d, const char *kind, const char *lead, const char *desc,
 		   const struct st_loc *loc, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *loc,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

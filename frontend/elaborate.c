@@ -390,8 +390,11 @@ static void resolve_array_base(struct frame *F, struct st_expr *base, uint32_t n
 		if (base->sym->global)
 			base->sym->global->is_array = true;
 		base->sym->is_array = true;
-		if (!base->sym->nkeys && nkeys <= 9)
+		if (!base->sym->nkeys && nkeys <= 9) {
 			base->sym->nkeys = (uint8_t)nkeys;
+			base->sym->aloc = base->loc;
+			base->sym->anear = base->near;
+		}
 		mark_access(base->sym, write);
 		if (write)
 			check_not_iterating(F, base, base->sym);
@@ -491,9 +494,15 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		int v = 1;
 		const struct st_point_resolver *R = E->opts ? E->opts->resolver : NULL;
 
-		while (a->kind == ST_E_MEMBER || (a->kind == ST_E_INDEX && a->a->kind != ST_E_VAR))
+		char path[512];
+
+		if (a->kind == ST_E_MEMBER && st_member_path(a, path, sizeof(path))) {
+			v = F->inst && R && R->var_type && R->var_type(R->ctx, F->inst->point, path, true) != ST_T_UNKNOWN;
+			a = NULL;
+		}
+		while (a && (a->kind == ST_E_MEMBER || (a->kind == ST_E_INDEX && a->a->kind != ST_E_VAR)))
 			a = a->a;
-		if (a->kind == ST_E_TARGET)
+		if (a && a->kind == ST_E_TARGET)
 			v = F->inst && R && R->var_type && R->var_type(R->ctx, F->inst->point, a->str, true) != ST_T_UNKNOWN;
 		e->kind = ST_E_NUM;
 		e->num = v;

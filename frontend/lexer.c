@@ -123,7 +123,7 @@ const char *st_token_desc(struct st_fe_pool *pool, const struct st_token *t)
 	case ST_TOK_EOF: return "end of file";
 	case ST_TOK_IDENT: return t->keyword ? "keyword" : st_pool_printf(pool, "identifier '%s'", t->text);
 	case ST_TOK_NUMBER: return st_pool_printf(pool, "number '%s'", t->text);
-	case ST_TOK_STRING: return st_pool_printf(pool, "string \"%s\"", t->text);
+	case ST_TOK_STRING: return st_pool_printf(pool, "string '%s'", t->text);
 	case ST_TOK_OP: return st_pool_printf(pool, "operator '%s'", t->text);
 	case ST_TOK_EMBEDDED: return "embedded-code";
 	}
@@ -224,7 +224,7 @@ static void lex_string(struct lexer *L, struct st_loc loc, bool ws)
 			case 'v': buf[n++] = '\v'; break;
 			case 'x':
 				for (v = 0; isxdigit((unsigned char)*L->p); advance(L, 1))
-					v = v * 16 + hexval((unsigned char)*L->p);
+					v = ((v << 4) + hexval((unsigned char)*L->p)) & 0xff;   /* a byte: the last two digits count */
 				buf[n++] = (char)v;
 				break;
 			case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':

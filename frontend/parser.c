@@ -915,9 +915,9 @@ static struct st_stmt *parse_stmt(struct parser *P)
 		return parse_foreach(P, t);
 	}
 	if (is_kw(t, "break") || is_kw(t, "continue")) {
+		/* outside a loop stap accepts it at -p1/-p2 and refuses it when
+		 * translating ("cannot 'break' outside loop"): lowering does */
 		next(P);
-		if (P->loop_depth == 0)
-			fail_at(P, t, st_pool_printf(P->pool, "found '%s' not in loop context", t->text));
 		s = snew(P, t->text[0] == 'b' ? ST_S_BREAK : ST_S_CONTINUE, t);
 		if (is_op(peek(P), ";"))
 			next(P);

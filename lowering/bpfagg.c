@@ -180,7 +180,9 @@ uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int64_t targe
 	p[n++] = STX_DW(BPF_REG_0, BPF_REG_1, 0);
 	for (uint32_t i = 0; i < fx.n; i++)
 		p[fx.at[i]].off = (int16_t)(n - fx.at[i] - 1);
-	p[n++] = MOV64_IMM(BPF_REG_0, 0);
+	/* Return 1: a program on a tracepoint's perf event that returns 0
+	 * silences every perf event on that tracepoint, other tools' included. */
+	p[n++] = MOV64_IMM(BPF_REG_0, 1);
 	p[n++] = EXIT();
 	return n;
 }

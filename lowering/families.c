@@ -5,15 +5,20 @@
  *   timer.{s,sec,ms,msec,us,usec,ns,nsec,hz,jiffies}(N)
  *   kernel.trace("SYSTEM:EVENT")           globs in both parts
  *   syscall.NAME[.return], nd_syscall.NAME[.return]   NAME may be a glob
+ *   timer.profile, timer.profile.tick      cpu-clock sampling on every CPU
+ *   perf.type(T).config(C)[.sample(N)|.hz(F)]   perf_event_open sampling
  */
 #include <errno.h>
+#include <linux/perf_event.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
+#include "lowering/btf.h"
 #include "lowering/families.h"
+#include "lowering/family_kernel.h"
 #include "lowering/family_process.h"
 
 #define HZ_JIFFIES 250
@@ -55,15 +60,25 @@ static bool is_kernel_trace(const struct st_probe_point *pp)
 	       pp->comp[1].has_arg && pp->comp[1].arg_is_string;
 }
 
+/* timer.UNIT(N)[.randomize(M)]: the runtime's clock fires every N units.
+ * The randomize range is checked as stap checks it, but intervals are not
+ * jittered: the runtime timer is exact. */
 static int timer_period(const struct st_probe_point *pp, uint64_t *ns)
 {
 	size_t i;
 
-	if (pp->ncomp != 2 || !comp_is(pp, 0, "timer") || !pp->comp[1].has_arg || pp->comp[1].arg_is_string)
+	if ((pp->ncomp != 2 && pp->ncomp != 3) || !comp_is(pp, 0, "timer") || !pp->comp[1].has_arg ||
+	    pp->comp[1].arg_is_string)
+		return -ENOENT;
+	if (pp->ncomp == 3 && (!comp_is(pp, 2, "randomize") || !pp->comp[2].has_arg || pp->comp[2].arg_is_string))
 		return -ENOENT;
 	if (pp->comp[1].arg_num <= 0)
 		return -EINVAL;
+	if (pp->ncomp == 3 && (pp->comp[2].arg_num < 0 || pp->comp[2].arg_num > pp->comp[1].arg_num))
+		return -EINVAL;
 	if (strcmp(pp->comp[1].name, "hz") == 0) {
+		if (pp->ncomp == 3 || pp->comp[1].arg_num > 1000000000)
+			return -EINVAL;   /* stap: timer.hz takes no randomize */
 		*ns = 1000000000ull / (uint64_t)pp->comp[1].arg_num;
 		return *ns ? 0 : -EINVAL;
 	}
@@ -73,6 +88,65 @@ static int timer_period(const struct st_probe_point *pp, uint64_t *ns)
 			return 0;
 		}
 	return -ENOENT;
+}
+
+/* timer.profile and timer.profile.tick: a cpu-clock sample on every CPU
+ * each tick (stap's alias falls back to perf.sw.cpu_clock the same way). */
+static bool is_profile(const struct st_probe_point *pp)
+{
+	return (pp->ncomp == 2 || (pp->ncomp == 3 && comp_is(pp, 2, "tick") && !pp->comp[2].has_arg)) &&
+	       comp_is(pp, 0, "timer") && comp_is(pp, 1, "profile") && !pp->comp[1].has_arg;
+}
+
+static bool num_arg(const struct st_probe_point *pp, uint32_t i, const char *name)
+{
+	return comp_is(pp, i, name) && pp->comp[i].has_arg && !pp->comp[i].arg_is_string;
+}
+
+/* perf.type(T).config(C)[.sample(N)|.hz(F)][.process("P")][.counter("name")]:
+ * 0 with fp filled, -ENOENT when not this family, -EINVAL (and *why) when a
+ * part is wrong or not supported. */
+static int perf_point(const struct st_probe_point *pp, struct st_family_point *fp, const char **why)
+{
+	uint32_t i = 3;
+
+	if (pp->ncomp < 3 || !comp_is(pp, 0, "perf") || pp->comp[0].has_arg || !num_arg(pp, 1, "type") ||
+	    !num_arg(pp, 2, "config"))
+		return -ENOENT;
+	fp->kind = ST_SRC_PERF;
+	fp->perf_type = (uint32_t)pp->comp[1].arg_num;
+	fp->perf_config = (uint64_t)pp->comp[2].arg_num;
+	fp->perf_period = 1000000;      /* stap's default sample period */
+	if (pp->comp[1].arg_num < 0 || pp->comp[1].arg_num >= PERF_TYPE_MAX) {
+		*why = "perf.type(T): T is not a perf event type";
+		return -EINVAL;
+	}
+	if (i < pp->ncomp && (num_arg(pp, i, "sample") || num_arg(pp, i, "hz"))) {
+		if (pp->comp[i].arg_num <= 0) {
+			*why = "perf sample period or frequency must be positive";
+			return -EINVAL;
+		}
+		fp->perf_freq = comp_is(pp, i, "hz");
+		fp->perf_period = (uint64_t)pp->comp[i].arg_num;
+		i++;
+	}
+	if (i < pp->ncomp && comp_is(pp, i, "process")) {
+		*why = "perf.type(T).config(C).process(...) counters are not supported yet";
+		return -EINVAL;
+	}
+	if (i < pp->ncomp && comp_is(pp, i, "counter")) {
+		*why = "perf.type(T).config(C).counter(...) for @perf is not supported yet";
+		return -EINVAL;
+	}
+	return i == pp->ncomp ? 0 : -ENOENT;
+}
+
+static void profile_point(struct st_family_point *fp)
+{
+	fp->kind = ST_SRC_PERF;
+	fp->perf_type = PERF_TYPE_SOFTWARE;
+	fp->perf_config = PERF_COUNT_SW_CPU_CLOCK;
+	fp->perf_period = 1000000000ull / HZ_JIFFIES;    /* cpu-clock counts ns: one tick */
 }
 
 static bool is_bee(const struct st_probe_point *pp)
@@ -178,8 +252,33 @@ static int resolver_expand(void *ctx, const struct st_probe_point *pp,
 
 	if (st_process_is_family(pp))
 		return st_process_expand(&rc->arena, pp, add, arg, err);
-	if (is_bee(pp) || timer_period(pp, &ns) == 0)
+	if (st_kernel_is_family(pp))
+		return st_kernel_expand(rc->catalog, &rc->arena, pp, add, arg, err);
+	if (is_bee(pp) || timer_period(pp, &ns) == 0 || is_profile(pp))
 		return add(arg, (struct st_probe_point *)pp) < 0 ? -ECANCELED : 1;
+	{
+		struct st_family_point fp;
+		const char *why = NULL;
+
+		memset(&fp, 0, sizeof(fp));
+		r = perf_point(pp, &fp, &why);
+		if (r == -EINVAL) {
+			if (asprintf(err, "%s", why) < 0)
+				*err = NULL;
+			return r;
+		}
+		if (r == 0) {
+			if ((fp.perf_type == PERF_TYPE_HARDWARE || fp.perf_type == PERF_TYPE_HW_CACHE) &&
+			    !rc->catalog->ops->has(rc->catalog, ST_CAP_HW_COUNTERS)) {
+				if (asprintf(err, "probe point perf.type(%u).config(%llu) needs hardware performance "
+					     "counters, which this machine does not have", fp.perf_type,
+					     (unsigned long long)fp.perf_config) < 0)
+					*err = NULL;
+				return -EOPNOTSUPP;
+			}
+			return add(arg, (struct st_probe_point *)pp) < 0 ? -ECANCELED : 1;
+		}
+	}
 	if (is_kernel_trace(pp)) {
 		char sys[256], evt[256];
 
@@ -298,6 +397,8 @@ int st_family_classify(const struct st_probe_point *pp, struct st_family_point *
 	memset(fp, 0, sizeof(*fp));
 	if (st_process_is_family(pp))
 		return st_process_classify(pp, fp);
+	if (st_kernel_is_family(pp))
+		return st_kernel_classify(pp, fp);
 	if (is_bee(pp)) {
 		const char *n = pp->comp[0].name;
 
@@ -305,6 +406,17 @@ int st_family_classify(const struct st_probe_point *pp, struct st_family_point *
 			   !strcmp(n, "error") ? ST_SRC_ERROR : ST_SRC_NEVER;
 		fp->seq = pp->comp[0].has_arg ? pp->comp[0].arg_num : 0;
 		return 0;
+	}
+	if (is_profile(pp)) {
+		profile_point(fp);
+		return 0;
+	}
+	{
+		const char *why;
+
+		if (perf_point(pp, fp, &why) == 0)
+			return 0;
+		memset(fp, 0, sizeof(*fp));
 	}
 	if (timer_period(pp, &ns) == 0) {
 		fp->kind = ST_SRC_TIMER;
@@ -393,8 +505,16 @@ static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp
 
 	if (st_family_classify(pp, &fp) < 0)
 		return ST_T_UNKNOWN;
-	if (st_family_var(rc->catalog, &fp, name, dollar, &field, &t) == ST_CTX_NONE)
-		return ST_T_UNKNOWN;
+	if (st_family_var(rc->catalog, &fp, name, dollar, &field, &t) == ST_CTX_NONE) {
+		/* A TP_PROTO argument or a member chain, through BTF. */
+		struct st_btf_cap cap;
+		char msg[256];
+
+		if (!dollar || fp.kind != ST_SRC_TRACEPOINT || fp.syscall ||
+		    st_btf_tp_resolve(fp.event, name, &cap, msg, sizeof(msg)) < 0)
+			return ST_T_UNKNOWN;
+		return cap.is_string ? ST_T_STRING : ST_T_LONG;
+	}
 	return t;
 }
 

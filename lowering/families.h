@@ -19,6 +19,13 @@ struct st_family_point {
 	bool syscall, is_return;
 	char syscall_name[128];
 	const struct st_uprobe_site *usite; /* ST_SRC_UPROBE: lowering/family_process.c */
+	uint32_t perf_type;          /* ST_SRC_PERF */
+	uint64_t perf_config, perf_period;
+	bool perf_freq;              /* perf_period is a frequency in Hz */
+	char symbol[128];            /* ST_SRC_KPROBE: kernel function */
+	uint8_t task_role;           /* enum st_task_role (plan.h): process.begin/end, .thread.* */
+	bool target_scoped;          /* process probes: limited to the -c/-x target's tree */
+	char task_path[256];         /* process("PATH").end/.thread.*: the executable */
 };
 
 /* Classify a concrete point; -ENOENT when it is not a built-in family. */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include "frontend/frontend.h"
 #include "lowering/family_process.h"
+#include "lowering/plan.h"
 #include "lowering/source.h"
 #include "lowering/uelf.h"
 #include "runtime/value.h"
@@ -99,20 +100,23 @@ static bool comp_is(const struct st_probe_point *pp, uint32_t i, const char *nam
 	return i < pp->ncomp && !strcmp(pp->comp[i].name, name);
 }
 
-/* process.begin/end, process.thread.begin/end: sched tracepoints. */
-static const char *sched_event(const struct st_probe_point *pp)
+/* process[("PATH")].end, process[("PATH")].thread.begin/end and
+ * process.begin: the session derives them from task tracepoints
+ * (runtime/proctree.c).  process("PATH").begin stays a uprobe on the entry
+ * point, which fires as PATH starts running. */
+static uint8_t task_role(const struct st_probe_point *pp)
 {
-	if (pp->comp[0].has_arg)
-		return NULL;
-	if (pp->ncomp == 2 && comp_is(pp, 1, "begin"))
-		return "sched_process_exec";
+	bool path = pp->comp[0].has_arg;
+
+	if (pp->ncomp == 2 && comp_is(pp, 1, "begin") && !path)
+		return ST_TASK_PROC_BEGIN;
 	if (pp->ncomp == 2 && comp_is(pp, 1, "end"))
-		return "sched_process_exit";
+		return ST_TASK_PROC_END;
 	if (pp->ncomp == 3 && comp_is(pp, 1, "thread") && comp_is(pp, 2, "begin"))
-		return "sched_process_fork";
+		return ST_TASK_THREAD_BEGIN;
 	if (pp->ncomp == 3 && comp_is(pp, 1, "thread") && comp_is(pp, 2, "end"))
-		return "sched_process_exit";
-	return NULL;
+		return ST_TASK_THREAD_END;
+	return ST_TASK_NONE;
 }
 
 bool st_process_is_family(const struct st_probe_point *pp)
@@ -509,8 +513,20 @@ int st_process_expand(struct st_arena *arena, const struct st_probe_point *pp,
 	char *path;
 	int r;
 
-	if (sched_event(pp))
+	if (task_role(pp)) {
+		if (pp->comp[0].has_arg) {
+			path = st_uelf_resolve_path(pp->comp[0].arg_str);
+			if (!path) {
+				if (pp->optional)
+					return 0;
+				if (asprintf(err, "cannot find executable '%s'", pp->comp[0].arg_str) < 0)
+					*err = NULL;
+				return -ENOENT;
+			}
+			free(path);
+		}
 		return add(arg, (struct st_probe_point *)pp) < 0 ? -ECANCELED : 1;
+	}
 	r = parse_shape(pp, &sh, err);
 	if (r < 0)
 		return r;
@@ -578,14 +594,26 @@ static const struct st_uprobe_site *site_for(const struct st_probe_point *pp)
 
 int st_process_classify(const struct st_probe_point *pp, struct st_family_point *fp)
 {
-	const char *sched = sched_event(pp);
+	uint8_t role = task_role(pp);
 	const struct st_uprobe_site *s;
 
 	memset(fp, 0, sizeof(*fp));
-	if (sched) {
+	fp->target_scoped = true;      /* no process(PID) form reaches here */
+	if (role) {
+		bool begin = role == ST_TASK_PROC_BEGIN || role == ST_TASK_THREAD_BEGIN;
+
 		fp->kind = ST_SRC_TRACEPOINT;
-		snprintf(fp->system, sizeof(fp->system), "sched");
-		snprintf(fp->event, sizeof(fp->event), "%s", sched);
+		fp->task_role = role;
+		snprintf(fp->system, sizeof(fp->system), "%s", begin ? "task" : "sched");
+		snprintf(fp->event, sizeof(fp->event), "%s", begin ? "task_newtask" : "sched_process_exit");
+		if (pp->comp[0].has_arg) {
+			char *path = st_uelf_resolve_path(pp->comp[0].arg_str);
+
+			if (!path)
+				return -ENOENT;
+			snprintf(fp->task_path, sizeof(fp->task_path), "%s", path);
+			free(path);
+		}
 		return 0;
 	}
 	s = site_for(pp);
@@ -857,6 +885,39 @@ void st_process_source_init(struct st_source *s, const struct st_family_point *f
 	s->probe_fetch = (char *)arena_str(arena, "");
 }
 
+/* uarg_N_T: the dwarfless *_arg(N) of the x86-64 calling convention (the
+ * first six in registers, the rest on the stack above the return address);
+ * ureg_N: @uregister(N), a DWARF register number. */
+static bool abi_spec(const char *field, char *spec, size_t len)
+{
+	static const char *const args[] = { "di", "si", "dx", "cx", "r8", "r9" };
+	static const char *const dwarf[] = { "ax", "dx", "cx", "bx", "si", "di", "bp", "sp", "r8", "r9",
+					     "r10", "r11", "r12", "r13", "r14", "r15", "ip" };
+	char type[8];
+	int n;
+
+	if (sscanf(field, "uarg_%d_%3s", &n, type) == 2 && n >= 1 && n <= 64 &&
+	    (!strcmp(type, "s32") || !strcmp(type, "u32") || !strcmp(type, "s64") || !strcmp(type, "u64"))) {
+		if (n <= 6)
+			snprintf(spec, len, "%%%s:%s", args[n - 1], type);
+		else
+			snprintf(spec, len, "+%d(%%sp):%s", 8 * (n - 6), type);
+		return true;
+	}
+	if (sscanf(field, "ureg_%d", &n) == 1 && n >= 0 && n < (int)(sizeof(dwarf) / sizeof(dwarf[0]))) {
+		snprintf(spec, len, "%%%s:u64", dwarf[n]);
+		return true;
+	}
+	return false;
+}
+
+bool st_process_abi_field(const char *field)
+{
+	char spec[64];
+
+	return abi_spec(field, spec, sizeof(spec));
+}
+
 /* The spec of one field the handlers read, by its name. */
 static bool field_spec(const struct st_uprobe_site *u, const char *field, char *spec, size_t len)
 {
@@ -864,6 +925,8 @@ static bool field_spec(const struct st_uprobe_site *u, const char *field, char *
 	bool str = !strncmp(field, "str_", 4);
 	const char *base = str ? field + 4 : field;
 
+	if (abi_spec(field, spec, len))
+		return true;
 	if (!strncmp(base, "p_", 2))
 		snprintf(name, sizeof(name), "%s", base + 2);
 	else if (!strcmp(base, "ret"))

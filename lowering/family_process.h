@@ -41,6 +41,9 @@ int st_process_pretty(const struct st_family_point *fp, const char *name, char *
  * handler adds fields) its fetch arguments from the fields it reads. */
 void st_process_source_init(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);
 void st_process_source_fetch(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);
+/* Fields any uprobe can fetch without DWARF: "uarg_N_s32|u32|s64|u64"
+ * (int_arg(N) ... u64_arg(N)) and "ureg_N" (@uregister(N)). */
+bool st_process_abi_field(const char *field);
 /* Drop cached ELF files. */
 void st_process_cache_free(void);
 

@@ -342,11 +342,16 @@ void st_inkernel_plan(struct st_plan *p)
 	/* A source is a candidate when every probe on it is eligible; tier 2
 	 * serves one probe per source. */
 	for (uint32_t s = 0; s < p->nsources; s++)
-		cand[s] = p->sources[s].kind == ST_SRC_TRACEPOINT && !p->sources[s].ncaptures;
+		cand[s] = p->sources[s].kind == ST_SRC_TRACEPOINT && !p->sources[s].ncaptures &&
+			  !p->sources[s].nbtf;
 	for (uint32_t i = 0; i < p->nprobes; i++) {
 		uint32_t s = p->probes[i].source;
 
 		nprobe[s]++;
+		/* the session filters lifecycle and -c/-x scoped probes per
+		 * event (process tree, roles): they need every event */
+		if (p->probes[i].task_role || p->probes[i].target_scoped)
+			cand[s] = false;
 		if (cand[s] && !analyse(p, &p->code[p->probes[i].code], &ef[i]))
 			cand[s] = false;
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frontend/frontend.h"
+#include "lowering/btf.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
 #include "lowering/inkernel.h"
@@ -48,12 +49,20 @@ struct lower {
 	uint32_t top, nlocals;       /* next free temporary; locals below */
 	uint32_t iter_depth, try_depth;
 	struct loop *loop;
+	/* inside foreach (b in @hist_xxx(g)): g and b, for reads of
+	 * @hist_xxx(g)[b] that stap takes from the loop's snapshot */
+	const struct st_symbol *hist_fe_stat, *hist_fe_key;
 	int source;                  /* the handler's source, -1 in functions */
 	struct st_family_point fp;
 	uint32_t ntemps_fmt;
 	/* a .return handler's @entry values: expressions and their registers */
 	const struct st_expr **eslot;
 	uint32_t neslot, cap_eslot, eslot_base, npairs;
+	/* MAXACTION as stap 4.8 counts it (see "action counting" below) */
+	bool running;                /* this body subtracts a running count */
+	uint32_t pending;            /* statements counted but not yet subtracted */
+	uint8_t *fstate;             /* per function: 0 unknown, 1 visiting, 2 loop-free, 3 has loops */
+	uint32_t *fcost;             /* per loop-free function: its longest path */
 };
 
 static void fail(struct lower *L, const struct st_loc *loc, const char *fmt, ...)
@@ -265,6 +274,23 @@ static int binary_op(int op)
 
 static void field_load(struct lower *L, const struct st_expr *e, const char *field, uint32_t dst);
 
+/* $arg / $arg->m->n at a tracepoint: a BTF capture (lowering/btf.h). */
+static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	char path[512], msg[512];
+	const char *f;
+	int rc;
+
+	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT || L->fp.syscall || !st_btf_expr_path(e, path, sizeof(path)))
+		return false;
+	f = st_btf_source_field(&L->plan->sources[L->source], L->plan->arena, L->fp.event, path, msg, sizeof(msg), &rc);
+	if (!f && (rc != -ENOENT || e->kind == ST_E_MEMBER))
+		fail(L, &e->loc, "%s", msg);
+	else if (f)
+		field_load(L, e, f, dst);
+	return f || L->err;
+}
+
 static void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	const char *field = NULL;
@@ -285,7 +311,8 @@ static void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		return;
 	}
 	default:
-		fail(L, &e->loc, "unable to find context variable %s", e->str);
+		if (!btf_to(L, e, dst))
+			fail(L, &e->loc, "unable to find context variable %s", e->str);
 	}
 }
 
@@ -525,6 +552,8 @@ static void print_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	E(L, e, ST_OP_FORMAT, to_string, dst, base, fmt_const(L, f));
 }
 
+static void count_call(struct lower *L, const struct st_expr *e);
+
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base, i;
@@ -549,6 +578,26 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		if (st_family_var(L->catalog, &L->fp, e->args[0]->str, true, &field, &t) == ST_CTX_FIELD)
 			source_capture(L, field);
 	}
+	/* int_arg(N) ... pointer_arg(N) at a uprobe: the calling convention's
+	 * argument N, fetched by the uprobe */
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL && e->nargs == 1 &&
+	    e->args[0]->kind == ST_E_NUM) {
+		const char *t = NULL;
+		char f[48];
+
+		switch (e->builtin) {
+		case ST_BI_INT_ARG: case ST_BI_S32_ARG: t = "s32"; break;
+		case ST_BI_UINT_ARG: case ST_BI_U32_ARG: t = "u32"; break;
+		case ST_BI_LONG_ARG: case ST_BI_S64_ARG: t = "s64"; break;
+		case ST_BI_ULONG_ARG: case ST_BI_POINTER_ARG: case ST_BI_U64_ARG: t = "u64"; break;
+		default: break;
+		}
+		snprintf(f, sizeof(f), "uarg_%lld_%s", (long long)e->args[0]->num, t ? t : "");
+		if (t && st_process_abi_field(f)) {
+			field_load(L, e, f, dst);
+			return;
+		}
+	}
 	base = temp(L, e->nargs ? e->nargs : 1);
 
 	for (i = 0; i < e->nargs; i++) {
@@ -568,8 +617,10 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 		E(L, e, ST_OP_CALL, 0, dst, base, e->func->index);
+		count_call(L, e);
 	} else if (e->builtin >= 0) {
 		E(L, e, ST_OP_BUILTIN, e->builtin & 0xff, dst, base, (uint32_t)e->builtin >> 8);
+		count_call(L, e);
 	} else {
 		fail(L, &e->loc, "unresolved function '%s'", e->str);
 	}
@@ -614,6 +665,18 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		}
 	if (e->kind == ST_E_TARGET && L->fp.kind == ST_SRC_UPROBE && pretty_to(L, e, dst))
 		return;
+	if (e->kind == ST_E_ATOP && !strcmp(e->str, "@uregister") && L->fp.kind == ST_SRC_UPROBE &&
+	    L->source >= 0 && e->nargs == 1 && e->args[0]->kind == ST_E_NUM) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "ureg_%lld", (long long)e->args[0]->num);
+		if (st_process_abi_field(f)) {
+			field_load(L, e, f, dst);
+			return;
+		}
+		fail(L, &e->loc, "@uregister(%lld): no such register", (long long)e->args[0]->num);
+		return;
+	}
 	switch (e->kind) {
 	case ST_E_NUM:
 		k = num_const(L, e->num);
@@ -635,6 +698,10 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		break;
 	case ST_E_TARGET:
 		target_to(L, e, dst);
+		break;
+	case ST_E_MEMBER:
+		if (!btf_to(L, e, dst))
+			fail(L, &e->loc, "staplet reads members only of tracepoint arguments (kernel.trace)");
 		break;
 	case ST_E_INDEX:
 		base = keys_to_regs(L, e->args, e->nargs, NULL);
@@ -719,6 +786,12 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 
 		expr_to(L, e->b, dst);
 		g = stats_target(L, e->a->a, &base, &arr);
+		/* In foreach (b in @hist_xxx(g)), stap reads @hist_xxx(g)[b]
+		 * from the aggregate it took at the loop's start, without the
+		 * empty check: an empty histogram reads 0 in every bucket. */
+		if (!arr && L->hist_fe_stat && e->a->a->kind == ST_E_VAR && e->a->a->sym == L->hist_fe_stat &&
+		    e->b->kind == ST_E_VAR && e->b->sym == L->hist_fe_key)
+			arr |= 2;
 		/* stap blames the @hist_xxx token, not the '[' */
 		emit(L, &e->a->loc, op_near(L, e->a), ST_OP_HBUCKET, arr, dst, g, base);
 		break;
@@ -800,10 +873,187 @@ static const struct st_fmt *own_fmt(struct lower *L, const struct st_loc *loc, c
 
 static void stmt(struct lower *L, const struct st_stmt *s);
 
-static void block_tick(struct lower *L, const struct st_stmt *s, uint32_t n)
+/* ---- action counting (MAXACTION), as stap 4.8's translator does it ----
+ *
+ * A body with no loops that calls only such functions checks once at entry
+ * that its longest path fits (ST_OP_TICK aux 1: actions_left < N fails) and
+ * subtracts nothing.  Any other body keeps a running count: statements are
+ * queued in L->pending and subtracted (ST_OP_TICK aux 0, failing at <= 0)
+ * at stap's fixed points, or as soon as ten are queued.  The error names
+ * the statement token at that point. */
+
+static bool stmt_loopy(struct lower *L, const struct st_stmt *s);
+
+static bool func_loopy(struct lower *L, const struct st_function *f);
+
+static bool expr_loopy(struct lower *L, const struct st_expr *e)
 {
-	if (n)
-		emit(L, &s->loc, s->near, ST_OP_TICK, 0, 0, n, 0);
+	uint32_t i;
+
+	if (!e)
+		return false;
+	if (e->kind == ST_E_CALL && e->func && func_loopy(L, e->func))
+		return true;
+	if (expr_loopy(L, e->a) || expr_loopy(L, e->b) || expr_loopy(L, e->c))
+		return true;
+	for (i = 0; i < e->nargs; i++)
+		if (expr_loopy(L, e->args[i]))
+			return true;
+	return false;
+}
+
+static bool stmt_loopy(struct lower *L, const struct st_stmt *s)
+{
+	uint32_t i;
+
+	if (!s)
+		return false;
+	switch (s->kind) {
+	case ST_S_WHILE:
+	case ST_S_FOR:
+	case ST_S_FOREACH:
+		return true;
+	case ST_S_BLOCK:
+		for (i = 0; i < s->nbody; i++)
+			if (stmt_loopy(L, s->body[i]))
+				return true;
+		return false;
+	default:
+		return expr_loopy(L, s->expr) || expr_loopy(L, s->cond) || stmt_loopy(L, s->then) ||
+		       stmt_loopy(L, s->els);
+	}
+}
+
+static uint32_t stmt_cost(struct lower *L, const struct st_stmt *s);
+
+/* A loop-free function's longest path; recursion counts as a loop. */
+static bool func_loopy(struct lower *L, const struct st_function *f)
+{
+	uint8_t *st = &L->fstate[f->index];
+
+	if (*st == 0) {
+		*st = 1;
+		if (f->body && stmt_loopy(L, f->body)) {
+			*st = 3;
+		} else {
+			L->fcost[f->index] = f->body ? stmt_cost(L, f->body) : 0;
+			if (*st == 1)
+				*st = 2;
+		}
+	} else if (*st == 1) {
+		*st = 3;
+	}
+	return *st == 3;
+}
+
+/* The calls in an expression: each adds its callee's longest path. */
+static uint32_t expr_cost(struct lower *L, const struct st_expr *e)
+{
+	uint32_t i, n = 0;
+
+	if (!e)
+		return 0;
+	if (e->kind == ST_E_CALL && e->func && !func_loopy(L, e->func))
+		n += L->fcost[e->func->index];
+	n += expr_cost(L, e->a) + expr_cost(L, e->b) + expr_cost(L, e->c);
+	for (i = 0; i < e->nargs; i++)
+		n += expr_cost(L, e->args[i]);
+	return n;
+}
+
+static uint32_t stmt_cost(struct lower *L, const struct st_stmt *s)
+{
+	uint32_t i, n = 0, t, e;
+
+	if (!s)
+		return 0;
+	switch (s->kind) {
+	case ST_S_NULL:
+		return 0;
+	case ST_S_BLOCK:
+		for (i = 0; i < s->nbody; i++)
+			n += stmt_cost(L, s->body[i]);
+		return n;
+	case ST_S_IF:
+		t = stmt_cost(L, s->then);
+		e = stmt_cost(L, s->els);
+		return 1 + expr_cost(L, s->cond) + (t > e ? t : e);
+	case ST_S_TRY:
+		return stmt_cost(L, s->then) + stmt_cost(L, s->els);
+	case ST_S_RETURN:      /* stap does not count a return value's calls */
+	case ST_S_BREAK:
+	case ST_S_CONTINUE:
+	case ST_S_NEXT:
+		return 1;
+	default:
+		return 1 + expr_cost(L, s->expr);
+	}
+}
+
+/* stap names a one-statement block by its statement. */
+static const struct st_stmt *tok_stmt(const struct st_stmt *s)
+{
+	while (s && s->kind == ST_S_BLOCK && s->nbody == 1)
+		s = s->body[0];
+	return s;
+}
+
+/* stap's record_actions(n, tok, update). */
+static void count(struct lower *L, uint32_t n, const struct st_loc *loc, const char *near, bool update)
+{
+	if (!L->running)
+		return;
+	L->pending += n;
+	if ((update && L->pending > 0) || L->pending >= 10) {
+		emit(L, loc, near, ST_OP_TICK, 0, 0, L->pending & 0xffff, L->pending >> 16);
+		L->pending = 0;
+	}
+}
+
+static void count_s(struct lower *L, uint32_t n, const struct st_stmt *s, bool update)
+{
+	s = tok_stmt(s);
+	if (s)
+		count(L, n, &s->loc, s->near, update);
+}
+
+/* After a call: a loop-free callee's longest path, and any queued count. */
+static void count_call(struct lower *L, const struct st_expr *e)
+{
+	if (L->running && !(e->func && func_loopy(L, e->func)))
+		count(L, e->func ? L->fcost[e->func->index] : 0, &e->loc, e->near, true);
+}
+
+/* A body's start: pick the mode; a loop-free body checks its longest path
+ * (a function's failure names its declaration, a probe's nothing). */
+static void count_begin(struct lower *L, const struct st_stmt *body, const struct st_function *f)
+{
+	uint32_t n;
+
+	L->pending = 0;
+	L->running = false;
+	if (f ? func_loopy(L, f) : stmt_loopy(L, body)) {
+		L->running = true;
+		return;
+	}
+	n = f ? L->fcost[f->index] : stmt_cost(L, body);
+	if (!n)
+		return;
+	if (f) {
+		char near[300];
+
+		snprintf(near, sizeof(near), "identifier '%s'", f->name);
+		emit(L, &f->loc, st_arena_strndup(L->plan->arena, near, strlen(near), sizeof(near)),
+		     ST_OP_TICK, 1, 0, n & 0xffff, n >> 16);
+	} else {
+		emit(L, NULL, NULL, ST_OP_TICK, 1, 0, n & 0xffff, n >> 16);
+	}
+}
+
+static void count_end(struct lower *L, const struct st_stmt *body)
+{
+	count_s(L, 0, body, true);
+	L->running = false;
 }
 
 static void cond_jump_false(struct lower *L, const struct st_expr *c, struct patch_list *out)
@@ -857,10 +1107,19 @@ static void hist_foreach_stmt(struct lower *L, const struct st_stmt *s)
 	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, b, k & 0xffff, k >> 16);
 	k = num_const(L, 1);
 	emit(L, &s->loc, s->near, ST_OP_LOADN, 0, one, k & 0xffff, k >> 16);
+	count(L, 1, &s->loc, s->near, true);
 	top = emit(L, &s->loc, s->near, ST_OP_CMP, '<', cond, b, lim);
 	exit_j = emit(L, &s->loc, s->near, ST_OP_JZ, 0, cond, 0, 0);
-	block_tick(L, s, 1);
-	loop_body(L, s->then, &lp);
+	{
+		const struct st_symbol *ps = L->hist_fe_stat, *pk = L->hist_fe_key;
+
+		L->hist_fe_stat = var->kind == ST_E_VAR && h->a->kind != ST_E_INDEX ? var->sym : NULL;
+		L->hist_fe_key = s->fe_keys[0]->sym;
+		loop_body(L, s->then, &lp);
+		L->hist_fe_stat = ps;
+		L->hist_fe_key = pk;
+	}
+	count_s(L, 1, s->then, true);
 	patch_all(L, &lp.continues, here(L));
 	emit(L, &s->loc, s->near, ST_OP_ADD, 0, b, b, one);
 	set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
@@ -904,12 +1163,15 @@ static void foreach_stmt(struct lower *L, const struct st_stmt *s)
 	keybase = temp(L, s->fe_nkeys);
 	if (s->fe_value)
 		valreg = s->fe_value->sym->index;
+	count(L, 1, &s->loc, s->near, true);
 	top = emit(L, &s->loc, s->near, ST_OP_ITER_NEXT, 0, slot, 0, 0);
+	count(L, 1, &s->loc, s->near, false);
 	emit(L, &s->loc, s->near, ST_OP_NOP, 0, keybase, valreg, 0);
 	for (i = 0; i < s->fe_nkeys; i++)
 		if (s->fe_keys[i]->sym->index != keybase + i)
 			emit(L, &s->loc, s->near, ST_OP_MOV, 0, s->fe_keys[i]->sym->index, keybase + i, 0);
 	loop_body(L, s->then, &lp);
+	count_s(L, 0, s->then, true);
 	patch_all(L, &lp.continues, top);
 	set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
 	set_target(L, top, here(L));
@@ -954,14 +1216,20 @@ static void try_stmt(struct lower *L, const struct st_stmt *s)
 	L->try_depth++;
 	if (L->try_depth > L->code->ntries)
 		L->code->ntries = L->try_depth;
+	count(L, 0, &s->loc, s->near, true);
 	t = emit(L, &s->loc, s->near, ST_OP_TRY, 0, reg, 0, 0);
 	stmt(L, s->then);
+	count_s(L, 0, s->then, true);
 	emit(L, &s->loc, s->near, ST_OP_TRY_END, 0, 0, 0, 0);
 	L->try_depth--;
 	j = emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0);
 	set_target(L, t, here(L));
-	if (s->els)
+	/* catching counts one more */
+	count(L, 1, &s->loc, s->near, true);
+	if (s->els) {
 		stmt(L, s->els);
+		count_s(L, 0, s->els, true);
+	}
 	set_target(L, j, here(L));
 }
 
@@ -977,22 +1245,25 @@ static void stmt(struct lower *L, const struct st_stmt *s)
 	case ST_S_NULL:
 		break;
 	case ST_S_BLOCK:
-		block_tick(L, s, s->nbody);
 		for (i = 0; i < s->nbody; i++)
 			stmt(L, s->body[i]);
 		break;
 	case ST_S_EXPR:
 		r = temp(L, 1);
 		expr_to(L, s->expr, r);
+		count_s(L, 1, s, false);
 		break;
 	case ST_S_IF:
+		count(L, 1, &s->loc, s->near, true);
 		cond_jump_false(L, s->cond, &out);
 		stmt(L, s->then);
+		count_s(L, 0, s->then, true);
 		if (s->els) {
 			uint32_t j = emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0);
 
 			patch_all(L, &out, here(L));
 			stmt(L, s->els);
+			count_s(L, 0, s->els, true);
 			set_target(L, j, here(L));
 		} else {
 			patch_all(L, &out, here(L));
@@ -1003,17 +1274,21 @@ static void stmt(struct lower *L, const struct st_stmt *s)
 		if (s->kind == ST_S_FOR && s->init) {
 			r = temp(L, 1);
 			expr_to(L, s->init, r);
+			count(L, 1, &s->init->loc, s->init->near, false);
 			L->top = save;
 		}
+		count(L, 1, &s->loc, s->near, true);
 		top = here(L);
+		count(L, 1, &s->loc, s->near, false);
 		if (s->cond)
 			cond_jump_false(L, s->cond, &out);
-		block_tick(L, s, 1);
 		loop_body(L, s->then, &lp);
+		count_s(L, 0, s->then, true);
 		patch_all(L, &lp.continues, here(L));
 		if (s->kind == ST_S_FOR && s->step) {
 			r = temp(L, 1);
 			expr_to(L, s->step, r);
+			count(L, 1, &s->step->loc, s->step->near, false);
 			L->top = save;
 		}
 		set_target(L, emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0), top);
@@ -1026,25 +1301,31 @@ static void stmt(struct lower *L, const struct st_stmt *s)
 	case ST_S_BREAK:
 	case ST_S_CONTINUE:
 		if (!L->loop) {
-			fail(L, &s->loc, "%s outside a loop", s->kind == ST_S_BREAK ? "break" : "continue");
+			/* stap's translator (pass 3) refuses it the same way */
+			fail(L, &s->loc, "cannot '%s' outside loop: keyword", s->kind == ST_S_BREAK ? "break" : "continue");
 			break;
 		}
+		count(L, 1, &s->loc, s->near, true);
 		patch_add(s->kind == ST_S_BREAK ? &L->loop->breaks : &L->loop->continues,
 			  emit(L, &s->loc, s->near, ST_OP_JMP, 0, 0, 0, 0));
 		break;
 	case ST_S_NEXT:
+		count(L, 1, &s->loc, s->near, true);
 		emit(L, &s->loc, s->near, ST_OP_NEXT, 0, 0, 0, 0);
 		break;
 	case ST_S_RETURN:
 		if (s->expr) {
 			r = expr_any(L, s->expr);
+			count(L, 1, &s->loc, s->near, true);
 			emit(L, &s->loc, s->near, ST_OP_RET, 0, r, 0, 0);
 		} else {
+			count(L, 1, &s->loc, s->near, true);
 			emit(L, &s->loc, s->near, ST_OP_RET0, 0, 0, 0, 0);
 		}
 		break;
 	case ST_S_DELETE:
 		delete_stmt(L, s);
+		count(L, 1, &s->loc, s->near, false);
 		break;
 	case ST_S_TRY:
 		try_stmt(L, s);
@@ -1069,6 +1350,8 @@ static struct st_code *code_begin(struct lower *L, const char *name, uint32_t nl
 	L->top = nlocals;
 	L->iter_depth = L->try_depth = 0;
 	L->loop = NULL;
+	L->running = false;
+	L->pending = 0;
 	return L->code;
 }
 
@@ -1081,8 +1364,11 @@ static void lower_function(struct lower *L, const struct st_function *f)
 	L->source = -1;
 	/* unreachable (tapset) functions were never resolved: an empty body
 	 * keeps code indexes equal to function indexes */
-	if (f->body && f->used)
+	if (f->body && f->used) {
+		count_begin(L, f->body, f);
 		stmt(L, f->body);
+		count_end(L, f->body);
+	}
 	emit(L, &f->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 }
 
@@ -1121,6 +1407,18 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	s->optional = pi->point->optional;
 	if (fp->kind == ST_SRC_UPROBE)
 		st_process_source_init(s, fp, p->arena);
+	if (fp->kind == ST_SRC_KPROBE) {
+		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
+		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
+		s->probe_symbol = (char *)st_arena_strndup(p->arena, fp->symbol, strlen(fp->symbol), 127);
+		s->probe_return = fp->is_return;
+	}
+	if (fp->kind == ST_SRC_PERF) {
+		s->perf_type = fp->perf_type;
+		s->perf_config = fp->perf_config;
+		s->perf_period = fp->perf_period;
+		s->perf_freq = fp->perf_freq;
+	}
 	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE) {
 		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
 		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
@@ -1353,9 +1651,11 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
+	memset(pp, 0, sizeof(*pp));
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	pp->target_scoped = L->fp.target_scoped;
 	L->npairs++;
 	L->fp = ret;
 }
@@ -1386,7 +1686,9 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	bind_context(L, pi);
 	if (pi->cond)
 		cond_jump_false(L, pi->cond, &skip);
+	count_begin(L, pi->body, NULL);
 	stmt(L, pi->body);
+	count_end(L, pi->body);
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 	if (L->fp.kind == ST_SRC_UPROBE)
@@ -1394,10 +1696,53 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
+	memset(pp, 0, sizeof(*pp));
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	pp->task_role = L->fp.task_role;
+	pp->target_scoped = L->fp.target_scoped;
+	if (L->fp.task_path[0])
+		pp->task_path = st_arena_strndup(p->arena, L->fp.task_path, strlen(L->fp.task_path),
+						 sizeof(L->fp.task_path));
 	L->neslot = 0;
+}
+
+/* A tracepoint source no probe names, for the session's own use. */
+static void need_tracepoint(struct lower *L, const char *system, const char *event)
+{
+	struct st_plan *p = L->plan;
+	char name[256];
+	struct st_source *s;
+
+	snprintf(name, sizeof(name), "%s:%s", system, event);
+	for (uint32_t i = 0; i < p->nsources; i++)
+		if (p->sources[i].kind == ST_SRC_TRACEPOINT && !strcmp(p->sources[i].name, name))
+			return;
+	GROW(p->sources, p->nsources, L->cap_sources);
+	s = &p->sources[p->nsources++];
+	memset(s, 0, sizeof(*s));
+	s->kind = ST_SRC_TRACEPOINT;
+	s->name = (char *)st_arena_strndup(p->arena, name, strlen(name), strlen(name));
+	s->system = (char *)st_arena_strndup(p->arena, system, strlen(system), strlen(system));
+	s->event = (char *)st_arena_strndup(p->arena, event, strlen(event), strlen(event));
+}
+
+/* Process probes follow the -c/-x target's process tree (task_newtask) and
+ * process("PATH").end/.thread.* the executables (sched_process_exec):
+ * runtime/proctree.c. */
+static void lower_task_sources(struct lower *L)
+{
+	bool scoped = false, paths = false;
+
+	for (uint32_t i = 0; i < L->plan->nprobes; i++) {
+		scoped |= L->plan->probes[i].target_scoped;
+		paths |= L->plan->probes[i].task_path != NULL;
+	}
+	if (scoped)
+		need_tracepoint(L, "task", "task_newtask");
+	if (paths)
+		need_tracepoint(L, "sched", "sched_process_exec");
 }
 
 static void lower_globals(struct lower *L)
@@ -1459,15 +1804,29 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 	L.prog = prog;
 	L.catalog = catalog;
 	L.plan = p;
+	L.fstate = calloc(prog->nfuncs + 1, 1);
+	L.fcost = calloc(prog->nfuncs + 1, sizeof(*L.fcost));
+	if (!L.fstate || !L.fcost)
+		abort();
 	lower_globals(&L);
 	/* functions keep their program index as their code index */
 	for (i = 0; i < prog->nfuncs && !L.err; i++)
 		lower_function(&L, prog->funcs[i]);
 	for (i = 0; i < prog->ninsts && !L.err; i++)
 		lower_probe(&L, prog->insts[i]);
+	if (!L.err)
+		lower_task_sources(&L);
 	free(L.eslot);
+	for (i = 0; i < p->nsources && !L.err; i++) {
+		char msg[512];
+
+		if (st_btf_source_finish(&p->sources[i], p->arena, msg, sizeof(msg)) < 0)
+			fail(&L, NULL, "%s", msg);
+	}
 	if (!L.err)
 		st_inkernel_plan(p);
+	free(L.fstate);
+	free(L.fcost);
 	if (L.err) {
 		*err = L.err;
 		st_plan_free(p);
@@ -1490,6 +1849,7 @@ void st_plan_free(struct st_plan *p)
 	for (i = 0; i < p->nsources; i++) {
 		free(p->sources[i].fields);
 		free(p->sources[i].captures);
+		free(p->sources[i].btf);
 	}
 	for (i = 0; i < p->nowned_fmts; i++) {
 		st_fmt_free(p->owned_fmts[i]);

@@ -39,10 +39,23 @@ struct st_insn_loc {
 	uint32_t line, col;
 };
 
+/* process.begin/end, process.thread.begin/end: the session derives them
+ * from the task tracepoints (runtime/proctree.c), not one per event. */
+enum st_task_role {
+	ST_TASK_NONE,
+	ST_TASK_PROC_BEGIN,          /* on task:task_newtask without CLONE_THREAD, as the child */
+	ST_TASK_PROC_END,            /* on sched:sched_process_exit with group_dead */
+	ST_TASK_THREAD_BEGIN,        /* on task:task_newtask with CLONE_THREAD, as the thread */
+	ST_TASK_THREAD_END,          /* on sched:sched_process_exit of a thread that is not the leader */
+};
+
 struct st_plan_probe {
 	uint32_t source;             /* index into plan->sources */
 	uint32_t code;               /* index into plan->code: the handler */
 	const char *pp;              /* pp() */
+	uint8_t task_role;           /* enum st_task_role */
+	bool target_scoped;          /* a process probe without a pid: with -c/-x, the target's tree only */
+	const char *task_path;       /* process("PATH").end/.thread.*: the executable, else NULL */
 	uint32_t bulk_code;          /* the source has `ink`: code for bulk events (inkernel.h) */
 };
 

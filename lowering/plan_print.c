@@ -41,6 +41,9 @@ static void print_code(FILE *out, const struct st_code *k)
 			in->a, in->b, in->c);
 		if (in->aux)
 			fprintf(out, " aux=%u", in->aux);
+		if (in->op == ST_OP_TICK && k->loc[i].file)
+			fprintf(out, " near %s at %u:%u", k->loc[i].near ? k->loc[i].near : "?", k->loc[i].line,
+				k->loc[i].col);
 		fputc('\n', out);
 	}
 }

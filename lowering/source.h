@@ -26,6 +26,21 @@ enum st_source_kind {
 	ST_SRC_PERF,         /* perf_event_open counter or sampler */
 };
 
+/* One value a BPF capture program reads at a tracepoint: v = ctx->args[arg];
+ * v = *(u64 *)(v + hop[i]) for each hop; then the value is v itself (direct)
+ * or `size` bytes at v + off (a string when is_string).  The record field
+ * `field` holds it. */
+#define ST_BTF_MAX_HOPS 8
+struct st_btf_cap {
+	const char *field;   /* "stap_btf0": the synthesized record's field */
+	const char *path;    /* "$prev->pid" */
+	uint32_t arg;
+	uint32_t nhops;
+	uint32_t hop[ST_BTF_MAX_HOPS];
+	uint32_t off, size;
+	bool direct, is_string, is_signed;
+};
+
 struct st_source {
 	enum st_source_kind kind;
 	char *name;          /* "syscalls:sys_enter_getppid", "timer.ms(100)", "begin" */
@@ -46,6 +61,7 @@ struct st_source {
 	uint32_t perf_type;
 	uint64_t perf_config;
 	uint64_t perf_period;
+	bool perf_freq;      /* perf_period is a sampling frequency (Hz) */
 
 	/* Record fields the handlers read, by name (common_* fields excluded:
 	 * pid, tid, cpu, comm and time always come with an event). */
@@ -60,6 +76,11 @@ struct st_source {
 
 	bool optional;       /* `?` probe point: skipped when it cannot attach */
 
+	/* ST_SRC_TRACEPOINT: TP_PROTO arguments read through BTF by a BPF
+	 * capture program (lowering/btf.h).  When nbtf > 0 the source's record
+	 * is the capture's synthesized one: every name in `fields` is a cap. */
+	struct st_btf_cap *btf;
+	uint32_t nbtf;
 	/* Live backends may serve the source in the kernel (lowering/inkernel.h);
 	 * NULL: capture + replay. */
 	const struct st_inkernel *ink;

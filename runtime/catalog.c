@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <tracefs.h>
 #include <traceevent/event-parse.h>
 #include "runtime/catalog.h"
@@ -208,6 +210,24 @@ static bool cat_has(struct st_catalog *base, enum st_capability cap)
 		r = path && access(path, W_OK) == 0;
 		tracefs_put_tracing_file(path);
 		break;
+	case ST_CAP_HW_COUNTERS: {
+		/* cycles on this thread: ENOENT/EOPNOTSUPP when the machine
+		 * (a VM, usually) has no PMU */
+		struct perf_event_attr a;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.type = PERF_TYPE_HARDWARE;
+		a.config = PERF_COUNT_HW_CPU_CYCLES;
+		a.disabled = 1;
+		a.exclude_kernel = 1;
+		fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+		r = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+		break;
+	}
 	default:
 		break;
 	}

@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "frontend/elab.h"
 #include "frontend/frontend.h"
 #include "lowering/families.h"
 #include "lowering/plan.h"
@@ -33,6 +34,9 @@ struct cli {
 	const char *script_text;      /* -e */
 	const char *script_file;
 	char *script_owned;
+	char list;                    /* 'l' or 'L': list the points matching list_pattern */
+	const char *list_pattern;
+	char *list_script;
 	int argc;                     /* script arguments */
 	char **argv;
 	const char *cmd;              /* -c */
@@ -140,6 +144,8 @@ static int set_limit(struct cli *c, const char *def)
 	LIMIT("MAXSTRINGLEN", maxstringlen);
 	LIMIT("MAXMAPENTRIES", maxmapentries);
 	LIMIT("MAXACTION", maxaction);
+	LIMIT("MAXACTION_INTERRUPTIBLE", maxaction_int);
+	LIMIT("INTERRUPTIBLE", interruptible);
 	LIMIT("MAXNESTING", maxnesting);
 	LIMIT("MAXERRORS", maxerrors);
 #undef LIMIT
@@ -171,7 +177,7 @@ static const char *default_tapset_dir(void)
 	return NULL;
 }
 
-enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE };
+enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS };
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -181,13 +187,16 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "buffer-size", required_argument, NULL, OPT_BUFFER },
 		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS },
 		{ "compatible", required_argument, NULL, OPT_COMPATIBLE },
+		/* symbol data: kernel symbols come from /proc/kallsyms at run time */
+		{ "all-modules", no_argument, NULL, OPT_SYMBOLS },
+		{ "ldd", no_argument, NULL, OPT_SYMBOLS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	optind = 1;   /* options may follow the script, as with stap; `--` ends them */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:i:p:I:D:G:gwvuhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:i:p:I:D:G:d:l:L:gwvuhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e': c->script_text = optarg; break;
 		case 'c': c->cmd = optarg; break;
@@ -218,15 +227,28 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_BUFFER: c->buffer_kb = (uint32_t)atoi(optarg); break;
 		case OPT_SUPPRESS: c->suppress_errors = true; break;
 		case OPT_COMPATIBLE: break;
+		case OPT_SYMBOLS: break;
+		case 'd': break;
+		case 'l': case 'L':
+			c->list = (char)opt;
+			c->list_pattern = optarg;
+			break;        /* -d MODULE: symbols are read at run time */
 		case 'h': usage(c, stdout); exit(0);
 		case 'V': printf("%s (staplet) 0.1\n", c->be->name); exit(0);
 		default:
-			if (optopt && strchr("ecxToipIDG", optopt))
+			if (optopt && strchr("ecxToipIDGdlL", optopt))
 				return die("option -%c needs an argument", optopt);
 			if (optopt)
 				return die("unknown option -%c (see %s --help)", optopt, c->be->name);
 			return die("unknown option '%s' (see %s --help)", argv[optind - 1], c->be->name);
 		}
+	}
+	if (c->list) {
+		/* -l/-L PP: elaborate `probe PP {}` and print what it resolves to */
+		if (asprintf(&c->list_script, "probe %s {}", c->list_pattern) < 0)
+			return die("out of memory");
+		c->script_text = c->list_script;
+		c->no_warnings = true;
 	}
 	if (!c->script_text && optind < argc && !(c->mode == MODE_REPORT && c->input == NULL && 0))
 		c->script_file = argv[optind++];
@@ -250,6 +272,77 @@ static void flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, st
 		fputs(*diag, stderr);
 	free(*diag);
 	*diag = NULL;
+}
+
+static bool prog_empty;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* -l: one probe point per line, sorted, once each; -L: with the variables
+ * its aliases define, as name:type. */
+static void list_point_vars(FILE *f, struct st_catalog *cat, const struct st_probe_inst *pi)
+{
+	struct st_family_point fp;
+	const struct st_catalog_field *fl;
+	uint32_t nf, i;
+
+	if (st_family_classify(pi->point, &fp) < 0 || fp.kind != ST_SRC_TRACEPOINT)
+		return;
+	if (fp.syscall) {
+		struct st_syscall_arg a[8];
+		uint32_t n = fp.is_return ? 0 : st_syscall_args(cat, &fp, a, 8);
+
+		fputs(" name:string", f);
+		for (i = 0; i < n; i++)
+			fprintf(f, " %s:%s", a[i].name, a[i].conv == 'S' ? "string" : "long");
+		fputs(fp.is_return ? " retval:long retstr:string" : " argstr:string", f);
+		return;
+	}
+	if (cat->ops->fields(cat, fp.system, fp.event, &fl, &nf) < 0)
+		return;
+	for (i = 0; i < nf; i++)
+		fprintf(f, " $%s:%s", fl[i].name, fl[i].is_string ? "string" : "long");
+}
+
+static void list_points(struct cli *c, const struct st_program *prog, struct st_catalog *cat)
+{
+	char **lines = calloc(prog->ninsts + 1, sizeof(*lines));
+	uint32_t n = 0, i, j;
+
+	if (!lines)
+		return;
+	for (i = 0; i < prog->ninsts; i++) {
+		const struct st_probe_inst *pi = prog->insts[i];
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		if (!f)
+			break;
+		fputs(pi->pp, f);
+		if (c->list == 'L')
+			list_point_vars(f, cat, pi);
+		for (j = 0; c->list == 'L' && j < pi->nlocals; j++) {
+			const struct st_symbol *s = pi->locals[j];
+
+			if (s->name[0] != '_' && (s->type == ST_T_LONG || s->type == ST_T_STRING))
+				fprintf(f, " %s:%s", s->name, st_type_name(s->type));
+		}
+		fclose(f);
+		lines[n++] = buf;
+	}
+	qsort(lines, n, sizeof(*lines), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (!i || strcmp(lines[i], lines[i - 1]))
+			printf("%s\n", lines[i]);
+	}
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	prog_empty = n == 0;
 }
 
 /* Passes 1-3. */
@@ -304,6 +397,16 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		return -1;
 	}
 	r = st_elaborate(prog, &o);
+	if (c->list) {
+		/* stap prints nothing but the points: no diagnostics; status 1 when none */
+		fclose(o.diag);
+		free(diag);
+		if (r >= 0)
+			list_points(c, prog, catalog);
+		st_program_free(prog);
+		st_resolver_free(&resolver);
+		return r < 0 || prog_empty ? 1 : -1;
+	}
 	flush_diag(c, &o, &diag, catalog);
 	if (r < 0) {
 		st_program_free(prog);
@@ -424,6 +527,16 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	for (i = 0; i < plan->nsources; i++)
 		if (plan->sources[i].kind >= ST_SRC_TRACEPOINT)
 			need_stream = true;
+	if (c->output && strchr(c->output, '%')) {
+		/* stap expands strftime patterns in -o names, in local time */
+		static char name[PATH_MAX];
+		time_t now = time(NULL);
+		struct tm tm;
+
+		if (!localtime_r(&now, &tm) || strftime(name, sizeof(name), c->output, &tm) == 0)
+			return die("invalid output file name format '%s'", c->output);
+		c->output = name;
+	}
 	if (c->output && !(out = fopen(c->output, "w")))
 		return die("cannot open output file '%s': %s", c->output, strerror(errno));
 	if (start_target(c))
@@ -665,5 +778,6 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	}
 	catalog->ops->free(catalog);
 	free(c.script_owned);
+	free(c.list_script);
 	return r;
 }

@@ -119,6 +119,151 @@ static int status_id(int32_t tid, const char *key, int which, int64_t *out)
 	return 0;
 }
 
+/* x86-64: kernel addresses have the top bit set (the upper canonical half). */
+static bool st_kernel_addr(uint64_t a)
+{
+	return (a >> 63) != 0;
+}
+
+/* /proc/kallsyms, loaded on first use and sorted by address. */
+struct ksym { uint64_t addr; char *name; };
+static struct ksym *ksyms;
+static size_t nksyms;
+static bool ksyms_loaded;
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void ksyms_load(void)
+{
+	FILE *f;
+	char line[512], name[256], type;
+	unsigned long long addr;
+	size_t cap = 0;
+
+	ksyms_loaded = true;
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 || !addr)
+			continue;
+		if (nksyms == cap) {
+			struct ksym *n = realloc(ksyms, (cap = cap ? cap * 2 : 4096) * sizeof(*n));
+
+			if (!n)
+				break;
+			ksyms = n;
+		}
+		ksyms[nksyms].addr = addr;
+		if (!(ksyms[nksyms].name = strdup(name)))
+			break;
+		nksyms++;
+	}
+	fclose(f);
+	qsort(ksyms, nksyms, sizeof(*ksyms), ksym_cmp);
+}
+
+/* The symbol containing addr, or NULL; *size is the distance to the next. */
+static const struct ksym *ksym_find(uint64_t addr, uint64_t *size)
+{
+	size_t lo = 0, hi;
+
+	if (!ksyms_loaded)
+		ksyms_load();
+	hi = nksyms;
+	if (!nksyms || addr < ksyms[0].addr)
+		return NULL;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ksyms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*size = lo + 1 < nksyms ? ksyms[lo + 1].addr - ksyms[lo].addr : 0;
+	return &ksyms[lo];
+}
+
+/* symname/symdata/symfileline/modname of a kernel address, as stap prints
+ * them without debuginfo: the address in hex when no symbol covers it.
+ * NULL only for modname of a non-kernel address (stap raises an error). */
+static const char *ksym_str(struct st_vm *vm, unsigned id, uint64_t addr)
+{
+	char buf[512];
+	uint64_t size = 0;
+	const struct ksym *k = st_kernel_addr(addr) ? ksym_find(addr, &size) : NULL;
+
+	if (id == ST_BI_MODNAME) {
+		if (!st_kernel_addr(addr))
+			return NULL;
+		return "kernel";     /* this kernel has no modules (CONFIG_MODULES unset) or they read as kernel */
+	}
+	if (!k || id == ST_BI_SYMFILELINE)
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+	else if (id == ST_BI_SYMNAME)
+		snprintf(buf, sizeof(buf), "%s", k->name);
+	else
+		snprintf(buf, sizeof(buf), "%s+0x%llx/0x%llx [kernel]", k->name,
+			 (unsigned long long)(addr - k->addr), (unsigned long long)size);
+	return st_vm_str(vm, buf, strlen(buf));
+}
+
+/* umodname: the file mapped at addr in the task's /proc/PID/maps. */
+static const char *umodname(struct st_vm *vm, int32_t pid, uint64_t addr)
+{
+	char path[64], line[4096];
+	const char *r = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (!r && fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi;
+		int off = 0;
+		char *p;
+
+		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2 || !off)
+			continue;
+		if (addr < lo || addr >= hi)
+			continue;
+		p = line + off;
+		p[strcspn(p, "\n")] = 0;
+		if (*p)
+			r = st_vm_str(vm, p, strlen(p));
+	}
+	fclose(f);
+	return r;
+}
+
+/* task_state: the kernel's __state bits for /proc's state letter. */
+static int64_t task_state(int32_t tid)
+{
+	char buf[1024], *p;
+
+	if (tid <= 0 || proc_read(tid, "stat", buf, sizeof(buf)) < 0 || !(p = strrchr(buf, ')')))
+		return 0;
+	switch (p[2]) {
+	case 'R': return 0;       /* TASK_RUNNING */
+	case 'S': return 1;       /* TASK_INTERRUPTIBLE */
+	case 'D': return 2;       /* TASK_UNINTERRUPTIBLE */
+	case 'T': return 4;       /* __TASK_STOPPED */
+	case 't': return 8;       /* __TASK_TRACED */
+	case 'X': return 16;      /* EXIT_DEAD */
+	case 'Z': return 32;      /* EXIT_ZOMBIE */
+	case 'P': return 64;      /* TASK_PARKED */
+	case 'I': return 0x402;   /* TASK_IDLE */
+	default: return 0;
+	}
+}
+
 static const char *comm_of(struct st_vm *vm, int32_t tid)
 {
 	char buf[64];
@@ -490,6 +635,52 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 		if (stat_field((int32_t)a[0].n, 39, &ret->n) < 0)
 			return gone(vm, "task_cpu", (int32_t)a[0].n);
 		break;
+	case ST_BI_ADDR: case ST_BI_UADDR: case ST_BI_USER_MODE: {
+		uint64_t ip = vm->ev ? vm->ev->ip : 0;
+		bool user = ip && !st_kernel_addr(ip);
+
+		ret->n = id == ST_BI_USER_MODE ? user : (int64_t)ip;
+		if (id == ST_BI_UADDR && !user)
+			ret->n = 0;     /* the user pc under a kernel sample is not captured */
+		break;
+	}
+	case ST_BI_SYMNAME: case ST_BI_SYMDATA: case ST_BI_SYMFILELINE: case ST_BI_MODNAME:
+		ret->s = ksym_str(vm, id, (uint64_t)a[0].n);
+		if (!ret->s)
+			return st_vm_raise(vm, "modname: address 0x%llx is not in the kernel",
+					   (unsigned long long)a[0].n);
+		break;
+	case ST_BI_USYMNAME: case ST_BI_USYMDATA: case ST_BI_USYMFILELINE:
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)a[0].n);
+		ret->s = st_vm_str(vm, buf, strlen(buf));
+		break;
+	case ST_BI_UMODNAME:
+		ret->s = umodname(vm, pid, (uint64_t)a[0].n);
+		if (!ret->s)
+			return st_vm_raise(vm, "umodname: no module at 0x%llx", (unsigned long long)a[0].n);
+		break;
+	case ST_BI_TASK_UTIME0: case ST_BI_TASK_STIME0:
+	case ST_BI_TASK_UTIME: case ST_BI_TASK_STIME: {
+		/* stap's cputime is nanoseconds; /proc counts clock ticks */
+		int32_t t = id == ST_BI_TASK_UTIME0 || id == ST_BI_TASK_STIME0 ? tid : (int32_t)a[0].n;
+		int field = id == ST_BI_TASK_UTIME0 || id == ST_BI_TASK_UTIME ? 14 : 15;
+
+		if (stat_field(t, field, &v) == 0)
+			ret->n = v * (1000000000 / sysconf(_SC_CLK_TCK));
+		break;
+	}
+	case ST_BI_TASK_PRIO:     /* /proc's priority is stap's prio - MAX_RT_PRIO */
+		if (stat_field((int32_t)a[0].n, 18, &ret->n) < 0)
+			return gone(vm, "task_prio", (int32_t)a[0].n);
+		break;
+	case ST_BI_TASK_NICE:
+		if (stat_field((int32_t)a[0].n, 19, &ret->n) < 0)
+			return gone(vm, "task_nice", (int32_t)a[0].n);
+		break;
+	case ST_BI_TASK_STATE:
+		ret->n = task_state((int32_t)a[0].n);
+		break;
+	case ST_BI_USER_STRING_ERR:
 	case ST_BI_USER_STRING2:
 		s = st_ctx_live ? ustr(vm, (uint64_t)a[0].n, 4095) : NULL;
 		ret->s = s ? s : a[1].s;

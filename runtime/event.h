@@ -30,6 +30,7 @@ struct st_event {
 	const void *raw;        /* the tracepoint record (common fields first), or NULL */
 	uint32_t raw_size;
 	uint64_t value;         /* counter sources: the count/period of this sample */
+	uint64_t ip;            /* counter sources: the sampled instruction pointer, 0 if none */
 	const struct st_capture *captures;   /* user strings taken at the event */
 	uint32_t ncaptures;
 	uint32_t flags;         /* ST_EV_BULK */

@@ -18,6 +18,7 @@ void st_limits_default(struct st_limits *l)
 	l->maxstringlen = 512;
 	l->maxmapentries = 2048;
 	l->maxaction = 1000;
+	l->interruptible = 1;
 	l->maxnesting = 10;
 	l->maxerrors = 0;
 	l->hist_elision = 2;

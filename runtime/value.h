@@ -33,6 +33,8 @@ struct st_limits {
 	uint32_t maxnesting;     /* MAXNESTING, default 10 */
 	uint32_t maxerrors;      /* MAXERRORS, default 0 */
 	int32_t hist_elision;    /* HIST_ELISION, default 2 */
+	uint32_t maxaction_int;  /* MAXACTION_INTERRUPTIBLE; 0: 10 * MAXACTION */
+	uint32_t interruptible;  /* INTERRUPTIBLE, default 1 */
 };
 
 void st_limits_default(struct st_limits *l);

@@ -510,8 +510,10 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			}
 			break;
 		case ST_OP_TICK:
-			vm->actions_left -= in->b;
-			if (vm->actions_left < 0) {
+			/* aux 0: subtract, fail at <= 0; aux 1: a loop-free
+			 * body's entry check, nothing subtracted */
+			if (in->aux ? vm->actions_left < (int64_t)TARGET(in)
+				    : (vm->actions_left -= TARGET(in)) <= 0) {
 				st = st_vm_raise(vm, "MAXACTION exceeded");
 				goto error;
 			}
@@ -645,8 +647,14 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			struct st_stat *s = stat_of(vm, in->b, in->aux & 1, &R[in->c], false, &st);
 			int64_t v = 0;
 
-			/* stap reads the aggregate first: no samples is "empty aggregate" */
+			/* stap reads the aggregate first: no samples is "empty
+			 * aggregate" -- except inside foreach over the same
+			 * histogram (aux & 2), whose buckets then read 0 */
 			if (!s || s->count == 0) {
+				if (in->aux & 2) {
+					R[in->a].n = 0;
+					break;
+				}
 				st = st_vm_raise(vm, "empty aggregate");
 				goto error;
 			}
@@ -674,9 +682,9 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 			break;
 		case ST_OP_CALL: {
 			const struct st_code *callee = &vm->plan->code[in->c];
-			st_value rv = { 0 };
+			/* a callee left by `next` returns nothing: 0 or "" */
+			st_value rv = { .s = callee->ret == ST_T_STRING ? "" : NULL };
 
-			vm->actions_left--;
 			st = exec(vm, in->c, &R[in->b], callee->nparams, &rv);
 			if (st == ST_VM_NEXT)
 				st = ST_VM_OK;   /* `next` in a function with no overload left: leave it */
@@ -771,7 +779,7 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 error:
 		if (!vm->errloc)      /* keep the innermost location */
 			vm->errloc = &k->loc[in - base];
-		if (ntry) {
+		if (ntry && vm->actions_left > 0) {   /* stap's catch passes on MAXACTION */
 			struct trylink t = tries[--ntry];
 
 			if (t.reg != ST_REG_NONE)
@@ -803,8 +811,10 @@ enum st_vm_status st_vm_run_probe(struct st_vm *vm, const struct st_plan_probe *
 	vm->probe = probe;
 	vm->errloc = NULL;
 	vm->err_noloc = false;
-	vm->actions_left = vm->plan->sources[probe->source].kind <= ST_SRC_NEVER ?
-				   (int64_t)vm->limits.maxaction * 10 : (int64_t)vm->limits.maxaction;
+	/* INTERRUPTIBLE (default 1) gives every probe MAXACTION_INTERRUPTIBLE */
+	vm->actions_left = !vm->limits.interruptible ? (int64_t)vm->limits.maxaction
+			   : vm->limits.maxaction_int ? (int64_t)vm->limits.maxaction_int
+			   : (int64_t)vm->limits.maxaction * 10;
 	st = exec(vm, probe->code, NULL, 0, NULL);
 	st_arena_reset(&vm->arena);
 	vm->ev = NULL;
@@ -882,7 +892,11 @@ void st_vm_print_globals(struct st_vm *vm)
 			st_buf_puts(&vm->out, "\n");
 			continue;
 		}
-		n = st_map_sorted(s->map, 0, g->type == ST_T_STRING ? 0 : -1, ST_AGG_COUNT, -1, NULL, 0, &ents);
+		/* stap prints each array as `foreach (k in a-)`: by value
+		 * descending (strings by strcmp, statistics by @count), ties in
+		 * insertion order; keys and values print raw (%#s does not
+		 * escape in stap's runtime) */
+		n = st_map_sorted(s->map, 0, -1, ST_AGG_COUNT, -1, NULL, 0, &ents);
 		for (j = 0; j < n; j++) {
 			st_buf_puts(&vm->out, g->name);
 			st_buf_puts(&vm->out, "[");

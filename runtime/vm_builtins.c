@@ -39,6 +39,19 @@ static const char *ctime_str(struct st_vm *vm, int64_t secs)
 	return st_vm_str(vm, buf, strlen(buf));
 }
 
+/* stap's tz_ctime(): local time with the zone, "Wed Jun 30 21:49:08 2010 PDT". */
+static const char *tz_ctime_str(struct st_vm *vm, int64_t secs)
+{
+	char buf[80];
+	struct tm tm;
+	time_t t = (time_t)secs;
+
+	if (!localtime_r(&t, &tm))
+		return "<invalid time>";
+	strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y %Z", &tm);
+	return st_vm_str(vm, buf, strlen(buf));
+}
+
 static const char *substr(struct st_vm *vm, const char *s, int64_t start, int64_t len)
 {
 	int64_t n = (int64_t)strlen(s);
@@ -69,45 +82,102 @@ static const char *str_replace(struct st_vm *vm, const char *s, const char *from
 	return r;
 }
 
-/* text_str/string_quoted: C-style escapes for unprintable characters. */
-static const char *escape(struct st_vm *vm, const char *s, size_t maxlen, bool quoted)
+/* One character of s (at most size bytes): a UTF-8 sequence of 2-4 bytes
+ * that encodes a code point the shortest way, else one byte as is. */
+static int utf8_char(const unsigned char *s, int size, int *cp)
 {
-	struct st_buf b;
-	const char *r;
-	size_t i;
+	int c, n, i;
 
-	st_buf_init(&b);
-	if (quoted)
-		st_buf_puts(&b, "\"");
-	for (i = 0; s[i] && (!maxlen || i < maxlen); i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
+	if ((s[0] & 0xE0) == 0xC0 && size >= 2)
+		n = 2, c = s[0] & 0x1F;
+	else if ((s[0] & 0xF0) == 0xE0 && size >= 3)
+		n = 3, c = s[0] & 0x0F;
+	else if ((s[0] & 0xF8) == 0xF0 && size >= 4)
+		n = 4, c = s[0] & 0x07;
+	else
+		goto one;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			goto one;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if ((c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF || c < 0x80 || (n == 3 && c < 0x800) ||
+	    (n == 4 && c < 0x10000))
+		goto one;
+	*cp = c;
+	return n;
+one:
+	*cp = s[0];
+	return 1;
+}
 
-		switch (c) {
-		case '\n': st_buf_puts(&b, "\\n"); break;
-		case '\t': st_buf_puts(&b, "\\t"); break;
-		case '\v': st_buf_puts(&b, "\\v"); break;
-		case '\b': st_buf_puts(&b, "\\b"); break;
-		case '\r': st_buf_puts(&b, "\\r"); break;
-		case '\f': st_buf_puts(&b, "\\f"); break;
-		case '\a': st_buf_puts(&b, "\\a"); break;
-		case '\\': st_buf_puts(&b, "\\\\"); break;
-		case '"': st_buf_puts(&b, "\\\""); break;
-		case '\'': st_buf_puts(&b, "\\'"); break;
-		default:
-			if (c < 32 || c > 126) {
-				snprintf(esc, sizeof(esc), "\\%03o", c);
-				st_buf_puts(&b, esc);
+/* text_str, text_strn and string_quoted, as stap's runtime escapes:
+ * \a \b \f \n \r \t \v \" \\, other unprintable bytes as \ooo, UTF-8 as
+ * \uXXXX or \UXXXXXXXX.  outlen caps the output (0: MAXSTRINGLEN-1); a
+ * quoted result cut short ends `"...` without a partial escape. */
+static const char *escape(struct st_vm *vm, const char *in, int64_t outlen, bool quoted)
+{
+	const int max = (int)vm->limits.maxstringlen - 1;
+	char *outstr = st_arena_alloc(&vm->arena, (size_t)max + 8), *out = outstr, *esc = NULL;
+	const unsigned char *p = (const unsigned char *)in;
+	int inlen = max, left = outlen <= 0 || outlen > max ? max : (int)outlen, esc_len = 0, c = 0;
+
+	if (quoted) {
+		left = (left > 5 ? left : 5) - 2;
+		*out++ = '"';
+	}
+	while (inlen > 0) {
+		int num = 1, n = utf8_char(p, inlen, &c);
+
+		if (c == 0 || left <= 0)
+			break;
+		p += n;
+		inlen -= n;
+		if (n > 1) {
+			num = c <= 0xFFFF ? 6 : 10;
+			if (!esc && left - 3 < num)
+				esc = out, esc_len = num;
+			if (left < num)
+				break;
+			out += sprintf(out, c <= 0xFFFF ? "\\u%04X" : "\\U%08X", c);
+		} else if (c >= 32 && c < 127 && c != '"' && c != '\\') {
+			*out++ = (char)c;
+		} else {
+			static const char shortesc[] = "\aa\bb\ff\nn\rr\tt\vv\"\"\\\\";
+			const char *e = NULL;
+
+			for (int i = 0; shortesc[i]; i += 2)
+				if (shortesc[i] == c)
+					e = &shortesc[i + 1];
+			num = e ? 2 : 4;
+			if (!esc && left - 3 < num)
+				esc = out, esc_len = num;
+			if (left < num)
+				break;
+			*out++ = '\\';
+			if (e) {
+				*out++ = *e;
 			} else {
-				st_buf_append(&b, (const char *)&c, 1);
+				*out++ = (char)('0' + ((c >> 6) & 3));
+				*out++ = (char)('0' + ((c >> 3) & 7));
+				*out++ = (char)('0' + (c & 7));
 			}
 		}
+		left -= num;
 	}
-	if (quoted)
-		st_buf_puts(&b, "\"");
-	r = st_vm_str(vm, b.p ? b.p : "", b.len);
-	st_buf_free(&b);
-	return r;
+	if (quoted) {
+		if (c && inlen > 0) {
+			char *cut = out - 3 + left;
+
+			out = esc && esc < cut && cut < esc + esc_len ? esc : cut;
+			memcpy(out, "\"...", 4);
+			out += 4;
+		} else {
+			*out++ = '"';
+		}
+	}
+	*out = 0;
+	return outstr;
 }
 
 /* tokenize(s, delim): a non-empty s starts over; "" continues. */
@@ -201,6 +271,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_JIFFIES: ret->n = (int64_t)vm->now_mono / 4000000; break;
 	case ST_BI_HZ: ret->n = 250; break;
 	case ST_BI_CTIME: ret->s = ctime_str(vm, a[0].n); break;
+	case ST_BI_TZ_CTIME: ret->s = tz_ctime_str(vm, a[0].n); break;
 	case ST_BI_CTIME0: ret->s = ctime_str(vm, wall_ns(vm) / 1000000000); break;
 	case ST_BI_EXIT: st_control_request_stop(ST_STOP_EXIT); break;
 	case ST_BI_ERROR:
@@ -246,7 +317,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	}
 	case ST_BI_STR_REPLACE: ret->s = str_replace(vm, a[0].s, a[1].s, a[2].s); break;
 	case ST_BI_TEXT_STR: ret->s = escape(vm, a[0].s, 0, false); break;
-	case ST_BI_TEXT_STRN: ret->s = escape(vm, a[0].s, (size_t)(a[1].n > 0 ? a[1].n : 0), a[2].n != 0); break;
+	case ST_BI_TEXT_STRN: ret->s = escape(vm, a[0].s, a[1].n, a[2].n != 0); break;
 	case ST_BI_STRING_QUOTED: ret->s = escape(vm, a[0].s, 0, true); break;
 	case ST_BI_TOKENIZE: ret->s = tokenize(vm, a[0].s, a[1].s); break;
 	case ST_BI_TOKENIZE1: ret->s = tokenize(vm, "", a[0].s); break;   /* continue the last input */

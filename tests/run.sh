@@ -118,6 +118,34 @@ for stp in "$ROOT"/tests/golden/*.stp; do
 	[ -f "$stp" ] && run_golden "$stp"
 done
 
+# --- fuzz smoke: each libFuzzer target a few seconds from the goldens (needs clang) ---
+# Built by tests/fuzz/build.sh into $BUILD/fuzz (cached); the targets run side by side.
+if command -v clang >/dev/null 2>&1 && [ "${STAPLET_NO_FUZZ:-}" != 1 ]; then
+	fz="$ROOT/$BUILD/fuzz"
+	if ! fzlog=$(cd "$ROOT" && tests/fuzz/build.sh "$BUILD/fuzz" 2>&1); then
+		record FAIL fuzz/build "$(tail -3 <<<"$fzlog" | tr '\n' ' ')"
+	else
+		for t in "$fz"/fuzz_*; do
+			[ -x "$t" ] || continue
+			n=$(basename "$t"); secs=10
+			[ "$n" = fuzz_frontend ] && secs=30
+			mkdir -p "$fz/corpus/$n"
+			(cd "$ROOT" && timeout $((secs + 60)) "$t" -max_total_time=$secs -timeout=10 -print_final_stats=1 -artifact_prefix="$fz/$n-" \
+				"$fz/corpus/$n" tests/golden tests/golden/parse >"$fz/$n.log" 2>&1; echo $? >"$fz/$n.rc") &
+		done
+		wait
+		for t in "$fz"/fuzz_*; do
+			[ -x "$t" ] || continue
+			n=$(basename "$t")
+			if [ "$(cat "$fz/$n.rc" 2>/dev/null)" = 0 ]; then
+				record PASS "fuzz/$n"
+			else
+				record FAIL "fuzz/$n" "$(grep -m1 'ERROR\|SUMMARY' "$fz/$n.log"), see $fz/$n.log"
+			fi
+		done
+	fi
+fi
+
 # --- live kernel tests: each script prints PASS/FAIL/SKIP lines ---
 can_trace() {
 	[ "$(id -u)" = 0 ] || return 1

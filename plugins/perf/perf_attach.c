@@ -219,6 +219,15 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			break;
 		case ST_SRC_TRACEPOINT:
 			memset(e, 0, sizeof(*e));
+			if (s->nbtf) {
+				rc = st_perf_tpargs_describe(e, s, i, err);
+				base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
+				e->source = i;
+				a->nevt++;    /* closed with the others on failure */
+				if (rc < 0)
+					return rc;
+				continue;
+			}
 			rc = tracepoint_info(e, s, s->system, err);
 			if (rc < 0) {
 				free(e->format); free(e->system); free(e->event); free(e->name);
@@ -252,7 +261,9 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			e->attr.type = s->perf_type;
 			e->attr.config = s->perf_config;
 			e->attr.sample_period = s->perf_period ? s->perf_period : 1;
-			base_attr(e, common | PERF_SAMPLE_PERIOD, ring_bytes);
+			e->attr.freq = s->perf_freq;
+			/* addr(), uaddr() and user_mode() read the sampled ip */
+			base_attr(e, common | PERF_SAMPLE_PERIOD | PERF_SAMPLE_IP, ring_bytes);
 			break;
 		case ST_SRC_KPROBE:
 			if (s->optional)
@@ -427,6 +438,8 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 			rc = capture_attach(a, &a->evt[i], err);
 	if (rc == 0)
 		rc = index_ids(a);
+	if (rc == 0)
+		rc = st_perf_tpargs_attach(a, err);
 	if (rc < 0) {
 		if (err && !*err)
 			st_perf_fail(err, rc, "cannot attach: %s", strerror(-rc));
@@ -493,6 +506,7 @@ void st_perf_attach_close(struct st_perf_attach *a)
 		free(e->event);
 		free(e->format);
 		st_perf_sysc_free(e->sysc);
+		st_perf_tpargs_close(e);
 	}
 	free(a->evt);
 	free(a->folded);

@@ -108,7 +108,10 @@ int st_perf_bpf_load(const struct st_perf_bpf_spec *sp, int scratch_fd, int out_
 	p[n++] = MOV64_IMM(BPF_REG_5, (int32_t)out_size);
 	p[n++] = CALL(BPF_FUNC_perf_event_output);
 	p[skip_at].off = (int16_t)(n - (uint32_t)skip_at - 1);
-	p[n++] = MOV64_IMM(BPF_REG_0, 0);
+	/* Return 1: a program on a tracepoint's perf event that returns 0
+	 * silences every perf event on that tracepoint, other tools' included
+	 * (a concurrent `perf record` would lose its samples). */
+	p[n++] = MOV64_IMM(BPF_REG_0, 1);
 	p[n++] = EXIT();
 	if (log && log_size) {
 		log[0] = 0;

@@ -51,7 +51,7 @@ int st_perf_bpfagg_open(struct st_perf_ink_src *s, uint64_t tp_id, const struct 
 	a.size = sizeof(a);
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = tp_id;
-	a.sample_period = 1;
+	a.sample_period = 0;    /* counting only: the program returns 1, so perf still delivers */
 	a.disabled = 1;
 	/* one fd on CPU 0 runs the program on every CPU */
 	s->fds[0] = (int)syscall(SYS_perf_event_open, &a, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);

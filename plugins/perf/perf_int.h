@@ -46,7 +46,7 @@ int st_perf_proc_tasks(void (*fn)(void *ctx, int pid, int tid, const char *comm)
 
 /* ---- records ---- */
 struct st_perf_sample {
-	uint64_t id, time, period;
+	uint64_t id, time, period, ip;
 	int32_t pid, tid, cpu;
 	const void *raw;
 	uint32_t raw_size;
@@ -82,6 +82,8 @@ struct st_perf_evt {
 	uint64_t tp_config;
 	struct st_perf_bpf_spec spec;
 	int tp_fd, prog_fd, scratch_fd, out_fd;
+	/* a tracepoint read through BTF: BPF output events (perf_tpargs.c) */
+	struct st_perf_tpargs *tpa;
 };
 
 struct st_perf_ring {
@@ -144,6 +146,14 @@ static inline bool st_perf_is_capture_attr(uint32_t type, uint64_t config)
 {
 	return type == PERF_TYPE_SOFTWARE && config == PERF_COUNT_SW_BPF_OUTPUT;
 }
+/* perf_tpargs.c: sources with BTF caps (s->nbtf).  Their synthesized
+ * formats get ids from here up, apart from the kernel's event ids. */
+#define ST_PERF_TPARGS_ID_BASE 60000
+int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, uint32_t source, char **err);
+int st_perf_tpargs_attach(struct st_perf_attach *a, char **err);
+void st_perf_tpargs_close(struct st_perf_evt *e);
+/* The synthesized record's type id (its format's ID). */
+uint64_t st_perf_tpargs_id(const struct st_perf_evt *e);
 
 /* ---- the backend entry points (perf_live.c, perf_record.c, perf_read.c) ---- */
 int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct st_backend_opts *o,

@@ -718,9 +718,13 @@ static bool fill(struct rstream *s, const struct perf_event_header *h, struct st
 	ev->raw_size = sm.raw_size;
 	ev->value = sm.period;
 	ev->flags = 0;
+	ev->ip = sm.ip;
 	ev->captures = NULL;
 	ev->ncaptures = 0;
-	if (st_perf_is_capture_attr(s->rec->attr[a].type, s->rec->attr[a].config)) {
+	/* BPF output is either a user-string capture (record + strings) or a
+	 * BTF argument record, whose synthesized format has an id of its own. */
+	if (st_perf_is_capture_attr(s->rec->attr[a].type, s->rec->attr[a].config) &&
+	    !(s->fmt[ev->source] && s->fmt[ev->source]->id >= ST_PERF_TPARGS_ID_BASE)) {
 		if (!st_perf_capture_decode(sm.raw, sm.raw_size, &s->cap))
 			return false;
 		ev->raw = s->cap.rec;

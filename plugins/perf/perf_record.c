@@ -360,7 +360,8 @@ static int collect_formats(struct st_recorder *r, struct fmt_ent **out, uint32_t
 		struct st_perf_evt *e = &r->at.evt[i];
 
 		if (e->format)
-			f[k++] = (struct fmt_ent){e->system, e->capture ? e->tp_config : e->attr.config,
+			f[k++] = (struct fmt_ent){e->system,
+						  e->tpa ? st_perf_tpargs_id(e) : e->capture ? e->tp_config : e->attr.config,
 						  e->format, e->format_len};
 		for (uint32_t j = 0; e->sysc && j < e->sysc->nm; j++) {
 			struct st_perf_sysc_member *m = &e->sysc->m[j];

@@ -275,7 +275,7 @@ int st_perf_parse_sample(uint64_t st, uint64_t rf, const uint8_t *body, size_t s
 	memset(s, 0, sizeof(*s));
 	s->pid = s->tid = -1;
 	if (st & PERF_SAMPLE_IDENTIFIER) { TAKE(8); s->id = U64(); }
-	if (st & PERF_SAMPLE_IP) { TAKE(8); off += 8; }
+	if (st & PERF_SAMPLE_IP) { TAKE(8); s->ip = U64(); }
 	if (st & PERF_SAMPLE_TID) {
 		TAKE(8);
 		memcpy(&s->pid, body + off, 4);

@@ -281,6 +281,12 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 
 	switch (s->kind) {
 	case ST_SRC_TRACEPOINT:
+		if (s->nbtf) {   /* $arg->member needs a BPF capture: perf backend only */
+			st_tracecmd_err(err, "kernel.trace(\"%s\"): %s reads a tracepoint argument through BTF, "
+					"which needs a BPF capture program; trace.dat cannot carry its output: "
+					"use perf stap", s->event, s->btf[0].path);
+			return -EOPNOTSUPP;
+		}
 		break;
 	case ST_SRC_UPROBE:
 		r = st_dynevent_create(s, sys, sizeof(sys), err);

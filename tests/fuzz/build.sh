@@ -1,7 +1,8 @@
 #!/bin/sh
 # build.sh - build every libFuzzer target tests/fuzz/fuzz_*.c, independent
 # of the Makefile.  build/libstaplet.a is not sanitizer-built, so the library
-# sources (frontend, tapset, lowering, runtime) are compiled here with clang
+# sources (frontend, tapset, lowering, runtime, the perf and trace-cmd
+# backends; not plugins/main.c) are compiled here with clang
 # and the fuzzer's sanitizers into an archive each target links against; the
 # archive only pulls the objects a target needs.
 #
@@ -16,14 +17,20 @@ PKGS="libtracefs libtraceevent libtracecmd libbpf libelf libdw"
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wno-unused-parameter $(pkg-config --cflags $PKGS 2>/dev/null)"
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null) -lpthread -lm"
 
-mkdir -p "$OUT/obj"
+mkdir -p "$OUT/obj" "$OUT/gen"
+# the perf backend's syscall table, as the Makefile makes it
+if [ ! -f "$OUT/gen/syscall_names.h" ]; then
+	printf '#include <sys/syscall.h>\n' | $CC -dM -E - |
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$/ST_SYSCALL(\1, \2)/p' | sort > "$OUT/gen/syscall_names.h"
+fi
+CFLAGS="$CFLAGS -I$OUT/gen"
 # a changed header rebuilds everything (no dependency tracking here)
-newest_h=$(ls -t frontend/*.h tapset/*.h lowering/*.h runtime/*.h tapset/*.def 2>/dev/null | head -1)
+newest_h=$(ls -t frontend/*.h tapset/*.h lowering/*.h runtime/*.h plugins/*/*.h tapset/*.def 2>/dev/null | head -1)
 if [ -f "$OUT/libstaplet-fuzz.a" ] && [ -n "$newest_h" ] && [ "$newest_h" -nt "$OUT/libstaplet-fuzz.a" ]; then
 	rm -f "$OUT"/obj/*.o
 fi
 objs=""
-for src in frontend/*.c tapset/*.c lowering/*.c runtime/*.c; do
+for src in frontend/*.c tapset/*.c lowering/*.c runtime/*.c plugins/*/*.c; do
 	[ -f "$src" ] || continue
 	obj="$OUT/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ]; then
@@ -31,12 +38,19 @@ for src in frontend/*.c tapset/*.c lowering/*.c runtime/*.c; do
 	fi
 	objs="$objs $obj"
 done
-rm -f "$OUT/libstaplet-fuzz.a"
-ar rcs "$OUT/libstaplet-fuzz.a" $objs
+stale=0
+for o in $objs; do [ "$o" -nt "$OUT/libstaplet-fuzz.a" ] && stale=1; done
+if [ ! -f "$OUT/libstaplet-fuzz.a" ] || [ $stale = 1 ]; then
+	rm -f "$OUT/libstaplet-fuzz.a"
+	ar rcs "$OUT/libstaplet-fuzz.a" $objs
+fi
 
 for t in tests/fuzz/fuzz_*.c; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .c)
+	if [ -x "$OUT/$name" ] && [ "$OUT/$name" -nt "$t" ] && ! [ "$OUT/libstaplet-fuzz.a" -nt "$OUT/$name" ]; then
+		continue
+	fi
 	$CC $CFLAGS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o "$OUT/$name" "$t" "$OUT/libstaplet-fuzz.a" $LIBS
 	echo "built $OUT/$name"

@@ -49,3 +49,13 @@ check "trace-cmd stap replay: an uncaptured string is stap's copy-fault error" \
 	grep -q 'user string copy fault' "$TMP/tc.err"
 check "trace-cmd stap replay: no wrong bytes printed" sh -c "! grep -q staplet-capture '$TMP/tc.out'"
 no_leftovers "capture"
+
+# Our capture program must not silence other tools on the same tracepoint:
+# a BPF program on a tracepoint perf event that returns 0 drops the event
+# for every perf consumer.
+perf-stap -e 'probe syscall.openat { if (pid() == target()) printf("%s\n", user_string($filename)) }' >/dev/null 2>&1 &
+sp=$!
+sleep 1.5
+n=$(perf stat -x, -e syscalls:sys_enter_openat -- "$O" $P 2>&1 >/dev/null | awk -F, '/sys_enter_openat/ { print $1 }')
+kill -INT $sp; wait $sp
+check "a concurrent perf stat still counts openat while we capture ($n)" test "${n:-0}" -ge 3

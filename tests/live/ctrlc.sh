@@ -3,21 +3,30 @@
 # shell back mid-report).  A pty from script(1) stands in for the terminal.
 . "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || { echo "SKIP ctrlc: script(1) missing"; exit 0; }
-cat >"$TMP/run.sh" <<'EOS'
-perf stap -e 'global n probe syscall.getppid { n++ } probe end { printf("end ran\n") }'
-echo "perf returned $?"
+# The script carries a marker (this test's temp dir) so the test finds its
+# own perf-stap among other runs on the machine.
+cat >"$TMP/run.sh" <<EOS
+perf stap -e 'global n probe syscall.getppid { n++ } probe end { printf("end ran\\n") } # $TMP'
+echo "perf returned \$?"
 EOS
 script -qfc "bash $TMP/run.sh" "$TMP/log" >/dev/null 2>&1 &
 spid=$!
 fg=""
 for i in $(seq 50); do
-	fg=$(ps -eo tpgid=,comm= | awk '$2 == "perf-stap" { print $1; exit }')
+	fg=$(ps -eo tpgid=,comm=,args= | awk -v m="$TMP" '$2 == "perf-stap" && index($0, m) { print $1; exit }')
 	[ -n "$fg" ] && [ "$fg" != -1 ] && break
 	sleep 0.1
 done
 sleep 0.5
 [ -n "$fg" ] && kill -INT -- "-$fg"
+( sleep 20; kill $spid 2>/dev/null ) &
+guard=$!
 wait $spid
+kill $guard 2>/dev/null
+# a run that missed the signal must not outlive the test
+for p in $(ps -eo pid=,comm=,args= | awk -v m="$TMP" '$2 == "perf-stap" && index($0, m) { print $1 }'); do
+	kill -TERM "$p" 2>/dev/null
+done
 tr -d '\r' <"$TMP/log" | grep -v '^Script ' >"$TMP/out"
 check "Ctrl-C: end probe output comes before perf returns" \
 	test "$(grep -v '^$' "$TMP/out" | tr '\n' '|')" = "end ran|perf returned 0|"

@@ -48,7 +48,7 @@ while read -r f; do
 		continue
 	fi
 	dir=$EX/$(dirname "$f")
-	(cd "$dir" && timeout -s INT 30 bash -c "$cmd" </dev/null >"$TMP/out" 2>"$TMP/err")
+	(cd "$dir" && timeout -s INT 15 bash -c "$cmd" </dev/null >"$TMP/out" 2>"$TMP/err")
 	rc=$?
 	if [ $rc -eq 0 ] && ! grep -q 'ERROR' "$TMP/out" "$TMP/err"; then
 		npass=$((npass + 1))

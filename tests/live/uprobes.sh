@@ -14,9 +14,13 @@ probe process(\"$T\").mark(\"done\") { printf(\"done %d\\n\", \$arg1) }
 probe end { printf(\"n=%d s=%d r=%d t=%d g=%d last=%s\\n\", n, s, r, t, g, last) }"
 # Other runs may share this machine: only our uprobe events are checked here
 # (lib.sh's no_leftovers also counts other sessions' instances and processes).
-no_uprobes() {   # no_uprobes NAME
-	if grep -q 'staplet' /sys/kernel/tracing/uprobe_events 2>/dev/null; then
-		fail "$1: uprobe events left behind" "$(grep staplet /sys/kernel/tracing/uprobe_events | tr '\n' ' ')"
+no_uprobes() {   # no_uprobes NAME: no uprobe event of a finished run is left
+	local g left=""
+	for g in $(sed -n 's/^[pr]:\(staplet_[0-9]*\)\/.*/\1/p' /sys/kernel/tracing/uprobe_events 2>/dev/null | sort -u); do
+		dead_owner "$g" && left="$left $g"
+	done
+	if [ -n "$left" ]; then
+		fail "$1: uprobe events left behind" "$left"
 	else
 		pass "$1: no uprobe events left"
 	fi
@@ -126,3 +130,16 @@ trace-cmd stap record -o "$TMP/pp.dat" -c "$T 11" -e "$S4" >/dev/null 2>&1
 trace-cmd stap report -i "$TMP/pp.dat" >"$TMP/pp2.out" 2>&1
 check "trace-cmd stap \$\$parms record -> report" pretty_ok "$TMP/pp2.out"
 no_uprobes "pretty runs"
+
+# dwarfless arguments by the calling convention, and @uregister (DWARF numbers:
+# 5 = rdi, 4 = rsi), at add(3, 6) and greet("hello", 30)
+S4="probe process(\"$T\").function(\"add\") { if (\$a == 3) printf(\"%d %d %d %d %d %d\\n\", int_arg(1), uint_arg(2), long_arg(2), s32_arg(1), u64_arg(2), @uregister(4)) }
+probe process(\"$T\").function(\"greet\") { if (int_arg(2) == 30) printf(\"%d %d %d\\n\", pointer_arg(1) == \$who, u32_arg(2), @uregister(5) == pointer_arg(1)) }"
+for b in perf trace-cmd; do
+	$b stap -g -c "$T 50" -e "$S4" >"$TMP/a.$b" 2>&1
+	check "$b stap *_arg(N) and @uregister at uprobes" test "$(cat "$TMP/a.$b")" = "3 6 6 3 6 6
+1 30 1"
+done
+perf stap record -g -o "$TMP/a.data" -c "$T 50" -e "probe process(\"$T\").function(\"add\") { if (\$a == 3) printf(\"%d %d\\n\", long_arg(1), @uregister(4)) }" >/dev/null 2>&1
+check "*_arg(N) record -> report" test "$(perf stap report -g -i "$TMP/a.data" 2>/dev/null)" = "3 6"
+no_uprobes "uprobe args"

@@ -1,0 +1,31 @@
+/* bpf_capture.h - handler IR -> BPF instructions for capture: the program
+ * that reads tracepoint arguments through BTF-computed offsets (btf.h).
+ *
+ * The program is a BPF_PROG_TYPE_RAW_TRACEPOINT program (ctx->args[i] are
+ * the TP_PROTO arguments).  It fills a per-CPU scratch value laid out as a
+ * tracepoint record - common_type (u16), flags, preempt count, common_pid
+ * (the tid) - then one slot per cap at st_bpf_tpargs_layout()'s offsets,
+ * and sends it with bpf_perf_event_output(BPF_F_CURRENT_CPU).  Reads that
+ * fault leave zeros (an empty string).
+ */
+#ifndef ST_LOWERING_BPF_CAPTURE_H
+#define ST_LOWERING_BPF_CAPTURE_H
+
+#include <stdint.h>
+#include <linux/bpf.h>
+#include "lowering/source.h"
+
+#define ST_BPF_TPARGS_MAX_INSNS 4096
+
+/* Offsets of each cap's slot in the record; the record size. */
+uint32_t st_bpf_tpargs_layout(const struct st_btf_cap *caps, uint32_t n, uint32_t *off);
+
+/* Emit the program into out[max]: instruction count, or -E2BIG. */
+int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
+		       int out_fd, struct bpf_insn *out, uint32_t max);
+
+/* The tracefs-style format text of the record (for libtraceevent and
+ * recordings): malloc'd, NULL on ENOMEM. */
+char *st_bpf_tpargs_format(const char *event, uint16_t type_id, const struct st_btf_cap *caps, uint32_t n);
+
+#endif

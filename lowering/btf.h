@@ -1,0 +1,43 @@
+/* btf.h - tracepoint arguments ($prev, $prev->pid) from the kernel's BTF.
+ *
+ * A tracepoint's TP_PROTO arguments are the parameters (after `void *ctx`)
+ * of the function prototype behind the `btf_trace_<event>` typedef.  A path
+ * `$arg->m1->m2` resolves to a struct st_btf_cap (lowering/source.h): which
+ * ctx argument, which pointers to follow, where and how wide the final read
+ * is.  The BPF program that performs it is lowering/bpf_capture.h's.
+ */
+#ifndef ST_LOWERING_BTF_H
+#define ST_LOWERING_BTF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "lowering/source.h"
+
+/* Resolve "$arg" or "$arg->m->n" at tracepoint `event`.  0 with *cap filled
+ * (all but cap->field and cap->path); -ENOENT when the event has no BTF
+ * prototype or no such argument (msg says which); -EINVAL with a stap-like
+ * message for a bad member chain. */
+int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *cap, char *msg, size_t msgsz);
+
+/* The number of TP_PROTO arguments of `event`, -ENOENT without BTF. */
+int st_btf_tp_nargs(const char *event);
+
+
+struct st_expr;
+struct st_arena;
+
+/* "$a->b->c" for a member chain rooted at a context variable; false when
+ * the expression is not one. */
+bool st_btf_expr_path(const struct st_expr *e, char *buf, size_t n);
+
+/* The record field holding `path` at tracepoint source s (event `event`),
+ * adding a cap when new; NULL with msg set when it does not resolve
+ * (*rc: -ENOENT no such argument / no BTF, -EINVAL bad member). */
+const char *st_btf_source_field(struct st_source *s, struct st_arena *arena, const char *event, const char *path,
+				char *msg, size_t msgsz, int *rc);
+
+/* After lowering: format fields a capturing source's handlers read become
+ * caps of the same-named argument.  0, or -EINVAL with msg. */
+int st_btf_source_finish(struct st_source *s, struct st_arena *arena, char *msg, size_t msgsz);
+
+#endif
