@@ -55,8 +55,9 @@ static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev
 	struct st_plan_probe bulk;
 
 	if (ev && (ev->flags & ST_EV_BULK)) {
-		/* an in-kernel count: the handler once for ev->value events */
-		if (!s->plan->sources[pr->source].ink)
+		/* an in-kernel count: the handler once for ev->value events
+		 * (only live streams count in the kernel) */
+		if (!s->live || !s->plan->sources[pr->source].ink)
 			return;
 		bulk = *pr;
 		bulk.code = pr->bulk_code;

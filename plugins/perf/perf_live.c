@@ -239,6 +239,7 @@ static bool fill_event(struct live *l, const struct perf_event_header *h, struct
 	ev->raw = s.raw;
 	ev->raw_size = s.raw_size;
 	ev->value = s.period;
+	ev->flags = 0;
 	ev->ip = s.ip;
 	ev->captures = NULL;
 	ev->ncaptures = 0;

@@ -717,6 +717,7 @@ static bool fill(struct rstream *s, const struct perf_event_header *h, struct st
 	ev->raw = sm.raw;
 	ev->raw_size = sm.raw_size;
 	ev->value = sm.period;
+	ev->flags = 0;
 	ev->ip = sm.ip;
 	ev->captures = NULL;
 	ev->ncaptures = 0;

@@ -205,6 +205,7 @@ int st_tracecmd_decode(struct tc_decoder *d, int cpu, uint64_t ts, const uint8_t
 	ev->raw = raw;
 	ev->raw_size = size;
 	ev->value = 1;
+	ev->flags = 0;
 	if (tid == 0) {
 		snprintf(d->idle, sizeof(d->idle), "swapper/%d", cpu);
 		ev->pid = 0;
