@@ -10,19 +10,7 @@
 #include <bpf/bpf.h>
 #include "plugins/perf/perf_bpf.h"
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
-#define MOV64_REG(d, s)      INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define MOV64_IMM(d, i)      INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define ADD64_IMM(d, i)      INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define LDX_DW(d, s, o)      INSN(BPF_LDX | BPF_MEM | BPF_DW, d, s, o, 0)
-#define STX_DW(d, s, o)      INSN(BPF_STX | BPF_MEM | BPF_DW, d, s, o, 0)
-#define STX_W(d, s, o)       INSN(BPF_STX | BPF_MEM | BPF_W, d, s, o, 0)
-#define ST_W(d, o, i)        INSN(BPF_ST | BPF_MEM | BPF_W, d, 0, o, i)
-#define JEQ_IMM(d, i, o)     INSN(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
-#define CALL(f)              INSN(BPF_JMP | BPF_CALL, 0, 0, 0, f)
-#define EXIT()               INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-#define LD_IMM64_LO(d, s, i) INSN(BPF_LD | BPF_DW | BPF_IMM, d, s, 0, (int32_t)(i))
-#define LD_IMM64_HI(i)       INSN(0, 0, 0, 0, (int32_t)(i))
+#include "lowering/bpf_insn.h"
 
 static uint32_t rec_bytes(const struct st_perf_bpf_spec *sp)
 {
