@@ -13,8 +13,9 @@ script -qfc "bash $TMP/run.sh" "$TMP/log" >/dev/null 2>&1 &
 spid=$!
 fg=""
 for i in $(seq 50); do
-	fg=$(ps -eo tpgid=,comm=,args= | awk -v m="$TMP" '$2 == "perf-stap" && index($0, m) { print $1; exit }')
-	[ -n "$fg" ] && [ "$fg" != -1 ] && break
+	# wait until perf-stap leads the terminal's foreground group itself
+	fg=$(ps -eo pid=,tpgid=,comm=,args= | awk -v m="$TMP" '$3 == "perf-stap" && index($0, m) && $1 == $2 { print $2; exit }')
+	[ -n "$fg" ] && break
 	sleep 0.1
 done
 sleep 0.5
