@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "runtime/clock.h"
 #include "frontend/elab.h"
 #include "frontend/frontend.h"
 #include "lowering/families.h"
@@ -564,14 +565,6 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	return status;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* No kernel sources: only begin/end/error/timer probes. */
 static bool runtime_only(const struct st_plan *plan)
 {
@@ -612,7 +605,6 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	struct st_record_stats stats = { 0 };
 	struct st_recorder *rec = NULL;
 	const char *path = c->output ? c->output : c->be->default_output;
-	struct timespec m, w;
 	char *err = NULL;
 	int r;
 
@@ -626,10 +618,8 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 		return 1;
 	}
 	memset(&ri, 0, sizeof(ri));
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	clock_gettime(CLOCK_REALTIME, &w);
-	ri.wall_offset_ns = ((int64_t)w.tv_sec - m.tv_sec) * 1000000000 + (w.tv_nsec - m.tv_nsec);
-	ri.start_ns = mono_ns();
+	ri.wall_offset_ns = st_clock_wall_offset_ns();
+	ri.start_ns = st_clock_mono_ns();
 	ri.script = (char *)text;
 	ri.script_name = (char *)(c->script_text ? "-e" : name);
 	ri.argc = c->argc;
@@ -644,7 +634,7 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 		return 1;
 	}
 	r = c->be->record_run(rec, &err);
-	ri.end_ns = mono_ns();
+	ri.end_ns = st_clock_mono_ns();
 	if (r < 0) {
 		c->be->record_abort(rec);
 		st_target_cleanup();

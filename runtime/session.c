@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "runtime/clock.h"
 #include "runtime/control.h"
 #include "runtime/session.h"
 #include "runtime/ctx_builtins.h"
@@ -29,23 +30,6 @@ struct session {
 	uint64_t end_ns;
 	struct st_proctree *tree;    /* process probes: -c/-x scope, lifecycle */
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int64_t wall_offset(void)
-{
-	struct timespec m, r;
-
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	clock_gettime(CLOCK_REALTIME, &r);
-	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
-}
 
 static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev)
 {
@@ -146,7 +130,7 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	if (r < 0)
 		return r;
 	s->vm.target_pid = o->target_pid;
-	s->vm.wall_offset_ns = s->live ? wall_offset() : o->wall_offset_ns;
+	s->vm.wall_offset_ns = s->live ? st_clock_wall_offset_ns() : o->wall_offset_ns;
 	s->vm.self_pid = getpid();
 	s->vm.self_comm = program_invocation_short_name;
 	s->by_source = calloc(plan->nsources ? plan->nsources : 1, sizeof(*s->by_source));
@@ -220,7 +204,7 @@ static void fire_timers(struct session *s, uint64_t t)
 
 static int timer_timeout_ms(struct session *s)
 {
-	uint64_t now = mono_ns(), next = UINT64_MAX;
+	uint64_t now = st_clock_mono_ns(), next = UINT64_MAX;
 	uint32_t i;
 
 	for (i = 0; i < s->ntimers; i++)
@@ -253,7 +237,7 @@ static void run_live(struct session *s)
 	struct st_event ev = { 0 };   /* sources that capture nothing leave captures NULL */
 	int r;
 
-	start_timers(s, mono_ns());
+	start_timers(s, st_clock_mono_ns());
 	while (st_control_stop_reason() == ST_STOP_NONE) {
 		int timeout = timer_timeout_ms(s);
 
@@ -271,7 +255,7 @@ static void run_live(struct session *s)
 		} else {
 			poll(NULL, 0, timeout);
 		}
-		s->now = mono_ns();
+		s->now = st_clock_mono_ns();
 		fire_timers(s, s->now);
 	}
 	if (!s->stream)
@@ -325,7 +309,7 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 		fprintf(stderr, "ERROR: out of memory\n");
 		return 1;
 	}
-	s.now = s.live ? mono_ns() : o->start_ns;
+	s.now = s.live ? st_clock_mono_ns() : o->start_ns;
 	run_kind(&s, ST_SRC_BEGIN);
 	if (s.tree && st_control_stop_reason() == ST_STOP_NONE)
 		st_proctree_start(s.tree, s.now);
@@ -338,7 +322,7 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 	}
 	why = st_control_stop_reason();
 	if (s.live)
-		s.now = mono_ns();
+		s.now = st_clock_mono_ns();
 	/* the automatic print of write-only globals is part of the end phase */
 	if (why == ST_STOP_ERROR) {
 		run_kind(&s, ST_SRC_ERROR);

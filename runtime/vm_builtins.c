@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "runtime/clock.h"
 #include "runtime/control.h"
 #include "runtime/ctx_builtins.h"
 #include "runtime/vm_internal.h"
@@ -16,14 +17,6 @@
 static int64_t wall_ns(struct st_vm *vm)
 {
 	return (int64_t)vm->now_mono + vm->wall_offset_ns;
-}
-
-static int64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* stap's ctime(): "Thu Jan  1 00:00:00 1970", UTC. */
@@ -267,7 +260,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_LOCAL_CLOCK_US: case ST_BI_CPU_CLOCK_US: ret->n = (int64_t)vm->now_mono / 1000; break;
 	case ST_BI_LOCAL_CLOCK_MS: case ST_BI_CPU_CLOCK_MS: ret->n = (int64_t)vm->now_mono / 1000000; break;
 	case ST_BI_LOCAL_CLOCK_S: case ST_BI_CPU_CLOCK_S: ret->n = (int64_t)vm->now_mono / 1000000000; break;
-	case ST_BI_GET_CYCLES: ret->n = mono_now(); break;
+	case ST_BI_GET_CYCLES: ret->n = (int64_t)st_clock_mono_ns(); break;
 	case ST_BI_JIFFIES: ret->n = (int64_t)vm->now_mono / 4000000; break;
 	case ST_BI_HZ: ret->n = 250; break;
 	case ST_BI_CTIME: ret->s = ctime_str(vm, a[0].n); break;

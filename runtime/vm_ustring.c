@@ -14,17 +14,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "runtime/clock.h"
 #include "runtime/vm_internal.h"
 
 #define LIVE_WINDOW_NS 5000000000ull
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Up to max bytes at addr in pid's memory, stopping at NUL; -errno. */
 static ssize_t read_proc_mem(int pid, uint64_t addr, char *buf, size_t max)
@@ -73,7 +66,7 @@ enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, 
 		ret->s = st_vm_str(vm, c->str, strnlen(c->str, c->len < max ? c->len : max));
 		return ST_VM_OK;
 	}
-	if (addr && ev && ev->pid > 0 && ev->time + LIVE_WINDOW_NS > mono_ns())
+	if (addr && ev && ev->pid > 0 && ev->time + LIVE_WINDOW_NS > st_clock_mono_ns())
 		got = read_proc_mem(ev->pid, addr, buf, max);
 	if (got < 0)
 		return st_vm_raise(vm, "user string copy fault %d at %016llx [man error::fault]",

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <traceevent/event-parse.h>
+#include "runtime/clock.h"
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_syscalls.h"
 #include "runtime/dynevent.h"
@@ -450,13 +451,8 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 
 int st_perf_attach_enable(struct st_perf_attach *a, char **err)
 {
-	struct timespec rt, mono;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	a->wall_offset_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000ll +
-			    (rt.tv_nsec - mono.tv_nsec);
-	a->start_ns = (uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec;
+	a->wall_offset_ns = st_clock_wall_offset_ns();
+	a->start_ns = st_clock_mono_ns();
 	for (uint32_t i = 0; i < a->nevt; i++)
 		for (int c = 0; c < a->ncpu; c++)
 			if (ioctl(a->evt[i].fds[c], PERF_EVENT_IOC_ENABLE, 0) < 0)

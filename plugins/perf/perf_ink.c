@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "runtime/clock.h"
 #include "lowering/inkernel.h"
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_ink.h"
@@ -92,14 +93,12 @@ void st_perf_ink_open(struct st_perf_ink *k, const struct st_source *src, uint32
 
 void st_perf_ink_collect(struct st_perf_ink *k)
 {
-	struct timespec ts;
 	uint64_t now;
 
 	if (k->collected)
 		return;
 	k->collected = true;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	now = st_clock_mono_ns();
 	for (uint32_t i = 0; i < k->n; i++) {
 		struct st_perf_ink_src *s = &k->s[i];
 		uint32_t first = k->nout;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <tracefs.h>
+#include "runtime/clock.h"
 #include "plugins/perf/perf_int.h"
 
 int st_perf_fail(char **err, int rc, const char *fmt, ...)
@@ -90,10 +91,7 @@ const char *st_perf_tracing_dir(void)
 
 uint64_t st_perf_now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return st_clock_mono_ns();
 }
 
 /* ---- comm table (open addressing, linear probing) ---- */

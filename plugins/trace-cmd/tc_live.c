@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <tracefs/tracefs.h>
 #include <traceevent/event-parse.h>
+#include "runtime/clock.h"
 #include "runtime/dynevent.h"
 #include "plugins/trace-cmd/tc_internal.h"
 #include "plugins/trace-cmd/tracecmd_backend.h"
@@ -36,23 +37,6 @@ struct tc_live {
 	uint64_t missed;
 	bool stopped;
 };
-
-static uint64_t now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int64_t wall_offset(void)
-{
-	struct timespec m, w;
-
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	clock_gettime(CLOCK_REALTIME, &w);
-	return ((int64_t)w.tv_sec - m.tv_sec) * 1000000000ll + (w.tv_nsec - m.tv_nsec);
-}
 
 /* Read the next page of one CPU; 1 when an event is now buffered. */
 static int refill_cpu(struct tc_live *l, struct tc_live_cpu *c)
@@ -77,7 +61,7 @@ static int refill_round(struct tc_live *l, int *got)
 	int i;
 
 	*got = 0;
-	l->horizon = now_mono();
+	l->horizon = st_clock_mono_ns();
 	for (i = 0; i < l->ncpu; i++) {
 		struct tc_live_cpu *c = &l->cpu[i];
 		int r;
@@ -128,7 +112,7 @@ static int wait_data(struct tc_live *l, int timeout_ms)
 static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
 {
 	struct tc_live *l = (struct tc_live *)s;
-	uint64_t deadline = now_mono() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000ull;
+	uint64_t deadline = st_clock_mono_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000ull;
 
 	bool tried = false;
 
@@ -165,7 +149,7 @@ static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
 		if (l->stopped)
 			return ST_STREAM_EOF;
 		{
-			uint64_t now = now_mono();
+			uint64_t now = st_clock_mono_ns();
 			int left = now >= deadline ? 0 : (int)((deadline - now) / 1000000ull);
 
 			if (left <= 0 || timeout_ms <= 0)
@@ -175,7 +159,7 @@ static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
 				return 0;     /* a signal: let the caller look at its flags */
 			if (r < 0)
 				return r;
-			if (r == 0 && now_mono() >= deadline)
+			if (r == 0 && st_clock_mono_ns() >= deadline)
 				return 0;
 		}
 	}
@@ -328,7 +312,7 @@ int st_tracecmd_live_open(const struct st_source *src, uint32_t nsrc, const stru
 	}
 	/* after arming: a task born later shows up as a task_newtask event */
 	st_tracecmd_tasks_from_proc(&l->dec.tasks);
-	l->base.wall_offset_ns = wall_offset();
+	l->base.wall_offset_ns = st_clock_wall_offset_ns();
 	free(en.e);
 	*out = &l->base;
 	return 0;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <tracefs/tracefs.h>
+#include "runtime/clock.h"
 #include "runtime/control.h"
 #include "runtime/dynevent.h"
 #include "plugins/trace-cmd/tc_internal.h"
@@ -72,23 +73,6 @@ static void put_u16(struct buf *b, uint16_t v) { put(b, &v, 2); }
 static void put_u32(struct buf *b, uint32_t v) { put(b, &v, 4); }
 static void put_u64(struct buf *b, uint64_t v) { put(b, &v, 8); }
 static void put_str(struct buf *b, const char *s) { put(b, s, strlen(s) + 1); }
-
-static uint64_t now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int64_t wall_offset(void)
-{
-	struct timespec m, w;
-
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	clock_gettime(CLOCK_REALTIME, &w);
-	return ((int64_t)w.tv_sec - m.tv_sec) * 1000000000ll + (w.tv_nsec - m.tv_nsec);
-}
 
 /* An unnamed file in the output's directory: nothing to clean up after a crash. */
 static int temp_file(const char *path)
@@ -203,8 +187,8 @@ int st_tracecmd_record_open(const char *path, const struct st_source *src, uint3
 		st_tracecmd_err(err, "cannot turn tracing on in %s", r->ti.name);
 		goto fail;
 	}
-	r->start_ns = now_mono();
-	r->wall_offset = wall_offset();
+	r->start_ns = st_clock_mono_ns();
+	r->wall_offset = st_clock_wall_offset_ns();
 	/* after arming: tasks born later appear as task_newtask events */
 	st_tracecmd_tasks_from_proc(&r->tasks);
 	*out = r;
@@ -571,7 +555,7 @@ int st_tracecmd_record_finish(struct st_recorder *r, const struct st_recording_i
 	int ret;
 
 	st_tracecmd_instance_tracing(&r->ti, false);
-	r->end_ns = now_mono();
+	r->end_ns = st_clock_mono_ns();
 	ret = move_pages(r, true, err);
 	lost = st_tracecmd_instance_lost(&r->ti);
 	/* detach before the (slow) file write */
