@@ -19,67 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frontend/frontend.h"
-
-/* Concrete points live until the input is done: the program points at them. */
-static void **owned;
-static size_t nowned;
-
-static void *own(void *p)
-{
-	owned = realloc(owned, (nowned + 1) * sizeof *owned);
-	owned[nowned++] = p;
-	return p;
-}
-
-static struct st_probe_point *concrete(const struct st_probe_point *pp, const char *n1)
-{
-	struct st_probe_point *c = own(calloc(1, sizeof *c));
-
-	*c = *pp;
-	c->comp = own(calloc(pp->ncomp + 1, sizeof *c->comp));
-	memcpy(c->comp, pp->comp, pp->ncomp * sizeof *c->comp);
-	if (n1)
-		c->comp[1].name = n1;
-	return c;
-}
-
-static int expand(void *ctx, const struct st_probe_point *pp,
-		  int (*add)(void *, struct st_probe_point *), void *arg, char **err)
-{
-	static const char *const calls[] = { "open", "close", "read", "write" };
-	const char *n = pp->comp[0].name;
-	int k = 0;
-	size_t i;
-
-	if ((!strcmp(n, "begin") || !strcmp(n, "end") || !strcmp(n, "error") || !strcmp(n, "never")) && pp->ncomp == 1)
-		return add(arg, concrete(pp, NULL)), 1;
-	if (!strcmp(n, "timer") && pp->ncomp == 2 && pp->comp[1].has_arg)
-		return add(arg, concrete(pp, NULL)), 1;
-	if (!strcmp(n, "syscall") && pp->ncomp >= 2 && pp->ncomp <= 3) {
-		for (i = 0; i < sizeof calls / sizeof *calls; i++)
-			if (!fnmatch(pp->comp[1].name, calls[i], 0)) {
-				add(arg, concrete(pp, calls[i]));
-				k++;
-			}
-		return k;
-	}
-	return 0;
-}
-
-static enum st_type var_type(void *ctx, const struct st_probe_point *pp, const char *name, bool dollar)
-{
-	if (strcmp(pp->comp[0].name, "syscall"))
-		return ST_T_UNKNOWN;
-	if (!dollar && !strcmp(name, "name"))
-		return ST_T_STRING;
-	if (!strcmp(name, dollar ? "$fd" : "fd"))
-		return ST_T_LONG;
-	if (dollar && (!strcmp(name, "$filename") || !strcmp(name, "$$name")))
-		return ST_T_STRING;
-	return ST_T_UNKNOWN;
-}
-
-static const struct st_point_resolver resolver = { NULL, expand, var_type };
+#include "tests/unit/fake_resolver.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -87,9 +27,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	static char *argv[] = { "1", "x" };
 	char *text = malloc(size + 1);
 	struct st_compile_opts o = { .argc = 2, .argv = argv, .arch = "x86_64", .kernel_release = "6.1.0",
-				     .runtime = "kernel", .resolver = &resolver };
+				     .runtime = "kernel", .resolver = &fake_resolver };
 	struct st_program *p;
-	size_t i;
 
 	if (!sink)
 		sink = fopen("/dev/null", "w");
@@ -102,9 +41,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (p && st_elaborate(p, &o) == 0)
 		st_program_print_elaborated(sink, p);
 	st_program_free(p);
-	for (i = 0; i < nowned; i++)
-		free(owned[i]);
-	nowned = 0;
+	fake_resolver_release();
 	free(text);
 	return 0;
 }

@@ -9,72 +9,7 @@
 #include <time.h>
 #include "tests/unit/check.h"
 #include "frontend/frontend.h"
-
-/* ---- fake resolver: begin end error never timer.ms(N) syscall.* ---- */
-
-static const char *const syscalls[] = { "open", "close", "read", "write" };
-
-/* Concrete points outlive the programs that point at them: freed at exit,
- * so the ASan build's leak check stays clean. */
-static void **owned;
-static size_t nowned;
-
-static void *own(void *p)
-{
-	owned = realloc(owned, (nowned + 1) * sizeof *owned);
-	owned[nowned++] = p;
-	return p;
-}
-
-static struct st_probe_point *mkpoint(const struct st_probe_point *pp, const char *n0, const char *n1)
-{
-	struct st_probe_point *c = own(calloc(1, sizeof *c));
-
-	*c = *pp;
-	c->comp = own(calloc(pp->ncomp + 1, sizeof *c->comp));
-	memcpy(c->comp, pp->comp, pp->ncomp * sizeof *c->comp);
-	c->comp[0].name = n0;
-	if (n1)
-		c->comp[1].name = n1;
-	return c;
-}
-
-static int fake_expand(void *ctx, const struct st_probe_point *pp,
-		       int (*add)(void *, struct st_probe_point *), void *arg, char **err)
-{
-	const char *n = pp->comp[0].name;
-	int k = 0;
-	size_t i;
-
-	if ((!strcmp(n, "begin") || !strcmp(n, "end") || !strcmp(n, "error") || !strcmp(n, "never")) && pp->ncomp == 1)
-		return add(arg, mkpoint(pp, n, NULL)), 1;
-	if (!strcmp(n, "timer") && pp->ncomp == 2 && pp->comp[1].has_arg)
-		return add(arg, mkpoint(pp, n, NULL)), 1;
-	if (!strcmp(n, "syscall") && pp->ncomp >= 2) {
-		for (i = 0; i < sizeof syscalls / sizeof *syscalls; i++)
-			if (!fnmatch(pp->comp[1].name, syscalls[i], 0)) {
-				add(arg, mkpoint(pp, n, syscalls[i]));
-				k++;
-			}
-		return k;
-	}
-	return 0;
-}
-
-static enum st_type fake_var_type(void *ctx, const struct st_probe_point *pp, const char *name, bool dollar)
-{
-	if (strcmp(pp->comp[0].name, "syscall"))
-		return ST_T_UNKNOWN;
-	if (!dollar && !strcmp(name, "name"))
-		return ST_T_STRING;
-	if (!strcmp(name, dollar ? "$fd" : "fd"))
-		return ST_T_LONG;
-	if (dollar && (!strcmp(name, "$filename") || !strcmp(name, "$$name")))
-		return ST_T_STRING;
-	return ST_T_UNKNOWN;
-}
-
-static const struct st_point_resolver fake_resolver = { NULL, fake_expand, fake_var_type };
+#include "tests/unit/fake_resolver.h"
 
 static char *args_store[8];
 
@@ -724,8 +659,7 @@ int main(void)
 	test_golden();
 	test_corpus();
 	test_speed();
-	while (nowned)
-		free(owned[--nowned]);
-	free(owned);
+	fake_resolver_release();
+	free(fake_owned);
 	return check_failures != 0;
 }
