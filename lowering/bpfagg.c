@@ -8,6 +8,7 @@
 #define KEY_OFF (-48)        /* key on the stack: fp-48 .. fp-17 (at most 28 bytes) */
 #define COMM_OFF (-16)       /* guard comm: fp-16 .. fp-1 */
 #define ONE_OFF (-56)        /* the initial value 1 */
+#define ID_OFF (-60)         /* the syscall id, the filter's key */
 
 static uint32_t key_bytes(enum st_ink_key k)
 {
@@ -45,10 +46,34 @@ static uint64_t comm_word(const char *s, int w)
 	return v;
 }
 
-uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int64_t target_pid, struct bpf_insn *p)
+/* Leave unless ids[ctx->id] is nonzero (raw_syscalls: id at offset 8). */
+static uint32_t emit_id_filter(int ids_fd, struct fix *fx, struct bpf_insn *p, uint32_t n)
+{
+	p[n++] = LDX_DW(BPF_REG_2, BPF_REG_1, 8);
+	to_exit(fx, n);
+	p[n++] = JGT_IMM(BPF_REG_2, ST_BPFAGG_MAX_SYSCALL - 1, 0);
+	p[n++] = STX_W(BPF_REG_10, BPF_REG_2, ID_OFF);
+	p[n++] = LD_IMM64_LO(BPF_REG_1, BPF_PSEUDO_MAP_FD, ids_fd);
+	p[n++] = LD_IMM64_HI(0);
+	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_2, ID_OFF);
+	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
+	to_exit(fx, n);
+	p[n++] = JEQ_IMM(BPF_REG_0, 0, 0);
+	p[n++] = LDX_W(BPF_REG_1, BPF_REG_0, 0);
+	to_exit(fx, n);
+	p[n++] = JEQ_IMM(BPF_REG_1, 0, 0);
+	return n;
+}
+
+uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int ids_fd, int64_t target_pid,
+			struct bpf_insn *p)
 {
 	struct fix fx = { .n = 0 };
 	uint32_t n = 0, off, ks = st_bpfagg_key_size(ink), ins1, ins2;
+
+	if (ids_fd >= 0)
+		n = emit_id_filter(ids_fd, &fx, p, n);
 
 	/* guard: leave unless it holds */
 	if (ink->guard == ST_INK_G_PID || ink->guard == ST_INK_G_TID || ink->guard == ST_INK_G_CPU) {

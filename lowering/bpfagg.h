@@ -8,6 +8,12 @@
  * (the bulk code multiplies it by the count).  Key layout: the keys in
  * order, comm 16 bytes, pid/tid/cpu 4 bytes each; a key-less map has one
  * 4-byte zero key.
+ *
+ * With an id filter (ids_fd >= 0) the program sits on raw_syscalls
+ * sys_enter or sys_exit and first reads the syscall number (the `long id`
+ * after the 8-byte common header), leaving unless ids[id] (a u32 array of
+ * ST_BPFAGG_MAX_SYSCALL entries) is nonzero: one program serves a probe's
+ * whole syscall set.
  */
 #ifndef ST_LOWERING_BPFAGG_H
 #define ST_LOWERING_BPFAGG_H
@@ -18,10 +24,13 @@
 #include "lowering/inkernel.h"
 
 #define ST_BPFAGG_MAX_INSNS 128
+#define ST_BPFAGG_MAX_SYSCALL 512
 
 /* Bytes of the map key. */
 uint32_t st_bpfagg_key_size(const struct st_inkernel *ink);
-/* Emit the program for map_fd into p (ST_BPFAGG_MAX_INSNS); the count. */
-uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int64_t target_pid, struct bpf_insn *p);
+/* Emit the program for map_fd into p (ST_BPFAGG_MAX_INSNS); the count.
+ * ids_fd: the syscall id filter, or -1 for none. */
+uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int ids_fd, int64_t target_pid,
+			struct bpf_insn *p);
 
 #endif

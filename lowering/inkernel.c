@@ -328,6 +328,57 @@ static uint32_t bulk_code(struct st_plan *p, uint32_t code, const struct effect 
 	return p->ncode++;
 }
 
+/* 1: syscalls:sys_enter_*, 2: syscalls:sys_exit_*, 0: another source. */
+static int syscall_dir(const struct st_source *src)
+{
+	if (src->kind != ST_SRC_TRACEPOINT || !src->system || !src->event || strcmp(src->system, "syscalls"))
+		return 0;
+	if (!strncmp(src->event, "sys_enter_", 10))
+		return 1;
+	return !strncmp(src->event, "sys_exit_", 9) ? 2 : 0;
+}
+
+/* The two handlers do the same: the same instructions with the same
+ * constants (eligible handlers are straight-line and call nothing, so this
+ * is their whole behaviour). */
+static bool same_code(const struct st_plan *p, const struct st_code *a, const struct st_code *b)
+{
+	if (a->ninsn != b->ninsn || a->nregs != b->nregs)
+		return false;
+	for (uint32_t k = 0; k < a->ninsn; k++) {
+		const struct st_insn *x = &a->insn[k], *y = &b->insn[k];
+
+		if (x->op != y->op || x->aux != y->aux || x->a != y->a)
+			return false;
+		if (x->op == ST_OP_LOADN) {
+			if (p->nums[st_insn_target(x)] != p->nums[st_insn_target(y)])
+				return false;
+		} else if (x->op == ST_OP_LOADS || x->op == ST_OP_LOADST) {
+			if (strcmp(p->strs[st_insn_target(x)], p->strs[st_insn_target(y)]))
+				return false;
+		} else if (x->b != y->b || x->c != y->c) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Syscall sources of one direction whose probes do the same share one
+ * st_inkernel (see inkernel.h): the earlier probe's, or NULL. */
+static struct st_inkernel *syscall_twin(struct st_plan *p, const uint32_t *rep, uint32_t nrep, uint32_t i)
+{
+	int dir = syscall_dir(&p->sources[p->probes[i].source]);
+
+	for (uint32_t r = 0; dir && r < nrep; r++) {
+		const struct st_plan_probe *q = &p->probes[rep[r]];
+
+		if (syscall_dir(&p->sources[q->source]) == dir &&
+		    same_code(p, &p->code[q->code], &p->code[p->probes[i].code]))
+			return (struct st_inkernel *)p->sources[q->source].ink;
+	}
+	return NULL;
+}
+
 void st_inkernel_plan(struct st_plan *p)
 {
 	struct effect *ef = calloc(p->nprobes + 1, sizeof(*ef));
@@ -335,9 +386,10 @@ void st_inkernel_plan(struct st_plan *p)
 	bool *other = calloc(p->nglobals + 1, sizeof(bool));
 	bool *seen = calloc(p->ncode + 1, sizeof(bool));
 	uint32_t *nprobe = calloc(p->nsources + 1, sizeof(uint32_t));
+	uint32_t *rep = calloc(p->nprobes + 1, sizeof(uint32_t));
 	bool changed = true;
 
-	if (!ef || !cand || !other || !seen || !nprobe)
+	if (!ef || !cand || !other || !seen || !nprobe || !rep)
 		abort();
 	/* A source is a candidate when every probe on it is eligible; tier 2
 	 * serves one probe per source. */
@@ -385,19 +437,24 @@ void st_inkernel_plan(struct st_plan *p)
 			}
 		}
 	}
-	for (uint32_t i = 0; i < p->nprobes; i++) {
+	for (uint32_t i = 0, nrep = 0; i < p->nprobes; i++) {
 		uint32_t s = p->probes[i].source;
 		struct st_inkernel *ink;
 
 		if (!cand[s])
 			continue;
+		if (!p->sources[s].ink && ef[i].tier == ST_INK_BPFAGG && (ink = syscall_twin(p, rep, nrep, i)))
+			p->sources[s].ink = ink;
 		if (!p->sources[s].ink) {
 			ink = (struct st_inkernel *)st_arena_alloc(p->arena, sizeof(*ink));
 			*ink = ef[i].ink;
 			p->sources[s].ink = ink;
+			if (ef[i].tier == ST_INK_BPFAGG && syscall_dir(&p->sources[s]))
+				rep[nrep++] = i;
 		}
 		p->probes[i].bulk_code = bulk_code(p, p->probes[i].code, &ef[i]);
 	}
+	free(rep);
 	free(ef);
 	free(cand);
 	free(other);

@@ -21,6 +21,12 @@
  * guard, the increment multiplied by `value` (ST_OP_BULKMUL) or the stats
  * add repeated `value` times (ST_OP_SADD aux bit 2).  Recordings never use
  * this: their events stay per event, and replay runs the plain handler.
+ *
+ * Tier-2 sources on syscalls:sys_enter_* (or all on sys_exit_*) whose
+ * probes do exactly the same share one st_inkernel (pointer equality): a
+ * backend may serve the set with one program on raw_syscalls filtered by
+ * syscall id and deliver all its counts on the first source of the set
+ * (their handlers are the same, so any of them gives the same result).
  */
 #ifndef ST_LOWERING_INKERNEL_H
 #define ST_LOWERING_INKERNEL_H

@@ -12,6 +12,8 @@
 
 /* More in-kernel candidates than this: none is served in the kernel. */
 #define ST_PERF_INK_MAX_SOURCES 16
+/* A syscall set (inkernel.h) this large or larger: one raw_syscalls program. */
+#define ST_PERF_INK_FOLD_MIN 4
 
 struct st_perf_ink_src {
 	uint32_t source;
@@ -19,6 +21,7 @@ struct st_perf_ink_src {
 	int *fds;                     /* tier 1: per CPU; tier 2: [0] the tracepoint */
 	int nfds;
 	int prog_fd, map_fd;          /* tier 2 */
+	int ids_fd;                   /* tier 2 on raw_syscalls: the id filter, else -1 */
 };
 
 struct st_perf_ink {

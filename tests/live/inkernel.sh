@@ -45,12 +45,26 @@ check "inkernel: if (pid() == target()) n++ exact" test "$(run "$S5" $N)" = $N
 S6='global s; probe syscall.getppid { if (execname() == "ink_loop") s[tid(), cpu()] <<< 5 } probe end { foreach ([t, c] in s) { k += @count(s[t, c]); m += @sum(s[t, c]) } println(k, " ", m) }'
 check "inkernel: execname()-guarded stats by tid, cpu is tier 2" test "$(tier "$S6")" = "tier 2"
 check "inkernel: execname()-guarded s[tid(), cpu()] <<< 5 exact" test "$(run "$S6" $N)" = "$N $((5 * N))"
+# A probe over a set of syscalls: one program on raw_syscalls filtered by
+# id serves the whole set (entry and return sets apart, handlers apart).
+S7='global a, b; probe syscall.getppid, syscall.getpgrp, syscall.getpgid, syscall.getsid { a[execname()]++ }
+probe syscall.getppid.return, syscall.getpgrp.return, syscall.getpgid.return, syscall.getsid.return { b[execname()] += 2 }
+probe end { println(a["ink_loop"], " ", b["ink_loop"]) }'
+check "inkernel: a syscall set is tier 2" test "$(tier "$S7")" = "tier 2"
+out=$(perf stap -v -e "$S7" -c "$L $N" 2>&1)
+check "inkernel: a syscall set is one raw_syscalls program per direction" \
+	test "$(grep -c '4 syscall sources from .*on raw_syscalls:sys_e' <<<"$out")" = 2
+check "inkernel: syscall sets exact ($(tail -1 <<<"$out"))" test "$(tail -1 <<<"$out")" = "$N $((2 * N))"
+S8='global n; probe syscall.* { n[execname()]++ } probe end { println(n["ink_loop"] >= '$N') }'
+out=$(perf stap -v -e "$S8" -c "$L $N" 2>&1)
+check "inkernel: syscall.* { n[execname()]++ } is served in the kernel" grep -q 'syscall sources from .*raw_syscalls:sys_enter' <<<"$out"
+check "inkernel: syscall.* counts every getppid" test "$(tail -1 <<<"$out")" = 1
 # MAXMAPENTRIES: more keys than the array holds is stap's error at read time
 out=$(perf stap -DMAXMAPENTRIES=1 -e 'global n; probe syscall.getppid { n[tid()]++ } probe end { println("end") }' -c "sh -c '$L 10; $L 10; $L 10'" 2>&1)
 check "inkernel: map overflow is the MAXMAPENTRIES error" grep -q 'MAXMAPENTRIES' <<<"$out"
 
 # recordings keep every event: record -> report equals the live result
-for s in "$S3" "$S4" "$S5" "$S6"; do
+for s in "$S3" "$S4" "$S5" "$S6" "$S7"; do
 	want=$(run "$s" 500)
 	perf stap record -o "$TMP/r.data" -c "$L 500" -e "$s" >/dev/null 2>&1
 	got=$(perf stap report -i "$TMP/r.data" 2>&1)
