@@ -66,12 +66,18 @@ for i in $(seq "$ROUNDS"); do
 	ov[perf_stat]+="$(overhead taskset -c 0 perf stat -e syscalls:sys_enter_getppid -a) "
 	ov[bpftrace]+="$(overhead taskset -c 0 bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }') "
 	ov[bpftrace_global]+="$(overhead taskset -c 0 bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { @ = count(); }') "
+	# every syscall: stap's syscall.* beside bpftrace's one-probe form
+	ov[perf_stap_all]+="$(overhead taskset -c 0 perf-stap -e 'global n; probe syscall.* { n[execname()]++ }') "
+	ov[bpftrace_all]+="$(overhead taskset -c 0 bpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }') "
 done
 base=$(printf '%s\n' ${ov[none]} | median)
 printf "  %-16s %7s ns/call\n" untraced "$base"
 # perf_stap_t1: n++ (tier 1), perf_stap: n[execname()]++ (tier 2),
-# perf_stap_t3: the same with a running reader (tier 3, capture + replay)
-for k in perf_stap_t1 perf_stap perf_stap_t3 trace_cmd_stap perf_record perf_stat bpftrace bpftrace_global; do
+# perf_stap_t3: the same with a running reader (tier 3, capture + replay);
+# perf_stap_all: syscall.* { n[execname()]++ } (one raw_syscalls program),
+# bpftrace_all: raw_syscalls:sys_enter { @[comm] = count(); }
+for k in perf_stap_t1 perf_stap perf_stap_t3 trace_cmd_stap perf_record perf_stat bpftrace bpftrace_global \
+	perf_stap_all bpftrace_all; do
 	m=$(printf '%s\n' ${ov[$k]} | median)
 	printf "  %-16s %7s ns/call  (+%s)\n" "$k" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.0f", a - b }')"
 done
