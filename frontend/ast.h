@@ -240,6 +240,8 @@ struct st_ctxvar_binding {
 struct st_probe_inst {
 	struct st_probe_point *point;  /* concrete, built-in */
 	const char *pp;                /* printable point, as pp() returns it */
+	const char *user_pp;           /* the point at the script's level: the alias
+					* name it matched, wildcards filled (-l) */
 	struct st_probe *origin;       /* the user probe it came from */
 	struct st_stmt *body;
 	struct st_expr *cond;          /* arming condition (ANDed through alias levels), or NULL */

@@ -28,6 +28,7 @@ struct expansion {
 	uint32_t npre, npost;
 	struct st_expr *cond;
 	int depth;
+	struct st_probe_point *user_pt;  /* the alias name the script's point matched, or NULL */
 };
 
 static bool comp_matches(const struct st_pp_component *pat, const struct st_pp_component *name)
@@ -75,6 +76,7 @@ static void make_instance(struct expansion *X, struct st_probe_point *pt)
 		st_pool_push(E->pool, (void ***)&body->body, &body->nbody, st_stmt_clone(E->pool, X->post[i]));
 	in->point = pt;
 	in->pp = st_point_str(E->pool, pt, false);
+	in->user_pp = X->user_pt ? st_point_str(E->pool, X->user_pt, false) : in->pp;
 	in->origin = X->origin;
 	in->body = body;
 	in->cond = st_expr_clone(E->pool, X->cond);
@@ -93,6 +95,21 @@ static int add_concrete(void *arg, struct st_probe_point *concrete)
 }
 
 static int expand_point(struct expansion *X, struct st_probe_point *pt, bool optional);
+
+/* The alias name `name` that the script's point pt matched, with pt's
+ * suffix components beyond it: "scheduler.*" -> "scheduler.cpu_off". */
+static struct st_probe_point *user_point(struct elab *E, const struct st_probe_point *name,
+					 const struct st_probe_point *pt)
+{
+	struct st_probe_point *u = st_point_clone(E->pool, name);
+	struct st_pp_component *c = st_pool_zalloc(E->pool, pt->ncomp * sizeof *c);
+
+	st_copy(c, name->comp, name->ncomp * sizeof *c);
+	st_copy(c + name->ncomp, pt->comp + name->ncomp, (pt->ncomp - name->ncomp) * sizeof *c);
+	u->comp = c;
+	u->ncomp = pt->ncomp;
+	return u;
+}
 
 /* Try the aliases whose names match pt; returns matches, or -1 if none. */
 static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool optional)
@@ -124,6 +141,8 @@ static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool o
 				any = 0;
 			sub = *X;
 			sub.depth++;
+			if (!X->depth)
+				sub.user_pt = user_point(X->E, name, pt);
 			if (a->alias_epilogue) {
 				sub.post = st_pool_zalloc(X->E->pool, (X->npost + 1) * sizeof *sub.post);
 				sub.post[0] = a->body;

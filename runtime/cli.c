@@ -323,7 +323,7 @@ static void list_points(struct cli *c, const struct st_program *prog, struct st_
 
 		if (!f)
 			break;
-		fputs(pi->pp, f);
+		fputs(pi->user_pp, f);
 		if (c->list == 'L')
 			list_point_vars(f, cat, pi);
 		for (j = 0; c->list == 'L' && j < pi->nlocals; j++) {

@@ -6,3 +6,7 @@ check "-L syscall.read: stap's variables" test "$(perf-stap -L syscall.read)" = 
 perf-stap -l 'nosuch.point' >"$TMP/o" 2>&1
 rc=$?
 check "-l without a match: status 1, no output" test $rc -eq 1 -a ! -s "$TMP/o"
+# tapset aliases list by the alias name matched, as stap lists them, once each
+check "-l scheduler.* lists alias names" test "$(perf-stap -l 'scheduler.cpu_o*' | tr '\n' ' ')" = "scheduler.cpu_off scheduler.cpu_on "
+check "-l kprocess.exec lists kprocess.exec once" test "$(perf-stap -l kprocess.exec)" = "kprocess.exec"
+check "-l perf.sw.cpu_clock lists the alias" test "$(perf-stap -l 'perf.sw.cpu_cl*')" = "perf.sw.cpu_clock"
