@@ -483,7 +483,8 @@ static int expand_marks(struct emit *em, struct st_uelf *u, char **err)
 		}
 		s->ref_ctr = sem > 0 ? (uint64_t)sem : 0;
 		snprintf(s->name, sizeof(s->name), "%s_%s", n->provider, n->name);
-		make_event(s);
+		make_event(s);          /* named provider_mark; $$name is the mark alone */
+		snprintf(s->name, sizeof(s->name), "%s", n->name);
 		if (mark_vars(s, n->args, err) < 0) {
 			free_site(s);
 			return -ENOMEM;
@@ -762,6 +763,7 @@ enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char 
 		return ST_CTX_NONE;
 	if (!strcmp(name, "$$name")) {
 		*type = ST_T_STRING;
+		*field = fp->usite->name;    /* the mark or PLT entry, not our event's name */
 		return ST_CTX_EVENT_NAME;
 	}
 	{

@@ -305,7 +305,7 @@ static void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		field_load(L, e, field, dst);
 		return;
 	case ST_CTX_EVENT_NAME: {
-		uint32_t k = str_const(L, L->fp.event);
+		uint32_t k = str_const(L, field && *field ? field : L->fp.event);
 
 		E(L, e, ST_OP_LOADS, 0, dst, k & 0xffff, k >> 16);
 		return;

@@ -62,6 +62,10 @@ probe end { printf(\"f=%d b=%d p=%d st=%d\\n\", f, b, p, st) }"
 PATH="$(dirname "$T"):$PATH" perf stap -c "$T $N" -e "$S2" >"$TMP/r.out" 2>&1
 check "PATH lookup, glob, .call, .begin, .plt, .statement" grep -qx "f=5 b=1 p=5 st=$N" "$TMP/r.out"
 no_uprobes "perf stap uprobes misc"
+# $$name: the PLT entry's or the mark's name, as stap gives it
+perf stap -c "$T 3" -e "global pn, mn probe process(\"$T\").plt(\"strlen\") { pn = \$\$name }
+probe process(\"$T\").mark(\"done\") { mn = \$\$name } probe end { printf(\"%s %s\\n\", pn, mn) }" >"$TMP/nm.out" 2>&1
+check "\$\$name in .plt and .mark probes ($(tail -1 "$TMP/nm.out"))" grep -qx "strlen done" "$TMP/nm.out"
 
 # a library: libc's atol (or strtol, when the compiler inlined atol), called
 # once by the target's main
