@@ -541,3 +541,57 @@ void st_resolver_free(struct st_point_resolver *r)
 	free(rc);
 	r->ctx = NULL;
 }
+
+const char *const *st_family_probe_types(void)
+{
+	static const char *const types[] = {
+		"begin", "begin(number)", "end", "end(number)", "error", "error(number)", "never",
+		"timer.profile", "timer.profile.tick",
+		"timer.jiffies(number)", "timer.jiffies(number).randomize(number)",
+		"timer.hz(number)",
+		"timer.s(number)", "timer.s(number).randomize(number)",
+		"timer.sec(number)", "timer.sec(number).randomize(number)",
+		"timer.ms(number)", "timer.ms(number).randomize(number)",
+		"timer.msec(number)", "timer.msec(number).randomize(number)",
+		"timer.us(number)", "timer.us(number).randomize(number)",
+		"timer.usec(number)", "timer.usec(number).randomize(number)",
+		"timer.ns(number)", "timer.ns(number).randomize(number)",
+		"timer.nsec(number)", "timer.nsec(number).randomize(number)",
+		"perf.type(number).config(number)",
+		"perf.type(number).config(number).sample(number)",
+		"perf.type(number).config(number).hz(number)",
+		"perf.type(number).config(number).process",
+		"perf.type(number).config(number).process(string)",
+		"perf.type(number).config(number).counter(string)",
+		"kernel.trace(string)",
+		"syscall(string)", "syscall(string).return",
+		"nd_syscall(string)", "nd_syscall(string).return",
+		"kernel.function(string)", "kernel.function(string).call", "kernel.function(string).exported",
+		"kernel.function(string).return", "kernel.function(string).return.maxactive(number)",
+		"kernel.statement(string)", "kernel.statement(number)", "kernel.statement(number).absolute",
+		"module(string).function(string)", "module(string).function(string).call",
+		"module(string).function(string).return",
+		"kprobe.function(string)", "kprobe.function(string).return",
+		"kprobe.function(string).return.maxactive(number)",
+		"kprobe.module(string).function(string)", "kprobe.module(string).function(string).return",
+		"process.begin", "process.end", "process.thread.begin", "process.thread.end",
+		"process(string).begin", "process(string).end",
+		"process(string).thread.begin", "process(string).thread.end",
+		"process(number).begin", "process(number).end",
+		"process(string).function(string)", "process(string).function(string).call",
+		"process(string).function(string).inline", "process(string).function(string).exported",
+		"process(string).function(string).return",
+		"process(string).function(number)", "process(string).function(number).return",
+		"process(string).library(string).function(string)",
+		"process(string).library(string).function(string).return",
+		"process(string).library(string).mark(string)",
+		"process(string).statement(string)", "process(string).statement(string).nearest",
+		"process(string).statement(number)", "process(string).statement(number).absolute",
+		"process(string).plt", "process(string).plt.return",
+		"process(string).plt(string)", "process(string).plt(string).return",
+		"process(string).mark(string)", "process(string).provider(string).mark(string)",
+		NULL,
+	};
+
+	return types;
+}

@@ -59,4 +59,9 @@ enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_p
 
 void st_resolver_free(struct st_point_resolver *r);
 
+/* The probe point shapes the built-in families serve, in stap's
+ * --dump-probe-types form ("process(string).function(string).return");
+ * NULL-terminated. */
+const char *const *st_family_probe_types(void);
+
 #endif

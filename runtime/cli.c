@@ -24,6 +24,7 @@
 #include "runtime/backend.h"
 #include "runtime/catalog.h"
 #include "runtime/cli.h"
+#include "runtime/dump.h"
 #include "runtime/control.h"
 #include "runtime/session.h"
 
@@ -36,6 +37,7 @@ struct cli {
 	const char *script_file;
 	char *script_owned;
 	char list;                    /* 'l' or 'L': list the points matching list_pattern */
+	enum st_dump_what dump;       /* --dump-*: print that listing and stop */
 	const char *list_pattern;
 	char *list_script;
 	int argc;                     /* script arguments */
@@ -178,7 +180,7 @@ static const char *default_tapset_dir(void)
 	return NULL;
 }
 
-enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS };
+enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS, OPT_DUMP_TYPES, OPT_DUMP_ALIASES, OPT_DUMP_FUNCTIONS };
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -191,6 +193,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		/* symbol data: kernel symbols come from /proc/kallsyms at run time */
 		{ "all-modules", no_argument, NULL, OPT_SYMBOLS },
 		{ "ldd", no_argument, NULL, OPT_SYMBOLS },
+		{ "dump-probe-types", no_argument, NULL, OPT_DUMP_TYPES },
+		{ "dump-probe-aliases", no_argument, NULL, OPT_DUMP_ALIASES },
+		{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -229,6 +234,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_SUPPRESS: c->suppress_errors = true; break;
 		case OPT_COMPATIBLE: break;
 		case OPT_SYMBOLS: break;
+		case OPT_DUMP_TYPES: c->dump = ST_DUMP_PROBE_TYPES; break;
+		case OPT_DUMP_ALIASES: c->dump = ST_DUMP_PROBE_ALIASES; break;
+		case OPT_DUMP_FUNCTIONS: c->dump = ST_DUMP_FUNCTIONS; break;
 		case 'd': break;
 		case 'l': case 'L':
 			c->list = (char)opt;
@@ -243,6 +251,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return die("unknown option -%c (see %s --help)", optopt, c->be->name);
 			return die("unknown option '%s' (see %s --help)", argv[optind - 1], c->be->name);
 		}
+	}
+	if (c->dump) {
+		c->script_text = "";     /* the tapset alone */
+		c->no_warnings = true;
 	}
 	if (c->list) {
 		/* -l/-L PP: elaborate `probe PP {}` and print what it resolves to */
@@ -390,6 +402,14 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		flush_diag(c, &o, &diag, catalog);
 		st_resolver_free(&resolver);
 		return 1;
+	}
+	if (c->dump) {
+		r = st_dump(stdout, c->dump, prog);
+		fclose(o.diag);
+		free(diag);
+		st_program_free(prog);
+		st_resolver_free(&resolver);
+		return r < 0 ? 1 : -1;
 	}
 	if (c->last_pass == 1) {
 		st_program_print(stdout, prog);
