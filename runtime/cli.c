@@ -81,6 +81,9 @@ static void usage(const struct cli *c, FILE *f)
 		"  -g            guru mode\n"
 		"  -w            no warnings\n"
 		"  -v            more verbose\n"
+		"  -l PP / -L PP list the probe points matching PP (-L: with their variables)\n"
+		"  --dump-probe-types, --dump-probe-aliases, --dump-functions\n"
+		"                list the probe families, tapset aliases or functions offered\n"
 		"  --buffer-size=KB         ring buffer per CPU\n"
 		"  --suppress-handler-errors  keep going after run-time errors\n",
 		n, n, n, c->be->default_output, c->be->default_output);
