@@ -1,7 +1,9 @@
 /* family_process.c - process(...) probe points (see family_process.h).
  *
- * Expansion resolves PATH and the glob over the ELF file's symbols (or USDT
- * notes) into concrete points that print as stap prints them:
+ * Expansion resolves PATH as stap does (a glob over the file system, a bare
+ * name on $PATH, symlinks to the real file) and the pattern over each ELF
+ * file's symbols (or USDT notes) into concrete points that print as stap
+ * prints them:
  *   process("/abs/path").function("add@src.c:12").return
  * Each concrete point is registered with what it resolved to (file offset,
  * parameters); classification finds it again, or resolves it afresh when
