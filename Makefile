@@ -34,6 +34,7 @@ BENCH_SRC  := $(wildcard bench/*.c)
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 WORK_SRC   := $(wildcard tests/workload/*.c)
 WORK_BIN   := $(WORK_SRC:tests/workload/%.c=$(BUILD)/tests/workload/%)
+WORK_LIB   := $(BUILD)/tests/workload/lib/libstapletu.so.1
 
 BIN_NAMES  := perf-stap trace-cmd-stap trace-cmd
 
@@ -77,7 +78,11 @@ $(BUILD)/tests/workload/%: tests/workload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $<
 
-tests: all $(UNIT_BIN) $(WORK_BIN)
+$(WORK_LIB): tests/workload/lib/ulib.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -fPIC -shared -Wall -Wextra -Werror -o $@ $<
+
+tests: all $(UNIT_BIN) $(WORK_BIN) $(WORK_LIB)
 
 check: tests
 	tests/run.sh $(BUILD)

@@ -1,7 +1,9 @@
 /* family_process.c - process(...) probe points (see family_process.h).
  *
- * Expansion resolves PATH and the glob over the ELF file's symbols (or USDT
- * notes) into concrete points that print as stap prints them:
+ * Expansion resolves PATH as stap does (a glob over the file system, a bare
+ * name on $PATH, symlinks to the real file) and the pattern over each ELF
+ * file's symbols (or USDT notes) into concrete points that print as stap
+ * prints them:
  *   process("/abs/path").function("add@src.c:12").return
  * Each concrete point is registered with what it resolved to (file offset,
  * parameters); classification finds it again, or resolves it afresh when
@@ -16,9 +18,12 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "frontend/frontend.h"
 #include "lowering/family_process.h"
 #include "lowering/plan.h"
@@ -505,12 +510,105 @@ static int expand_begin(struct emit *em, struct st_uelf *u, char **err)
 	return emit_point(em, NULL, s);
 }
 
+static int set_err(char **err, int rc, const char *fmt, const char *arg)
+{
+	free(*err);
+	if (asprintf(err, fmt, arg) < 0)
+		*err = NULL;
+	return rc;
+}
+
+/* Expand the point over one resolved file. */
+static int expand_file(struct emit *em, const char *path, char **err)
+{
+	struct st_uelf *u = elf_get(path, err);
+
+	if (!u)
+		return -ENOENT;
+	em->path = path;
+	switch (em->sh->kind) {
+	case U_FUNC: return expand_functions(em, u, err);
+	case U_STMT: return expand_statement(em, u, err);
+	case U_PLT: return expand_plt(em, u, err);
+	case U_MARK: return expand_marks(em, u, err);
+	case U_BEGIN: return expand_begin(em, u, err);
+	}
+	return -EINVAL;
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[{") != NULL;
+}
+
+static bool seen_before(char **seen, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (seen[i] && !strcmp(seen[i], path))
+			return true;
+	return false;
+}
+
+/* As stap does: every executable regular file the pattern matches, by its
+ * real path, once; a file that does not resolve the rest of the point is
+ * skipped (the caller reports "no match" when none did). */
+static int expand_glob(struct emit *em, const char *pattern, char **err)
+{
+	glob_t g;
+	char **seen;
+	int r = glob(pattern, GLOB_BRACE, NULL, &g);
+
+	if (r) {
+		free(*err);
+		if (asprintf(err, "glob %s error (%d)", pattern, r) < 0)
+			*err = NULL;
+		return -ENOENT;
+	}
+	seen = calloc(g.gl_pathc + 1, sizeof(*seen));
+	r = seen ? 0 : -ENOMEM;
+	for (size_t i = 0; i < g.gl_pathc && r == 0; i++) {
+		struct stat st;
+		char *e = NULL;
+
+		if (access(g.gl_pathv[i], X_OK) || stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode))
+			continue;
+		seen[i] = realpath(g.gl_pathv[i], NULL);
+		if (!seen[i] || seen_before(seen, i, seen[i]))
+			continue;
+		r = expand_file(em, seen[i], &e);
+		free(e);
+		if (r != -ECANCELED && r != -ENOMEM)
+			r = 0;
+	}
+	for (size_t i = 0; seen && i < g.gl_pathc; i++)
+		free(seen[i]);
+	free(seen);
+	globfree(&g);
+	return r;
+}
+
+/* A name without '/' is looked up on $PATH; an absolute or relative path
+ * that names no file resolves nothing ("no match", as stap says). */
+static int expand_path(struct emit *em, const char *name, char **err)
+{
+	char *path;
+	int r;
+
+	if (has_glob(name))
+		return expand_glob(em, name, err);
+	path = st_uelf_resolve_path(name);
+	if (!path)
+		return strchr(name, '/') ? 0 : set_err(err, -ENOENT, "cannot find executable '%s'", name);
+	r = expand_file(em, path, err);
+	free(path);
+	return r;
+}
+
 int st_process_expand(struct st_arena *arena, const struct st_probe_point *pp,
 		      int (*add)(void *arg, struct st_probe_point *concrete), void *arg, char **err)
 {
 	struct shape sh;
 	struct emit em = { arena, pp, &sh, NULL, add, arg, 0 };
-	struct st_uelf *u;
 	char *path;
 	int r;
 
@@ -520,9 +618,7 @@ int st_process_expand(struct st_arena *arena, const struct st_probe_point *pp,
 			if (!path) {
 				if (pp->optional)
 					return 0;
-				if (asprintf(err, "cannot find executable '%s'", pp->comp[0].arg_str) < 0)
-					*err = NULL;
-				return -ENOENT;
+				return set_err(err, -ENOENT, "cannot find executable '%s'", pp->comp[0].arg_str);
 			}
 			free(path);
 		}
@@ -531,29 +627,11 @@ int st_process_expand(struct st_arena *arena, const struct st_probe_point *pp,
 	r = parse_shape(pp, &sh, err);
 	if (r < 0)
 		return r;
-	path = st_uelf_resolve_path(sh.path);
-	if (!path) {
-		if (pp->optional)
-			return 0;
-		if (asprintf(err, "cannot find executable '%s'", sh.path) < 0)
-			*err = NULL;
-		return -ENOENT;
-	}
-	u = elf_get(path, err);
-	em.path = path;
-	if (!u) {
-		free(path);
-		return pp->optional ? 0 : -ENOENT;
-	}
-	switch (sh.kind) {
-	case U_FUNC: r = expand_functions(&em, u, err); break;
-	case U_STMT: r = expand_statement(&em, u, err); break;
-	case U_PLT: r = expand_plt(&em, u, err); break;
-	case U_MARK: r = expand_marks(&em, u, err); break;
-	case U_BEGIN: r = expand_begin(&em, u, err); break;
-	}
-	free(path);
-	return r < 0 ? r : em.count;
+	r = expand_path(&em, sh.path, err);
+	if (r < 0)
+		return r;
+	/* the elaborator decides whether an optional point may match nothing */
+	return em.count ? em.count : set_err(err, -ENOENT, "%s", "no match");
 }
 
 /* ---- classification and context variables ---- */

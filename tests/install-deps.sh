@@ -3,7 +3,8 @@
 set -eu
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libtraceevent-dev libtracefs-dev libtracecmd-dev libbpf-dev libelf-dev libdw-dev
-      linux-perf trace-cmd bpftrace bpftool systemtap systemtap-doc systemtap-sdt-dev hyperfine)
+      linux-perf trace-cmd bpftrace bpftool systemtap systemtap-doc systemtap-sdt-dev hyperfine
+      php8.2-cli)   # php's USDT marks (apps/php-trace.stp example)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
