@@ -554,6 +554,45 @@ static void print_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 
 static void count_call(struct lower *L, const struct st_expr *e);
 
+static bool is_user_string_call(const struct st_expr *e)
+{
+	return e->kind == ST_E_CALL && !e->func && e->nargs >= 1 &&
+	       (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
+		e->builtin == ST_BI_USER_STRING_QUOTED || e->builtin == ST_BI_USER_STRING2 ||
+		e->builtin == ST_BI_USER_STRING_ERR);
+}
+
+/* pointer_arg(N) and its kin: syscall argument N as an address */
+static int64_t syscall_arg_call(const struct st_expr *e)
+{
+	if (e->kind != ST_E_CALL || e->func || e->nargs != 1 || e->args[0]->kind != ST_E_NUM)
+		return 0;
+	switch (e->builtin) {
+	case ST_BI_POINTER_ARG: case ST_BI_ULONG_ARG: case ST_BI_LONG_ARG:
+	case ST_BI_U64_ARG: case ST_BI_S64_ARG:
+		return e->args[0]->num;
+	}
+	return 0;
+}
+
+/* user_string*(addr) at a tracepoint, addr a pointer field ($ptr, or
+ * pointer_arg(N) at a syscall entry): ask the backend to copy the string
+ * at the event, while the pointer is valid. */
+static void ustring_capture(struct lower *L, const struct st_expr *addr)
+{
+	const char *field = NULL;
+	enum st_type t;
+
+	if (addr->kind == ST_E_TARGET) {
+		if (st_family_var(L->catalog, &L->fp, addr->str, true, &field, &t) != ST_CTX_FIELD)
+			field = NULL;
+	} else if (syscall_arg_call(addr)) {
+		field = st_syscall_arg_field(L->catalog, &L->fp, syscall_arg_call(addr));
+	}
+	if (field)
+		source_capture(L, field);
+}
+
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base, i;
@@ -569,15 +608,8 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 	}
-	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && e->func == NULL &&
-	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
-	     e->builtin == ST_BI_USER_STRING_QUOTED) && e->args[0]->kind == ST_E_TARGET) {
-		const char *field = NULL;
-		enum st_type t;
-
-		if (st_family_var(L->catalog, &L->fp, e->args[0]->str, true, &field, &t) == ST_CTX_FIELD)
-			source_capture(L, field);
-	}
+	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))
+		ustring_capture(L, e->args[0]);
 	/* int_arg(N) ... pointer_arg(N) at a uprobe: the calling convention's
 	 * argument N, fetched by the uprobe */
 	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL && e->nargs == 1 &&
@@ -805,6 +837,9 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		break;
 	case ST_E_HIST:
 		fail(L, &e->loc, "a histogram can only be printed or indexed");
+		break;
+	case ST_E_ENTRY:    /* the .return probes' ones are saved (lower_entry_pair) */
+		fail(L, &e->loc, "@entry is only valid in .return probes");
 		break;
 	default:
 		fail(L, &e->loc, "staplet does not support this expression yet");
@@ -1561,6 +1596,35 @@ static void bind_context(struct lower *L, const struct st_probe_inst *pi)
 
 static void entry_collect_e(struct lower *L, const struct st_expr *e);
 
+static bool entry_consts(const struct st_expr *e)
+{
+	for (uint32_t i = 1; i < e->nargs; i++)
+		if (e->args[i]->kind != ST_E_NUM && e->args[i]->kind != ST_E_STR)
+			return false;
+	return true;
+}
+
+/* An entry slot's expression evaluated at the entry: @entry(x) is x, and
+ * f(@entry(p), consts) is f(p, consts). */
+static void entry_eval(struct lower *L, const struct st_expr *e, uint32_t r)
+{
+	struct st_expr call, *args[8];
+
+	if (e->kind == ST_E_ENTRY) {
+		expr_to(L, e->a, r);
+		return;
+	}
+	if (e->kind != ST_E_CALL || e->nargs > 8 || e->args[0]->kind != ST_E_ENTRY) {
+		expr_to(L, e, r);
+		return;
+	}
+	call = *e;
+	memcpy(args, e->args, sizeof(*args) * e->nargs);
+	args[0] = e->args[0]->a;
+	call.args = args;
+	expr_to(L, &call, r);
+}
+
 static void entry_add(struct lower *L, const struct st_expr *e)
 {
 	GROW(L->eslot, L->neslot, L->cap_eslot);
@@ -1576,7 +1640,7 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 		return;
 	}
 	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) ||
-	    (L->fp.is_return && strncmp(e->str, "$return", 7) &&
+	    (L->fp.kind == ST_SRC_UPROBE && L->fp.is_return && strncmp(e->str, "$return", 7) &&
 	     ((!strncmp(e->str, "$$", 2) && strcmp(e->str, "$$return") && strcmp(e->str, "$$name")) ||
 	      (e->str[1] != '$' && e->str[strlen(e->str) - 1] == '$'))))) {
 		entry_add(L, e);
@@ -1586,6 +1650,12 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 	if (e->kind == ST_E_CALL && !e->func && e->nargs >= 1 && e->args[0]->kind == ST_E_TARGET &&
 	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
 	    st_process_entry_var(&L->fp, e->args[0]->str)) {
+		entry_add(L, e);
+		return;
+	}
+	/* user_string(@entry(p)): the string is read at the entry, where p is
+	 * still valid (a capture there), as long as the rest is constant */
+	if (is_user_string_call(e) && e->args[0]->kind == ST_E_ENTRY && entry_consts(e)) {
 		entry_add(L, e);
 		return;
 	}
@@ -1626,7 +1696,7 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	entry_collect_s(L, pi->body);
 	if (!(n = L->neslot))
 		return;
-	if (st_process_entry_point(&ret, &L->fp) < 0) {
+	if (st_family_entry_point(&ret, &L->fp) < 0) {
 		fail(L, &pi->point->loc, "no entry point to pair with %s", pi->pp);
 		return;
 	}
@@ -1642,13 +1712,14 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 
 		save = L->top;
 		r = temp(L, 1);
-		expr_to(L, e->kind == ST_E_ENTRY ? e->a : e, r);
+		entry_eval(L, e, r);
 		E(L, e, ST_OP_ESET, e->type == ST_T_STRING, r, i, L->npairs);
 		L->top = save;
 	}
 	L->neslot = n;
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
-	st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
+	if (L->fp.kind == ST_SRC_UPROBE)
+		st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
 	memset(pp, 0, sizeof(*pp));
@@ -1673,7 +1744,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 		return;
 	}
 	L->neslot = 0;
-	if (L->fp.kind == ST_SRC_UPROBE && L->fp.is_return)
+	if (L->fp.is_return && (L->fp.kind == ST_SRC_UPROBE || L->fp.syscall))
 		lower_entry_pair(L, pi);
 	src = source_for(L, &L->fp, pi);
 	code = p->ncode;
