@@ -1625,6 +1625,20 @@ static void entry_eval(struct lower *L, const struct st_expr *e, uint32_t r)
 	expr_to(L, &call, r);
 }
 
+/* $arg in a syscall .return probe: a parameter, read at the entry as stap
+ * reads a function's parameters in its .return probes. */
+static bool syscall_entry_var(struct lower *L, const char *name)
+{
+	struct st_family_point efp;
+	const char *field = NULL;
+	enum st_type t;
+
+	if (!L->fp.syscall || !L->fp.is_return || name[0] != '$' || name[1] == '$' || !strcmp(name, "$return") ||
+	    st_family_entry_point(&L->fp, &efp) < 0)
+		return false;
+	return st_family_var(L->catalog, &efp, name, true, &field, &t) == ST_CTX_FIELD;
+}
+
 static void entry_add(struct lower *L, const struct st_expr *e)
 {
 	GROW(L->eslot, L->neslot, L->cap_eslot);
@@ -1639,7 +1653,7 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 		entry_add(L, e);
 		return;
 	}
-	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) ||
+	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) || syscall_entry_var(L, e->str) ||
 	    (L->fp.kind == ST_SRC_UPROBE && L->fp.is_return && strncmp(e->str, "$return", 7) &&
 	     ((!strncmp(e->str, "$$", 2) && strcmp(e->str, "$$return") && strcmp(e->str, "$$name")) ||
 	      (e->str[1] != '$' && e->str[strlen(e->str) - 1] == '$'))))) {
@@ -1647,9 +1661,8 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 		return;
 	}
 	/* user_string($param): the string at the entry, as the entry fetched it */
-	if (e->kind == ST_E_CALL && !e->func && e->nargs >= 1 && e->args[0]->kind == ST_E_TARGET &&
-	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
-	    st_process_entry_var(&L->fp, e->args[0]->str)) {
+	if (is_user_string_call(e) && e->args[0]->kind == ST_E_TARGET && entry_consts(e) &&
+	    (st_process_entry_var(&L->fp, e->args[0]->str) || syscall_entry_var(L, e->args[0]->str))) {
 		entry_add(L, e);
 		return;
 	}
