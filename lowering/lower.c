@@ -291,6 +291,65 @@ static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	return f || L->err;
 }
 
+/* The kernel's types are the ones staplet has (vmlinux BTF): @cast's
+ * module must name the kernel, with or without a header. */
+static bool cast_module_kernel(const struct st_expr *c)
+{
+	const char *m = c->b && c->b->kind == ST_E_STR ? c->b->str : NULL;
+
+	return !c->b || (m && (!strcmp(m, "kernel") || !strncmp(m, "kernel<", 7) || m[0] == '<'));
+}
+
+/* &@cast(p, "type"[, "kernel<h.h>"])->m(->n...) and &@cast(p, "type")[i]:
+ * address arithmetic on the BTF layout, no memory read.  false when e is
+ * not of that shape. */
+static bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	const char *mem[16];
+	const struct st_expr *x = e->a, *idx = NULL;
+	uint32_t n = 0, size = 0, off = 0;
+	char msg[512];
+
+	for (; x && x->kind == ST_E_MEMBER && n < 16; x = x->a)
+		mem[n++] = x->str;
+	if (x && x->kind == ST_E_INDEX && x->nargs == 1 && x->a && x->a->kind == ST_E_CAST) {
+		idx = x->args[0];
+		x = x->a;
+	}
+	if (!x || x->kind != ST_E_CAST || (!n && !idx))
+		return false;
+	for (uint32_t i = 0; i < n / 2; i++) {
+		const char *t = mem[i];
+
+		mem[i] = mem[n - 1 - i];
+		mem[n - 1 - i] = t;
+	}
+	if (!cast_module_kernel(x)) {
+		fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF only");
+		return true;
+	}
+	if (st_btf_cast_addr(x->str, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
+		fail(L, &e->loc, "%s", msg);
+		return true;
+	}
+	expr_to(L, x->a, dst);
+	if (idx) {
+		uint32_t save = L->top, r = temp(L, 1);
+
+		expr_to(L, idx, r);
+		E(L, e, ST_OP_MUL, 0, r, r, load_num(L, e, size));
+		E(L, e, ST_OP_ADD, 0, dst, dst, r);
+		L->top = save;
+	}
+	if (off) {
+		uint32_t save = L->top;
+
+		E(L, e, ST_OP_ADD, 0, dst, dst, load_num(L, e, off));
+		L->top = save;
+	}
+	return true;
+}
+
 static void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	const char *field = NULL;
@@ -837,6 +896,10 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		break;
 	case ST_E_HIST:
 		fail(L, &e->loc, "a histogram can only be printed or indexed");
+		break;
+	case ST_E_ADDR:
+		if (!cast_addr_to(L, e, dst))
+			fail(L, &e->loc, "staplet does not support this expression yet");
 		break;
 	case ST_E_ENTRY:    /* the .return probes' ones are saved (lower_entry_pair) */
 		fail(L, &e->loc, "@entry is only valid in .return probes");
