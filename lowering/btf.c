@@ -380,3 +380,70 @@ int st_btf_source_finish(struct st_source *s, struct st_arena *arena, char *msg,
 	}
 	return 0;
 }
+
+/* "struct iocb", "iocb", "union u": a struct/union/typedef of vmlinux BTF. */
+static const struct btf_type *named_type(const struct btf *b, const char *name, uint32_t *id)
+{
+	static const struct { const char *prefix; int kind; } k[] = {
+		{ "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION },
+	};
+	int r;
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		if (!strncmp(name, k[i].prefix, strlen(k[i].prefix))) {
+			r = btf__find_by_name_kind(b, name + strlen(k[i].prefix), k[i].kind);
+			return r > 0 ? skip_mods(b, (uint32_t)r, id) : NULL;
+		}
+	if ((r = btf__find_by_name_kind(b, name, BTF_KIND_STRUCT)) > 0 ||
+	    (r = btf__find_by_name_kind(b, name, BTF_KIND_UNION)) > 0 ||
+	    (r = btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF)) > 0)
+		return skip_mods(b, (uint32_t)r, id);
+	return NULL;
+}
+
+int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmembers, uint32_t *size,
+		     uint32_t *off, char *msg, size_t msgsz)
+{
+	const struct btf *b = vmlinux_btf();
+	const struct btf_type *t;
+	uint32_t id = 0;
+	char tn[128];
+	__s64 sz;
+
+	if (!b) {
+		snprintf(msg, msgsz, "no kernel BTF (/sys/kernel/btf/vmlinux) to resolve @cast to '%s'", type);
+		return -ENOENT;
+	}
+	if (!(t = named_type(b, type, &id))) {
+		snprintf(msg, msgsz, "type definition '%s' not found in kernel BTF", type);
+		return -ENOENT;
+	}
+	sz = btf__resolve_size(b, id);
+	*size = sz > 0 ? (uint32_t)sz : 0;
+	*off = 0;
+	for (uint32_t i = 0; i < nmembers; i++) {
+		uint32_t mt = 0;
+		int r;
+
+		type_name(b, t, tn, sizeof(tn));
+		if (!btf_is_struct(t) && !btf_is_union(t)) {
+			snprintf(msg, msgsz, "member '%s' accessed on a non-struct type", members[i]);
+			return -EINVAL;
+		}
+		if ((r = find_member(b, t, members[i], off, &mt)) == -1) {
+			snprintf(msg, msgsz, "unable to find member '%s' for %s", members[i], tn);
+			return -EINVAL;
+		}
+		if (r == -2) {
+			snprintf(msg, msgsz, "member '%s' of %s is a bitfield: it has no address", members[i], tn);
+			return -EINVAL;
+		}
+		t = skip_mods(b, mt, NULL);
+		if (i + 1 < nmembers && t && btf_is_ptr(t)) {
+			snprintf(msg, msgsz, "the address of a member through pointer '%s' needs a read of "
+				 "kernel memory, which staplet does not do here", members[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

@@ -40,4 +40,10 @@ const char *st_btf_source_field(struct st_source *s, struct st_arena *arena, con
  * caps of the same-named argument.  0, or -EINVAL with msg. */
 int st_btf_source_finish(struct st_source *s, struct st_arena *arena, char *msg, size_t msgsz);
 
+/* &@cast(p, "type")->m->n: the byte offset of the member path (embedded
+ * members only: no pointer in between) into *off and sizeof(type) into
+ * *size, for &@cast(p, "type")[i].  0, or -ENOENT / -EINVAL with msg. */
+int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmembers, uint32_t *size,
+		     uint32_t *off, char *msg, size_t msgsz);
+
 #endif

@@ -365,6 +365,38 @@ uint32_t st_syscall_args(struct st_catalog *c, const struct st_family_point *fp,
 	return n;
 }
 
+/* The raw field holding syscall argument n (1-based, pointer_arg(n)) at an
+ * entry point: the n-th field after __syscall_nr, as the record lays them. */
+const char *st_syscall_arg_field(struct st_catalog *c, const struct st_family_point *fp, int64_t n)
+{
+	const struct st_catalog_field *f;
+	uint32_t nf, i;
+
+	if (!fp->syscall || fp->is_return || n < 1 || c->ops->fields(c, fp->system, fp->event, &f, &nf) < 0)
+		return NULL;
+	for (i = 0; i < nf; i++) {
+		if (!strcmp(f[i].name, "__syscall_nr") || !strncmp(f[i].name, "common_", 7))
+			continue;
+		if (--n == 0)
+			return f[i].name;
+	}
+	return NULL;
+}
+
+/* @entry: the point whose handler evaluates a .return probe's @entry values
+ * on the same thread: the function's entry uprobe, or sys_enter_NAME. */
+int st_family_entry_point(const struct st_family_point *ret, struct st_family_point *entry)
+{
+	if (ret->usite)
+		return st_process_entry_point(ret, entry);
+	if (ret->kind != ST_SRC_TRACEPOINT || !ret->syscall || !ret->is_return)
+		return -ENOENT;
+	*entry = *ret;
+	entry->is_return = false;
+	snprintf(entry->event, sizeof(entry->event), "sys_enter_%.110s", ret->syscall_name);
+	return 0;
+}
+
 char st_syscall_conv(struct st_catalog *c, const struct st_family_point *fp, const char *name)
 {
 	struct st_syscall_arg a[8];

@@ -53,6 +53,11 @@ uint32_t st_syscall_args(struct st_catalog *c, const struct st_family_point *fp,
 /* How stap-named argument `name` reads: its conv char, 0 if unknown. */
 char st_syscall_conv(struct st_catalog *c, const struct st_family_point *fp, const char *name);
 
+/* The raw field of syscall argument n (1-based) at a syscall entry point. */
+const char *st_syscall_arg_field(struct st_catalog *c, const struct st_family_point *fp, int64_t n);
+/* A .return point's paired entry point, for @entry; -ENOENT when none. */
+int st_family_entry_point(const struct st_family_point *ret, struct st_family_point *entry);
+
 /* How `name` (with its '$' when dollar) reads at a point. */
 enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_point *fp, const char *name,
 				  bool dollar, const char **field, enum st_type *type);

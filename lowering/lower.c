@@ -291,6 +291,65 @@ static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	return f || L->err;
 }
 
+/* The kernel's types are the ones staplet has (vmlinux BTF): @cast's
+ * module must name the kernel, with or without a header. */
+static bool cast_module_kernel(const struct st_expr *c)
+{
+	const char *m = c->b && c->b->kind == ST_E_STR ? c->b->str : NULL;
+
+	return !c->b || (m && (!strcmp(m, "kernel") || !strncmp(m, "kernel<", 7) || m[0] == '<'));
+}
+
+/* &@cast(p, "type"[, "kernel<h.h>"])->m(->n...) and &@cast(p, "type")[i]:
+ * address arithmetic on the BTF layout, no memory read.  false when e is
+ * not of that shape. */
+static bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	const char *mem[16];
+	const struct st_expr *x = e->a, *idx = NULL;
+	uint32_t n = 0, size = 0, off = 0;
+	char msg[512];
+
+	for (; x && x->kind == ST_E_MEMBER && n < 16; x = x->a)
+		mem[n++] = x->str;
+	if (x && x->kind == ST_E_INDEX && x->nargs == 1 && x->a && x->a->kind == ST_E_CAST) {
+		idx = x->args[0];
+		x = x->a;
+	}
+	if (!x || x->kind != ST_E_CAST || (!n && !idx))
+		return false;
+	for (uint32_t i = 0; i < n / 2; i++) {
+		const char *t = mem[i];
+
+		mem[i] = mem[n - 1 - i];
+		mem[n - 1 - i] = t;
+	}
+	if (!cast_module_kernel(x)) {
+		fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF only");
+		return true;
+	}
+	if (st_btf_cast_addr(x->str, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
+		fail(L, &e->loc, "%s", msg);
+		return true;
+	}
+	expr_to(L, x->a, dst);
+	if (idx) {
+		uint32_t save = L->top, r = temp(L, 1);
+
+		expr_to(L, idx, r);
+		E(L, e, ST_OP_MUL, 0, r, r, load_num(L, e, size));
+		E(L, e, ST_OP_ADD, 0, dst, dst, r);
+		L->top = save;
+	}
+	if (off) {
+		uint32_t save = L->top;
+
+		E(L, e, ST_OP_ADD, 0, dst, dst, load_num(L, e, off));
+		L->top = save;
+	}
+	return true;
+}
+
 static void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	const char *field = NULL;
@@ -554,6 +613,45 @@ static void print_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 
 static void count_call(struct lower *L, const struct st_expr *e);
 
+static bool is_user_string_call(const struct st_expr *e)
+{
+	return e->kind == ST_E_CALL && !e->func && e->nargs >= 1 &&
+	       (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
+		e->builtin == ST_BI_USER_STRING_QUOTED || e->builtin == ST_BI_USER_STRING2 ||
+		e->builtin == ST_BI_USER_STRING_ERR);
+}
+
+/* pointer_arg(N) and its kin: syscall argument N as an address */
+static int64_t syscall_arg_call(const struct st_expr *e)
+{
+	if (e->kind != ST_E_CALL || e->func || e->nargs != 1 || e->args[0]->kind != ST_E_NUM)
+		return 0;
+	switch (e->builtin) {
+	case ST_BI_POINTER_ARG: case ST_BI_ULONG_ARG: case ST_BI_LONG_ARG:
+	case ST_BI_U64_ARG: case ST_BI_S64_ARG:
+		return e->args[0]->num;
+	}
+	return 0;
+}
+
+/* user_string*(addr) at a tracepoint, addr a pointer field ($ptr, or
+ * pointer_arg(N) at a syscall entry): ask the backend to copy the string
+ * at the event, while the pointer is valid. */
+static void ustring_capture(struct lower *L, const struct st_expr *addr)
+{
+	const char *field = NULL;
+	enum st_type t;
+
+	if (addr->kind == ST_E_TARGET) {
+		if (st_family_var(L->catalog, &L->fp, addr->str, true, &field, &t) != ST_CTX_FIELD)
+			field = NULL;
+	} else if (syscall_arg_call(addr)) {
+		field = st_syscall_arg_field(L->catalog, &L->fp, syscall_arg_call(addr));
+	}
+	if (field)
+		source_capture(L, field);
+}
+
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base, i;
@@ -569,15 +667,8 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 	}
-	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && e->func == NULL &&
-	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
-	     e->builtin == ST_BI_USER_STRING_QUOTED) && e->args[0]->kind == ST_E_TARGET) {
-		const char *field = NULL;
-		enum st_type t;
-
-		if (st_family_var(L->catalog, &L->fp, e->args[0]->str, true, &field, &t) == ST_CTX_FIELD)
-			source_capture(L, field);
-	}
+	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))
+		ustring_capture(L, e->args[0]);
 	/* int_arg(N) ... pointer_arg(N) at a uprobe: the calling convention's
 	 * argument N, fetched by the uprobe */
 	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL && e->nargs == 1 &&
@@ -805,6 +896,13 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		break;
 	case ST_E_HIST:
 		fail(L, &e->loc, "a histogram can only be printed or indexed");
+		break;
+	case ST_E_ADDR:
+		if (!cast_addr_to(L, e, dst))
+			fail(L, &e->loc, "staplet does not support this expression yet");
+		break;
+	case ST_E_ENTRY:    /* the .return probes' ones are saved (lower_entry_pair) */
+		fail(L, &e->loc, "@entry is only valid in .return probes");
 		break;
 	default:
 		fail(L, &e->loc, "staplet does not support this expression yet");
@@ -1561,6 +1659,49 @@ static void bind_context(struct lower *L, const struct st_probe_inst *pi)
 
 static void entry_collect_e(struct lower *L, const struct st_expr *e);
 
+static bool entry_consts(const struct st_expr *e)
+{
+	for (uint32_t i = 1; i < e->nargs; i++)
+		if (e->args[i]->kind != ST_E_NUM && e->args[i]->kind != ST_E_STR)
+			return false;
+	return true;
+}
+
+/* An entry slot's expression evaluated at the entry: @entry(x) is x, and
+ * f(@entry(p), consts) is f(p, consts). */
+static void entry_eval(struct lower *L, const struct st_expr *e, uint32_t r)
+{
+	struct st_expr call, *args[8];
+
+	if (e->kind == ST_E_ENTRY) {
+		expr_to(L, e->a, r);
+		return;
+	}
+	if (e->kind != ST_E_CALL || e->nargs > 8 || e->args[0]->kind != ST_E_ENTRY) {
+		expr_to(L, e, r);
+		return;
+	}
+	call = *e;
+	memcpy(args, e->args, sizeof(*args) * e->nargs);
+	args[0] = e->args[0]->a;
+	call.args = args;
+	expr_to(L, &call, r);
+}
+
+/* $arg in a syscall .return probe: a parameter, read at the entry as stap
+ * reads a function's parameters in its .return probes. */
+static bool syscall_entry_var(struct lower *L, const char *name)
+{
+	struct st_family_point efp;
+	const char *field = NULL;
+	enum st_type t;
+
+	if (!L->fp.syscall || !L->fp.is_return || name[0] != '$' || name[1] == '$' || !strcmp(name, "$return") ||
+	    st_family_entry_point(&L->fp, &efp) < 0)
+		return false;
+	return st_family_var(L->catalog, &efp, name, true, &field, &t) == ST_CTX_FIELD;
+}
+
 static void entry_add(struct lower *L, const struct st_expr *e)
 {
 	GROW(L->eslot, L->neslot, L->cap_eslot);
@@ -1575,17 +1716,22 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 		entry_add(L, e);
 		return;
 	}
-	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) ||
-	    (L->fp.is_return && strncmp(e->str, "$return", 7) &&
+	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) || syscall_entry_var(L, e->str) ||
+	    (L->fp.kind == ST_SRC_UPROBE && L->fp.is_return && strncmp(e->str, "$return", 7) &&
 	     ((!strncmp(e->str, "$$", 2) && strcmp(e->str, "$$return") && strcmp(e->str, "$$name")) ||
 	      (e->str[1] != '$' && e->str[strlen(e->str) - 1] == '$'))))) {
 		entry_add(L, e);
 		return;
 	}
 	/* user_string($param): the string at the entry, as the entry fetched it */
-	if (e->kind == ST_E_CALL && !e->func && e->nargs >= 1 && e->args[0]->kind == ST_E_TARGET &&
-	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
-	    st_process_entry_var(&L->fp, e->args[0]->str)) {
+	if (is_user_string_call(e) && e->args[0]->kind == ST_E_TARGET && entry_consts(e) &&
+	    (st_process_entry_var(&L->fp, e->args[0]->str) || syscall_entry_var(L, e->args[0]->str))) {
+		entry_add(L, e);
+		return;
+	}
+	/* user_string(@entry(p)): the string is read at the entry, where p is
+	 * still valid (a capture there), as long as the rest is constant */
+	if (is_user_string_call(e) && e->args[0]->kind == ST_E_ENTRY && entry_consts(e)) {
 		entry_add(L, e);
 		return;
 	}
@@ -1626,7 +1772,7 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	entry_collect_s(L, pi->body);
 	if (!(n = L->neslot))
 		return;
-	if (st_process_entry_point(&ret, &L->fp) < 0) {
+	if (st_family_entry_point(&ret, &L->fp) < 0) {
 		fail(L, &pi->point->loc, "no entry point to pair with %s", pi->pp);
 		return;
 	}
@@ -1642,13 +1788,14 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 
 		save = L->top;
 		r = temp(L, 1);
-		expr_to(L, e->kind == ST_E_ENTRY ? e->a : e, r);
+		entry_eval(L, e, r);
 		E(L, e, ST_OP_ESET, e->type == ST_T_STRING, r, i, L->npairs);
 		L->top = save;
 	}
 	L->neslot = n;
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
-	st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
+	if (L->fp.kind == ST_SRC_UPROBE)
+		st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
 	memset(pp, 0, sizeof(*pp));
@@ -1673,7 +1820,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 		return;
 	}
 	L->neslot = 0;
-	if (L->fp.kind == ST_SRC_UPROBE && L->fp.is_return)
+	if (L->fp.is_return && (L->fp.kind == ST_SRC_UPROBE || L->fp.syscall))
 		lower_entry_pair(L, pi);
 	src = source_for(L, &L->fp, pi);
 	code = p->ncode;

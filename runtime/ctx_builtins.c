@@ -681,10 +681,15 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 		ret->n = task_state((int32_t)a[0].n);
 		break;
 	case ST_BI_USER_STRING_ERR:
-	case ST_BI_USER_STRING2:
+	case ST_BI_USER_STRING2: {
+		int got = st_vm_user_string_captured(vm, (uint64_t)a[0].n, 4095, ret);
+
+		if (got > 0)
+			break;
 		s = st_ctx_live ? ustr(vm, (uint64_t)a[0].n, 4095) : NULL;
 		ret->s = s ? s : a[1].s;
 		break;
+	}
 	case ST_BI_USER_CHAR: return uint_read(vm, (uint64_t)a[0].n, 1, true, ret);
 	case ST_BI_USER_INT8: return uint_read(vm, (uint64_t)a[0].n, 1, true, ret);
 	case ST_BI_USER_SHORT: return uint_read(vm, (uint64_t)a[0].n, 2, true, ret);

@@ -14,6 +14,9 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
  * string the event captured at addr, else read live from /proc/PID/mem,
  * else stap's "user string copy fault" error (vm_ustring.c). */
 enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, st_value *ret);
+/* The string a capture took at addr for this event (up to max bytes): 1 and
+ * *ret, -1 when the capture faulted, 0 when there is none. */
+int st_vm_user_string_captured(struct st_vm *vm, uint64_t addr, size_t max, st_value *ret);
 
 /* The @entry stash (vm_entry.c), keyed by the event's tid and a pairing id. */
 enum st_vm_status st_vm_entry_push(struct st_vm *vm, uint32_t id, uint32_t n);

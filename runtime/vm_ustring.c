@@ -45,6 +45,23 @@ static ssize_t read_proc_mem(int pid, uint64_t addr, char *buf, size_t max)
 	return (ssize_t)strnlen(buf, (size_t)n);
 }
 
+int st_vm_user_string_captured(struct st_vm *vm, uint64_t addr, size_t max, st_value *ret)
+{
+	const struct st_event *ev = vm->ev;
+
+	for (uint32_t i = 0; ev && i < ev->ncaptures; i++) {
+		const struct st_capture *c = &ev->captures[i];
+
+		if (c->addr != addr)
+			continue;
+		if (c->err)
+			return -1;
+		ret->s = st_vm_str(vm, c->str, strnlen(c->str, c->len < max ? c->len : max));
+		return 1;
+	}
+	return 0;
+}
+
 enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, st_value *ret)
 {
 	const struct st_event *ev = vm->ev;
@@ -56,16 +73,8 @@ enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, 
 		max = (size_t)n;
 	if (max >= sizeof(buf))
 		max = sizeof(buf) - 1;
-	for (uint32_t i = 0; ev && i < ev->ncaptures; i++) {
-		const struct st_capture *c = &ev->captures[i];
-
-		if (c->addr != addr)
-			continue;
-		if (c->err)
-			break;
-		ret->s = st_vm_str(vm, c->str, strnlen(c->str, c->len < max ? c->len : max));
+	if (st_vm_user_string_captured(vm, addr, max, ret) > 0)
 		return ST_VM_OK;
-	}
 	if (addr && ev && ev->pid > 0 && ev->time + LIVE_WINDOW_NS > st_clock_mono_ns())
 		got = read_proc_mem(ev->pid, addr, buf, max);
 	if (got < 0)
