@@ -1802,6 +1802,7 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	pp->pn = pi->user_pp ? pi->user_pp : pi->pp;
 	pp->target_scoped = L->fp.target_scoped;
 	L->npairs++;
 	L->fp = ret;
@@ -1847,6 +1848,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	pp->source = (uint32_t)src;
 	pp->code = code;
 	pp->pp = pi->pp;
+	pp->pn = pi->user_pp ? pi->user_pp : pi->pp;
 	pp->task_role = L->fp.task_role;
 	pp->target_scoped = L->fp.target_scoped;
 	if (L->fp.task_path[0])

@@ -22,3 +22,6 @@ perf-stap --dump-functions >"$TMP/funcs"
 check "--dump-functions: tapset functions with their declared types" grep -qx 'thread_indent:string (delta:long)' "$TMP/funcs"
 check "--dump-functions: builtins" grep -qx 'strlen:long (arg1:string)' "$TMP/funcs"
 check "--dump-functions lists no private (_) functions" sh -c "! grep -q '^_' '$TMP/funcs'"
+# pn(): the script-level point; pp(): what it resolved to
+out=$(perf-stap -e 'probe scheduler.cpu_of* { printf("%s | %s\n", pn(), pp()); exit() }' 2>&1 | head -1)
+check "pn() of an alias matched by a wildcard ($out)" test "$out" = 'scheduler.cpu_off | kernel.trace("sched:sched_switch")'
