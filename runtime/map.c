@@ -24,7 +24,10 @@ struct st_map {
 	uint64_t mask;                /* nbuckets - 1; nbuckets is a power of 2 */
 	struct st_map_entry *head, *tail;
 	size_t entry_size;            /* header + key array */
+	uint32_t *cpu_count;          /* stats maps: keys each CPU added (st_map_get_on) */
 };
+
+#define MAP_CPUS 64
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -154,6 +157,8 @@ void st_map_clear(struct st_map *m)
 	memset(m->bucket, 0, (m->mask + 1) * sizeof(*m->bucket));
 	m->head = m->tail = NULL;
 	m->count = 0;
+	if (m->cpu_count)
+		memset(m->cpu_count, 0, MAP_CPUS * sizeof(*m->cpu_count));
 }
 
 void st_map_free(struct st_map *m)
@@ -162,6 +167,7 @@ void st_map_free(struct st_map *m)
 		return;
 	st_map_clear(m);
 	free(m->bucket);
+	free(m->cpu_count);
 	free(m);
 }
 
@@ -231,8 +237,16 @@ static void list_append(struct st_map *m, struct st_map_entry *e)
 	m->tail = e;
 }
 
+static void entry_uncount(struct st_map *m, const struct st_map_entry *e)
+{
+	for (unsigned c = 0; m->cpu_count && e->cpus && c < MAP_CPUS; c++)
+		if (e->cpus & (1ull << c))
+			m->cpu_count[c]--;
+}
+
 static void entry_remove(struct st_map *m, struct st_map_entry *e)
 {
+	entry_uncount(m, e);
 	hash_unlink(m, e);
 	list_unlink(m, e);
 	m->count--;
@@ -271,6 +285,19 @@ static struct st_map_entry *entry_new(struct st_map *m, const st_value *key, uin
 	return e;
 }
 
+static struct st_map_entry *entry_insert(struct st_map *m, const st_value *key, uint64_t h)
+{
+	struct st_map_entry *e = entry_new(m, key, h);
+
+	e->hnext = m->bucket[h & m->mask];
+	m->bucket[h & m->mask] = e;
+	list_append(m, e);
+	m->count++;
+	if (m->count > m->mask + 1)
+		grow_buckets(m);
+	return e;
+}
+
 struct st_map_entry *st_map_get(struct st_map *m, const st_value *key)
 {
 	uint64_t h = hash_key(m, key);
@@ -286,13 +313,33 @@ struct st_map_entry *st_map_get(struct st_map *m, const st_value *key)
 			return NULL;
 		entry_remove(m, m->head);
 	}
-	e = entry_new(m, key, h);
-	e->hnext = m->bucket[h & m->mask];
-	m->bucket[h & m->mask] = e;
-	list_append(m, e);
-	m->count++;
-	if (m->count > m->mask + 1)
-		grow_buckets(m);
+	return entry_insert(m, key, h);
+}
+
+struct st_map_entry *st_map_get_on(struct st_map *m, const st_value *key, int cpu)
+{
+	uint64_t h, bit;
+	struct st_map_entry *e;
+	unsigned c;
+
+	if (m->type.value != ST_T_STATS || m->wrap || cpu < 0)
+		return st_map_get(m, key);
+	c = (unsigned)cpu % MAP_CPUS;
+	bit = 1ull << c;
+	if (!m->cpu_count)
+		m->cpu_count = xcalloc(MAP_CPUS, sizeof(*m->cpu_count));
+	h = hash_key(m, key);
+	for (e = m->bucket[h & m->mask]; e; e = e->hnext)
+		if (e->hash == h && key_equal(m, e->key, key))
+			break;
+	if (e && (e->cpus & bit))
+		return e;
+	if (m->cpu_count[c] >= m->capacity)
+		return NULL;
+	if (!e)
+		e = entry_insert(m, key, h);
+	e->cpus |= bit;
+	m->cpu_count[c]++;
 	return e;
 }
 

@@ -28,6 +28,7 @@ struct st_map_entry {
 	struct st_map_entry *hnext;           /* hash chain */
 	struct st_map_entry *prev, *next;     /* insertion order */
 	uint64_t hash;
+	uint64_t cpus;                        /* stats maps: the CPUs that added it (bit cpu % 64) */
 	union {
 		int64_t n;
 		char *s;                      /* owned; "" stored as an empty allocation */
@@ -52,6 +53,11 @@ struct st_map_entry *st_map_find(struct st_map *m, const st_value *key);
 /* Find or insert (value zeroed / "" / empty stats).  NULL when the map is full
  * and does not wrap: the caller raises stap's "Array overflow" error. */
 struct st_map_entry *st_map_get(struct st_map *m, const st_value *key);
+/* For `a[k] <<< v` on CPU cpu: a statistics array holds its capacity per
+ * CPU, as stap's per-CPU maps do (their union, read by foreach and the
+ * extractors, may be larger), so NULL only when cpu's share is full.  Other
+ * arrays, wrapping ones and cpu < 0: st_map_get(). */
+struct st_map_entry *st_map_get_on(struct st_map *m, const st_value *key, int cpu);
 /* Store a string value (copied, truncated to maxstringlen). */
 void st_map_entry_set_string(struct st_map *m, struct st_map_entry *e, const char *s);
 bool st_map_delete(struct st_map *m, const st_value *key);

@@ -260,7 +260,8 @@ static struct st_stat *stat_of(struct st_vm *vm, uint32_t g, bool array, const s
 
 	if (!array)
 		return &vm->globals[g].stat;
-	e = create ? st_map_get(vm->globals[g].map, keys) : st_map_find(vm->globals[g].map, keys);
+	e = create ? st_map_get_on(vm->globals[g].map, keys, vm->ev ? vm->ev->cpu : 0)
+		   : st_map_find(vm->globals[g].map, keys);
 	if (!e && create) {
 		overflow_msg(vm, g);
 		*st = ST_VM_ERROR;

@@ -316,6 +316,34 @@ static void test_sort_stats(void)
 	st_map_free(m);
 }
 
+/* Statistics arrays hold their capacity per CPU, as stap's per-CPU maps:
+ * `<<<` fails only when the adding CPU's share is full. */
+static void test_stats_per_cpu(void)
+{
+	struct st_map_type t = { .nkeys = 1, .key = { ST_T_STRING }, .value = ST_T_STATS };
+	struct st_map *m = st_map_new(&t, 2, false, &lim);
+#define ON(k, cpu) st_map_get_on(m, (st_value[]){ { .s = (k) } }, (cpu))
+
+	CHECK("stats per cpu: cpu 0 adds a, b", ON("a", 0) && ON("b", 0));
+	CHECK("stats per cpu: cpu 0 is full at its capacity", ON("c", 0) == NULL);
+	CHECK("stats per cpu: cpu 1 adds c and a", ON("c", 1) && ON("a", 1));
+	CHECK("stats per cpu: a key cpu 1 has already is found", ON("c", 1) != NULL);
+	CHECK("stats per cpu: cpu 1 is full too", ON("b", 1) == NULL);
+	CHECK("stats per cpu: the union holds 3 keys", st_map_size(m) == 3);
+	CHECK("stats per cpu: a is one entry for both cpus", ON("a", 0) == ON("a", 1));
+	st_map_delete(m, (st_value[]){ { .s = "a" } });
+	CHECK("stats per cpu: deleting a frees a place on both cpus", ON("d", 0) && ON("e", 1));
+	st_map_clear(m);
+	CHECK("stats per cpu: clear empties every cpu's share", ON("x", 0) && ON("y", 0) && !ON("z", 0));
+#undef ON
+	st_map_free(m);
+	/* other arrays: one capacity for the whole array */
+	m = map_sl(2, false);
+	CHECK("long arrays: capacity is the array's", st_map_get_on(m, (st_value[]){ { .s = "a" } }, 0) &&
+	      st_map_get_on(m, (st_value[]){ { .s = "b" } }, 1) && !st_map_get_on(m, (st_value[]){ { .s = "c" } }, 1));
+	st_map_free(m);
+}
+
 static void test_speed(void)
 {
 	struct st_map_type t = { .nkeys = 2, .key = { ST_T_STRING, ST_T_LONG }, .value = ST_T_LONG };
@@ -348,6 +376,7 @@ int main(void)
 	test_sort();
 	test_sort_multi();
 	test_sort_stats();
+	test_stats_per_cpu();
 	test_speed();
 	return check_failures != 0;
 }
