@@ -43,6 +43,7 @@ struct st_symbol {
 	 * (stap's "type was first inferred here"); near NULL until then */
 	struct st_loc tloc, kloc[9], aloc;   /* aloc: where the arity was set */
 	const char *tnear, *knear[9], *anear;
+	bool opt_read, opt_written; /* pass 2 elision (optimize.c): uses that survive */
 };
 
 /* ---- expressions ---- */

@@ -99,17 +99,42 @@ bool st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 	return true;
 }
 
+/* Remember text; false when it was seen before. */
+static bool first_time(char ***seen, uint32_t *n, const char *text)
+{
+	uint32_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*seen)[i], text))
+			return false;
+	*seen = realloc(*seen, (*n + 1) * sizeof **seen);
+	if (!*seen)
+		abort();
+	(*seen)[(*n)++] = strdup(text);
+	return true;
+}
+
 void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	int n;
 
 	if (d->quiet_warnings || !d->out)
 		return;
-	d->warnings++;
-	fputs("WARNING: ", d->out);
 	va_start(ap, fmt);
-	vfprintf(d->out, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		abort();
+	if (!first_time(&d->wseen, &d->nwseen, msg)) {
+		d->wsuppressed++;
+		free(msg);
+		return;
+	}
+	d->warnings++;
+	fprintf(d->out, "WARNING: %s", msg);
+	free(msg);
 	if (desc && loc) {
 		fputs(": ", d->out);
 		print_sem_loc(d, desc, loc);
@@ -117,6 +142,13 @@ void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *l
 		print_source(d, loc, 9);
 	} else
 		fputc('\n', d->out);
+}
+
+void st_diag_summary(struct st_diag *d)
+{
+	if (d->out && d->wsuppressed)
+		fprintf(d->out, "Number of similar warning messages suppressed: %d.\nRerun with -v to see them.\n",
+			d->wsuppressed);
 }
 
 void st_diag_free(struct st_diag *d)
@@ -128,6 +160,11 @@ void st_diag_free(struct st_diag *d)
 	free(d->seen);
 	d->seen = NULL;
 	d->nseen = 0;
+	for (i = 0; i < d->nwseen; i++)
+		free(d->wseen[i]);
+	free(d->wseen);
+	d->wseen = NULL;
+	d->nwseen = 0;
 	free(d->files);
 	d->files = NULL;
 	d->nfiles = 0;

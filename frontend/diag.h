@@ -20,6 +20,9 @@ struct st_diag {
 	char **seen;            /* error messages printed: stap prints each text once */
 	uint32_t nseen;
 	int suppressed;         /* errors not printed for that reason */
+	char **wseen;           /* warning texts printed (stap prints each once) */
+	uint32_t nwseen;
+	int wsuppressed;
 	const char *last_file;
 	bool no_dedupe;         /* print the next messages even if seen (a chained "first inferred here") */  /* file of the last semantic location printed */
 };
@@ -34,6 +37,8 @@ bool st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 		   const struct st_loc *loc, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void st_diag_warning(struct st_diag *d, const char *desc, const struct st_loc *loc,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* stap's closing lines: how many repeated warnings were not printed. */
+void st_diag_summary(struct st_diag *d);
 void st_diag_free(struct st_diag *d);
 
 #endif

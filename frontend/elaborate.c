@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frontend/elab.h"
+#include "frontend/optimize.h"
 #include "tapset/builtins.h"
 
 void st_sem_error(struct elab *E, const struct st_loc *loc, const char *near, const char *fmt, ...)
@@ -265,6 +266,57 @@ static void check_not_iterating(struct frame *F, const struct st_expr *e, const 
 		}
 }
 
+/* Does stmt (a function body) assign to an element of the array `name`?
+ * stap looks at the called function's own statements only, not at what
+ * it calls in turn; deleting one element counts, deleting the whole array
+ * does not. */
+static bool expr_writes(const struct st_expr *e, const char *name)
+{
+	uint32_t i;
+
+	if (!e)
+		return false;
+	if ((e->kind == ST_E_ASSIGN || e->kind == ST_E_INCDEC || e->kind == ST_E_AGG_ADD) &&
+	    e->a->kind == ST_E_INDEX && e->a->a->kind == ST_E_VAR && !strcmp(e->a->a->str, name))
+		return true;
+	for (i = 0; i < e->nargs; i++)
+		if (expr_writes(e->args[i], name))
+			return true;
+	return expr_writes(e->a, name) || (e->kind != ST_E_CAST && expr_writes(e->b, name)) ||
+	       expr_writes(e->c, name);
+}
+
+static bool stmt_writes(const struct st_stmt *s, const char *name)
+{
+	uint32_t i;
+
+	if (!s)
+		return false;
+	if (s->kind == ST_S_DELETE && s->expr->kind == ST_E_INDEX && s->expr->a->kind == ST_E_VAR &&
+	    !strcmp(s->expr->a->str, name))
+		return true;
+	if ((s->kind != ST_S_DELETE && expr_writes(s->expr, name)) || expr_writes(s->init, name) ||
+	    expr_writes(s->cond, name) || expr_writes(s->step, name) ||
+	    stmt_writes(s->then, name) || stmt_writes(s->els, name))
+		return true;
+	for (i = 0; i < s->nbody; i++)
+		if (stmt_writes(s->body[i], name))
+			return true;
+	return false;
+}
+
+static void check_call_in_foreach(struct frame *F, const struct st_expr *call, const struct st_function *f)
+{
+	uint32_t i;
+
+	for (i = 0; i < F->niterating && i < 16; i++)
+		if (F->iterating[i] && stmt_writes(f->body, F->iterating[i]->name)) {
+			st_sem_error(F->E, &call->loc, call->near, "function call modifies var '%s' during 'foreach' iteration",
+				     F->iterating[i]->name);
+			return;
+		}
+}
+
 static struct st_symbol *new_local(struct frame *F, const char *name, const struct st_loc *loc)
 {
 	struct st_symbol *s = st_pool_zalloc(F->E->pool, sizeof *s);
@@ -466,6 +518,7 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		resolve_args(F, e);
 		if (f) {
 			e->func = f;
+			check_call_in_foreach(F, e, f);
 			if (!f->used) {
 				f->used = true;
 				st_pool_push(E->pool, (void ***)&F->queue, &F->nqueue, f);
@@ -669,18 +722,13 @@ int st_elaborate(struct st_program *prog, const struct st_compile_opts *opts)
 		for (q = 0; q < top.nqueue; q++)
 			resolve_function(&E, top.queue[q], &top);
 	}
+	if (E.diag.errors == 0)
+		st_optimize(&E);
 	if (E.diag.errors == 0 && prog->ninsts == 0)
 		st_diag_error(&E.diag, "semantic error", NULL, NULL, NULL, "no probes found");
 	if (E.diag.errors == 0)
 		st_infer_types(&E);
-	if (E.diag.errors == 0)
-		for (i = 0; i < prog->nglobals; i++) {
-			struct st_global *g = prog->globals[i];
-
-			if (!g->read && !g->written && !g->is_private && !strcmp(g->loc.file, prog->files[0]))
-				st_diag_warning(&E.diag, st_pool_printf(E.pool, "identifier '%s'", g->name), &g->loc,
-						"Eliding unused variable '%s'", g->name);
-		}
+	st_diag_summary(&E.diag);
 	st_diag_free(&E.diag);
 	return -E.diag.errors;
 }

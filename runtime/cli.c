@@ -265,6 +265,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			return die("out of memory");
 		c->script_text = c->list_script;
 		c->no_warnings = true;
+		c->unoptimized = true;   /* the empty body must not elide the probe */
 	}
 	if (!c->script_text && optind < argc && !(c->mode == MODE_REPORT && c->input == NULL && 0))
 		c->script_file = argv[optind++];

@@ -22,6 +22,9 @@ static void default_opts(struct st_compile_opts *o, FILE *diag)
 	o->runtime = "kernel";
 	o->resolver = &fake_resolver;
 	o->argv = args_store;
+	/* -u: these checks look at resolution and types, not at elision
+	 * (the golden cases run optimized, as stap does by default) */
+	o->unoptimized = true;
 }
 
 /* Parse (+ elaborate) text; returns stderr text (malloc'd) and the program. */
@@ -372,8 +375,8 @@ static char *slurp(const char *path)
 
 /* tests/golden/parse/NAME.stp + NAME.expected: what the frontend prints
  * to stderr, then, when the script is accepted, its -p1 tree.  A first line
- * "# args: [-g] [-w] [-p1] [--] ARG..." sets guru mode, no warnings, pass 1
- * only (no elaboration: the case stap -p1 can check, see verify-stap.sh),
+ * "# args: [-g] [-w] [-u] [-p1] [-p2] [--] ARG..." sets guru mode, no warnings,
+ * no elision, pass 1 only (no elaboration: the case stap -p1 can check, see verify-stap.sh),
  * and the script arguments. */
 static void test_golden(void)
 {
@@ -388,7 +391,7 @@ static void test_golden(void)
 		size_t l = strlen(de->d_name), glen = 0;
 		struct st_compile_opts o;
 		struct st_program *p;
-		bool pass1_only = false;
+		bool pass1_only = false, print_p2 = false;
 		FILE *f;
 
 		if (l < 5 || strcmp(de->d_name + l - 4, ".stp"))
@@ -398,6 +401,7 @@ static void test_golden(void)
 		snprintf(path, sizeof path, "tests/golden/parse/%.*s.expected", (int)(l - 4), de->d_name);
 		want = slurp(path);
 		default_opts(&o, NULL);
+		o.unoptimized = false;
 		if (text && !strncmp(text, "# args:", 7)) {
 			char *tok, *save = NULL;
 			bool opts = true;
@@ -411,6 +415,10 @@ static void test_golden(void)
 					o.no_warnings = true;
 				else if (opts && !strcmp(tok, "-p1"))
 					pass1_only = true;
+				else if (opts && !strcmp(tok, "-u"))
+					o.unoptimized = true;
+				else if (opts && !strcmp(tok, "-p2"))
+					print_p2 = true;
 				else if (opts && !strcmp(tok, "--"))
 					opts = false;
 				else if (o.argc < 16)
@@ -422,8 +430,14 @@ static void test_golden(void)
 		p = st_parse(de->d_name, text ? text : "", &o);
 		if (p) {
 			tree = print_prog(p, false);
-			if ((pass1_only || st_elaborate(p, &o) == 0))
+			if (pass1_only)
 				fputs(tree, f);
+			else if (st_elaborate(p, &o) == 0) {
+				if (print_p2)   /* what survives elision */
+					st_program_print_elaborated(f, p);
+				else
+					fputs(tree, f);
+			}
 		}
 		fclose(f);
 		snprintf(name, sizeof name, "golden %s", de->d_name);
