@@ -404,6 +404,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	prog = st_parse(name, text, &o);
 	if (!prog) {
 		flush_diag(c, &o, &diag, catalog);
+		fputs("Pass 1: parse failed.  [man error::pass1]\n", stderr);
 		st_resolver_free(&resolver);
 		return 1;
 	}
@@ -434,6 +435,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	}
 	flush_diag(c, &o, &diag, catalog);
 	if (r < 0) {
+		fputs("Pass 2: analysis failed.  [man error::pass2]\n", stderr);
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return 1;
@@ -447,7 +449,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	r = st_lower(prog, catalog, planp, &err);
 	st_resolver_free(&resolver);
 	if (r < 0) {
-		fprintf(stderr, "semantic error: %s\n", err ? err : strerror(-r));
+		fprintf(stderr, "semantic error: %s\n\nPass 2: analysis failed.  [man error::pass2]\n",
+			err ? err : strerror(-r));
 		free(err);
 		st_program_free(prog);
 		return 1;
