@@ -486,6 +486,7 @@ static void dead_assign_stmt(struct opt *O, struct st_stmt *s)
 /* ---- side-effect-free statements ---- */
 
 static struct st_stmt *dead_stmt(struct opt *O, struct st_stmt *s);
+static struct st_stmt *empty_block(struct opt *O, const struct st_stmt *like, const struct st_loc *loc);
 
 static void dead_block(struct opt *O, struct st_stmt *s)
 {
@@ -519,8 +520,12 @@ static struct st_stmt *dead_stmt(struct opt *O, struct st_stmt *s)
 		return s->nbody == 0 ? NULL : s->nbody == 1 ? s->body[0] : s;
 	case ST_S_TRY:
 		s->then = dead_stmt(O, s->then);
-		s->els = dead_stmt(O, s->els);
-		return s->then ? s : NULL;
+		if (!s->then)
+			return NULL;
+		/* a catch whose body went away still catches: keep it, empty */
+		if (s->els && !(s->els = dead_stmt(O, s->els)))
+			s->els = empty_block(O, NULL, &s->loc);
+		return s;
 	case ST_S_IF:
 		s->then = dead_stmt(O, s->then);
 		s->els = dead_stmt(O, s->els);
