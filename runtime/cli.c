@@ -276,7 +276,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 
 /* Pass on the frontend's diagnostics; when the live kernel's events could
  * not be read at all, one line saying so says more than "unresolved probe". */
-static void flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, struct st_catalog *catalog)
+static bool flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, struct st_catalog *catalog)
 {
 	int st = c->mode == MODE_REPORT ? 0 : st_catalog_tracefs_status(catalog);
 
@@ -289,6 +289,7 @@ static void flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, st
 		fputs(*diag, stderr);
 	free(*diag);
 	*diag = NULL;
+	return st < 0;
 }
 
 static bool prog_empty;
@@ -374,6 +375,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	uint32_t nd = 0, i;
 	char *err = NULL, *diag = NULL;
 	size_t diaglen = 0;
+	bool no_events;
 	int r;
 
 	uname(&u);
@@ -433,9 +435,11 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		st_resolver_free(&resolver);
 		return r < 0 || prog_empty ? 1 : -1;
 	}
-	flush_diag(c, &o, &diag, catalog);
+	no_events = flush_diag(c, &o, &diag, catalog);
 	if (r < 0) {
-		fputs("Pass 2: analysis failed.  [man error::pass2]\n", stderr);
+		/* an unreadable event catalog is the whole story: no pass trailer */
+		if (!no_events)
+			fputs("Pass 2: analysis failed.  [man error::pass2]\n", stderr);
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return 1;

@@ -98,7 +98,7 @@ done
 # a dead run's leftovers are removed by the next run
 sh -c 'exit 0' & dead=$!; wait $dead
 echo "p:staplet_$dead/f_stale $T:0x$(printf %x $(($(nm "$T" | awk '$3 == "add" { print "0x" $1 }'))))" >>/sys/kernel/tracing/uprobe_events 2>/dev/null
-perf stap -c "$T 1" -e "probe process(\"$T\").function(\"add\") { }" >/dev/null 2>&1
+perf stap -c "$T 1" -e "probe process(\"$T\").function(\"add\") { n++ }" >/dev/null 2>&1
 no_uprobes "stale events of dead run $dead"
 
 # @entry and parameters in .return probes: a paired entry uprobe pushes them
