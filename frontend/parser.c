@@ -1354,6 +1354,10 @@ static void parse_toplevel(struct parser *P)
 			P->errors++;
 			return;
 		}
+		/* a script's own top-level C cannot run here; say so once, where it is */
+		if (!P->is_tapset && P->diag)
+			st_diag_warning(P->diag, desc(P, t), &t->loc,
+					"embedded C code is not supported by staplet and is ignored");
 		st_pool_push(P->pool, (void ***)&P->prog->embedded, &P->prog->nembedded, (void *)t->text);
 	} else if (is_op(t, ";")) {
 		next(P);

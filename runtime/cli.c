@@ -47,6 +47,7 @@ struct cli {
 	unsigned timeout;             /* -T */
 	const char *output;           /* -o */
 	const char *input;            /* -i */
+	const char *compatible;       /* --compatible=VER */
 	int last_pass;                /* -p */
 	int verbose;
 	bool guru, no_warnings, unoptimized, suppress_errors;
@@ -235,7 +236,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case 'u': c->unoptimized = true; break;
 		case OPT_BUFFER: c->buffer_kb = (uint32_t)atoi(optarg); break;
 		case OPT_SUPPRESS: c->suppress_errors = true; break;
-		case OPT_COMPATIBLE: break;
+		case OPT_COMPATIBLE: c->compatible = optarg; break;
 		case OPT_SYMBOLS: break;
 		case OPT_DUMP_TYPES: c->dump = ST_DUMP_PROBE_TYPES; break;
 		case OPT_DUMP_ALIASES: c->dump = ST_DUMP_PROBE_ALIASES; break;
@@ -393,6 +394,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	o.guru = c->guru;
 	o.no_warnings = c->no_warnings;
 	o.unoptimized = c->unoptimized;
+	o.compatible = c->compatible;
 	o.kernel_release = u.release;
 	o.arch = u.machine;
 	o.runtime = "kernel";
