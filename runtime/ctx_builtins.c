@@ -531,6 +531,33 @@ static const char *signal_name(struct st_vm *vm, int64_t sig)
 	return st_vm_str(vm, buf, strlen(buf));
 }
 
+/* cmdline_args(n, m, delim): arguments n..m (m < 0: to the last) of a
+ * NUL-separated command line, joined by delim; "" when n is past the end. */
+static const char *cmdline_join(struct st_vm *vm, const char *buf, size_t len,
+				int64_t first, int64_t last, const char *delim)
+{
+	struct st_buf b;
+	const char *r;
+	size_t i = 0;
+	int64_t k = 0;
+
+	st_buf_init(&b);
+	while (i < len && (last < 0 || k <= last)) {
+		size_t l = strnlen(buf + i, len - i);
+
+		if (k >= first) {
+			if (k > first)
+				st_buf_puts(&b, delim);
+			st_buf_append(&b, buf + i, l);
+		}
+		i += l + 1;
+		k++;
+	}
+	r = st_vm_str(vm, b.p ? b.p : "", b.len);
+	st_buf_free(&b);
+	return r;
+}
+
 enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
 {
 	int32_t tid = ev_tid(vm);
@@ -575,6 +602,20 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 		ret->s = st_vm_str(vm, buf, (size_t)n);
 		break;
 	}
+	case ST_BI_CMDLINE_ARG: case ST_BI_CMDLINE_ARGS:
+		n = proc_read(pid, "cmdline", buf, sizeof(buf));
+		if (n < 0) {
+			ret->s = "";
+			return gone(vm, st_builtins[id].name, pid);
+		}
+		ret->s = cmdline_join(vm, buf, (size_t)n, a[0].n,
+				      id == ST_BI_CMDLINE_ARG ? a[0].n : a[1].n,
+				      id == ST_BI_CMDLINE_ARG ? "" : a[2].s);
+		break;
+	case ST_BI_STP_PID: ret->n = vm->self_pid; break;
+	case ST_BI_MODULE_NAME: ret->s = "staplet"; break;
+	case ST_BI_REMOTE_ID: ret->n = -1; break;
+	case ST_BI_REMOTE_URI: ret->s = ""; break;
 	case ST_BI_ENV_VAR: {
 		size_t kl = strlen(a[0].s);
 		ssize_t i = 0;
@@ -692,6 +733,18 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 	}
 	case ST_BI_USER_CHAR: return uint_read(vm, (uint64_t)a[0].n, 1, true, ret);
 	case ST_BI_USER_INT8: return uint_read(vm, (uint64_t)a[0].n, 1, true, ret);
+	case ST_BI_USER_UINT8: return uint_read(vm, (uint64_t)a[0].n, 1, false, ret);
+	case ST_BI_USER_INT16: return uint_read(vm, (uint64_t)a[0].n, 2, true, ret);
+	case ST_BI_USER_USHORT: return uint_read(vm, (uint64_t)a[0].n, 2, false, ret);
+	case ST_BI_USER_INT32: return uint_read(vm, (uint64_t)a[0].n, 4, true, ret);
+	case ST_BI_USER_STRING_WARN:
+		/* stap warns and answers "<unknown>" where user_string would fail */
+		if (st_vm_user_string(vm, -1, (uint64_t)a[0].n, ret) == ST_VM_OK)
+			break;
+		fprintf(stderr, "WARNING: %s\n", vm->errmsg);
+		vm->errmsg[0] = 0;
+		ret->s = "<unknown>";
+		break;
 	case ST_BI_USER_SHORT: return uint_read(vm, (uint64_t)a[0].n, 2, true, ret);
 	case ST_BI_USER_UINT16: return uint_read(vm, (uint64_t)a[0].n, 2, false, ret);
 	case ST_BI_USER_INT: return uint_read(vm, (uint64_t)a[0].n, 4, true, ret);
