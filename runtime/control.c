@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <wordexp.h>
 #include "runtime/control.h"
 
 static volatile sig_atomic_t stop_reason;
@@ -68,23 +69,21 @@ void st_control_set_timeout(unsigned secs)
 	alarm(secs);
 }
 
-/* Like stap, run a plain command line directly (so target() is the command
- * itself, not a shell) and hand anything with shell syntax to /bin/sh. */
+/* Like stap, expand the command line as words (quotes, variables, globs;
+ * no command substitution) and run it directly, so target() is the command
+ * itself; a line with shell syntax the words cannot carry (| ; & < > ...)
+ * goes to /bin/sh. */
 static void exec_command(const char *cmd)
 {
-	char *copy, *argv[256], *save = NULL, *w;
-	int argc = 0;
+	wordexp_t w;
 
-	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}\n")) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	if (wordexp(cmd, &w, WRDE_NOCMD) == 0) {
+		if (w.we_wordc)
+			execvp(w.we_wordv[0], w.we_wordv);
+		fprintf(stderr, "ERROR: cannot run '%s': %s\n", cmd, w.we_wordc ? strerror(errno) : "empty command");
 		return;
 	}
-	copy = strdup(cmd);
-	for (w = strtok_r(copy, " \t", &save); w && argc < 255; w = strtok_r(NULL, " \t", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	if (argc)
-		execvp(argv[0], argv);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	fprintf(stderr, "ERROR: cannot run '%s': %s\n", cmd, strerror(errno));
 }
 
