@@ -18,6 +18,7 @@
 #include "lowering/catalog.h"
 #include "lowering/btf.h"
 #include "lowering/families.h"
+#include "lowering/uelf.h"
 #include "lowering/family_kernel.h"
 #include "lowering/family_process.h"
 
@@ -103,10 +104,17 @@ static bool num_arg(const struct st_probe_point *pp, uint32_t i, const char *nam
 	return comp_is(pp, i, name) && pp->comp[i].has_arg && !pp->comp[i].arg_is_string;
 }
 
+static int perf_fail(char **why, const char *fmt, const char *arg)
+{
+	if (why && asprintf(why, fmt, arg) < 0)
+		*why = NULL;
+	return -EINVAL;
+}
+
 /* perf.type(T).config(C)[.sample(N)|.hz(F)][.process("P")][.counter("name")]:
- * 0 with fp filled, -ENOENT when not this family, -EINVAL (and *why) when a
- * part is wrong or not supported. */
-static int perf_point(const struct st_probe_point *pp, struct st_family_point *fp, const char **why)
+ * 0 with fp filled, -ENOENT when not this family, -EINVAL (and a malloc'd
+ * *why, when why is not NULL) when a part is wrong or not supported. */
+static int perf_point(const struct st_probe_point *pp, struct st_family_point *fp, char **why)
 {
 	uint32_t i = 3;
 
@@ -117,27 +125,35 @@ static int perf_point(const struct st_probe_point *pp, struct st_family_point *f
 	fp->perf_type = (uint32_t)pp->comp[1].arg_num;
 	fp->perf_config = (uint64_t)pp->comp[2].arg_num;
 	fp->perf_period = 1000000;      /* stap's default sample period */
-	if (pp->comp[1].arg_num < 0 || pp->comp[1].arg_num >= PERF_TYPE_MAX) {
-		*why = "perf.type(T): T is not a perf event type";
-		return -EINVAL;
-	}
+	if (pp->comp[1].arg_num < 0 || pp->comp[1].arg_num >= PERF_TYPE_MAX)
+		return perf_fail(why, "%s", "perf.type(T): T is not a perf event type");
 	if (i < pp->ncomp && (num_arg(pp, i, "sample") || num_arg(pp, i, "hz"))) {
-		if (pp->comp[i].arg_num <= 0) {
-			*why = "perf sample period or frequency must be positive";
-			return -EINVAL;
-		}
+		if (pp->comp[i].arg_num <= 0)
+			return perf_fail(why, "%s", "perf sample period or frequency must be positive");
 		fp->perf_freq = comp_is(pp, i, "hz");
 		fp->perf_period = (uint64_t)pp->comp[i].arg_num;
 		i++;
 	}
 	if (i < pp->ncomp && comp_is(pp, i, "process")) {
-		*why = "perf.type(T).config(C).process(...) counters are not supported yet";
-		return -EINVAL;
+		/* .process("P"): samples of processes running P; .process: of
+		 * the -c/-x target's tree.  The session filters each sample by
+		 * its task (runtime/proctree.c), as it does for process probes. */
+		if (!pp->comp[i].has_arg)
+			fp->target_scoped = true;
+		else if (!pp->comp[i].arg_is_string)
+			return perf_fail(why, "%s", "perf ... .process(P): P must be a path string");
+		else {
+			char *path = st_uelf_resolve_path(pp->comp[i].arg_str);
+
+			if (!path)
+				return perf_fail(why, "cannot find executable '%s'", pp->comp[i].arg_str);
+			snprintf(fp->task_path, sizeof(fp->task_path), "%s", path);
+			free(path);
+		}
+		i++;
 	}
-	if (i < pp->ncomp && comp_is(pp, i, "counter")) {
-		*why = "perf.type(T).config(C).counter(...) for @perf is not supported yet";
-		return -EINVAL;
-	}
+	if (i < pp->ncomp && comp_is(pp, i, "counter"))
+		return perf_fail(why, "%s", "perf.type(T).config(C).counter(...) for @perf is not supported yet");
 	return i == pp->ncomp ? 0 : -ENOENT;
 }
 
@@ -258,15 +274,10 @@ static int resolver_expand(void *ctx, const struct st_probe_point *pp,
 		return add(arg, (struct st_probe_point *)pp) < 0 ? -ECANCELED : 1;
 	{
 		struct st_family_point fp;
-		const char *why = NULL;
-
 		memset(&fp, 0, sizeof(fp));
-		r = perf_point(pp, &fp, &why);
-		if (r == -EINVAL) {
-			if (asprintf(err, "%s", why) < 0)
-				*err = NULL;
+		r = perf_point(pp, &fp, err);
+		if (r == -EINVAL)
 			return r;
-		}
 		if (r == 0) {
 			if ((fp.perf_type == PERF_TYPE_HARDWARE || fp.perf_type == PERF_TYPE_HW_CACHE) &&
 			    !rc->catalog->ops->has(rc->catalog, ST_CAP_HW_COUNTERS)) {
@@ -443,13 +454,9 @@ int st_family_classify(const struct st_probe_point *pp, struct st_family_point *
 		profile_point(fp);
 		return 0;
 	}
-	{
-		const char *why;
-
-		if (perf_point(pp, fp, &why) == 0)
-			return 0;
-		memset(fp, 0, sizeof(*fp));
-	}
+	if (perf_point(pp, fp, NULL) == 0)
+		return 0;
+	memset(fp, 0, sizeof(*fp));
 	if (timer_period(pp, &ns) == 0) {
 		fp->kind = ST_SRC_TIMER;
 		fp->period_ns = ns;

@@ -402,7 +402,7 @@ void st_inkernel_plan(struct st_plan *p)
 		nprobe[s]++;
 		/* the session filters lifecycle and -c/-x scoped probes per
 		 * event (process tree, roles): they need every event */
-		if (p->probes[i].task_role || p->probes[i].target_scoped)
+		if (p->probes[i].task_role || p->probes[i].target_scoped || p->probes[i].task_path)
 			cand[s] = false;
 		if (cand[s] && !analyse(p, &p->code[p->probes[i].code], &ef[i]))
 			cand[s] = false;

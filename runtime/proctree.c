@@ -176,7 +176,7 @@ struct st_proctree *st_proctree_new(const struct st_plan *plan, struct tep_event
 	bool any = false;
 
 	for (uint32_t i = 0; i < plan->nprobes; i++)
-		any |= plan->probes[i].task_role || plan->probes[i].target_scoped;
+		any |= plan->probes[i].task_role || plan->probes[i].target_scoped || plan->probes[i].task_path;
 	if (!any)
 		return NULL;
 	t = calloc(1, sizeof(*t));

@@ -14,6 +14,21 @@ probe end { printf("%d\n", n) }' -T 1 >"$TMP/o" 2>"$TMP/e"
 # 1 ms of cpu-clock per sample, $ncpu busy CPUs for about 1 s
 check "perf.sw.cpu_clock samples every ms ($(cat "$TMP/o"))" test "$(cat "$TMP/o")" -gt $((ncpu * 500))
 for p in $pids; do kill "$p"; done
+# .process / .process("PATH"): only the target's tree / that executable's
+# samples, while a busy loop runs outside
+L=$(cd "$W" && pwd)/getppid_loop
+(while :; do :; done) & busy=$!
+S='global n probe perf.sw.task_clock.sample(1000000).process { n[execname()]++ }
+probe end { foreach (c in n) printf("%s %d\n", c, n[c] > 0) }'
+perf-stap -e "$S" -c "$L 3000000" >"$TMP/o" 2>"$TMP/e"
+check "perf .process: samples of the -c target only ($(tr '\n' ' ' <"$TMP/o"))" test "$(cat "$TMP/o")" = "getppid_loop 1"
+S="global n probe perf.sw.task_clock.sample(1000000).process(\"$L\") { n[execname()]++ }
+probe end { foreach (c in n) printf(\"%s %d\\n\", c, n[c] > 0) }"
+perf-stap -e "$S" -c "sh -c '$L 3000000; sleep 0.1'" >"$TMP/o" 2>"$TMP/e"
+check "perf .process(PATH): samples of that executable only ($(tr '\n' ' ' <"$TMP/o"))" test "$(cat "$TMP/o")" = "getppid_loop 1"
+kill $busy
+perf-stap -e 'probe perf.sw.cpu_clock.process("/no/such/program") { }' -T 1 >"$TMP/o" 2>"$TMP/e"
+check "perf .process(PATH) of no file: an error naming it" grep -qx "semantic error: cannot find executable '/no/such/program'" "$TMP/e"
 perf-stap -e 'global n probe perf.sw.context_switches.sample(1) { n++ }
 probe end { printf("%d\n", n > 0) }' -c 'sleep 0.2' >"$TMP/o" 2>"$TMP/e"
 check "perf.sw.context_switches counts" test "$(cat "$TMP/o")" = 1
