@@ -354,6 +354,10 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 		if (vm->output)
 			st_output_switch(vm->output);
 		break;
+	case ST_BI_PROC_MEM_SIZE0: case ST_BI_PROC_MEM_SIZE: case ST_BI_PROC_MEM_RSS0: case ST_BI_PROC_MEM_RSS:
+	case ST_BI_PROC_MEM_SHR0: case ST_BI_PROC_MEM_SHR: case ST_BI_PROC_MEM_TXT0: case ST_BI_PROC_MEM_TXT:
+	case ST_BI_PROC_MEM_DATA0: case ST_BI_PROC_MEM_DATA: case ST_BI_MEM_PAGE_SIZE:
+		return st_proc_mem_builtin(vm, id, a, ret);
 	case ST_BI_COUNT:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);
 	default:   /* context, user memory, syscall arguments, flags */
