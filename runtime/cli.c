@@ -26,6 +26,7 @@
 #include "runtime/cli.h"
 #include "runtime/dump.h"
 #include "runtime/control.h"
+#include "runtime/output.h"
 #include "runtime/session.h"
 
 enum mode { MODE_LIVE, MODE_RECORD, MODE_REPORT };
@@ -46,6 +47,9 @@ struct cli {
 	pid_t target;                 /* -x or the -c child */
 	unsigned timeout;             /* -T */
 	const char *output;           /* -o */
+	const char *size_opt;         /* -S SIZE[,N] as given */
+	uint64_t size_max;            /* -S SIZE, in bytes */
+	uint32_t fnum_max;            /* -S ...,N */
 	const char *input;            /* -i */
 	const char *compatible;       /* --compatible=VER */
 	int last_pass;                /* -p */
@@ -74,7 +78,10 @@ static void usage(const struct cli *c, FILE *f)
 		"  -c CMD        start CMD once probes are armed; stop when it exits; target() is its pid\n"
 		"  -x PID        target() is PID\n"
 		"  -T SECS       stop after SECS seconds\n"
-		"  -o FILE       live: send output to FILE; record: the recording (default %s)\n"
+		"  -o FILE       live, report: send output to FILE (strftime %%-escapes expand);\n"
+		"                record: the recording (default %s)\n"
+		"  -S SIZE[,N]   live, report: start the next -o file (FILE.0, FILE.1, ...) once one\n"
+		"                exceeds SIZE megabytes; keep the newest N files\n"
 		"  -i FILE       report: the recording to read (default %s)\n"
 		"  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 lower (print each)\n"
 		"  -I DIR        add a tapset directory\n"
@@ -184,6 +191,23 @@ static const char *default_tapset_dir(void)
 	return NULL;
 }
 
+/* -S SIZE[,N]: SIZE megabytes per output file, at most N files (staprun's). */
+static int parse_size(struct cli *c, const char *arg)
+{
+	char *end;
+	unsigned long long mb;
+
+	errno = 0;
+	mb = strtoull(arg, &end, 10);
+	if (*end == ',')
+		c->fnum_max = (uint32_t)strtoul(end + 1, &end, 10);
+	if (errno || end == arg || *end || mb > (UINT64_MAX >> 20))
+		return die("Invalid file size option '%s'.", arg);
+	c->size_opt = arg;
+	c->size_max = (uint64_t)mb << 20;
+	return 0;
+}
+
 enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS, OPT_DUMP_TYPES, OPT_DUMP_ALIASES, OPT_DUMP_FUNCTIONS };
 
 static int parse_args(struct cli *c, int argc, char **argv)
@@ -206,13 +230,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 
 	optind = 1;   /* options may follow the script, as with stap; `--` ends them */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:i:p:I:D:G:d:l:L:gwvuhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:S:i:p:I:D:G:d:l:L:gwvuhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e': c->script_text = optarg; break;
 		case 'c': c->cmd = optarg; break;
 		case 'x': c->target = (pid_t)atoi(optarg); break;
 		case 'T': c->timeout = (unsigned)atoi(optarg); break;
 		case 'o': c->output = optarg; break;
+		case 'S':
+			if (parse_size(c, optarg))
+				return 1;
+			break;
 		case 'i': c->input = optarg; break;
 		case 'p':
 			c->last_pass = atoi(optarg);
@@ -249,13 +277,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case 'h': usage(c, stdout); exit(0);
 		case 'V': printf("%s (staplet) 0.1\n", c->be->name); exit(0);
 		default:
-			if (optopt && strchr("ecxToipIDGdlL", optopt))
+			if (optopt && strchr("ecxToSipIDGdlL", optopt))
 				return die("option -%c needs an argument", optopt);
 			if (optopt)
 				return die("unknown option -%c (see %s --help)", optopt, c->be->name);
 			return die("unknown option '%s' (see %s --help)", argv[optind - 1], c->be->name);
 		}
 	}
+	if (c->size_opt && c->mode == MODE_RECORD)
+		return die("-S sizes the script's output files: use it live or with report -o FILE");
+	if (c->size_opt && !c->output)
+		return die("You have to specify output FILE with '-S' option.");
 	if (c->dump) {
 		c->script_text = "";     /* the tapset alone */
 		c->no_warnings = true;
@@ -532,6 +564,27 @@ static void session_opts(struct cli *c, struct st_session_opts *so, FILE *out)
 	so->suppress_errors = c->suppress_errors;
 }
 
+/* -o FILE for the script's output, live and on report; without -o it is
+ * stdout and switch_file() does nothing, as in stap.  0, or 1 after the error. */
+static int open_output(struct cli *c, struct st_output *o, struct st_session_opts *so)
+{
+	int r;
+
+	if (!c->output)
+		return 0;
+	r = st_output_open(o, c->output, c->size_max, c->fnum_max);
+	if (r == -EINVAL)
+		die("invalid output file name format '%s'", c->output);
+	else if (r < 0)
+		die("cannot open output file '%s': %s", o->name ? o->name : c->output, strerror(-r));
+	if (r < 0) {
+		st_output_close(o);
+		return 1;
+	}
+	so->output = o;
+	return 0;
+}
+
 static int start_target(struct cli *c)
 {
 	pid_t pid;
@@ -550,7 +603,7 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	struct st_backend_opts bo = { .buffer_kb = c->buffer_kb, .verbose = c->verbose };
 	struct st_session_opts so;
 	struct st_stream *stream = NULL;
-	FILE *out = stdout;
+	struct st_output output = { 0 };
 	char *err = NULL;
 	uint32_t i;
 	bool need_stream = false;
@@ -561,26 +614,21 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	for (i = 0; i < plan->nsources; i++)
 		if (plan->sources[i].kind >= ST_SRC_TRACEPOINT)
 			need_stream = true;
-	if (c->output && strchr(c->output, '%')) {
-		/* stap expands strftime patterns in -o names, in local time */
-		static char name[PATH_MAX];
-		time_t now = time(NULL);
-		struct tm tm;
-
-		if (!localtime_r(&now, &tm) || strftime(name, sizeof(name), c->output, &tm) == 0)
-			return die("invalid output file name format '%s'", c->output);
-		c->output = name;
-	}
-	if (c->output && !(out = fopen(c->output, "w")))
-		return die("cannot open output file '%s': %s", c->output, strerror(errno));
-	if (start_target(c))
+	session_opts(c, &so, stdout);
+	if (open_output(c, &output, &so))
 		return 1;
+	if (start_target(c)) {
+		st_output_close(&output);
+		return 1;
+	}
 	bo.target_pid = c->target;
+	so.target_pid = c->target;     /* -c: the child started above */
 	bo.maxmapentries = c->limits.maxmapentries;
 	if (need_stream) {
 		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
 		if (r < 0) {
 			st_target_cleanup();
+			st_output_close(&output);
 			die("%s", err ? err : strerror(-r));
 			free(err);
 			return 1;
@@ -588,13 +636,11 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	}
 	if (c->timeout)
 		st_control_set_timeout(c->timeout);
-	session_opts(c, &so, out);
 	status = st_session_run(plan, stream, &so);
 	if (stream)
 		stream->ops->close(stream);
 	st_target_cleanup();
-	if (out != stdout)
-		fclose(out);
+	st_output_close(&output);
 	return status;
 }
 
@@ -694,6 +740,7 @@ static int run_report(struct cli *c)
 	struct st_recording *rec = NULL;
 	struct st_stream *stream = NULL;
 	struct st_session_opts so;
+	struct st_output output = { 0 };
 	struct st_catalog *catalog;
 	struct st_program *prog = NULL;
 	struct st_plan *plan = NULL;
@@ -734,6 +781,11 @@ static int run_report(struct cli *c)
 		status = 1;
 		goto out;
 	}
+	session_opts(c, &so, stdout);
+	if (open_output(c, &output, &so)) {
+		status = 1;
+		goto out;
+	}
 	r = c->be->report_stream(rec, plan->sources, plan->nsources, &stream, &err);
 	if (r < 0) {
 		die("%s", err ? err : strerror(-r));
@@ -741,7 +793,6 @@ static int run_report(struct cli *c)
 		status = 1;
 		goto out;
 	}
-	session_opts(c, &so, stdout);
 	so.target_pid = ri.target_pid;
 	so.wall_offset_ns = ri.wall_offset_ns;
 	so.start_ns = ri.start_ns;
@@ -751,6 +802,7 @@ static int run_report(struct cli *c)
 	if (ri.lost)
 		fprintf(stderr, "WARNING: the recording lost %llu events\n", (unsigned long long)ri.lost);
 out:
+	st_output_close(&output);
 	st_plan_free(plan);
 	st_program_free(prog);
 	catalog->ops->free(catalog);

@@ -839,3 +839,14 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 	}
 	return ST_VM_OK;
 }
+
+/* For proc_mem.c: the same /proc reading and exited-task policy. */
+ssize_t st_ctx_proc_read(int32_t tid, const char *file, char *buf, size_t n)
+{
+	return proc_read(tid, file, buf, n);
+}
+
+enum st_vm_status st_ctx_gone(struct st_vm *vm, const char *fn, int32_t tid)
+{
+	return gone(vm, fn, tid);
+}

@@ -4,12 +4,20 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "runtime/vm.h"
 
 /* Live runs read /proc at handler time; replay has no /proc to read. */
 extern bool st_ctx_live;
 
 enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
+/* Read /proc/TID/FILE into buf (NUL-terminated); bytes read or -1. */
+ssize_t st_ctx_proc_read(int32_t tid, const char *file, char *buf, size_t n);
+/* /proc/TID was gone when fn read it: live, fn answers 0/"" and one warning
+ * says so; on replay (nothing live to read) it is fn's error. */
+enum st_vm_status st_ctx_gone(struct st_vm *vm, const char *fn, int32_t tid);
+/* proc_mem_* and mem_page_size (proc_mem.c). */
+enum st_vm_status st_proc_mem_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
 /* x86_64 syscall number to name; NULL when unknown. */
 const char *st_syscall_name(int64_t nr);
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "runtime/clock.h"
 #include "runtime/control.h"
+#include "runtime/output.h"
 #include "runtime/session.h"
 #include "runtime/ctx_builtins.h"
 #include "runtime/proctree.h"
@@ -129,6 +130,8 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	r = st_vm_init(&s->vm, plan, &o->limits, o->out);
 	if (r < 0)
 		return r;
+	s->vm.output = o->output;
+	s->vm.flush_each = o->output && o->output->size_max;
 	s->vm.target_pid = o->target_pid;
 	s->vm.wall_offset_ns = s->live ? st_clock_wall_offset_ns() : o->wall_offset_ns;
 	s->vm.self_pid = getpid();

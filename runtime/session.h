@@ -9,9 +9,12 @@
 #include "runtime/stream.h"
 #include "runtime/value.h"
 
+struct st_output;
+
 struct st_session_opts {
 	struct st_limits limits;
 	FILE *out;                 /* script output */
+	struct st_output *output;  /* -o FILE: script output goes here instead (switch_file(), -S) */
 	int64_t target_pid;        /* target() */
 	int64_t wall_offset_ns;    /* replay: the recording's; live: ignored (measured) */
 	uint64_t start_ns;         /* replay: when the recording started (timer origin), 0 = first event */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <traceevent/event-parse.h>
 #include "runtime/map.h"
+#include "runtime/output.h"
 #include "runtime/vm.h"
 #include "runtime/vm_internal.h"
 #include "tapset/builtins.h"
@@ -162,7 +163,9 @@ void st_vm_bind_source(struct st_vm *vm, uint32_t source, struct tep_event *fmt)
 
 void st_vm_flush(struct st_vm *vm)
 {
-	if (vm->out.len && vm->outf) {
+	if (vm->out.len && vm->output) {
+		st_output_write(vm->output, vm->out.p, vm->out.len);
+	} else if (vm->out.len && vm->outf) {
 		fwrite(vm->out.p, 1, vm->out.len, vm->outf);
 		fflush(vm->outf);
 	}
@@ -819,7 +822,7 @@ enum st_vm_status st_vm_run_probe(struct st_vm *vm, const struct st_plan_probe *
 	st = exec(vm, probe->code, NULL, 0, NULL);
 	st_arena_reset(&vm->arena);
 	vm->ev = NULL;
-	if (vm->out.len > (1u << 16))
+	if (vm->out.len > (1u << 16) || vm->flush_each)
 		st_vm_flush(vm);
 	return st == ST_VM_NEXT ? ST_VM_OK : st;
 }

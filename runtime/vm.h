@@ -12,6 +12,7 @@
 #include "runtime/value.h"
 
 struct tep_event;
+struct st_output;
 
 /* How to read one raw field out of a source's records. */
 struct st_field_acc {
@@ -59,6 +60,8 @@ struct st_vm {
 	/* output */
 	struct st_buf out;
 	FILE *outf;
+	struct st_output *output;       /* -o FILE: writes go here, switch_file() switches it */
+	bool flush_each;                /* -S: each handler's output is one write, sized as stap's messages */
 
 	/* errors */
 	char errmsg[512];

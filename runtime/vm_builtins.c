@@ -11,6 +11,7 @@
 #include "runtime/clock.h"
 #include "runtime/control.h"
 #include "runtime/ctx_builtins.h"
+#include "runtime/output.h"
 #include "runtime/vm_internal.h"
 #include "tapset/builtins.h"
 
@@ -347,6 +348,16 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 			break;
 		}
 		return st_vm_user_string(vm, id == ST_BI_USER_STRING_N ? a[1].n : -1, (uint64_t)a[0].n, ret);
+	case ST_BI_SWITCH_FILE:
+		/* what was printed so far stays in the current file */
+		st_vm_flush(vm);
+		if (vm->output)
+			st_output_switch(vm->output);
+		break;
+	case ST_BI_PROC_MEM_SIZE0: case ST_BI_PROC_MEM_SIZE: case ST_BI_PROC_MEM_RSS0: case ST_BI_PROC_MEM_RSS:
+	case ST_BI_PROC_MEM_SHR0: case ST_BI_PROC_MEM_SHR: case ST_BI_PROC_MEM_TXT0: case ST_BI_PROC_MEM_TXT:
+	case ST_BI_PROC_MEM_DATA0: case ST_BI_PROC_MEM_DATA: case ST_BI_MEM_PAGE_SIZE:
+		return st_proc_mem_builtin(vm, id, a, ret);
 	case ST_BI_COUNT:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);
 	default:   /* context, user memory, syscall arguments, flags */
