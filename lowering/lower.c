@@ -1940,7 +1940,10 @@ static void lower_globals(struct lower *L)
 		pg->wrap = g->wrap;
 		pg->shape = g->shape;
 		st_stat_shape_init(&pg->shape);
-		pg->auto_print = g->written && !g->read;
+		/* stap prints only the script's own write-only globals, not a
+		 * tapset's (argv.stp's argv is written and may go unread) */
+		pg->auto_print = g->written && !g->read && prog->nfiles && g->loc.file &&
+				 !strcmp(g->loc.file, prog->files[0]);
 		if (pg->is_array) {
 			pg->map.nkeys = s->nkeys;
 			for (k = 0; k < s->nkeys; k++)
