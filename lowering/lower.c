@@ -712,6 +712,13 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	} else if (e->builtin >= 0) {
 		E(L, e, ST_OP_BUILTIN, e->builtin & 0xff, dst, base, (uint32_t)e->builtin >> 8);
 		count_call(L, e);
+		/* exit() where a value is wanted (`c && exit()`): 0 or "", as
+		 * stap's untyped tapset function returns */
+		if (st_builtins[e->builtin].ret == ST_T_VOID && (e->type == ST_T_LONG || e->type == ST_T_STRING)) {
+			uint32_t k = e->type == ST_T_LONG ? num_const(L, 0) : str_const(L, "");
+
+			E(L, e, e->type == ST_T_LONG ? ST_OP_LOADN : ST_OP_LOADS, 0, dst, k & 0xffff, k >> 16);
+		}
 	} else {
 		fail(L, &e->loc, "unresolved function '%s'", e->str);
 	}
