@@ -130,6 +130,7 @@ void st_vm_free(struct st_vm *vm)
 	free(vm->stack);
 	free(vm->tok_buf);
 	st_vm_entry_free(vm);
+	st_vm_kstr_free(vm);
 	st_buf_free(&vm->out);
 	st_arena_free(&vm->arena);
 	memset(vm, 0, sizeof(*vm));
