@@ -9,6 +9,10 @@ struct elab {
 	const struct st_compile_opts *opts;
 	struct st_fe_pool *pool;
 	struct st_diag diag;
+	/* tapset files a resolved global or function came from: their plain
+	 * probes join the program, as stap pulls in a whole tapset file */
+	const char **used_files;
+	uint32_t nused_files;
 };
 
 void st_sem_error(struct elab *E, const struct st_loc *loc, const char *near, const char *fmt, ...)

@@ -339,6 +339,29 @@ static struct st_symbol *find_local(struct frame *F, const char *name)
 	return NULL;
 }
 
+/* The script (files[0]) or a tapset file: note a tapset file in use. */
+static void use_file(struct elab *E, const char *file)
+{
+	uint32_t i;
+
+	if (!file || (E->prog->nfiles && !strcmp(file, E->prog->files[0])))
+		return;
+	for (i = 0; i < E->nused_files; i++)
+		if (!strcmp(E->used_files[i], file))
+			return;
+	st_pool_push(E->pool, (void ***)&E->used_files, &E->nused_files, (void *)file);
+}
+
+static bool file_used(const struct elab *E, const char *file)
+{
+	uint32_t i;
+
+	for (i = 0; file && i < E->nused_files; i++)
+		if (!strcmp(E->used_files[i], file))
+			return true;
+	return false;
+}
+
 static struct st_global *find_global(struct frame *F, const char *name)
 {
 	struct st_program *prog = F->E->prog;
@@ -382,8 +405,10 @@ static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool a
 	if (s && !array)
 		return s;
 	g = find_global(F, e->str);
-	if (g)
+	if (g) {
+		use_file(F->E, g->loc.file);
 		return g->sym;
+	}
 	if (array)   /* an array nobody declared is a global, as in stap */
 		return implicit_global(F, e);
 	if (F->inst && R && R->var_type) {
@@ -518,6 +543,8 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		resolve_args(F, e);
 		if (f) {
 			e->func = f;
+			if (f->is_tapset)
+				use_file(E, f->loc.file);
 			check_call_in_foreach(F, e, f);
 			if (!f->used) {
 				f->used = true;
@@ -678,6 +705,44 @@ static void resolve_function(struct elab *E, struct st_function *f, struct frame
 		st_pool_push(E->pool, (void ***)&caller->queue, &caller->nqueue, F.queue[i]);
 }
 
+/* Resolve the probes' bodies and the functions they reach; then add the
+ * plain probes (e.g. argv.stp's `probe init`) of the tapset files that
+ * resolution used, and resolve those, until no file joins. */
+static void resolve_all(struct elab *E)
+{
+	struct st_program *prog = E->prog;
+	bool *pulled = st_pool_zalloc(E->pool, prog->nprobes + 1);
+	struct frame top = { .E = E };
+	uint32_t i, q, done = 0, nq = 0;
+
+	for (;;) {
+		for (i = done; i < prog->ninsts; i++) {
+			struct st_probe_inst *in = prog->insts[i];
+			struct frame F = { .E = E, .locals = &in->locals, .nlocals = &in->nlocals, .inst = in,
+					   .file = in->origin->loc.file };
+
+			resolve_stmt(&F, in->body);
+			if (in->cond)
+				resolve_expr(&F, in->cond, false);
+			for (q = 0; q < F.nqueue; q++)
+				st_pool_push(E->pool, (void ***)&top.queue, &top.nqueue, F.queue[q]);
+		}
+		done = prog->ninsts;
+		for (; nq < top.nqueue; nq++)
+			resolve_function(E, top.queue[nq], &top);
+		for (i = 0; i < prog->nprobes; i++) {
+			struct st_probe *p = prog->probes[i];
+
+			if (!p->is_alias && p->is_tapset && !pulled[i] && file_used(E, p->loc.file)) {
+				pulled[i] = true;
+				expand_probe(E, p);
+			}
+		}
+		if (prog->ninsts == done)
+			break;
+	}
+}
+
 int st_elaborate(struct st_program *prog, const struct st_compile_opts *opts)
 {
 	struct elab E = { .prog = prog, .opts = opts, .pool = prog->pool };
@@ -704,24 +769,7 @@ int st_elaborate(struct st_program *prog, const struct st_compile_opts *opts)
 	for (i = 0; i < prog->nprobes; i++)
 		if (!prog->probes[i]->is_alias && !prog->probes[i]->is_tapset)
 			expand_probe(&E, prog->probes[i]);
-	{
-		struct frame top = { .E = &E };
-		uint32_t q;
-
-		for (i = 0; i < prog->ninsts; i++) {
-			struct st_probe_inst *in = prog->insts[i];
-			struct frame F = { .E = &E, .locals = &in->locals, .nlocals = &in->nlocals, .inst = in,
-					   .file = in->origin->loc.file };
-
-			resolve_stmt(&F, in->body);
-			if (in->cond)
-				resolve_expr(&F, in->cond, false);
-			for (q = 0; q < F.nqueue; q++)
-				st_pool_push(E.pool, (void ***)&top.queue, &top.nqueue, F.queue[q]);
-		}
-		for (q = 0; q < top.nqueue; q++)
-			resolve_function(&E, top.queue[q], &top);
-	}
+	resolve_all(&E);
 	if (E.diag.errors == 0)
 		st_optimize(&E);
 	if (E.diag.errors == 0 && prog->ninsts == 0)

@@ -54,7 +54,10 @@ static void parse_one(struct pass1 *S, const char *name, const char *text, bool 
 	int e;
 
 	add_file(S, n, t);
-	S->lx.expand_args = !tapset;
+	/* stap substitutes the script's arguments in tapset files too
+	 * (argv.stp), but a .stpm file only defines macros */
+	S->lx.expand_args = parse;
+	S->lx.library = tapset && !parse;
 	e = st_lex(&S->lx, n, t, &raw);
 	e += st_preprocess(&S->lx, &raw, &out, &S->library);
 	if (parse && e == 0)

@@ -62,6 +62,7 @@ struct st_lexctx {
 	struct st_diag *diag;
 	const struct st_compile_opts *opts;
 	bool expand_args;       /* substitute $1 @1 $# @# */
+	bool library;           /* a .stpm file: its macros are visible everywhere */
 };
 
 /* Tokenize a whole file (appends to out; no EOF token).  Returns errors count. */

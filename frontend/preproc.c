@@ -471,7 +471,7 @@ int st_preprocess(struct st_lexctx *lx, const struct st_tokvec *in, struct st_to
 		eof.loc = in->v[in->n - 1].loc;
 	st_tokvec_push(out, &eof);
 	/* A library (.stpm) file exports its macros. */
-	if (library && lx->expand_args == false) {
+	if (library && lx->library) {
 		uint32_t k;
 		for (k = 0; k < P.local.n; k++)
 			st_pool_push(lx->pool, (void ***)&library->v, &library->n, P.local.v[k]);

@@ -11,6 +11,12 @@ struct infer {
 	bool report;
 	struct st_function *func;   /* for return */
 	const struct st_probe_inst *inst;  /* the probe being typed, or NULL */
+	/* A builtin without a value (exit, log, error, ...) is an untyped
+	 * function in stap's tapset: a call where a value is wanted gives it
+	 * that type, for every call, as a script function's return. */
+	enum st_type vtype[ST_BI_COUNT];
+	struct st_loc vloc[ST_BI_COUNT];
+	const char *vnear[ST_BI_COUNT];
 };
 
 const char *st_type_name(enum st_type t)
@@ -105,7 +111,7 @@ static enum st_type known(const struct st_expr *e)
 static bool self_checked(const struct st_expr *e)
 {
 	return e->kind == ST_E_NUM || e->kind == ST_E_STR || e->kind == ST_E_VAR || e->kind == ST_E_INDEX ||
-	       (e->kind == ST_E_CALL && e->func);
+	       (e->kind == ST_E_CALL && (e->func || (e->builtin >= 0 && st_builtins[e->builtin].ret == ST_T_VOID)));
 }
 
 /* Position of s among the current function's parameters, else -1. */
@@ -253,6 +259,14 @@ static enum st_type expr(struct infer *I, struct st_expr *e, enum st_type want)
 				else if (!self_checked(e->args[i]))
 					st_sem_error(I->E, &e->args[i]->loc, e->args[i]->near, "type mismatch (%s vs. %s)",
 						     st_type_name(b->arg[i]), st_type_name(t));
+			}
+			if (b->ret == ST_T_VOID) {
+				struct slot sl = { &I->vtype[e->builtin], &I->vloc[e->builtin], &I->vnear[e->builtin], -1 };
+
+				if (want != ST_T_STATS)
+					unify_slot(I, sl, want, e);
+				e->type = *sl.t == ST_T_UNKNOWN ? ST_T_VOID : *sl.t;
+				return *sl.t;
 			}
 			return e->type = b->ret;
 		}

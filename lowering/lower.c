@@ -712,6 +712,13 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	} else if (e->builtin >= 0) {
 		E(L, e, ST_OP_BUILTIN, e->builtin & 0xff, dst, base, (uint32_t)e->builtin >> 8);
 		count_call(L, e);
+		/* exit() where a value is wanted (`c && exit()`): 0 or "", as
+		 * stap's untyped tapset function returns */
+		if (st_builtins[e->builtin].ret == ST_T_VOID && (e->type == ST_T_LONG || e->type == ST_T_STRING)) {
+			uint32_t k = e->type == ST_T_LONG ? num_const(L, 0) : str_const(L, "");
+
+			E(L, e, e->type == ST_T_LONG ? ST_OP_LOADN : ST_OP_LOADS, 0, dst, k & 0xffff, k >> 16);
+		}
 	} else {
 		fail(L, &e->loc, "unresolved function '%s'", e->str);
 	}
@@ -1453,9 +1460,31 @@ static struct st_code *code_begin(struct lower *L, const char *name, uint32_t nl
 	return L->code;
 }
 
+/* The string-typed locals from symbol `from` on (parameters come from the
+ * caller): the VM starts them as "" (stap reads an unset string as ""). */
+static void string_locals(struct lower *L, struct st_symbol *const *locals, uint32_t nlocals, uint32_t from)
+{
+	uint16_t *regs;
+	uint32_t i, n = 0;
+
+	for (i = from; i < nlocals; i++)
+		n += locals[i]->type == ST_T_STRING && !locals[i]->is_array;
+	if (!n)
+		return;
+	regs = (uint16_t *)(void *)st_arena_alloc(L->plan->arena, sizeof(*regs) * n);
+	n = 0;
+	for (i = from; i < nlocals; i++)
+		if (locals[i]->type == ST_T_STRING && !locals[i]->is_array)
+			regs[n++] = (uint16_t)locals[i]->index;
+	L->code->str_locals = regs;
+	L->code->nstr_locals = n;
+}
+
 static void lower_function(struct lower *L, const struct st_function *f)
 {
 	struct st_code *k = code_begin(L, f->name, f->nlocals);
+
+	string_locals(L, f->locals, f->nlocals, f->nparams);
 
 	k->nparams = f->nparams;
 	k->ret = f->type;
@@ -1779,6 +1808,7 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	src = source_for(L, &L->fp, pi);
 	code = p->ncode;
 	code_begin(L, pi->pp, pi->nlocals);
+	string_locals(L, pi->locals, pi->nlocals, 0);
 	L->source = src;
 	E(L, &(struct st_expr){ .loc = pi->point->loc }, ST_OP_EPUSH, 0, 0, n, L->npairs);
 	L->neslot = 0;      /* evaluate for real here, not from the stash */
@@ -1826,6 +1856,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	src = source_for(L, &L->fp, pi);
 	code = p->ncode;
 	code_begin(L, pi->pp, pi->nlocals + L->neslot);
+	string_locals(L, pi->locals, pi->nlocals, 0);
 	L->source = src;
 	if (L->neslot) {
 		L->eslot_base = pi->nlocals;
@@ -1916,7 +1947,10 @@ static void lower_globals(struct lower *L)
 		pg->wrap = g->wrap;
 		pg->shape = g->shape;
 		st_stat_shape_init(&pg->shape);
-		pg->auto_print = g->written && !g->read;
+		/* stap prints only the script's own write-only globals, not a
+		 * tapset's (argv.stp's argv is written and may go unread) */
+		pg->auto_print = g->written && !g->read && prog->nfiles && g->loc.file &&
+				 !strcmp(g->loc.file, prog->files[0]);
 		if (pg->is_array) {
 			pg->map.nkeys = s->nkeys;
 			for (k = 0; k < s->nkeys; k++)

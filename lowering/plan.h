@@ -31,6 +31,11 @@ struct st_code {
 	uint32_t niters;             /* foreach iterator slots */
 	uint32_t ntries;             /* nesting depth of try blocks */
 	enum st_type ret;            /* functions: return type */
+	/* string locals (not parameters): they start as "", as stap's unset
+	 * string reads; the other registers start as 0.  In plan->arena,
+	 * shared with bulk copies of the code. */
+	const uint16_t *str_locals;
+	uint32_t nstr_locals;
 };
 
 struct st_insn_loc {

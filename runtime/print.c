@@ -11,6 +11,7 @@
  *   - widths and precisions are clamped to the 8192-byte print buffer
  *     (STP_BUFFER_SIZE), and one printf produces at most that much.
  */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +195,10 @@ static void put_char(struct st_buf *b, unsigned char c, int width, int flags)
 static void put_string(struct st_buf *b, const char *s, int width, int precision, int flags)
 {
 	size_t max = precision < 0 ? PRINT_BUFFER_SIZE : (size_t)precision;
-	int len = (int)strnlen(s, max);
+	int len;
+
+	assert(s);   /* a string value is never NULL (value.h): "" when unset */
+	len = (int)strnlen(s, max);
 
 	if (!(flags & F_LEFT))
 		buf_fill(b, ' ', width - len);

@@ -5,6 +5,7 @@
  * handler arena, the constant pool, or an event, never into an array entry
  * (array and global string reads copy), so deleting while iterating is safe.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -130,6 +131,7 @@ void st_vm_free(struct st_vm *vm)
 	free(vm->stack);
 	free(vm->tok_buf);
 	st_vm_entry_free(vm);
+	st_vm_kstr_free(vm);
 	st_buf_free(&vm->out);
 	st_arena_free(&vm->arena);
 	memset(vm, 0, sizeof(*vm));
@@ -404,9 +406,10 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 		return st_vm_raise(vm, "MAXNESTING exceeded");
 	}
 	R = vm->stack + frame;
+	/* an unset local reads as 0 or "": st_value.s is never NULL */
 	memset(R, 0, sizeof(*R) * k->nregs);
-	for (i = 0; i < k->nregs; i++)
-		R[i].n = 0;
+	for (i = 0; i < k->nstr_locals; i++)
+		R[k->str_locals[i]].s = "";
 	for (i = 0; i < nargs && i < k->nregs; i++)
 		R[i] = args[i];
 	vm->stack_top += k->nregs;
@@ -683,6 +686,7 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 				goto error;
 			if (st == ST_VM_ABORT)
 				goto out;
+			assert(st_builtins[in->aux | (in->c << 8)].ret != ST_T_STRING || R[in->a].s);
 			break;
 		case ST_OP_CALL: {
 			const struct st_code *callee = &vm->plan->code[in->c];
@@ -696,6 +700,7 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 				goto error;
 			if (st == ST_VM_ABORT)
 				goto out;
+			assert(callee->ret != ST_T_STRING || rv.s);
 			R[in->a] = rv;
 			break;
 		}

@@ -78,6 +78,9 @@ struct st_vm {
 	/* @entry values pending their return (vm_entry.c) */
 	struct st_vm_entry *entry;
 
+	/* kernel strings handed out as handles (vm_kstr.c) */
+	struct st_vm_kstr *kstr;
+
 	/* tokenize() state */
 	char *tok_buf;
 	char *tok_pos;

@@ -25,4 +25,11 @@ void st_vm_entry_set(struct st_vm *vm, uint32_t id, uint32_t i, st_value v, bool
 bool st_vm_entry_pop(struct st_vm *vm, uint32_t id, st_value *R, uint32_t n);
 void st_vm_entry_free(struct st_vm *vm);
 
+/* Strings a tracepoint copied from the kernel, as handles that stand for
+ * the kernel's char * (vm_kstr.c): the handle of s (0 when the table is
+ * full); the string of a handle, NULL for any other address. */
+int64_t st_vm_kstr_ref(struct st_vm *vm, const char *s);
+const char *st_vm_kstr_get(const struct st_vm *vm, int64_t addr);
+void st_vm_kstr_free(struct st_vm *vm);
+
 #endif
