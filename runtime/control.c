@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wordexp.h>
@@ -13,7 +14,7 @@
 static volatile sig_atomic_t stop_reason;
 static volatile sig_atomic_t child_exited;
 static pid_t target_pid;
-static int target_gate = -1;      /* write end of the pipe the child waits on */
+static bool target_waiting;        /* the child waits for st_target_release() */
 static int target_status;
 static bool target_reaped;
 
@@ -134,36 +135,39 @@ void st_control_release_terminal(void)
 	saved_fg = -1;
 }
 
+/* The child waits for SIGUSR1 (sent once the probes are armed) rather than
+ * reading a pipe: a read would show up in the script's own read probes as
+ * the target's first syscall, as stap's target shows none. */
 pid_t st_target_spawn(const char *cmd)
 {
-	int gate[2];
-	pid_t pid;
+	sigset_t go, old;
+	pid_t parent = getpid(), pid;
 
-	if (pipe2(gate, O_CLOEXEC) < 0)
-		return -errno;
+	sigemptyset(&go);
+	sigaddset(&go, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &go, &old);   /* before the fork: an early release is kept */
 	pid = fork();
 	if (pid < 0) {
 		int e = errno;
-		close(gate[0]);
-		close(gate[1]);
+
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -e;
 	}
 	if (pid == 0) {
-		char c;
-		ssize_t n;
-
-		close(gate[1]);
+		/* a tracer that dies before arming takes the child with it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		st_control_restore();
-		do
-			n = read(gate[0], &c, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(127);    /* the tracer gave up before arming */
+		while (sigwaitinfo(&go, NULL) < 0 && errno == EINTR)
+			;
+		prctl(PR_SET_PDEATHSIG, 0);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		exec_command(cmd);
 		_exit(127);
 	}
-	close(gate[0]);
-	target_gate = gate[1];
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	target_waiting = true;
 	target_pid = pid;
 	target_reaped = false;
 	return pid;
@@ -171,14 +175,10 @@ pid_t st_target_spawn(const char *cmd)
 
 int st_target_release(void)
 {
-	ssize_t n;
-
-	if (target_gate < 0)
+	if (!target_waiting)
 		return 0;
-	n = write(target_gate, "g", 1);
-	close(target_gate);
-	target_gate = -1;
-	return n == 1 ? 0 : -EPIPE;
+	target_waiting = false;
+	return kill(target_pid, SIGUSR1) == 0 ? 0 : -errno;
 }
 
 bool st_target_poll(void)
@@ -205,10 +205,7 @@ bool st_target_poll(void)
 
 void st_target_cleanup(void)
 {
-	if (target_gate >= 0) {
-		close(target_gate);      /* the child exits without running CMD */
-		target_gate = -1;
-	}
+	target_waiting = false;        /* the SIGTERM below ends a waiting child too */
 	if (target_pid && !target_reaped) {
 		kill(target_pid, SIGTERM);
 		waitpid(target_pid, &target_status, 0);
