@@ -634,6 +634,20 @@ static int64_t syscall_arg_call(const struct st_expr *e)
 	return 0;
 }
 
+/* Any of int_arg(N) ... pointer_arg(N) with a constant N. */
+static bool is_arg_call(const struct st_expr *e)
+{
+	if (e->kind != ST_E_CALL || e->func || e->nargs != 1 || e->args[0]->kind != ST_E_NUM)
+		return false;
+	switch (e->builtin) {
+	case ST_BI_INT_ARG: case ST_BI_S32_ARG: case ST_BI_UINT_ARG: case ST_BI_U32_ARG:
+	case ST_BI_POINTER_ARG: case ST_BI_ULONG_ARG: case ST_BI_LONG_ARG:
+	case ST_BI_U64_ARG: case ST_BI_S64_ARG:
+		return true;
+	}
+	return false;
+}
+
 /* user_string*(addr) at a tracepoint, addr a pointer field ($ptr, or
  * pointer_arg(N) at a syscall entry): ask the backend to copy the string
  * at the event, while the pointer is valid. */
@@ -1755,6 +1769,12 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 	/* user_string($param): the string at the entry, as the entry fetched it */
 	if (is_user_string_call(e) && e->args[0]->kind == ST_E_TARGET && entry_consts(e) &&
 	    (st_process_entry_var(&L->fp, e->args[0]->str) || syscall_entry_var(L, e->args[0]->str))) {
+		entry_add(L, e);
+		return;
+	}
+	/* int_arg(N) and its kin in a syscall .return probe: the argument as
+	 * it was at the entry (the return event carries only the result) */
+	if (L->fp.syscall && L->fp.is_return && is_arg_call(e)) {
 		entry_add(L, e);
 		return;
 	}

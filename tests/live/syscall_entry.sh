@@ -50,6 +50,15 @@ probe end { foreach (k in d) printf("%s %d\n", k, d[k]) }'
 perf stap -c "$W/getppid_loop 300" -e "$S3" >"$TMP/d.out" 2>&1
 check "syscall.getpp*.return @entry pairs each call" grep -qx "getppid 300" "$TMP/d.out"
 
+# int_arg(N) and kin in nd_syscall .return probes: the entry's arguments
+# (the reads of 1..N bytes from /dev/zero return their count)
+S4="global n, s, bad probe nd_syscall.read.return { if (pid() != target() || retval <= 0 || retval > $N) next
+	n++; s += uint_arg(3); bad += (ulong_arg(3) != retval) + (int_arg(1) < 3) }
+probe end { printf(\"%d %d %d\\n\", n, s, bad) }"
+perf stap -c "$T $N 0" -e "$S4" >"$TMP/f.out" 2>&1
+check "int_arg/uint_arg/ulong_arg in .return read the entry's arguments ($(cat "$TMP/f.out"))" \
+	grep -qx "$N $((N * (N + 1) / 2)) 0" "$TMP/f.out"
+
 # @entry outside a .return probe is stap's semantic error
 perf stap -p3 -e 'probe syscall.read { println(@entry(gettimeofday_us())) }' >/dev/null 2>"$TMP/e.err"
 check "@entry in an entry probe: semantic error" grep -q '@entry is only valid in .return probes' "$TMP/e.err"
