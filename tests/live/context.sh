@@ -24,4 +24,8 @@ WANT2="-1 255 -1 65535 65535 -2113929217 2181038079 -1
 <unknown>"
 check "user_int8/uint8/int16/ushort/uint16/int32/uint32 ($(head -1 "$TMP/u.out"))" test "$(cat "$TMP/u.out")" = "$WANT2"
 check "user_string_warn warns once, stap's words" grep -q '^WARNING: user string copy fault' "$TMP/u.err"
+# scheduler.ctxswitch names its tasks as task_current() does (by tid)
+perf stap -T 1 -e 'global ok, bad probe scheduler.ctxswitch { if (prev_task == prev_tid && next_task == next_tid) ok++; else bad++ }
+probe end { printf("%d %d\n", ok > 0, bad) }' >"$TMP/s.out" 2>&1
+check "scheduler.ctxswitch prev_task/next_task ($(cat "$TMP/s.out"))" test "$(cat "$TMP/s.out")" = "1 0"
 no_leftovers "context"
