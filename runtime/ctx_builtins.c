@@ -190,6 +190,16 @@ static const struct ksym *ksym_find(uint64_t addr, uint64_t *size)
 	return &ksyms[lo];
 }
 
+const char *st_ksym_lookup(uint64_t addr, uint64_t *offset, uint64_t *size)
+{
+	const struct ksym *k = st_kernel_addr(addr) ? ksym_find(addr, size) : NULL;
+
+	if (!k)
+		return NULL;
+	*offset = addr - k->addr;
+	return k->name;
+}
+
 /* symname/symdata/symfileline/modname of a kernel address, as stap prints
  * them without debuginfo: the address in hex when no symbol covers it.
  * NULL only for modname of a non-kernel address (stap raises an error). */
@@ -650,7 +660,14 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 			return st_vm_raise(vm, "modname: address 0x%llx is not in the kernel",
 					   (unsigned long long)a[0].n);
 		break;
-	case ST_BI_USYMNAME: case ST_BI_USYMDATA: case ST_BI_USYMFILELINE:
+	case ST_BI_USYMNAME: case ST_BI_USYMDATA:
+	case ST_BI_BACKTRACE: case ST_BI_PRINT_BACKTRACE: case ST_BI_SPRINT_BACKTRACE:
+	case ST_BI_UBACKTRACE: case ST_BI_PRINT_UBACKTRACE: case ST_BI_SPRINT_UBACKTRACE:
+	case ST_BI_PRINT_UBACKTRACE_BRIEF: case ST_BI_STACK: case ST_BI_USTACK:
+	case ST_BI_PRINT_STACK: case ST_BI_PRINT_SYMS: case ST_BI_SPRINT_STACK: case ST_BI_SPRINT_SYMS:
+	case ST_BI_PRINT_USTACK: case ST_BI_PRINT_USYMS: case ST_BI_SPRINT_USTACK: case ST_BI_SPRINT_USYMS:
+		return st_stack_builtin(vm, id, a, ret);
+	case ST_BI_USYMFILELINE:
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)a[0].n);
 		ret->s = st_vm_str(vm, buf, strlen(buf));
 		break;

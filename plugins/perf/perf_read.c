@@ -677,6 +677,7 @@ static void side_record(struct rstream *s, const struct perf_event_header *h)
 	size_t size = h->size - sizeof(*h);
 	int32_t v[4];
 
+	st_perf_track_maps(h);
 	if (h->type == PERF_RECORD_COMM && size > 8) {
 		memcpy(v, b, 8);
 		st_perf_comm_set(&s->comm, v[1], (const char *)b + 8, size - 8);
@@ -721,6 +722,7 @@ static bool fill(struct rstream *s, const struct perf_event_header *h, struct st
 	ev->ip = sm.ip;
 	ev->captures = NULL;
 	ev->ncaptures = 0;
+	st_perf_event_stack(ev, &sm, s->rec->attr[a].sample_type);
 	/* BPF output is either a user-string capture (record + strings) or a
 	 * BTF argument record, whose synthesized format has an id of its own. */
 	if (st_perf_is_capture_attr(s->rec->attr[a].type, s->rec->attr[a].config) &&
