@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/usym.h"
+#include <elfutils/libdwelf.h>
+#include <unistd.h>
 #include "lowering/uelf.h"
 
 struct umap {
@@ -24,6 +26,7 @@ struct module {
 	char *path;
 	bool loaded;
 	struct st_uelf *elf;     /* NULL: unreadable, no symbols */
+	struct st_uelf *dbg;     /* its separate debuginfo (by build-id), or NULL */
 	struct usym_fn *fn;      /* by vaddr */
 	uint32_t nfn;
 };
@@ -59,11 +62,41 @@ static int fn_cmp(const void *a, const void *b)
 	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
 }
 
+/* A stripped library's local functions (__libc_start_call_main) are in
+ * its debuginfo file, found by build-id as gdb and perf find it. */
+static struct st_uelf *debug_file(struct st_uelf *u)
+{
+	const unsigned char *id;
+	struct st_uelf *d = NULL;
+	char path[512], *err = NULL;
+	ssize_t n = dwelf_elf_gnu_build_id(u->elf, (const void **)&id);
+	int len;
+
+	if (n < 2 || n > 64)
+		return NULL;
+	len = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (ssize_t i = 1; i < n; i++)
+		len += snprintf(path + len, sizeof(path) - (size_t)len, "%02x", id[i]);
+	snprintf(path + len, sizeof(path) - (size_t)len, ".debug");
+	if (access(path, R_OK) < 0 || st_uelf_open(path, &d, &err) < 0) {
+		free(err);
+		return NULL;
+	}
+	return d;
+}
+
+static void add_fns(struct module *m, const struct st_uelf *u)
+{
+	for (uint32_t i = 0; u && i < u->nfuncs; i++)
+		m->fn[m->nfn++] = (struct usym_fn){ u->funcs[i].vaddr, u->funcs[i].size, u->funcs[i].name };
+}
+
 /* The function table, read on first use: names are wanted rarely
  * compared with how often files are mapped. */
 static void module_load(struct module *m)
 {
 	char *err = NULL;
+	uint32_t n;
 
 	m->loaded = true;
 	if (m->path[0] != '/' || st_uelf_open(m->path, &m->elf, &err) < 0) {
@@ -71,15 +104,13 @@ static void module_load(struct module *m)
 		m->elf = NULL;
 		return;
 	}
-	m->fn = calloc(m->elf->nfuncs ? m->elf->nfuncs : 1, sizeof(*m->fn));
+	m->dbg = debug_file(m->elf);
+	n = m->elf->nfuncs + (m->dbg ? m->dbg->nfuncs : 0);
+	m->fn = calloc(n ? n : 1, sizeof(*m->fn));
 	if (!m->fn)
 		return;
-	for (uint32_t i = 0; i < m->elf->nfuncs; i++) {
-		m->fn[i].vaddr = m->elf->funcs[i].vaddr;
-		m->fn[i].size = m->elf->funcs[i].size;
-		m->fn[i].name = m->elf->funcs[i].name;
-	}
-	m->nfn = m->elf->nfuncs;
+	add_fns(m, m->elf);
+	add_fns(m, m->dbg);
 	qsort(m->fn, m->nfn, sizeof(*m->fn), fn_cmp);
 }
 
@@ -263,6 +294,8 @@ void st_usym_reset(void)
 	for (uint32_t i = 0; i < nmods; i++) {
 		if (mods[i].elf)
 			st_uelf_close(mods[i].elf);
+		if (mods[i].dbg)
+			st_uelf_close(mods[i].dbg);
 		free(mods[i].fn);
 		free(mods[i].path);
 	}
