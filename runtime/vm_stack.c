@@ -108,7 +108,7 @@ static int frames(struct st_vm *vm, bool user, const void **pcs)
 {
 	const struct st_event *ev = vm->ev;
 
-	if (!ev || !(ev->flags & ST_EV_STACK))
+	if (!ev || !(ev->flags & (user ? ST_EV_USTACK : ST_EV_KSTACK)))
 		return -1;
 	*pcs = user ? ev->ustack : ev->kstack;
 	return (int)(user ? ev->nustack : ev->nkstack);

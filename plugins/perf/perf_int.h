@@ -55,7 +55,9 @@ struct st_perf_sample {
 };
 
 /* Split a callchain into the event's kernel and user stacks (ST_EV_STACK). */
-void st_perf_event_stack(struct st_event *ev, const struct st_perf_sample *s, uint64_t sample_type);
+void st_perf_event_stack(struct st_event *ev, const struct st_perf_sample *s, unsigned parts);
+/* Which parts (ST_STACK_KERNEL/USER) of the callchain an attr samples. */
+unsigned st_perf_stack_parts(const struct perf_event_attr *a);
 /* PERF_RECORD_MMAP/MMAP2/COMM(exec)/FORK: keep the user mappings the
  * runtime names user addresses with (runtime/usym.h). */
 void st_perf_track_maps(const struct perf_event_header *h);

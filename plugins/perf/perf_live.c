@@ -245,7 +245,7 @@ static bool fill_event(struct live *l, const struct perf_event_header *h, struct
 	ev->ip = s.ip;
 	ev->captures = NULL;
 	ev->ncaptures = 0;
-	st_perf_event_stack(ev, &s, e->attr.sample_type);
+	st_perf_event_stack(ev, &s, st_perf_stack_parts(&e->attr));
 	if (e->capture) {
 		if (!st_perf_capture_decode(s.raw, s.raw_size, &l->cap))
 			return false;

@@ -381,16 +381,21 @@ bool st_perf_capture_decode(const void *raw, uint32_t raw_size, struct st_perf_c
 
 /* ---- callchains and the user mappings that name them ---- */
 
-void st_perf_event_stack(struct st_event *ev, const struct st_perf_sample *s, uint64_t sample_type)
+unsigned st_perf_stack_parts(const struct perf_event_attr *a)
+{
+	if (!(a->sample_type & PERF_SAMPLE_CALLCHAIN))
+		return 0;
+	return (a->exclude_callchain_kernel ? 0 : ST_STACK_KERNEL) | (a->exclude_callchain_user ? 0 : ST_STACK_USER);
+}
+
+void st_perf_event_stack(struct st_event *ev, const struct st_perf_sample *s, unsigned parts)
 {
 	const uint8_t *cc = s->callchain;
 	uint64_t v, ctx = 0;
 
 	ev->kstack = ev->ustack = NULL;
 	ev->nkstack = ev->nustack = 0;
-	if (!(sample_type & PERF_SAMPLE_CALLCHAIN))
-		return;
-	ev->flags |= ST_EV_STACK;
+	ev->flags |= (parts & ST_STACK_KERNEL ? ST_EV_KSTACK : 0) | (parts & ST_STACK_USER ? ST_EV_USTACK : 0);
 	/* Entries follow a context marker (kernel, then user); the kernel's
 	 * own ordering keeps each context's entries together. */
 	for (uint32_t i = 0; i < s->ncallchain; i++) {
