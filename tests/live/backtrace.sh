@@ -42,6 +42,22 @@ perf stap report -i "$TMP/u.data" -e "probe process(\"$T\").function(\"chain_c\"
 	>"$TMP/r2.out" 2>&1
 check "report: a kernel stack the recording lacks is an error" grep -q "did not capture kernel stacks" "$TMP/r2.out"
 
+# A process already running when the recording starts: its mappings are
+# written into the recording (synthesized MMAP records), so report names
+# its frames although the process has exited by then.
+"$T" 400000000 &
+BUSY=$!
+sleep 0.3
+P="global p
+probe timer.profile { if (pid() == target() && user_mode()) p[sprint_ubacktrace()] <<< 1 }
+probe end { foreach (b in p) print(b) }"
+perf stap record -o "$TMP/b.data" -x $BUSY -T 1 -e "$P" >/dev/null 2>"$TMP/b.err"
+kill $BUSY 2>/dev/null
+wait $BUSY 2>/dev/null
+perf stap report -i "$TMP/b.data" >"$TMP/b.out" 2>&1
+check "report names the frames of a process that predates the recording" \
+	grep -Eq '^(main|chain_[abc])\+0x[0-9a-f]+ \[callchain\]$' "$TMP/b.out"
+
 trace-cmd stap -c "$T 1" -e "$S" >"$TMP/t.out" 2>"$TMP/t.err"
 rc=$?
 check "trace-cmd stap: stacks are a clear error" test $rc -ne 0 -a -n "$(grep 'cannot capture stacks.*use perf stap' "$TMP/t.err")"
