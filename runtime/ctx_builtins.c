@@ -130,6 +130,15 @@ struct ksym { uint64_t addr; char *name; };
 static struct ksym *ksyms;
 static size_t nksyms;
 static bool ksyms_loaded;
+/* The recorded kernel's _text (a recording's kernel map), 0 live; and
+ * this machine's.  When they differ the addresses belong to another
+ * kernel (another boot's KASLR slide, another machine): no names. */
+static uint64_t recorded_text, local_text;
+
+void st_ksym_recorded_text(uint64_t addr)
+{
+	recorded_text = addr;
+}
 
 static int ksym_cmp(const void *a, const void *b)
 {
@@ -159,6 +168,8 @@ static void ksyms_load(void)
 				break;
 			ksyms = n;
 		}
+		if (!strcmp(name, "_text"))
+			local_text = addr;
 		ksyms[nksyms].addr = addr;
 		if (!(ksyms[nksyms].name = strdup(name)))
 			break;
@@ -171,10 +182,20 @@ static void ksyms_load(void)
 /* The symbol containing addr, or NULL; *size is the distance to the next. */
 static const struct ksym *ksym_find(uint64_t addr, uint64_t *size)
 {
+	static bool warned;
 	size_t lo = 0, hi;
 
 	if (!ksyms_loaded)
 		ksyms_load();
+	if (recorded_text && local_text && recorded_text != local_text) {
+		if (!warned) {
+			warned = true;
+			fprintf(stderr, "WARNING: the recording's kernel is not this one (_text at 0x%llx, here 0x%llx): "
+				"kernel addresses are not named\n", (unsigned long long)recorded_text,
+				(unsigned long long)local_text);
+		}
+		return NULL;
+	}
 	hi = nksyms;
 	if (!nksyms || addr < ksyms[0].addr)
 		return NULL;

@@ -13,6 +13,9 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 /* The /proc/kallsyms symbol holding a kernel address, or NULL; *offset
  * into it and *size (distance to the next symbol). */
 const char *st_ksym_lookup(uint64_t addr, uint64_t *offset, uint64_t *size);
+/* A recording's kernel _text address: kernel addresses are named only
+ * when this machine's /proc/kallsyms has the same. */
+void st_ksym_recorded_text(uint64_t addr);
 /* backtrace(), ubacktrace() and their kin (vm_stack.c); usymname/usymdata. */
 enum st_vm_status st_stack_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
 /* x86_64 syscall number to name; NULL when unknown. */

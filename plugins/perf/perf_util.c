@@ -14,6 +14,7 @@
 #include <tracefs.h>
 #include "runtime/clock.h"
 #include "plugins/perf/perf_int.h"
+#include "runtime/ctx_builtins.h"
 #include "runtime/usym.h"
 
 int st_perf_fail(char **err, int rc, const char *fmt, ...)
@@ -426,8 +427,16 @@ void st_perf_track_maps(const struct perf_event_header *h)
 	case PERF_RECORD_MMAP:
 	case PERF_RECORD_MMAP2:
 		name_off = h->type == PERF_RECORD_MMAP ? 32 : 64;
-		if (size <= name_off || (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL)
+		if (size <= name_off)
 			return;
+		if ((h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL) {
+			/* perf record's (and ours): "[kernel.kallsyms]_text" at _text */
+			if (size >= name_off + 23 && !memcmp(b + name_off, "[kernel.kallsyms]_text", 23)) {
+				memcpy(&addr, b + 8, 8);
+				st_ksym_recorded_text(addr);
+			}
+			return;
+		}
 		memcpy(v, b, 8);
 		memcpy(&addr, b + 8, 8);
 		memcpy(&len, b + 16, 8);

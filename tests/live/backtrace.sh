@@ -33,6 +33,11 @@ check "print_backtrace at syscall.getppid names do_syscall_64" \
 check "sprint_backtrace names entry_SYSCALL_64" grep -Eq '^entry_SYSCALL_64[a-z_]*\+0x[0-9a-f]+ \[kernel\]$' "$TMP/k.out"
 check "backtrace() is kernel hex words" grep -Eqx '(0xffffffff[0-9a-f]+ )+' "$TMP/k.out"
 
+perf stap record -o "$TMP/k.data" -c "$T 3" -e "$K" >/dev/null 2>"$TMP/kr.err"
+perf stap report -i "$TMP/k.data" >"$TMP/kr.out" 2>&1
+check "record -> report on this kernel: the same kernel frames" \
+	grep -Eq '^do_syscall_64\+0x[0-9a-f]+ \[kernel\]$' "$TMP/kr.out"
+
 # record -> report: the process is gone; its MMAP2 records name the frames
 perf stap record -o "$TMP/u.data" -c "$T $N" -e "$S" >/dev/null 2>"$TMP/r.err"
 perf stap report -i "$TMP/u.data" >"$TMP/r.out" 2>&1

@@ -1,15 +1,50 @@
 /* test_usym - user address -> function through mmap records: our
  * callchain workload mapped at a made-up address in made-up pids, then
- * fork, exec, exit and an overlapping mapping. */
+ * fork, exec, exit and an overlapping mapping; and kernel names refused
+ * for a recording of another kernel. */
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lowering/uelf.h"
+#include "runtime/ctx_builtins.h"
 #include "runtime/usym.h"
 #include "tests/unit/check.h"
 
 #define BASE 0x555500000000ull
+
+/* this kernel's _text from /proc/kallsyms; 0 when hidden */
+static uint64_t kernel_text(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], name[256], type;
+	unsigned long long a;
+	uint64_t r = 0;
+
+	while (f && !r && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &a, &type, name) == 3 && !strcmp(name, "_text"))
+			r = a;
+	if (f)
+		fclose(f);
+	return r;
+}
+
+/* Kernel addresses are named only when the recording's kernel is this one. */
+static void kernel_names(void)
+{
+	uint64_t text = kernel_text(), off, size;
+
+	if (!text) {
+		printf("PASS kernel names: /proc/kallsyms hides addresses, skipped\n");
+		return;
+	}
+	CHECK("kernel address named live", st_ksym_lookup(text + 0x10, &off, &size) != NULL);
+	st_ksym_recorded_text(text + 0x200000);
+	CHECK("another kernel's recording: not named", st_ksym_lookup(text + 0x10, &off, &size) == NULL);
+	st_ksym_recorded_text(text);
+	CHECK("this kernel's recording: named", st_ksym_lookup(text + 0x10, &off, &size) != NULL);
+	st_ksym_recorded_text(0);
+}
 
 int main(int argc, char **argv)
 {
@@ -66,5 +101,6 @@ int main(int argc, char **argv)
 	CHECK("exit forgets the process", !s.module);
 	st_usym_reset();
 	st_uelf_close(u);
+	kernel_names();
 	return check_failures != 0;
 }
