@@ -646,6 +646,23 @@ static void resolve_stmt(struct frame *F, struct st_stmt *s)
 
 	if (!s)
 		return;
+	if (s->kind == ST_S_IF && s->cond && s->cond->kind == ST_E_DEFINED) {
+		/* if (@defined(...)) folds now, as stap's pass 2 does, so the
+		 * branch not taken may name what this point does not have. */
+		struct st_stmt *keep;
+
+		resolve_expr(F, s->cond, false);
+		keep = s->cond->num ? s->then : s->els;
+		if (keep) {
+			*s = *keep;
+		} else {
+			s->kind = ST_S_NULL;
+			s->cond = NULL;
+			s->then = s->els = NULL;
+		}
+		resolve_stmt(F, s);
+		return;
+	}
 	if (s->expr)
 		resolve_expr(F, s->expr, s->kind == ST_S_DELETE);
 	if (s->kind == ST_S_DELETE && s->expr->kind == ST_E_VAR && s->expr->sym)

@@ -63,6 +63,7 @@ struct lower {
 	uint32_t pending;            /* statements counted but not yet subtracted */
 	uint8_t *fstate;             /* per function: 0 unknown, 1 visiting, 2 loop-free, 3 has loops */
 	uint32_t *fcost;             /* per loop-free function: its longest path */
+	uint8_t *fstack;             /* per function: 0x80 known | ST_STACK_* it reads */
 };
 
 static void fail(struct lower *L, const struct st_loc *loc, const char *fmt, ...)
@@ -1858,6 +1859,64 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	L->fp = ret;
 }
 
+/* ---- stacks: which handlers read the callchain at the event ---- */
+
+static unsigned stmt_stack(struct lower *L, const struct st_stmt *s);
+
+static unsigned builtin_stack(int id)
+{
+	switch (id) {
+	case ST_BI_BACKTRACE: case ST_BI_PRINT_BACKTRACE: case ST_BI_SPRINT_BACKTRACE:
+	case ST_BI_STACK:
+		return ST_STACK_KERNEL;
+	case ST_BI_UBACKTRACE: case ST_BI_PRINT_UBACKTRACE: case ST_BI_SPRINT_UBACKTRACE:
+	case ST_BI_PRINT_UBACKTRACE_BRIEF: case ST_BI_USTACK:
+		return ST_STACK_USER;
+	}
+	return 0;
+}
+
+/* A function's needs include its callees'; recursion adds nothing new. */
+static unsigned func_stack(struct lower *L, const struct st_function *f)
+{
+	uint8_t *m = &L->fstack[f->index];
+
+	if (!(*m & 0x80)) {
+		*m = 0x80;
+		*m |= (uint8_t)stmt_stack(L, f->body);
+	}
+	return *m & 0x7f;
+}
+
+static unsigned expr_stack(struct lower *L, const struct st_expr *e)
+{
+	unsigned n = 0;
+
+	if (!e)
+		return 0;
+	if (e->kind == ST_E_CALL)
+		n |= e->func ? func_stack(L, e->func) : builtin_stack(e->builtin);
+	n |= expr_stack(L, e->a) | expr_stack(L, e->b) | expr_stack(L, e->c);
+	for (uint32_t i = 0; i < e->nargs; i++)
+		n |= expr_stack(L, e->args[i]);
+	return n;
+}
+
+static unsigned stmt_stack(struct lower *L, const struct st_stmt *s)
+{
+	unsigned n = 0;
+
+	if (!s)
+		return 0;
+	for (uint32_t i = 0; i < s->nbody; i++)
+		n |= stmt_stack(L, s->body[i]);
+	for (uint32_t i = 0; s->fe_filter && i < s->fe_nkeys; i++)
+		n |= expr_stack(L, s->fe_filter[i]);
+	return n | expr_stack(L, s->expr) | expr_stack(L, s->cond) | expr_stack(L, s->init) |
+	       expr_stack(L, s->step) | expr_stack(L, s->fe_array) | expr_stack(L, s->fe_limit) |
+	       stmt_stack(L, s->then) | stmt_stack(L, s->els);
+}
+
 static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 {
 	struct st_plan *p = L->plan;
@@ -1888,6 +1947,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	count_begin(L, pi->body, NULL);
 	stmt(L, pi->body);
 	count_end(L, pi->body);
+	p->sources[src].stack |= (uint8_t)(stmt_stack(L, pi->body) | expr_stack(L, pi->cond));
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 	if (L->fp.kind == ST_SRC_UPROBE)
@@ -2009,7 +2069,8 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 	L.plan = p;
 	L.fstate = calloc(prog->nfuncs + 1, 1);
 	L.fcost = calloc(prog->nfuncs + 1, sizeof(*L.fcost));
-	if (!L.fstate || !L.fcost)
+	L.fstack = calloc(prog->nfuncs + 1, 1);
+	if (!L.fstate || !L.fcost || !L.fstack)
 		abort();
 	lower_globals(&L);
 	/* functions keep their program index as their code index */
@@ -2029,6 +2090,7 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 	if (!L.err)
 		st_inkernel_plan(p);
 	free(L.fstate);
+	free(L.fstack);
 	free(L.fcost);
 	if (L.err) {
 		*err = L.err;

@@ -73,6 +73,9 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 			for (j = 0; j < s->ncaptures; j++)
 				fprintf(out, " %s", s->captures[j]);
 		}
+		if (s->stack)
+			fprintf(out, " stack:%s%s", s->stack & ST_STACK_KERNEL ? " kernel" : "",
+				s->stack & ST_STACK_USER ? " user" : "");
 		if (s->kind == ST_SRC_TRACEPOINT)
 			fprintf(out, " [live: %s]", st_inkernel_tier_name(s->ink ? s->ink->tier : ST_INK_NONE));
 		fputc('\n', out);

@@ -41,6 +41,9 @@ struct st_btf_cap {
 	bool direct, is_string, is_signed;
 };
 
+#define ST_STACK_KERNEL 1u
+#define ST_STACK_USER 2u
+
 struct st_source {
 	enum st_source_kind kind;
 	char *name;          /* "syscalls:sys_enter_getppid", "timer.ms(100)", "begin" */
@@ -73,6 +76,10 @@ struct st_source {
 	 * them at the event and hands them over as st_event.captures. */
 	char **captures;
 	uint32_t ncaptures;
+
+	/* Handlers read the stack at the event (backtrace(), ubacktrace(), ...):
+	 * ST_STACK_KERNEL / ST_STACK_USER bits; the backend captures callchains. */
+	uint8_t stack;
 
 	bool optional;       /* `?` probe point: skipped when it cannot attach */
 

@@ -130,6 +130,15 @@ struct ksym { uint64_t addr; char *name; };
 static struct ksym *ksyms;
 static size_t nksyms;
 static bool ksyms_loaded;
+/* The recorded kernel's _text (a recording's kernel map), 0 live; and
+ * this machine's.  When they differ the addresses belong to another
+ * kernel (another boot's KASLR slide, another machine): no names. */
+static uint64_t recorded_text, local_text;
+
+void st_ksym_recorded_text(uint64_t addr)
+{
+	recorded_text = addr;
+}
 
 static int ksym_cmp(const void *a, const void *b)
 {
@@ -159,6 +168,8 @@ static void ksyms_load(void)
 				break;
 			ksyms = n;
 		}
+		if (!strcmp(name, "_text"))
+			local_text = addr;
 		ksyms[nksyms].addr = addr;
 		if (!(ksyms[nksyms].name = strdup(name)))
 			break;
@@ -171,10 +182,20 @@ static void ksyms_load(void)
 /* The symbol containing addr, or NULL; *size is the distance to the next. */
 static const struct ksym *ksym_find(uint64_t addr, uint64_t *size)
 {
+	static bool warned;
 	size_t lo = 0, hi;
 
 	if (!ksyms_loaded)
 		ksyms_load();
+	if (recorded_text && local_text && recorded_text != local_text) {
+		if (!warned) {
+			warned = true;
+			fprintf(stderr, "WARNING: the recording's kernel is not this one (_text at 0x%llx, here 0x%llx): "
+				"kernel addresses are not named\n", (unsigned long long)recorded_text,
+				(unsigned long long)local_text);
+		}
+		return NULL;
+	}
 	hi = nksyms;
 	if (!nksyms || addr < ksyms[0].addr)
 		return NULL;
@@ -188,6 +209,16 @@ static const struct ksym *ksym_find(uint64_t addr, uint64_t *size)
 	}
 	*size = lo + 1 < nksyms ? ksyms[lo + 1].addr - ksyms[lo].addr : 0;
 	return &ksyms[lo];
+}
+
+const char *st_ksym_lookup(uint64_t addr, uint64_t *offset, uint64_t *size)
+{
+	const struct ksym *k = st_kernel_addr(addr) ? ksym_find(addr, size) : NULL;
+
+	if (!k)
+		return NULL;
+	*offset = addr - k->addr;
+	return k->name;
 }
 
 /* symname/symdata/symfileline/modname of a kernel address, as stap prints
@@ -691,7 +722,14 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 			return st_vm_raise(vm, "modname: address 0x%llx is not in the kernel",
 					   (unsigned long long)a[0].n);
 		break;
-	case ST_BI_USYMNAME: case ST_BI_USYMDATA: case ST_BI_USYMFILELINE:
+	case ST_BI_USYMNAME: case ST_BI_USYMDATA:
+	case ST_BI_BACKTRACE: case ST_BI_PRINT_BACKTRACE: case ST_BI_SPRINT_BACKTRACE:
+	case ST_BI_UBACKTRACE: case ST_BI_PRINT_UBACKTRACE: case ST_BI_SPRINT_UBACKTRACE:
+	case ST_BI_PRINT_UBACKTRACE_BRIEF: case ST_BI_STACK: case ST_BI_USTACK:
+	case ST_BI_PRINT_STACK: case ST_BI_PRINT_SYMS: case ST_BI_SPRINT_STACK: case ST_BI_SPRINT_SYMS:
+	case ST_BI_PRINT_USTACK: case ST_BI_PRINT_USYMS: case ST_BI_SPRINT_USTACK: case ST_BI_SPRINT_USYMS:
+		return st_stack_builtin(vm, id, a, ret);
+	case ST_BI_USYMFILELINE:
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)a[0].n);
 		ret->s = st_vm_str(vm, buf, strlen(buf));
 		break;

@@ -33,11 +33,21 @@ struct st_event {
 	uint64_t ip;            /* counter sources: the sampled instruction pointer, 0 if none */
 	const struct st_capture *captures;   /* user strings taken at the event */
 	uint32_t ncaptures;
-	uint32_t flags;         /* ST_EV_BULK */
+	uint32_t flags;         /* ST_EV_BULK, ST_EV_KSTACK, ST_EV_USTACK */
+	/* ST_EV_KSTACK / ST_EV_USTACK: the callchain taken at the event,
+	 * innermost first, as u64 addresses (may be unaligned: memcpy them). */
+	const void *kstack;     /* kernel part */
+	uint32_t nkstack;
+	const void *ustack;     /* user part */
+	uint32_t nustack;
 };
 
 /* An in-kernel count (lowering/inkernel.h): the probe's bulk code runs once
  * for `value` events with these pid/tid/cpu/comm. */
 #define ST_EV_BULK 1u
+/* The event carries its kernel / user callchain (kstack / ustack; the
+ * kernel may still have found no frames: nkstack or nustack 0). */
+#define ST_EV_KSTACK 2u
+#define ST_EV_USTACK 4u
 
 #endif

@@ -170,6 +170,28 @@ static int fold_syscalls(struct st_perf_attach *a, const struct st_source *src, 
 	return rc;
 }
 
+/* Handlers that read backtraces: the kernel takes the callchain with
+ * each sample (frame pointers; user part from the user registers), and
+ * reports executable mappings so user addresses can be named later, live
+ * or from the recording. */
+static void want_stacks(struct st_perf_attach *a, const struct st_source *src)
+{
+	for (uint32_t i = 0; i < a->nevt; i++) {
+		struct st_perf_evt *e = &a->evt[i];
+		unsigned st = src[e->source].stack;
+
+		for (uint32_t k = 0; e->sysc && k < e->sysc->nm; k++)
+			st |= src[e->sysc->m[k].source].stack;
+		if (!st)
+			continue;
+		e->attr.sample_type |= PERF_SAMPLE_CALLCHAIN;
+		e->attr.exclude_callchain_kernel = !(st & ST_STACK_KERNEL);
+		e->attr.exclude_callchain_user = !(st & ST_STACK_USER);
+		if (st & ST_STACK_USER)
+			a->want_mmap = true;
+	}
+}
+
 static int describe(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc,
 		    bool recording, uint32_t ring_bytes, char **err)
 {
@@ -278,6 +300,7 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 		e->source = i;
 		a->nevt++;
 	}
+	want_stacks(a, src);
 	return 0;
 }
 
@@ -334,6 +357,7 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
 
 	if (r->fd < 0) {
 		attr.comm = attr.comm_exec = attr.task = 1;
+		attr.mmap = attr.mmap2 = a->want_mmap;
 	}
 	fd = (int)syscall(SYS_perf_event_open, &attr, -1, a->cpus[ci], -1, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)

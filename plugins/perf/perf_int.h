@@ -50,7 +50,17 @@ struct st_perf_sample {
 	int32_t pid, tid, cpu;
 	const void *raw;
 	uint32_t raw_size;
+	const void *callchain;        /* PERF_SAMPLE_CALLCHAIN: u64 entries, context markers included */
+	uint32_t ncallchain;
 };
+
+/* Split a callchain into the event's kernel and user stacks (ST_EV_STACK). */
+void st_perf_event_stack(struct st_event *ev, const struct st_perf_sample *s, unsigned parts);
+/* Which parts (ST_STACK_KERNEL/USER) of the callchain an attr samples. */
+unsigned st_perf_stack_parts(const struct perf_event_attr *a);
+/* PERF_RECORD_MMAP/MMAP2/COMM(exec)/FORK: keep the user mappings the
+ * runtime names user addresses with (runtime/usym.h). */
+void st_perf_track_maps(const struct perf_event_header *h);
 
 /* Parse a PERF_RECORD_SAMPLE body (after the 8-byte header); -EINVAL when
  * it does not fit in `size` or uses a layout we cannot walk. */
@@ -107,6 +117,7 @@ struct st_perf_attach {
 	struct st_perf_id { uint64_t id; uint32_t evt; } *idx;   /* sorted by id */
 	uint32_t nidx;
 	uint64_t trailer_type;        /* sample_type bits every attr shares */
+	bool want_mmap;               /* user backtraces: MMAP2 records name the mappings */
 	int64_t wall_offset_ns;
 	uint64_t start_ns;
 };

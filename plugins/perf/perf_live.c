@@ -181,6 +181,8 @@ static void side_record(struct live *l, const struct perf_event_header *h)
 	int32_t v[4];
 	uint64_t lost;
 
+	if (l->at.want_mmap)
+		st_perf_track_maps(h);
 	switch (h->type) {
 	case PERF_RECORD_COMM:
 		if (size > 8) {
@@ -243,6 +245,7 @@ static bool fill_event(struct live *l, const struct perf_event_header *h, struct
 	ev->ip = s.ip;
 	ev->captures = NULL;
 	ev->ncaptures = 0;
+	st_perf_event_stack(ev, &s, st_perf_stack_parts(&e->attr));
 	if (e->capture) {
 		if (!st_perf_capture_decode(s.raw, s.raw_size, &l->cap))
 			return false;

@@ -23,6 +23,7 @@ struct rattr {
 	uint32_t type;
 	uint64_t config, sample_type, read_format;
 	int time_off;                 /* byte offset of TIME in a sample, -1 none */
+	uint8_t stack_parts;          /* callchain parts sampled (ST_STACK_*) */
 	char *name;                   /* "sys:event", or EVENT_DESC's name */
 };
 
@@ -156,6 +157,7 @@ static int read_attrs(struct st_recording *rec, char **err)
 		rec->attr[i].sample_type = a.sample_type;
 		rec->attr[i].read_format = a.read_format;
 		rec->attr[i].time_off = time_offset(a.sample_type);
+		rec->attr[i].stack_parts = (uint8_t)st_perf_stack_parts(&a);
 		if (i == 0 && a.sample_id_all)
 			rec->trailer_type = a.sample_type;
 		total += ids.size / 8;
@@ -677,6 +679,7 @@ static void side_record(struct rstream *s, const struct perf_event_header *h)
 	size_t size = h->size - sizeof(*h);
 	int32_t v[4];
 
+	st_perf_track_maps(h);
 	if (h->type == PERF_RECORD_COMM && size > 8) {
 		memcpy(v, b, 8);
 		st_perf_comm_set(&s->comm, v[1], (const char *)b + 8, size - 8);
@@ -721,6 +724,7 @@ static bool fill(struct rstream *s, const struct perf_event_header *h, struct st
 	ev->ip = sm.ip;
 	ev->captures = NULL;
 	ev->ncaptures = 0;
+	st_perf_event_stack(ev, &sm, s->rec->attr[a].stack_parts);
 	/* BPF output is either a user-string capture (record + strings) or a
 	 * BTF argument record, whose synthesized format has an id of its own. */
 	if (st_perf_is_capture_attr(s->rec->attr[a].type, s->rec->attr[a].config) &&

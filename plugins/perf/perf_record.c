@@ -79,6 +79,8 @@ static int write_at(int fd, const void *p, size_t n, uint64_t off)
 
 /* ---- tasks alive at start ---- */
 
+static void add_user_maps(struct st_recorder *r, int pid);
+
 static void add_task(void *ctx, int pid, int tid, const char *comm)
 {
 	struct st_recorder *r = ctx;
@@ -102,6 +104,61 @@ static void add_task(void *ctx, int pid, int tid, const char *comm)
 	buf_put(&r->comms, &id, 8);
 	n = snprintf(line, sizeof(line), "%d %s\n", tid, name);
 	buf_put(&r->cmdlines, line, (size_t)n);
+	if (r->at.want_mmap && pid == tid)
+		add_user_maps(r, pid);
+}
+
+/* A user MMAP at time 0 for a mapping that predates the recording, so
+ * report can name the addresses of processes that were already running. */
+static void add_user_map(struct st_recorder *r, int pid, uint64_t start, uint64_t len, uint64_t pgoff,
+			 const char *file)
+{
+	uint32_t ids[2] = {(uint32_t)pid, (uint32_t)pid}, cpu[2] = {0, 0};
+	uint64_t t = 0, id = r->at.nevt ? r->at.evt[0].ids[0] : 0;
+	size_t nlen = (strlen(file) + 1 + 7) & ~(size_t)7;
+	struct perf_event_header h;
+	char name[4096 + 8] = {0};
+
+	if (nlen > 4096)
+		return;
+	memcpy(name, file, strlen(file));
+	h.type = PERF_RECORD_MMAP;
+	h.misc = PERF_RECORD_MISC_USER;
+	h.size = (uint16_t)(sizeof(h) + 8 + 24 + nlen + st_perf_trailer_size(r->at.trailer_type));
+	buf_put(&r->comms, &h, sizeof(h));
+	buf_put(&r->comms, ids, 8);
+	buf_put(&r->comms, &start, 8);
+	buf_put(&r->comms, &len, 8);
+	buf_put(&r->comms, &pgoff, 8);
+	buf_put(&r->comms, name, nlen);
+	buf_put(&r->comms, ids, 8);
+	buf_put(&r->comms, &t, 8);
+	buf_put(&r->comms, cpu, 8);
+	buf_put(&r->comms, &id, 8);
+}
+
+/* The executable mappings of a process alive at start (user backtraces). */
+static void add_user_maps(struct st_recorder *r, int pid)
+{
+	char path[64], line[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, off;
+		char perms[8];
+		int name = 0;
+
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &lo, &hi, perms, &off, &name) < 4 || !name)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (perms[2] == 'x' && line[name] == '/')
+			add_user_map(r, pid, lo, hi - lo, off, line + name);
+	}
+	fclose(f);
 }
 
 /* The kernel's _text address from the head of /proc/kallsyms, 0 if hidden. */

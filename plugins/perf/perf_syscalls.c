@@ -265,6 +265,7 @@ int st_perf_sysc_plan(const struct st_source *src, uint32_t nsrc, const char *di
 {
 	int threshold = fold_threshold();
 	uint32_t count[2] = {0, 0};
+	bool kstack[2] = {false, false};
 	int rc = 0;
 
 	groups[0] = groups[1] = NULL;
@@ -274,13 +275,17 @@ int st_perf_sysc_plan(const struct st_source *src, uint32_t nsrc, const char *di
 		const char *name;
 		int d = direction(&src[i], &name);
 
-		if (d >= 0 && st_perf_sysc_nr(name) >= 0)
+		if (d >= 0 && st_perf_sysc_nr(name) >= 0) {
 			count[d]++;
+			kstack[d] |= (src[i].stack & ST_STACK_KERNEL) != 0;
+		}
 	}
 	for (int d = 0; d < 2 && rc == 0; d++) {
 		struct st_perf_sysc *g;
 
-		if (count[d] == 0 || count[d] <= (uint32_t)threshold)
+		/* syscalls:* records carry the user registers, so their
+		 * callchains have no kernel part; raw_syscalls ones do. */
+		if (count[d] == 0 || (count[d] <= (uint32_t)threshold && !kstack[d]))
 			continue;
 		g = groups[d] = calloc(1, sizeof(*g));
 		if (!g)

@@ -18,7 +18,9 @@
 #include <stdint.h>
 #include "lowering/source.h"
 
-/* Plans with more than this many sys_enter_* (or sys_exit_*) sources fold
+/* Plans with more than this many sys_enter_* (or sys_exit_*) sources, or
+ * with one whose handler reads the kernel stack (raw_syscalls records carry
+ * kernel registers, syscalls:* ones user registers), fold
  * them; STAPLET_SYSCALL_FOLD=N overrides it (0 folds always, -1 never). */
 #define ST_PERF_SYSC_FOLD_MIN 8
 /* Syscall numbers a recording's map may name (readers bound-check). */

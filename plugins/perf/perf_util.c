@@ -14,6 +14,8 @@
 #include <tracefs.h>
 #include "runtime/clock.h"
 #include "plugins/perf/perf_int.h"
+#include "runtime/ctx_builtins.h"
+#include "runtime/usym.h"
 
 int st_perf_fail(char **err, int rc, const char *fmt, ...)
 {
@@ -297,6 +299,8 @@ int st_perf_parse_sample(uint64_t st, uint64_t rf, const uint8_t *body, size_t s
 		v = U64();
 		if (v > (size - off) / 8)
 			return -EINVAL;
+		s->callchain = body + off;
+		s->ncallchain = (uint32_t)v;
 		off += v * 8;
 	}
 	if (st & PERF_SAMPLE_RAW) {
@@ -374,4 +378,94 @@ bool st_perf_capture_decode(const void *raw, uint32_t raw_size, struct st_perf_c
 		out->cap[k].err = len < 0 ? len : 0;
 	}
 	return true;
+}
+
+/* ---- callchains and the user mappings that name them ---- */
+
+unsigned st_perf_stack_parts(const struct perf_event_attr *a)
+{
+	if (!(a->sample_type & PERF_SAMPLE_CALLCHAIN))
+		return 0;
+	return (a->exclude_callchain_kernel ? 0 : ST_STACK_KERNEL) | (a->exclude_callchain_user ? 0 : ST_STACK_USER);
+}
+
+void st_perf_event_stack(struct st_event *ev, const struct st_perf_sample *s, unsigned parts)
+{
+	const uint8_t *cc = s->callchain;
+	uint64_t v, ctx = 0;
+
+	ev->kstack = ev->ustack = NULL;
+	ev->nkstack = ev->nustack = 0;
+	ev->flags |= (parts & ST_STACK_KERNEL ? ST_EV_KSTACK : 0) | (parts & ST_STACK_USER ? ST_EV_USTACK : 0);
+	/* Entries follow a context marker (kernel, then user); the kernel's
+	 * own ordering keeps each context's entries together. */
+	for (uint32_t i = 0; i < s->ncallchain; i++) {
+		memcpy(&v, cc + 8 * i, 8);
+		if (v >= (uint64_t)PERF_CONTEXT_MAX) {
+			ctx = v;
+			continue;
+		}
+		if (ctx == (uint64_t)PERF_CONTEXT_KERNEL) {
+			if (!ev->nkstack++)
+				ev->kstack = cc + 8 * i;
+		} else if (ctx == (uint64_t)PERF_CONTEXT_USER) {
+			if (!ev->nustack++)
+				ev->ustack = cc + 8 * i;
+		}
+	}
+}
+
+void st_perf_track_maps(const struct perf_event_header *h)
+{
+	const uint8_t *b = (const uint8_t *)(h + 1);
+	size_t size = h->size - sizeof(*h);
+	uint64_t addr, len, pgoff;
+	int32_t v[4];
+	size_t name_off;
+
+	switch (h->type) {
+	case PERF_RECORD_MMAP:
+	case PERF_RECORD_MMAP2:
+		name_off = h->type == PERF_RECORD_MMAP ? 32 : 64;
+		if (size <= name_off)
+			return;
+		if ((h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL) {
+			/* perf record's (and ours): "[kernel.kallsyms]_text" at _text */
+			if (size >= name_off + 23 && !memcmp(b + name_off, "[kernel.kallsyms]_text", 23)) {
+				memcpy(&addr, b + 8, 8);
+				st_ksym_recorded_text(addr);
+			}
+			return;
+		}
+		memcpy(v, b, 8);
+		memcpy(&addr, b + 8, 8);
+		memcpy(&len, b + 16, 8);
+		memcpy(&pgoff, b + 24, 8);
+		if (v[0] <= 0 || !memchr(b + name_off, 0, size - name_off))
+			return;
+		st_usym_mmap(v[0], addr, len, pgoff, (const char *)b + name_off);
+		break;
+	case PERF_RECORD_COMM:
+		if (size >= 8 && (h->misc & PERF_RECORD_MISC_COMM_EXEC)) {
+			memcpy(v, b, 8);
+			st_usym_exec(v[0]);
+		}
+		break;
+	case PERF_RECORD_FORK:
+		if (size >= 16) {
+			memcpy(v, b, 16);
+			if (v[0] == v[2] && v[0] != v[1])   /* a new process, not a thread */
+				st_usym_fork(v[0], v[1]);
+		}
+		break;
+	case PERF_RECORD_EXIT:
+		if (size >= 16) {
+			memcpy(v, b, 16);
+			if (v[0] == v[2])
+				st_usym_exit(v[0]);
+		}
+		break;
+	default:
+		break;
+	}
 }

@@ -279,6 +279,14 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 	char sys[64], ev[128];
 	int r;
 
+	if (s->stack && (s->kind == ST_SRC_TRACEPOINT || s->kind == ST_SRC_UPROBE)) {
+		/* tracefs' stacktrace/userstacktrace options would need their
+		 * stack records paired with each event: not done yet. */
+		st_tracecmd_err(err, "trace-cmd stap cannot capture stacks for %s yet: its handler uses "
+				"%sbacktrace functions, which need perf callchains (use perf stap)",
+				s->name ? s->name : "?", s->stack & ST_STACK_KERNEL ? "" : "user ");
+		return -EOPNOTSUPP;
+	}
 	switch (s->kind) {
 	case ST_SRC_TRACEPOINT:
 		if (s->nbtf) {   /* $arg->member needs a BPF capture: perf backend only */
