@@ -361,14 +361,6 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 		P->depth--;
 		return n;
 	}
-	/* Macros calling several others grow exponentially without getting
-	 * deep (stap itself runs out of memory): cap the total. */
-	P->expanded += m->nbody;
-	if (P->expanded > (1u << 18)) {
-		pp_error(P, at, "macro expansion too large");
-		P->depth--;
-		return n;
-	}
 	for (k = 0; k < m->nbody; k++) {
 		const struct st_token *b = &m->body[k];
 
@@ -384,6 +376,16 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 			}
 		}
 		st_tokvec_push(&body, b);
+	}
+	/* Macros calling several others, or using a parameter twice, grow
+	 * exponentially without getting deep (stap itself runs out of
+	 * memory): cap the total of the substituted bodies. */
+	P->expanded += body.n;
+	if (P->expanded > (1u << 18)) {
+		pp_error(P, at, "macro expansion too large");
+		st_tokvec_free(&body);
+		P->depth--;
+		return n;
 	}
 	expand(P, body.v, body.n, out);
 	st_tokvec_free(&body);

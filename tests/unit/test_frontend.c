@@ -246,6 +246,22 @@ static void test_fuzz_regressions(void)
 		"@define j %( @i @i @i @i %)\n@define k %( @j @j @j @j %)\nprobe begin { x = @k }", false, &o, NULL);
 	CHECK("fuzz macro fan-out", e && strstr(e, "macro expansion too large"));
 	free(e);
+	/* a parameter used twice doubles its argument at each nesting level:
+	 * the cap counts substituted tokens, not body tokens (fuzzer OOM) */
+	{
+		char src[512] = "@define d(x) %( @x @x %)\nprobe begin { x = ";
+		int k;
+
+		for (k = 0; k < 40; k++)
+			strcat(src, "@d(");
+		strcat(src, "1");
+		for (k = 0; k < 40; k++)
+			strcat(src, ")");
+		strcat(src, " }");
+		e = run(src, false, &o, NULL);
+		CHECK("fuzz macro argument doubling", e && strstr(e, "macro expansion too large"));
+		free(e);
+	}
 	/* a probe binding a context variable as its first local (memcpy of no bindings) */
 	e = run("probe syscall.read { print(name) }", true, &o, NULL);
 	CHECK_STR("fuzz first binding", e, "");
