@@ -48,20 +48,47 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 
 		if (!c->is_string)
 			PUT(ST_DW(BPF_REG_7, o, 0));
-		PUT(LDX_DW(BPF_REG_3, BPF_REG_6, (int16_t)(8 * c->arg)));   /* ctx->args[arg] */
+		switch (c->root) {
+		case ST_BTF_ROOT_TASK:
+			PUT(CALL(BPF_FUNC_get_current_task));
+			PUT(MOV64_REG(BPF_REG_3, BPF_REG_0));
+			break;
+		case ST_BTF_ROOT_CTX:       /* a tracepoint record field */
+			PUT(c->direct && c->size == 1 ? LDX_B(BPF_REG_3, BPF_REG_6, (int16_t)c->arg) :
+			    c->direct && c->size == 2 ? LDX_H(BPF_REG_3, BPF_REG_6, (int16_t)c->arg) :
+			    c->direct && c->size == 4 ? LDX_W(BPF_REG_3, BPF_REG_6, (int16_t)c->arg) :
+			    LDX_DW(BPF_REG_3, BPF_REG_6, (int16_t)c->arg));
+			break;
+		default:
+			PUT(LDX_DW(BPF_REG_3, BPF_REG_6, (int16_t)(8 * c->arg)));   /* ctx->args[arg] */
+		}
 		if (c->direct) {
 			PUT(STX_DW(BPF_REG_7, BPF_REG_3, o));
 			continue;
 		}
-		for (uint32_t h = 0; h < c->nhops; h++) {
-			PUT(ADD64_IMM(BPF_REG_3, (int32_t)c->hop[h]));
+		for (uint32_t h = 0; h <= c->nhops; h++) {
+			uint32_t x = c->hop_idx[h];
+
+			PUT(ADD64_IMM(BPF_REG_3, (int32_t)(h < c->nhops ? c->hop[h] : c->off)));
+			if (x) {             /* + an index captured earlier in this record */
+				if (x > i)
+					return -EINVAL;
+				PUT(LDX_DW(BPF_REG_4, BPF_REG_7, (int16_t)off[x - 1]));
+				PUT(MUL64_IMM(BPF_REG_4, (int32_t)c->hop_stride[h]));
+				PUT(ADD64_REG(BPF_REG_3, BPF_REG_4));
+			}
+			if (h == c->nhops && !c->str_ptr)
+				break;
 			PUT(MOV64_REG(BPF_REG_1, BPF_REG_10));
 			PUT(ADD64_IMM(BPF_REG_1, -16));
 			PUT(MOV64_IMM(BPF_REG_2, 8));
 			PUT(CALL(BPF_FUNC_probe_read_kernel));
 			PUT(LDX_DW(BPF_REG_3, BPF_REG_10, -16));
 		}
-		PUT(ADD64_IMM(BPF_REG_3, (int32_t)c->off));
+		if (c->addr) {
+			PUT(STX_DW(BPF_REG_7, BPF_REG_3, o));
+			continue;
+		}
 		PUT(MOV64_REG(BPF_REG_1, BPF_REG_7));
 		PUT(ADD64_IMM(BPF_REG_1, o));
 		PUT(MOV64_IMM(BPF_REG_2, (int32_t)c->size));
