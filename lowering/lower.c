@@ -279,6 +279,30 @@ static void field_load(struct lower *L, const struct st_expr *e, const char *fie
 static bool cast_module_kernel(const struct st_expr *c);
 static int64_t syscall_arg_call(const struct st_expr *e);
 
+/* A cap's value; when its read faulted in the kernel (its bit in
+ * stap_btf_faults), stap's error first: the handler's try/catch sees it. */
+static void cap_load(struct lower *L, const struct st_expr *e, const char *f, uint32_t dst)
+{
+	const struct st_source *s = &L->plan->sources[L->source];
+	uint32_t i, save = L->top, t, j, base;
+
+	for (i = 0; i < s->nbtf && strcmp(s->btf[i].field, f); i++)
+		;
+	if (i < s->nbtf && i < 64 && !s->btf[i].direct) {
+		t = temp(L, 1);
+		field_load(L, e, "stap_btf_faults", t);
+		E(L, e, ST_OP_AND, 0, t, t, load_num(L, e, (int64_t)(1ull << i)));
+		j = E(L, e, ST_OP_JZ, 0, t, 0, 0);
+		base = temp(L, 2);
+		field_load(L, e, "stap_btf_faddr", base);
+		E(L, e, ST_OP_MOV, 0, base + 1, load_num(L, e, s->btf[i].is_string), 0);
+		E(L, e, ST_OP_BUILTIN, ST_BI_KREAD_FAULT & 0xff, t, base, ST_BI_KREAD_FAULT >> 8);
+		set_target(L, j, here(L));
+		L->top = save;
+	}
+	field_load(L, e, f, dst);
+}
+
 /* A syscall event's record field that expression x reads, as is: $fd,
  * a bound `fd`, pointer_arg(1).  NULL when x is none of these. */
 static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
@@ -455,7 +479,7 @@ static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 		fail(L, &e->loc, "%s", msg);
 		return -1;
 	}
-	field_load(L, e, f, dst);
+	cap_load(L, e, f, dst);
 	return 1;
 }
 
@@ -474,7 +498,7 @@ static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	if (!f && (rc != -ENOENT || e->kind == ST_E_MEMBER))
 		fail(L, &e->loc, "%s", msg);
 	else if (f)
-		field_load(L, e, f, dst);
+		cap_load(L, e, f, dst);
 	return f || L->err;
 }
 

@@ -59,6 +59,21 @@ perf-stap -e "$S4" -c "$WL3" >"$TMP/s.out" 2>"$TMP/s.err"
 check "symname() of ->f_op->llseek names a kernel function ($(cat "$TMP/s.out" | head -2))" \
 	grep -q '^[a-z_0-9]*llseek' "$TMP/s.out"
 
+# a NULL pointer on the way is stap's read fault, which try/catch catches
+# (fd 50 is not open: the table's slot is NULL)
+cat >"$TMP/w5.py" <<'PY'
+import os
+try:
+    os.lseek(50, 4242, 0)
+except OSError:
+    pass
+PY
+S5="probe syscall.lseek { if (!$MINE || \$offset != 4242) next
+  try { println($T->files->fdt->fd[fd]->f_flags) } catch (m) { println(\"caught \", m) } }"
+perf-stap -e "$S5" -c "python3 $TMP/w5.py" >"$TMP/f.out" 2>"$TMP/f.err"
+check "a NULL in the chain: stap's read fault, caught ($(cat "$TMP/f.out" "$TMP/f.err" | head -2))" \
+	grep -q '^caught read fault \[man error::fault\] at 0x[0-9a-f]*$' "$TMP/f.out"
+
 # errors: a chain from a value the event does not give; a user-space type
 perf-stap -p4 -e 'probe syscall.lseek { p = 1; println(@cast(p, "struct file")->f_flags) }' >/dev/null 2>"$TMP/e1"
 check "a chain from a local: a clear error ($(head -1 "$TMP/e1"))" grep -q "reads kernel memory from task_current() or a syscall argument" "$TMP/e1"
