@@ -8,6 +8,8 @@ if [ ! -r /sys/kernel/btf/vmlinux ]; then echo "SKIP btf_chains: no /sys/kernel/
 T='@cast(task_current(), "struct task_struct")'
 # the workload: the target, or its child when -c goes through a shell
 MINE='(pid() == target() || ppid() == target())'
+# a recording has no ppid() of gone tasks: there, the parent the task_struct names
+MINE_R="(pid() == target() || $T->real_parent->tgid == target())"
 # the target's getpid calls: its task_struct says what pid(), tid(),
 # execname() and ppid() say
 S1="global n, bad
@@ -17,7 +19,7 @@ probe syscall.getppid { if (!$MINE) next; n++
 probe end { printf(\"%d %d\\n\", n >= 5, bad) }"
 WL="python3 -c 'import os,time; [os.getppid() for i in range(5)]; time.sleep(0.3)'"
 perf-stap -e "$S1" -c "$WL" >"$TMP/t.out" 2>"$TMP/t.err"
-check "task_current(): ->pid, ->tgid, ->comm, ->real_parent->tgid at syscall.getpid ($(cat "$TMP/t.out" "$TMP/t.err" | head -3))" \
+check "task_current(): ->pid, ->tgid, ->comm, ->real_parent->tgid at syscall.getppid ($(cat "$TMP/t.out" "$TMP/t.err" | head -3))" \
 	test "$(cat "$TMP/t.out")" = "1 0"
 
 # recorded and reported (a recording has no ppid() of gone tasks: the
@@ -73,6 +75,15 @@ S5="probe syscall.lseek { if (!$MINE || \$offset != 4242) next
 perf-stap -e "$S5" -c "python3 $TMP/w5.py" >"$TMP/f.out" 2>"$TMP/f.err"
 check "a NULL in the chain: stap's read fault, caught ($(cat "$TMP/f.out" "$TMP/f.err" | head -2))" \
 	grep -q '^caught read fault \[man error::fault\] at 0x[0-9a-f]*$' "$TMP/f.out"
+
+# recorded and reported: the indexed chain and the caught fault again
+perf-stap record -o "$TMP/f.data" -e "${S5/"$MINE"/"$MINE_R"}" -c "python3 $TMP/w5.py" >/dev/null 2>"$TMP/fr.err"
+perf-stap report -i "$TMP/f.data" >"$TMP/fr.out" 2>>"$TMP/fr.err"
+check "record + report: the caught read fault, as live ($(cat "$TMP/fr.out" | head -2))" cmp -s "$TMP/f.out" "$TMP/fr.out"
+perf-stap record -o "$TMP/i.data" -e "${S3/"$MINE"/"$MINE_R"}" -c "$WL3" >/dev/null 2>"$TMP/ir.err"
+perf-stap report -i "$TMP/i.data" >"$TMP/ir.out" 2>>"$TMP/ir.err"
+check "record + report: fd[fd]->f_inode->i_ino ($(cat "$TMP/ir.out" "$TMP/ir.err" | head -2))" \
+	test "$(cat "$TMP/ir.out")" = "$want"
 
 # errors: a chain from a value the event does not give; a user-space type
 perf-stap -p4 -e 'probe syscall.lseek { p = 1; println(@cast(p, "struct file")->f_flags) }' >/dev/null 2>"$TMP/e1"
