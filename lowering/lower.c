@@ -55,6 +55,11 @@ struct lower {
 	const struct st_symbol *hist_fe_stat, *hist_fe_key;
 	int source;                  /* the handler's source, -1 in functions */
 	const struct st_probe_inst *pi; /* the probe being lowered, NULL in functions */
+	/* locals of the probe assigned so far: a bound one no longer holds the
+	 * event's value (kernel reads index only by that) */
+	const struct st_symbol *written[32];
+	uint32_t nwritten;
+	bool written_overflow;
 	struct st_family_point fp;
 	uint32_t ntemps_fmt;
 	/* a .return handler's @entry values: expressions and their registers */
@@ -278,6 +283,7 @@ static void field_load(struct lower *L, const struct st_expr *e, const char *fie
 
 static bool cast_module_kernel(const struct st_expr *c);
 static int64_t syscall_arg_call(const struct st_expr *e);
+static bool was_written(const struct lower *L, const struct st_symbol *s);
 
 /* A cap's value; when its read faulted in the kernel (its bit in
  * stap_btf_faults), stap's error first: the handler's try/catch sees it. */
@@ -317,7 +323,7 @@ static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 
 		return k == ST_CTX_FIELD || k == ST_CTX_SYSCALL_ARG ? field : NULL;
 	}
-	if (x->kind == ST_E_VAR && x->sym && x->sym->kind == ST_SYM_LOCAL && L->pi) {
+	if (x->kind == ST_E_VAR && x->sym && x->sym->kind == ST_SYM_LOCAL && L->pi && !was_written(L, x->sym)) {
 		for (uint32_t i = 0; i < L->pi->nbindings; i++) {
 			enum st_ctxvar_kind k;
 
@@ -623,10 +629,32 @@ static void field_load(struct lower *L, const struct st_expr *e, const char *fie
 }
 
 /* Store the value in register v into an lvalue. */
+static void note_write(struct lower *L, const struct st_expr *lv)
+{
+	if (lv->kind != ST_E_VAR || !lv->sym || lv->sym->kind != ST_SYM_LOCAL)
+		return;
+	for (uint32_t i = 0; i < L->nwritten; i++)
+		if (L->written[i] == lv->sym)
+			return;
+	if (L->nwritten < sizeof(L->written) / sizeof(L->written[0]))
+		L->written[L->nwritten++] = lv->sym;
+	else
+		L->written_overflow = true;
+}
+
+static bool was_written(const struct lower *L, const struct st_symbol *s)
+{
+	for (uint32_t i = 0; i < L->nwritten; i++)
+		if (L->written[i] == s)
+			return true;
+	return L->written_overflow;
+}
+
 static void store(struct lower *L, const struct st_expr *lv, uint32_t v)
 {
 	uint32_t base, save = L->top;
 
+	note_write(L, lv);
 	switch (lv->kind) {
 	case ST_E_VAR:
 		if (lv->sym->kind == ST_SYM_LOCAL) {
@@ -657,6 +685,7 @@ static void assign_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	const struct st_expr *lv = e->a;
 	uint32_t v;
 
+	note_write(L, lv);
 	if (e->op == '=') {
 		if (is_local(lv) && e->b->kind == ST_E_STR) {
 			/* stap strlcpy()s into the local's MAXSTRINGLEN buffer */
@@ -723,6 +752,7 @@ static void incdec_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		return;
 	}
 	one = load_num(L, e, delta);
+	note_write(L, lv);
 	if (is_local(lv)) {
 		uint32_t r = lv->sym->index;
 
@@ -2113,6 +2143,8 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	string_locals(L, pi->locals, pi->nlocals, 0);
 	L->source = src;
 	L->pi = pi;
+	L->nwritten = 0;
+	L->written_overflow = false;
 	if (L->neslot) {
 		L->eslot_base = pi->nlocals;
 		E(L, &(struct st_expr){ .loc = pi->point->loc }, ST_OP_EPOP, 0, L->eslot_base, L->neslot, L->npairs - 1);

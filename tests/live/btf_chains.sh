@@ -88,6 +88,8 @@ check "record + report: fd[fd]->f_inode->i_ino ($(cat "$TMP/ir.out" "$TMP/ir.err
 # errors: a chain from a value the event does not give; a user-space type
 perf-stap -p4 -e 'probe syscall.lseek { p = 1; println(@cast(p, "struct file")->f_flags) }' >/dev/null 2>"$TMP/e1"
 check "a chain from a local: a clear error ($(head -1 "$TMP/e1"))" grep -q "reads kernel memory from task_current() or a syscall argument" "$TMP/e1"
+perf-stap -p4 -e 'probe syscall.lseek { fd = 3; println(@cast(task_current(), "struct task_struct")->files->fdt->fd[fd]->f_flags) }' >/dev/null 2>"$TMP/e3"
+check "an index the probe reassigned is no longer the event's: a clear error ($(head -1 "$TMP/e3"))" grep -q "indexes kernel memory in a probe only by a constant or an argument of the event" "$TMP/e3"
 if [ -x /usr/bin/stap ] && [ -r /usr/share/systemtap/examples/apps/stap_time.stp ]; then
 	perf-stap -p4 /usr/share/systemtap/examples/apps/stap_time.stp >/dev/null 2>"$TMP/e2"
 	check "@cast of a user type without DWARF: stap's wording ($(head -1 "$TMP/e2"))" \
