@@ -447,6 +447,16 @@ static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 		     "program there), not %s", L->source < 0 ? "in functions" : "at this probe point");
 		return -1;
 	}
+	if (!n && x->kind != ST_E_CAST) {
+		/* kernel_string($x): a TP_PROTO pointer only; the event's own
+		 * fields and syscall arguments keep their usual meaning */
+		const char *field = NULL;
+		enum st_type t;
+
+		if (x->kind != ST_E_TARGET || L->fp.syscall ||
+		    st_family_var(L->catalog, &L->fp, x->str, true, &field, &t) != ST_CTX_NONE)
+			return 0;
+	}
 	if (x->kind == ST_E_CAST) {
 		if (!cast_module_kernel(x)) {
 			fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF only");
