@@ -8,7 +8,7 @@
 
 uint32_t st_bpf_tpargs_layout(const struct st_btf_cap *caps, uint32_t n, uint32_t *off)
 {
-	uint32_t at = 8;
+	uint32_t at = ST_BPF_TPARGS_FIRST;
 
 	for (uint32_t i = 0; i < n; i++) {
 		off[i] = at;
@@ -42,30 +42,81 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 	PUT(CALL(BPF_FUNC_get_current_pid_tgid));
 	PUT(STX_W(BPF_REG_7, BPF_REG_0, 4));              /* common_pid = tid */
 	PUT(ST_W(BPF_REG_7, 0, type_id));                 /* common_type, flags 0 */
+	PUT(ST_DW(BPF_REG_7, 8, 0));                      /* stap_btf_faults */
+	PUT(ST_DW(BPF_REG_7, 16, 0));                     /* stap_btf_faddr */
 	for (uint32_t i = 0; i < n; i++) {
 		const struct st_btf_cap *c = &caps[i];
 		int16_t o = (int16_t)off[i];
+		uint32_t fj[ST_BTF_MAX_HOPS + 2], nfj = 0, done;
 
 		if (!c->is_string)
 			PUT(ST_DW(BPF_REG_7, o, 0));
-		PUT(LDX_DW(BPF_REG_3, BPF_REG_6, (int16_t)(8 * c->arg)));   /* ctx->args[arg] */
+		switch (c->root) {
+		case ST_BTF_ROOT_TASK:
+			PUT(CALL(BPF_FUNC_get_current_task));
+			PUT(MOV64_REG(BPF_REG_3, BPF_REG_0));
+			break;
+		case ST_BTF_ROOT_CTX:       /* a tracepoint record field */
+			PUT(c->direct && c->size == 1 ? LDX_B(BPF_REG_3, BPF_REG_6, (int16_t)c->arg) :
+			    c->direct && c->size == 2 ? LDX_H(BPF_REG_3, BPF_REG_6, (int16_t)c->arg) :
+			    c->direct && c->size == 4 ? LDX_W(BPF_REG_3, BPF_REG_6, (int16_t)c->arg) :
+			    LDX_DW(BPF_REG_3, BPF_REG_6, (int16_t)c->arg));
+			break;
+		default:
+			PUT(LDX_DW(BPF_REG_3, BPF_REG_6, (int16_t)(8 * c->arg)));   /* ctx->args[arg] */
+		}
 		if (c->direct) {
 			PUT(STX_DW(BPF_REG_7, BPF_REG_3, o));
 			continue;
 		}
-		for (uint32_t h = 0; h < c->nhops; h++) {
-			PUT(ADD64_IMM(BPF_REG_3, (int32_t)c->hop[h]));
+		for (uint32_t h = 0; h <= c->nhops; h++) {
+			uint32_t x = c->hop_idx[h];
+
+			PUT(ADD64_IMM(BPF_REG_3, (int32_t)(h < c->nhops ? c->hop[h] : c->off)));
+			if (x) {             /* + an index captured earlier in this record */
+				if (x > i)
+					return -EINVAL;
+				PUT(LDX_DW(BPF_REG_4, BPF_REG_7, (int16_t)off[x - 1]));
+				PUT(MUL64_IMM(BPF_REG_4, (int32_t)c->hop_stride[h]));
+				PUT(ADD64_REG(BPF_REG_3, BPF_REG_4));
+			}
+			if (h == c->nhops && !c->str_ptr)
+				break;
+			PUT(MOV64_REG(BPF_REG_8, BPF_REG_3));     /* the address, for a fault */
 			PUT(MOV64_REG(BPF_REG_1, BPF_REG_10));
 			PUT(ADD64_IMM(BPF_REG_1, -16));
 			PUT(MOV64_IMM(BPF_REG_2, 8));
 			PUT(CALL(BPF_FUNC_probe_read_kernel));
+			fj[nfj++] = k;
+			PUT(JNE_IMM(BPF_REG_0, 0, 0));             /* patched: to the fault */
 			PUT(LDX_DW(BPF_REG_3, BPF_REG_10, -16));
 		}
-		PUT(ADD64_IMM(BPF_REG_3, (int32_t)c->off));
-		PUT(MOV64_REG(BPF_REG_1, BPF_REG_7));
-		PUT(ADD64_IMM(BPF_REG_1, o));
-		PUT(MOV64_IMM(BPF_REG_2, (int32_t)c->size));
-		PUT(CALL(c->is_string ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_kernel));
+		if (c->addr) {
+			PUT(STX_DW(BPF_REG_7, BPF_REG_3, o));
+		} else {
+			PUT(MOV64_REG(BPF_REG_8, BPF_REG_3));
+			PUT(MOV64_REG(BPF_REG_1, BPF_REG_7));
+			PUT(ADD64_IMM(BPF_REG_1, o));
+			PUT(MOV64_IMM(BPF_REG_2, (int32_t)c->size));
+			PUT(CALL(c->is_string ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_kernel));
+			fj[nfj++] = k;
+			PUT(c->is_string ? JSLE_IMM(BPF_REG_0, 0, 0) : JNE_IMM(BPF_REG_0, 0, 0));
+		}
+		if (!nfj || i >= 64)
+			continue;
+		/* a read that faulted: its cap's bit in stap_btf_faults, the
+		 * address in stap_btf_faddr (the handler raises stap's error) */
+		done = k;
+		PUT(JA(0));
+		for (uint32_t j = 0; j < nfj; j++)
+			p[fj[j]].off = (int16_t)(k - fj[j] - 1);
+		PUT(LDX_DW(BPF_REG_1, BPF_REG_7, 8));
+		PUT(LD_IMM64_LO(BPF_REG_2, 0, (uint32_t)(1ull << i)));
+		PUT(LD_IMM64_HI((uint32_t)((1ull << i) >> 32)));
+		PUT(OR64_REG(BPF_REG_1, BPF_REG_2));
+		PUT(STX_DW(BPF_REG_7, BPF_REG_1, 8));
+		PUT(STX_DW(BPF_REG_7, BPF_REG_8, 16));
+		p[done].off = (int16_t)(k - done - 1);
 	}
 	PUT(MOV64_REG(BPF_REG_1, BPF_REG_6));
 	PUT(LD_IMM64_LO(BPF_REG_2, BPF_PSEUDO_MAP_FD, out_fd));
@@ -99,7 +150,9 @@ char *st_bpf_tpargs_format(const char *event, uint16_t type_id, const struct st_
 		"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
 		"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
 		"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n", event, type_id);
+		"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+		"\tfield:unsigned long stap_btf_faults;\toffset:8;\tsize:8;\tsigned:0;\n"
+		"\tfield:unsigned long stap_btf_faddr;\toffset:16;\tsize:8;\tsigned:0;\n", event, type_id);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct st_btf_cap *c = &caps[i];
 

@@ -4,9 +4,9 @@
  * The program is a BPF_PROG_TYPE_RAW_TRACEPOINT program (ctx->args[i] are
  * the TP_PROTO arguments).  It fills a per-CPU scratch value laid out as a
  * tracepoint record - common_type (u16), flags, preempt count, common_pid
- * (the tid) - then one slot per cap at st_bpf_tpargs_layout()'s offsets,
+ * (the tid), the fault mask and address - then one slot per cap at st_bpf_tpargs_layout()'s offsets,
  * and sends it with bpf_perf_event_output(BPF_F_CURRENT_CPU).  Reads that
- * fault leave zeros (an empty string).
+ * fault leave zeros (an empty string) and set the cap's fault bit.
  */
 #ifndef ST_LOWERING_BPF_CAPTURE_H
 #define ST_LOWERING_BPF_CAPTURE_H
@@ -16,6 +16,9 @@
 #include "lowering/source.h"
 
 #define ST_BPF_TPARGS_MAX_INSNS 4096
+/* After the common fields: stap_btf_faults (bit i: cap i's read faulted)
+ * and stap_btf_faddr (the address that faulted), then the caps. */
+#define ST_BPF_TPARGS_FIRST 24
 
 /* Offsets of each cap's slot in the record; the record size. */
 uint32_t st_bpf_tpargs_layout(const struct st_btf_cap *caps, uint32_t n, uint32_t *off);

@@ -7,6 +7,7 @@
 #include <bpf/btf.h>
 #include "frontend/ast.h"
 #include "lowering/btf.h"
+#include "lowering/catalog.h"
 #include "runtime/value.h"
 
 static struct btf *vmlinux;
@@ -208,34 +209,18 @@ static bool char_array(const struct btf *b, const struct btf_type *t, uint32_t *
 	return true;
 }
 
-int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *cap, char *msg, size_t msgsz)
+/* ROOT_ARG: the TP_PROTO parameter named ch->argname: cap->arg and its type. */
+static int tp_arg(const struct btf *b, const char *event, const char *arg, struct st_btf_cap *cap,
+		  uint32_t *id, char *msg, size_t msgsz)
 {
-	const struct btf *b = vmlinux_btf();
-	const struct btf_type *fp, *t;
+	const struct btf_type *fp = tp_proto(b, event);
 	const struct btf_param *prm;
-	char arg[128];
-	const char *p = path, *q;
-	uint32_t id = 0, i, n;
-	size_t len;
+	uint32_t i, n;
 
-	memset(cap, 0, sizeof(*cap));
-	if (!b) {
-		snprintf(msg, msgsz, "no kernel BTF (/sys/kernel/btf/vmlinux) to read tracepoint arguments");
-		return -ENOENT;
-	}
-	fp = tp_proto(b, event);
 	if (!fp) {
 		snprintf(msg, msgsz, "tracepoint %s has no BTF prototype (btf_trace_%s)", event, event);
 		return -ENOENT;
 	}
-	if (*p == '$')
-		p++;
-	q = strstr(p, "->");
-	len = q ? (size_t)(q - p) : strlen(p);
-	if (len >= sizeof(arg))
-		len = sizeof(arg) - 1;
-	memcpy(arg, p, len);
-	arg[len] = 0;
 	fp = named_proto(b, fp, event);
 	if (!fp) {
 		snprintf(msg, msgsz, "tracepoint %s: no __bpf_trace_ function names its arguments", event);
@@ -254,77 +239,219 @@ int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *ca
 		return -ENOENT;
 	}
 	cap->arg = i - 1;
-	id = prm[i].type;
-	if (!q) {
-		cap->direct = true;
-		if (!scalar(b, id, &cap->size, &cap->is_signed)) {
-			snprintf(msg, msgsz, "tracepoint variable '$%s' is not a scalar or pointer", arg);
+	*id = prm[i].type;
+	return 0;
+}
+
+static const struct btf_type *named_type(const struct btf *b, const char *name, uint32_t *id);
+
+/* The walk's state: v holds a pointer value of type t (!lval), or the
+ * object of type t sits at v + off + x * stride (lval; x the value of cap
+ * px - 1, none when px is 0). */
+struct walk {
+	const struct btf *b;
+	const struct btf_type *t;
+	uint32_t id, off, px, stride;
+	bool lval;
+	struct st_btf_cap *cap;
+	char *msg;
+	size_t msgsz;
+};
+
+/* Follow the pointer of type w->t: read it when it sits in memory. */
+static int walk_deref(struct walk *w)
+{
+	struct st_btf_cap *c = w->cap;
+
+	if (w->lval) {
+		if (c->nhops >= ST_BTF_MAX_HOPS) {
+			snprintf(w->msg, w->msgsz, "member chain too long (at most %d pointers)", ST_BTF_MAX_HOPS);
+			return -EINVAL;
+		}
+		c->hop[c->nhops] = w->off;
+		c->hop_idx[c->nhops] = w->px;
+		c->hop_stride[c->nhops++] = w->stride;
+	}
+	w->off = w->px = w->stride = 0;
+	w->lval = true;
+	w->t = skip_mods(w->b, w->t->type, &w->id);
+	return 0;
+}
+
+static int walk_index(struct walk *w, const struct st_btf_step *st)
+{
+	__s64 sz;
+	int rc;
+
+	if (w->t && btf_is_array(w->t) && w->lval) {
+		w->t = skip_mods(w->b, btf_array(w->t)->type, &w->id);
+	} else if (w->t && btf_is_ptr(w->t)) {
+		if ((rc = walk_deref(w)) < 0)
+			return rc;
+	} else {
+		snprintf(w->msg, w->msgsz, "index applied to a value that is neither an array nor a pointer");
+		return -EINVAL;
+	}
+	sz = btf__resolve_size(w->b, w->id);
+	if (sz <= 0) {
+		snprintf(w->msg, w->msgsz, "index into elements of unknown size");
+		return -EINVAL;
+	}
+	if (!st->idx_cap) {
+		w->off += (uint32_t)(st->cidx * sz);
+		return 0;
+	}
+	if (w->px) {
+		snprintf(w->msg, w->msgsz, "two indexes known only at the event without a pointer between them");
+		return -EINVAL;
+	}
+	w->px = st->idx_cap;
+	w->stride = (uint32_t)sz;
+	return 0;
+}
+
+static int walk_member(struct walk *w, const char *mem)
+{
+	char tn[160];
+	uint32_t mtype = 0;
+	int r;
+
+	if (w->t && btf_is_ptr(w->t)) {
+		if ((r = walk_deref(w)) < 0)
+			return r;
+	} else if (!w->lval) {
+		snprintf(w->msg, w->msgsz, "member '%s' accessed on a value that is not a pointer to a struct", mem);
+		return -EINVAL;
+	}
+	if (!w->t || !(btf_is_struct(w->t) || btf_is_union(w->t))) {
+		snprintf(w->msg, w->msgsz, "member '%s' accessed on a non-struct type", mem);
+		return -EINVAL;
+	}
+	type_name(w->b, w->t, tn, sizeof(tn));
+	r = find_member(w->b, w->t, mem, &w->off, &mtype);
+	if (r == -1) {
+		snprintf(w->msg, w->msgsz, "unable to find member '%s' for %s", mem, tn);
+		return -EINVAL;
+	}
+	if (r == -2) {
+		snprintf(w->msg, w->msgsz, "member '%s' of %s is a bitfield (not supported)", mem, tn);
+		return -EINVAL;
+	}
+	w->t = skip_mods(w->b, mtype, &w->id);
+	return 0;
+}
+
+/* The end of the chain: what the cap reads there. */
+static int walk_final(struct walk *w, const struct st_btf_chain *ch)
+{
+	struct st_btf_cap *c = w->cap;
+	uint32_t len;
+
+	if (!w->lval && !ch->want_string) {
+		c->direct = true;
+		if (ch->root == ST_BTF_ROOT_CTX) {
+			c->size = ch->size;
+			c->is_signed = ch->is_signed;
+		} else if (ch->root == ST_BTF_ROOT_TASK) {
+			c->size = 8;
+		} else if (!scalar(w->b, w->id, &c->size, &c->is_signed)) {
+			snprintf(w->msg, w->msgsz, "tracepoint variable '$%s' is not a scalar or pointer", ch->argname);
 			return -EINVAL;
 		}
 		return 0;
 	}
-	/* v is a pointer value; `off` accumulates within the pointee. */
-	bool have_ptr_val = true;   /* v holds a pointer we have not yet added an offset to */
-	uint32_t off = 0;
-
-	t = skip_mods(b, id, &id);
-	while (q) {
-		char mem[128], tn[160];
-		uint32_t mtype;
-		int r;
-
-		p = q + 2;
-		q = strstr(p, "->");
-		len = q ? (size_t)(q - p) : strlen(p);
-		if (len >= sizeof(mem))
-			len = sizeof(mem) - 1;
-		memcpy(mem, p, len);
-		mem[len] = 0;
-		if (t && btf_is_ptr(t)) {
-			/* dereference: when we already sit inside a struct at
-			 * `off`, the pointer lives there and must be read. */
-			if (!have_ptr_val) {
-				if (cap->nhops >= ST_BTF_MAX_HOPS) {
-					snprintf(msg, msgsz, "member chain too long: %s", path);
-					return -EINVAL;
-				}
-				cap->hop[cap->nhops++] = off;
-				off = 0;
-			}
-			have_ptr_val = false;
-			t = skip_mods(b, t->type, &id);
-		} else if (have_ptr_val) {
-			snprintf(msg, msgsz, "'$%s' is not a pointer to a struct", arg);
-			return -EINVAL;
-		}
-		if (!t || !(btf_is_struct(t) || btf_is_union(t))) {
-			snprintf(msg, msgsz, "member '%s' accessed on a non-struct type", mem);
-			return -EINVAL;
-		}
-		type_name(b, t, tn, sizeof(tn));
-		r = find_member(b, t, mem, &off, &mtype);
-		if (r == -1) {
-			snprintf(msg, msgsz, "unable to find member '%s' for %s", mem, tn);
-			return -EINVAL;
-		}
-		if (r == -2) {
-			snprintf(msg, msgsz, "member '%s' of %s is a bitfield (not supported)", mem, tn);
-			return -EINVAL;
-		}
-		t = skip_mods(b, mtype, &id);
+	if (!w->lval) {              /* kernel_string($ptr): the string at the pointer */
+		w->lval = true;
+		w->t = NULL;
+		len = 0;
 	}
-	cap->off = off;
-	if (t && char_array(b, t, &cap->size)) {
-		cap->is_string = true;
-		if (cap->size == 0 || cap->size > 256)
-			cap->size = 256;
+	c->off = w->off;
+	c->hop_idx[c->nhops] = w->px;
+	c->hop_stride[c->nhops] = w->stride;
+	if (ch->want_string) {
+		if (w->t && btf_is_ptr(w->t))
+			c->str_ptr = true;
+		else if (w->t && !char_array(w->b, w->t, &len)) {
+			snprintf(w->msg, w->msgsz, "kernel_string of a value that is neither a char array nor a pointer");
+			return -EINVAL;
+		}
+		c->is_string = true;
+		c->size = ch->strn ? ch->strn + 1 : 256;
+		if (c->size > 256)
+			c->size = 256;
 		return 0;
 	}
-	if (!scalar(b, id, &cap->size, &cap->is_signed)) {
-		snprintf(msg, msgsz, "%s is not a scalar, pointer or char array", path);
+	if (w->t && btf_is_array(w->t)) {    /* an array is its address, as in stap */
+		c->addr = true;
+		c->size = 8;
+		return 0;
+	}
+	if (!scalar(w->b, w->id, &c->size, &c->is_signed)) {
+		snprintf(w->msg, w->msgsz, "the member chain ends at a struct, not a scalar, pointer or array");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, char *msg, size_t msgsz)
+{
+	const struct btf *b = vmlinux_btf();
+	struct walk w = { .b = b, .cap = cap, .msg = msg, .msgsz = msgsz };
+	int rc;
+
+	memset(cap, 0, sizeof(*cap));
+	cap->root = ch->root;
+	cap->arg = ch->arg;
+	if (!b) {
+		snprintf(msg, msgsz, "no kernel BTF (/sys/kernel/btf/vmlinux) to read kernel memory");
+		return -ENOENT;
+	}
+	if (ch->root == ST_BTF_ROOT_ARG && (rc = tp_arg(b, ch->event, ch->argname, cap, &w.id, msg, msgsz)) < 0)
+		return rc;
+	if (ch->cast) {
+		if (!(w.t = named_type(b, ch->cast, &w.id))) {
+			snprintf(msg, msgsz, "type definition '%s' not found in kernel BTF", ch->cast);
+			return -ENOENT;
+		}
+		w.lval = true;
+	} else if (ch->root == ST_BTF_ROOT_ARG) {
+		w.t = skip_mods(b, w.id, &w.id);
+	} else if (ch->nsteps || ch->want_string) {
+		snprintf(msg, msgsz, "a member read needs the pointer's type: @cast(ptr, \"struct name\")->member");
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < ch->nsteps; i++) {
+		const struct st_btf_step *st = &ch->step[i];
+
+		if (ch->root == ST_BTF_ROOT_ARG && !ch->cast && i == 0 && st->member && !(w.t && btf_is_ptr(w.t))) {
+			snprintf(msg, msgsz, "'$%s' is not a pointer to a struct", ch->argname);
+			return -EINVAL;
+		}
+		rc = st->member ? walk_member(&w, st->member) : walk_index(&w, st);
+		if (rc < 0)
+			return rc;
+	}
+	return walk_final(&w, ch);
+}
+
+int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *cap, char *msg, size_t msgsz)
+{
+	struct st_btf_chain ch = { .root = ST_BTF_ROOT_ARG, .event = event };
+	char buf[512], *p, *q;
+
+	snprintf(buf, sizeof(buf), "%s", path[0] == '$' ? path + 1 : path);
+	ch.argname = buf;
+	for (p = strstr(buf, "->"); p; p = q) {
+		*p = 0;
+		p += 2;
+		q = strstr(p, "->");
+		if (ch.nsteps >= ST_BTF_MAX_STEPS) {
+			snprintf(msg, msgsz, "member chain too long: %s", path);
+			return -EINVAL;
+		}
+		ch.step[ch.nsteps++].member = p;
+	}
+	return st_btf_chain_resolve(&ch, cap, msg, msgsz);
 }
 
 bool st_btf_expr_path(const struct st_expr *e, char *buf, size_t n)
@@ -332,42 +459,109 @@ bool st_btf_expr_path(const struct st_expr *e, char *buf, size_t n)
 	return st_member_path(e, buf, n);
 }
 
+static const char *add_cap(struct st_source *s, struct st_arena *arena, struct st_btf_cap *c, const char *name,
+			   const char *path)
+{
+	char buf[32];
+
+	if (!name) {
+		snprintf(buf, sizeof(buf), "stap_btf%u", s->nbtf);
+		name = buf;
+	}
+	c->field = st_arena_strndup(arena, name, strlen(name), strlen(name));
+	c->path = st_arena_strndup(arena, path, strlen(path), strlen(path));
+	s->btf = realloc(s->btf, sizeof(*s->btf) * (s->nbtf + 1));
+	if (!s->btf)
+		abort();
+	s->btf[s->nbtf] = *c;
+	return s->btf[s->nbtf++].field;
+}
+
+static const char *find_cap(const struct st_source *s, const char *path)
+{
+	for (uint32_t i = 0; i < s->nbtf; i++)
+		if (!strcmp(s->btf[i].path, path))
+			return s->btf[i].field;
+	return NULL;
+}
+
 const char *st_btf_source_field(struct st_source *s, struct st_arena *arena, const char *event, const char *path,
 				char *msg, size_t msgsz, int *rc)
 {
 	struct st_btf_cap c;
-	char name[32];
+	const char *f = find_cap(s, path);
 
-	for (uint32_t i = 0; i < s->nbtf; i++)
-		if (!strcmp(s->btf[i].path, path))
-			return s->btf[i].field;
+	if (f)
+		return f;
 	*rc = st_btf_tp_resolve(event, path, &c, msg, msgsz);
-	if (*rc < 0)
-		return NULL;
-	snprintf(name, sizeof(name), "stap_btf%u", s->nbtf);
-	c.field = st_arena_strndup(arena, name, strlen(name), strlen(name));
-	c.path = st_arena_strndup(arena, path, strlen(path), strlen(path));
-	s->btf = realloc(s->btf, sizeof(*s->btf) * (s->nbtf + 1));
-	if (!s->btf)
-		abort();
-	s->btf[s->nbtf] = c;
-	return s->btf[s->nbtf++].field;
+	return *rc < 0 ? NULL : add_cap(s, arena, &c, NULL, path);
 }
 
-int st_btf_source_finish(struct st_source *s, struct st_arena *arena, char *msg, size_t msgsz)
+const char *st_btf_source_chain(struct st_source *s, struct st_arena *arena, const struct st_btf_chain *ch,
+				const char *path, char *msg, size_t msgsz, int *rc)
+{
+	struct st_btf_cap c;
+	const char *f = find_cap(s, path);
+
+	if (f)
+		return f;
+	*rc = st_btf_chain_resolve(ch, &c, msg, msgsz);
+	if (*rc < 0)
+		return NULL;
+	/* a record field read directly keeps its name (report's catalog) */
+	return add_cap(s, arena, &c, ch->root == ST_BTF_ROOT_CTX && c.direct ? path + 1 : NULL, path);
+}
+
+/* A syscall record's field as a direct ROOT_CTX cap named like it. */
+static const char *ctx_field_cap(struct st_source *s, struct st_arena *arena, struct st_catalog *cat,
+				 const char *name, char *msg, size_t msgsz)
+{
+	const struct st_catalog_field *f = NULL;
+	uint32_t n = 0;
+	char path[160];
+	int rc;
+
+	if (cat && cat->ops->fields(cat, s->system, s->event, &f, &n) == 0)
+		for (uint32_t i = 0; i < n; i++)
+			if (!strcmp(f[i].name, name)) {
+				struct st_btf_chain ch = { .root = ST_BTF_ROOT_CTX, .arg = f[i].offset,
+							   .size = f[i].size, .is_signed = f[i].is_signed };
+
+				snprintf(path, sizeof(path), "$%s", name);
+				return st_btf_source_chain(s, arena, &ch, path, msg, msgsz, &rc);
+			}
+	snprintf(msg, msgsz, "%s:%s has no field '%s'", s->system, s->event, name);
+	return NULL;
+}
+
+int st_btf_source_finish(struct st_source *s, struct st_arena *arena, struct st_catalog *cat, char *msg,
+			 size_t msgsz)
 {
 	int rc;
 
 	if (!s->nbtf)
 		return 0;
+	if (s->ncaptures) {
+		snprintf(msg, msgsz, "%s:%s: a probe reads both user strings and kernel memory at one event, "
+			 "which staplet does not capture together", s->system, s->event);
+		return -EINVAL;
+	}
 	/* The record is the capture's: a format field the handlers also read
-	 * must be a TP_PROTO argument of the same name. */
+	 * must be a TP_PROTO argument of the same name (or, on a syscall
+	 * event, the record's field). */
 	for (uint32_t i = 0; i < s->nfields; i++) {
 		char path[160];
 		const char *f;
 
 		if (!strncmp(s->fields[i], "stap_btf", 8))
 			continue;
+		if (s->btf_ctx) {
+			f = find_cap(s, (snprintf(path, sizeof(path), "$%s", s->fields[i]), path));
+			if (!f && !(f = ctx_field_cap(s, arena, cat, s->fields[i], msg, msgsz)))
+				return -EINVAL;
+			s->fields[i] = (char *)f;
+			continue;
+		}
 		snprintf(path, sizeof(path), "$%s", s->fields[i]);
 		f = st_btf_source_field(s, arena, s->event, path, msg, msgsz, &rc);
 		if (!f) {
@@ -379,6 +573,20 @@ int st_btf_source_finish(struct st_source *s, struct st_arena *arena, char *msg,
 		s->fields[i] = (char *)f;
 	}
 	return 0;
+}
+
+/* A syscall record field as an index cap: its cap number + 1. */
+int st_btf_ctx_index(struct st_source *s, struct st_arena *arena, struct st_catalog *cat, const char *name,
+		     char *msg, size_t msgsz)
+{
+	const char *f = ctx_field_cap(s, arena, cat, name, msg, msgsz);
+
+	if (!f)
+		return -EINVAL;
+	for (uint32_t i = 0; i < s->nbtf; i++)
+		if (s->btf[i].field == f)
+			return (int)i + 1;
+	return -EINVAL;
 }
 
 /* "struct iocb", "iocb", "union u": a struct/union/typedef of vmlinux BTF. */

@@ -19,6 +19,40 @@
  * message for a bad member chain. */
 int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *cap, char *msg, size_t msgsz);
 
+struct st_arena;
+
+/* A member chain in general: a root, an optional @cast type, then steps
+ * ->member and [index] (a constant, or the value of an earlier direct cap
+ * of the same source: an index known at the event). */
+struct st_btf_step {
+	const char *member;   /* NULL: an index */
+	int64_t cidx;
+	uint32_t idx_cap;     /* cap number + 1; 0: the constant cidx */
+};
+#define ST_BTF_MAX_STEPS 16
+struct st_btf_chain {
+	uint8_t root;         /* ST_BTF_ROOT_* (source.h) */
+	uint32_t arg;         /* ROOT_CTX: record offset; ROOT_ARG: set by the resolver */
+	uint32_t size;        /* ROOT_CTX: field size */
+	bool is_signed;       /* ROOT_CTX */
+	const char *event;    /* ROOT_ARG: the tracepoint */
+	const char *argname;  /* ROOT_ARG: "prev" */
+	const char *cast;     /* @cast's type, or NULL: the root's own type */
+	struct st_btf_step step[ST_BTF_MAX_STEPS];
+	uint32_t nsteps;
+	bool want_string;     /* kernel_string(chain): the string it names */
+	uint32_t strn;        /* its byte limit, 0: 256 */
+};
+
+/* Resolve a chain into *cap (all but field and path).  0, or -ENOENT /
+ * -EINVAL with a message. */
+int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, char *msg, size_t msgsz);
+
+/* The record field holding the cap of `ch` keyed by `path` at source s,
+ * adding it when new; NULL with msg and *rc as st_btf_source_field. */
+const char *st_btf_source_chain(struct st_source *s, struct st_arena *arena, const struct st_btf_chain *ch,
+				const char *path, char *msg, size_t msgsz, int *rc);
+
 /* The number of TP_PROTO arguments of `event`, -ENOENT without BTF. */
 int st_btf_tp_nargs(const char *event);
 
@@ -38,7 +72,14 @@ const char *st_btf_source_field(struct st_source *s, struct st_arena *arena, con
 
 /* After lowering: format fields a capturing source's handlers read become
  * caps of the same-named argument.  0, or -EINVAL with msg. */
-int st_btf_source_finish(struct st_source *s, struct st_arena *arena, char *msg, size_t msgsz);
+struct st_catalog;
+int st_btf_source_finish(struct st_source *s, struct st_arena *arena, struct st_catalog *cat, char *msg,
+			 size_t msgsz);
+
+/* The syscall record field `name` of s as a direct cap (made when new):
+ * its number + 1 for st_btf_step.idx_cap, or -EINVAL with msg. */
+int st_btf_ctx_index(struct st_source *s, struct st_arena *arena, struct st_catalog *cat, const char *name,
+		     char *msg, size_t msgsz);
 
 /* &@cast(p, "type")->m->n: the byte offset of the member path (embedded
  * members only: no pointer in between) into *off and sizeof(type) into

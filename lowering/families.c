@@ -552,7 +552,7 @@ static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp
 		if (!dollar || fp.kind != ST_SRC_TRACEPOINT || fp.syscall ||
 		    st_btf_tp_resolve(fp.event, name, &cap, msg, sizeof(msg)) < 0)
 			return ST_T_UNKNOWN;
-		return cap.is_string ? ST_T_STRING : ST_T_LONG;
+		return ST_T_LONG;     /* a char array is its address, as in stap */
 	}
 	return t;
 }

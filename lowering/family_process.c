@@ -1045,3 +1045,8 @@ void st_process_source_fetch(struct st_source *s, const struct st_family_point *
 	s->probe_fetch = (char *)st_arena_strndup(arena, buf, len, len);
 	free(buf);
 }
+
+const char *st_uprobe_site_path(const struct st_uprobe_site *u)
+{
+	return u ? u->path : NULL;
+}

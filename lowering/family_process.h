@@ -47,4 +47,7 @@ bool st_process_abi_field(const char *field);
 /* Drop cached ELF files. */
 void st_process_cache_free(void);
 
+/* The ELF file a uprobe site is in (NULL for none). */
+const char *st_uprobe_site_path(const struct st_uprobe_site *u);
+
 #endif

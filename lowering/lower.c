@@ -15,6 +15,7 @@
 #include "lowering/families.h"
 #include "lowering/inkernel.h"
 #include "lowering/family_process.h"
+#include "lowering/uelf.h"
 #include "lowering/plan.h"
 #include "tapset/builtins.h"
 
@@ -53,6 +54,12 @@ struct lower {
 	 * @hist_xxx(g)[b] that stap takes from the loop's snapshot */
 	const struct st_symbol *hist_fe_stat, *hist_fe_key;
 	int source;                  /* the handler's source, -1 in functions */
+	const struct st_probe_inst *pi; /* the probe being lowered, NULL in functions */
+	/* locals of the probe assigned so far: a bound one no longer holds the
+	 * event's value (kernel reads index only by that) */
+	const struct st_symbol *written[32];
+	uint32_t nwritten;
+	bool written_overflow;
 	struct st_family_point fp;
 	uint32_t ntemps_fmt;
 	/* a .return handler's @entry values: expressions and their registers */
@@ -275,6 +282,224 @@ static int binary_op(int op)
 
 static void field_load(struct lower *L, const struct st_expr *e, const char *field, uint32_t dst);
 
+static bool cast_module_kernel(const struct st_expr *c);
+static int64_t syscall_arg_call(const struct st_expr *e);
+static bool was_written(const struct lower *L, const struct st_symbol *s);
+
+/* A cap's value; when its read faulted in the kernel (its bit in
+ * stap_btf_faults), stap's error first: the handler's try/catch sees it. */
+static void cap_load(struct lower *L, const struct st_expr *e, const char *f, uint32_t dst)
+{
+	const struct st_source *s = &L->plan->sources[L->source];
+	uint32_t i, save = L->top, t, j, base;
+
+	for (i = 0; i < s->nbtf && strcmp(s->btf[i].field, f); i++)
+		;
+	if (i < s->nbtf && i < 64 && !s->btf[i].direct) {
+		t = temp(L, 1);
+		field_load(L, e, "stap_btf_faults", t);
+		E(L, e, ST_OP_AND, 0, t, t, load_num(L, e, (int64_t)(1ull << i)));
+		j = E(L, e, ST_OP_JZ, 0, t, 0, 0);
+		base = temp(L, 2);
+		field_load(L, e, "stap_btf_faddr", base);
+		E(L, e, ST_OP_MOV, 0, base + 1, load_num(L, e, s->btf[i].is_string), 0);
+		E(L, e, ST_OP_BUILTIN, ST_BI_KREAD_FAULT & 0xff, t, base, ST_BI_KREAD_FAULT >> 8);
+		set_target(L, j, here(L));
+		L->top = save;
+	}
+	field_load(L, e, f, dst);
+}
+
+/* A syscall event's record field that expression x reads, as is: $fd,
+ * a bound `fd`, pointer_arg(1).  NULL when x is none of these. */
+static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
+{
+	const char *field = NULL;
+	enum st_type t;
+
+	if (!L->fp.syscall)
+		return NULL;
+	if (x->kind == ST_E_TARGET && x->str[0] == '$' && x->str[1] != '$') {
+		enum st_ctxvar_kind k = st_family_var(L->catalog, &L->fp, x->str, true, &field, &t);
+
+		return k == ST_CTX_FIELD || k == ST_CTX_SYSCALL_ARG ? field : NULL;
+	}
+	if (x->kind == ST_E_VAR && x->sym && x->sym->kind == ST_SYM_LOCAL && L->pi && !was_written(L, x->sym)) {
+		for (uint32_t i = 0; i < L->pi->nbindings; i++) {
+			enum st_ctxvar_kind k;
+
+			if (L->pi->bindings[i].sym != x->sym)
+				continue;
+			k = st_family_var(L->catalog, &L->fp, L->pi->bindings[i].name, false, &field, &t);
+			if ((k == ST_CTX_SYSCALL_ARG && st_syscall_conv(L->catalog, &L->fp, L->pi->bindings[i].name) != 'S') ||
+			    k == ST_CTX_FIELD)
+				return field;
+		}
+		return NULL;
+	}
+	if (syscall_arg_call(x))
+		return st_syscall_arg_field(L->catalog, &L->fp, syscall_arg_call(x));
+	return NULL;
+}
+
+/* The root of a chain: a tracepoint argument, a syscall record field, or
+ * task_current().  false with *why when x is none. */
+static bool chain_root(struct lower *L, const struct st_expr *x, struct st_btf_chain *ch, char *key, size_t n,
+		       const char **why)
+{
+	const char *f;
+
+	if (x->kind == ST_E_CALL && !x->func && x->builtin == ST_BI_TASK_CURRENT) {
+		ch->root = ST_BTF_ROOT_TASK;
+		snprintf(key, n, "task_current()");
+		return true;
+	}
+	if ((f = syscall_field_of(L, x))) {
+		ch->root = ST_BTF_ROOT_CTX;
+		ch->argname = f;
+		snprintf(key, n, "$%s", f);
+		return true;
+	}
+	if (!L->fp.syscall && x->kind == ST_E_TARGET && x->str[0] == '$' && x->str[1] != '$') {
+		ch->root = ST_BTF_ROOT_ARG;
+		ch->event = L->fp.event;
+		ch->argname = x->str + 1;
+		snprintf(key, n, "%s", x->str);
+		return true;
+	}
+	*why = L->fp.syscall ? "staplet reads kernel memory from task_current() or a syscall argument only" :
+			       "staplet reads kernel memory from task_current() or a tracepoint argument only";
+	return false;
+}
+
+/* An index known at the event: a constant, or an argument the record
+ * carries (its cap).  false with *why otherwise. */
+static bool chain_index(struct lower *L, const struct st_expr *x, struct st_btf_step *st, char *key, size_t n,
+			char *msg, size_t msgsz, const char **why)
+{
+	struct st_source *s = &L->plan->sources[L->source];
+	const char *f;
+	int rc;
+
+	if (x->kind == ST_E_NUM) {
+		st->cidx = x->num;
+		snprintf(key, n, "[%lld]", (long long)x->num);
+		return true;
+	}
+	if ((f = syscall_field_of(L, x))) {
+		rc = st_btf_ctx_index(s, L->plan->arena, L->catalog, f, msg, msgsz);
+		if (rc < 0) {
+			*why = msg;
+			return false;
+		}
+		st->idx_cap = (uint32_t)rc;
+		snprintf(key, n, "[$%s]", f);
+		return true;
+	}
+	if (!L->fp.syscall && x->kind == ST_E_TARGET && x->str[0] == '$' && x->str[1] != '$' &&
+	    st_btf_source_field(s, L->plan->arena, L->fp.event, x->str, msg, msgsz, &rc)) {
+		for (uint32_t i = 0; i < s->nbtf; i++)
+			if (!strcmp(s->btf[i].path, x->str) && s->btf[i].direct)
+				st->idx_cap = i + 1;
+		if (st->idx_cap) {
+			snprintf(key, n, "[%s]", x->str);
+			return true;
+		}
+	}
+	*why = "staplet indexes kernel memory in a probe only by a constant or an argument of the event";
+	return false;
+}
+
+/* kernel_string(chain) reads the string (want_string); else the value.
+ * 1: dst loaded; 0: e is no chain; -1: failed (L->err set). */
+static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t strn, uint32_t dst)
+{
+	const struct st_expr *steps[ST_BTF_MAX_STEPS], *x = e;
+	struct st_btf_chain ch = { .want_string = want_string, .strn = strn };
+	char key[1024], part[256], msg[512];
+	const char *why = NULL, *f;
+	uint32_t n = 0;
+	size_t at;
+	int rc;
+
+	while (x && (x->kind == ST_E_MEMBER || (x->kind == ST_E_INDEX && x->a->kind != ST_E_VAR))) {
+		if (n >= ST_BTF_MAX_STEPS) {
+			fail(L, &e->loc, "member chain too long (at most %d steps)", ST_BTF_MAX_STEPS);
+			return -1;
+		}
+		steps[n++] = x;
+		x = x->a;
+	}
+	if (!x || (!n && !want_string) || !(x->kind == ST_E_CAST || x->kind == ST_E_TARGET || want_string))
+		return 0;
+	if (x->kind == ST_E_CAST && (!cast_module_kernel(x) || (!x->b && L->fp.kind == ST_SRC_UPROBE && L->fp.usite))) {
+		/* a user-space type: stap looks in the module's DWARF */
+		const char *mod = x->b && x->b->kind == ST_E_STR ? x->b->str : L->fp.usite ? st_uprobe_site_path(L->fp.usite) : "?";
+
+		if (!st_uelf_has_type(mod, x->str))
+			fail(L, &x->loc, "type definition '%s' not found in '%s': operator '@cast'", x->str, mod);
+		else
+			fail(L, &x->loc, "staplet reads no user-space memory through @cast types ('%s' of '%s')",
+			     x->str, mod);
+		return -1;
+	}
+	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT) {
+		fail(L, &e->loc, "staplet reads kernel memory only in tracepoint and syscall probes (a BPF "
+		     "program there), not %s", L->source < 0 ? "in functions" : "at this probe point");
+		return -1;
+	}
+	if (!n && x->kind != ST_E_CAST) {
+		/* kernel_string($x): a TP_PROTO pointer only; the event's own
+		 * fields and syscall arguments keep their usual meaning */
+		const char *field = NULL;
+		enum st_type t;
+
+		if (x->kind != ST_E_TARGET || L->fp.syscall ||
+		    st_family_var(L->catalog, &L->fp, x->str, true, &field, &t) != ST_CTX_NONE)
+			return 0;
+	}
+	if (x->kind == ST_E_CAST) {
+		if (!cast_module_kernel(x)) {
+			fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF only");
+			return -1;
+		}
+		ch.cast = x->str;
+		x = x->a;
+	}
+	if (!chain_root(L, x, &ch, part, sizeof(part), &why)) {
+		if (!n && !ch.cast)
+			return 0;       /* kernel_string(x) of another value */
+		fail(L, &x->loc, "%s", why);
+		return -1;
+	}
+	at = (size_t)snprintf(key, sizeof(key), "%s%s%s%s", want_string ? "kernel_string:" : "",
+			      ch.cast ? "@cast:" : "", ch.cast ? ch.cast : "", part);
+	while (n-- > 0 && at < sizeof(key)) {
+		struct st_btf_step *st = &ch.step[ch.nsteps++];
+
+		if (steps[n]->kind == ST_E_MEMBER) {
+			st->member = steps[n]->str;
+			snprintf(part, sizeof(part), "->%s", st->member);
+		} else if (steps[n]->nargs != 1 ||
+			   !chain_index(L, steps[n]->args[0], st, part, sizeof(part), msg, sizeof(msg), &why)) {
+			fail(L, &steps[n]->loc, "%s", why ? why : "one index per []");
+			return -1;
+		}
+		at += (size_t)snprintf(key + at, sizeof(key) - at, "%s", part);
+	}
+	if (want_string && strn)
+		snprintf(key + at, sizeof(key) - at, ":%u", strn);
+	if (L->fp.syscall)
+		L->plan->sources[L->source].btf_ctx = true;
+	f = st_btf_source_chain(&L->plan->sources[L->source], L->plan->arena, &ch, key, msg, sizeof(msg), &rc);
+	if (!f) {
+		fail(L, &e->loc, "%s", msg);
+		return -1;
+	}
+	cap_load(L, e, f, dst);
+	return 1;
+}
+
 /* $arg / $arg->m->n at a tracepoint: a BTF capture (lowering/btf.h). */
 static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
@@ -282,13 +507,15 @@ static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	const char *f;
 	int rc;
 
+	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && e->kind == ST_E_MEMBER)
+		return chain_to(L, e, false, 0, dst) != 0 || L->err;
 	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT || L->fp.syscall || !st_btf_expr_path(e, path, sizeof(path)))
 		return false;
 	f = st_btf_source_field(&L->plan->sources[L->source], L->plan->arena, L->fp.event, path, msg, sizeof(msg), &rc);
 	if (!f && (rc != -ENOENT || e->kind == ST_E_MEMBER))
 		fail(L, &e->loc, "%s", msg);
 	else if (f)
-		field_load(L, e, f, dst);
+		cap_load(L, e, f, dst);
 	return f || L->err;
 }
 
@@ -413,10 +640,32 @@ static void field_load(struct lower *L, const struct st_expr *e, const char *fie
 }
 
 /* Store the value in register v into an lvalue. */
+static void note_write(struct lower *L, const struct st_expr *lv)
+{
+	if (lv->kind != ST_E_VAR || !lv->sym || lv->sym->kind != ST_SYM_LOCAL)
+		return;
+	for (uint32_t i = 0; i < L->nwritten; i++)
+		if (L->written[i] == lv->sym)
+			return;
+	if (L->nwritten < sizeof(L->written) / sizeof(L->written[0]))
+		L->written[L->nwritten++] = lv->sym;
+	else
+		L->written_overflow = true;
+}
+
+static bool was_written(const struct lower *L, const struct st_symbol *s)
+{
+	for (uint32_t i = 0; i < L->nwritten; i++)
+		if (L->written[i] == s)
+			return true;
+	return L->written_overflow;
+}
+
 static void store(struct lower *L, const struct st_expr *lv, uint32_t v)
 {
 	uint32_t base, save = L->top;
 
+	note_write(L, lv);
 	switch (lv->kind) {
 	case ST_E_VAR:
 		if (lv->sym->kind == ST_SYM_LOCAL) {
@@ -447,6 +696,7 @@ static void assign_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	const struct st_expr *lv = e->a;
 	uint32_t v;
 
+	note_write(L, lv);
 	if (e->op == '=') {
 		if (is_local(lv) && e->b->kind == ST_E_STR) {
 			/* stap strlcpy()s into the local's MAXSTRINGLEN buffer */
@@ -513,6 +763,7 @@ static void incdec_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		return;
 	}
 	one = load_num(L, e, delta);
+	note_write(L, lv);
 	if (is_local(lv)) {
 		uint32_t r = lv->sym->index;
 
@@ -684,6 +935,17 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	}
 	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))
 		ustring_capture(L, e->args[0]);
+	/* kernel_string(chain) at a tracepoint: the capture program reads it */
+	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && !e->func &&
+	    (e->builtin == ST_BI_KERNEL_STRING || e->builtin == ST_BI_KERNEL_STRING2 ||
+	     (e->builtin == ST_BI_KERNEL_STRING_N && e->args[1]->kind == ST_E_NUM && e->args[1]->num >= 0))) {
+		uint32_t lim = e->builtin == ST_BI_KERNEL_STRING_N ? (uint32_t)(e->args[1]->num > 255 ? 255 :
+						e->args[1]->num) : 0;
+		int r = chain_to(L, e->args[0], true, lim, dst);
+
+		if (r)
+			return;
+	}
 	/* int_arg(N) ... pointer_arg(N) at a uprobe: the calling convention's
 	 * argument N, fetched by the uprobe */
 	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL && e->nargs == 1 &&
@@ -813,10 +1075,17 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		target_to(L, e, dst);
 		break;
 	case ST_E_MEMBER:
-		if (!btf_to(L, e, dst))
-			fail(L, &e->loc, "staplet reads members only of tracepoint arguments (kernel.trace)");
+		if (!btf_to(L, e, dst) && !chain_to(L, e, false, 0, dst))
+			fail(L, &e->loc, "staplet reads kernel memory only in tracepoint and syscall probes, "
+			     "from task_current() or an argument of the event");
 		break;
 	case ST_E_INDEX:
+		if (e->a->kind != ST_E_VAR) {     /* ...->arr[i]: kernel memory */
+			if (!chain_to(L, e, false, 0, dst))
+				fail(L, &e->loc, "staplet reads kernel memory only in tracepoint and syscall "
+				     "probes, from task_current() or an argument of the event");
+			break;
+		}
 		base = keys_to_regs(L, e->args, e->nargs, NULL);
 		E(L, e, ST_OP_MGET, 0, dst, global_index(L, e->a), base);
 		break;
@@ -857,6 +1126,10 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		E(L, e, ST_OP_REGEX, e->op == '!', dst, a, str_const(L, e->b->str));
 		break;
 	case ST_E_TERNARY:
+		if (e->a->kind == ST_E_NUM) {   /* @defined(...) ? x : y: stap drops the dead branch */
+			expr_to(L, e->a->num ? e->b : e->c, dst);
+			break;
+		}
 		a = expr_any(L, e->a);
 		j = E(L, e, ST_OP_JZ, 0, a, 0, 0);
 		expr_to(L, e->b, dst);
@@ -1504,6 +1777,7 @@ static void lower_function(struct lower *L, const struct st_function *f)
 	k->nparams = f->nparams;
 	k->ret = f->type;
 	L->source = -1;
+	L->pi = NULL;
 	/* unreachable (tapset) functions were never resolved: an empty body
 	 * keeps code indexes equal to function indexes */
 	if (f->body && f->used) {
@@ -1937,6 +2211,9 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	code_begin(L, pi->pp, pi->nlocals + L->neslot);
 	string_locals(L, pi->locals, pi->nlocals, 0);
 	L->source = src;
+	L->pi = pi;
+	L->nwritten = 0;
+	L->written_overflow = false;
 	if (L->neslot) {
 		L->eslot_base = pi->nlocals;
 		E(L, &(struct st_expr){ .loc = pi->point->loc }, ST_OP_EPOP, 0, L->eslot_base, L->neslot, L->npairs - 1);
@@ -2084,7 +2361,7 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 	for (i = 0; i < p->nsources && !L.err; i++) {
 		char msg[512];
 
-		if (st_btf_source_finish(&p->sources[i], p->arena, msg, sizeof(msg)) < 0)
+		if (st_btf_source_finish(&p->sources[i], p->arena, L.catalog, msg, sizeof(msg)) < 0)
 			fail(&L, NULL, "%s", msg);
 	}
 	if (!L.err)

@@ -26,19 +26,29 @@ enum st_source_kind {
 	ST_SRC_PERF,         /* perf_event_open counter or sampler */
 };
 
-/* One value a BPF capture program reads at a tracepoint: v = ctx->args[arg];
- * v = *(u64 *)(v + hop[i]) for each hop; then the value is v itself (direct)
- * or `size` bytes at v + off (a string when is_string).  The record field
- * `field` holds it. */
+/* One value a BPF capture program reads at a tracepoint.  v starts at the
+ * root: ctx->args[arg] of a raw tracepoint (ST_BTF_ROOT_ARG), the current
+ * task_struct (ST_BTF_ROOT_TASK, task_current()), or the `size`-byte field at
+ * ctx offset `arg` of a tracepoint record (ST_BTF_ROOT_CTX: syscall
+ * arguments).  Then, for each hop, v = *(u64 *)(v + hop[i] + X[i]) where X[i]
+ * is the value of cap hop_idx[i] - 1 (an earlier, direct cap: an index known
+ * at the event) times hop_stride[i], or 0 when hop_idx[i] is 0; the final
+ * location is v + off + X[nhops] likewise.  The value is v itself (direct),
+ * that location (addr: a char array is its address, as in stap), the
+ * string there (is_string; through one more pointer when str_ptr), or
+ * `size` bytes there.  The record field `field` holds it. */
 #define ST_BTF_MAX_HOPS 8
+enum { ST_BTF_ROOT_ARG, ST_BTF_ROOT_TASK, ST_BTF_ROOT_CTX };
 struct st_btf_cap {
 	const char *field;   /* "stap_btf0": the synthesized record's field */
 	const char *path;    /* "$prev->pid" */
+	uint8_t root;
 	uint32_t arg;
 	uint32_t nhops;
 	uint32_t hop[ST_BTF_MAX_HOPS];
+	uint32_t hop_idx[ST_BTF_MAX_HOPS + 1], hop_stride[ST_BTF_MAX_HOPS + 1];
 	uint32_t off, size;
-	bool direct, is_string, is_signed;
+	bool direct, is_string, is_signed, addr, str_ptr;
 };
 
 #define ST_STACK_KERNEL 1u
@@ -88,6 +98,10 @@ struct st_source {
 	 * is the capture's synthesized one: every name in `fields` is a cap. */
 	struct st_btf_cap *btf;
 	uint32_t nbtf;
+	/* the capture program is a tracepoint program on the event's record
+	 * (syscall events have no raw tracepoint); its ST_BTF_ROOT_CTX caps
+	 * keep the format fields' names */
+	bool btf_ctx;
 	/* Live backends may serve the source in the kernel (lowering/inkernel.h);
 	 * NULL: capture + replay. */
 	const struct st_inkernel *ink;

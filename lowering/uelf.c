@@ -611,3 +611,41 @@ int st_uelf_sdt_arg(const char *spec, char *loc, size_t loclen, char type[8])
 		snprintf(loc, loclen, "%+lld(%s)", disp, reg);
 	return 0;
 }
+
+/* A struct/union/class/typedef named `name` ("struct x", "x") among the
+ * top-level DIEs of path's DWARF: what stap's @cast looks for. */
+bool st_uelf_has_type(const char *path, const char *name)
+{
+	const char *bare = name;
+	bool found = false;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	Dwarf *dw;
+	int fd;
+
+	if (!strncmp(bare, "struct ", 7) || !strncmp(bare, "class ", 6) || !strncmp(bare, "union ", 6))
+		bare = strchr(bare, ' ') + 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	dw = dwarf_begin(fd, DWARF_C_READ);
+	while (dw && !found && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, d;
+
+		if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) {
+			do {
+				int tag = dwarf_tag(&d);
+				const char *n = dwarf_diename(&d);
+
+				if (n && !strcmp(n, bare) && (tag == DW_TAG_structure_type || tag == DW_TAG_union_type ||
+							      tag == DW_TAG_class_type || tag == DW_TAG_typedef))
+					found = true;
+			} while (!found && dwarf_siblingof(&d, &d) == 0);
+		}
+		off = next;
+	}
+	if (dw)
+		dwarf_end(dw);
+	close(fd);
+	return found;
+}

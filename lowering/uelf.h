@@ -49,6 +49,9 @@ struct st_uelf {
  * $PATH; the result is canonical (symlinks resolved).  malloc'd, or NULL. */
 char *st_uelf_resolve_path(const char *path);
 
+/* Whether path's DWARF defines the type "struct x" / "x" at a CU's top. */
+bool st_uelf_has_type(const char *path, const char *name);
+
 int st_uelf_open(const char *path, struct st_uelf **out, char **err);
 void st_uelf_close(struct st_uelf *u);
 

@@ -837,6 +837,11 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 		ret->n = raw_long(vm, 8);
 		break;
 	}
+	case ST_BI_KREAD_FAULT:     /* stap's deref and kernel_string faults */
+		if (a[1].n)
+			return st_vm_raise(vm, "kernel string copy fault at 0x%llx [man error::fault]",
+					   (unsigned long long)a[0].n);
+		return st_vm_raise(vm, "read fault [man error::fault] at 0x%llx", (unsigned long long)a[0].n);
 	case ST_BI_SYSCALL_NAME:
 		s = st_syscall_name(a[0].n);
 		if (!s) {

@@ -3,12 +3,20 @@
  * record to PERF_COUNT_SW_BPF_OUTPUT events, one per CPU, which the perf
  * attachment reads like any tracepoint: their format is the synthesized
  * one, so the runtime decodes fields by name as usual.
+ *
+ * A syscall event has no raw tracepoint: there the program is a tracepoint
+ * program (ctx is the event's record) attached to one perf tracepoint event,
+ * which serves every CPU (the kernel runs a tracepoint's BPF programs
+ * wherever it fires); the program returns 0, so that event records nothing.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include "lowering/bpf_capture.h"
 #include "plugins/perf/perf_int.h"
@@ -17,6 +25,32 @@ struct st_perf_tpargs {
 	const struct st_source *src;
 	int scratch_fd, out_fd, prog_fd, link_fd;
 };
+
+/* The perf tracepoint event of a syscall source, its program attached. */
+static int tp_attach(struct st_perf_attach *a, struct st_perf_evt *e, int prog_fd, char **err)
+{
+	struct perf_event_attr tp = {.size = sizeof(tp), .type = PERF_TYPE_TRACEPOINT, .sample_period = 1};
+	const char *dir = st_perf_tracing_dir();
+	char path[512], *id;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir ? dir : "", e->tpa->src->system, e->tpa->src->event);
+	if (!dir || !(id = st_perf_read_file(path, NULL)))
+		return st_perf_fail(err, -ENOENT, "%s: no tracepoint (%s)", e->name, path);
+	tp.config = strtoull(id, NULL, 10);
+	free(id);
+	fd = (int)syscall(SYS_perf_event_open, &tp, -1, a->cpus[0], -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return st_perf_fail(err, -errno, "perf_event_open(%s): %s", e->name, strerror(errno));
+	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return st_perf_fail(err, rc, "%s: cannot attach the BPF capture program: %s", e->name,
+				    strerror(-rc));
+	}
+	return fd;
+}
 
 /* Synthesized type ids: above anything tracefs hands out. */
 
@@ -53,6 +87,7 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 		struct st_perf_tpargs *t = e->tpa;
 		uint32_t off[256], rec;
 		int n, rc, maxcpu = 0;
+		enum bpf_prog_type pt;
 		LIBBPF_OPTS(bpf_prog_load_opts, opts);
 
 		if (!t)
@@ -80,13 +115,14 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 				       t->scratch_fd, t->out_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
 		if (n < 0)
 			return st_perf_fail(err, n, "%s: capture program too large", e->name);
-		t->prog_fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "stap_tpargs", "GPL", insn, (size_t)n, &opts);
+		pt = t->src->btf_ctx ? BPF_PROG_TYPE_TRACEPOINT : BPF_PROG_TYPE_RAW_TRACEPOINT;
+		t->prog_fd = bpf_prog_load(pt, "stap_tpargs", "GPL", insn, (size_t)n, &opts);
 		if (t->prog_fd < 0) {
 			rc = -errno;
 			log = calloc(1, 65536);
 			if (log) {
 				LIBBPF_OPTS(bpf_prog_load_opts, o2, .log_buf = log, .log_size = 65536, .log_level = 1);
-				int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "stap_tpargs", "GPL", insn,
+				int fd = bpf_prog_load(pt, "stap_tpargs", "GPL", insn,
 						       (size_t)n, &o2);
 				if (fd >= 0)
 					close(fd);
@@ -96,7 +132,15 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 			free(log);
 			return rc;
 		}
-		t->link_fd = bpf_raw_tracepoint_open(t->src->event, t->prog_fd);
+		if (t->src->btf_ctx) {
+			t->link_fd = tp_attach(a, e, t->prog_fd, err);
+			if (t->link_fd < 0)
+				return t->link_fd;
+			if (ioctl(t->link_fd, PERF_EVENT_IOC_ENABLE, 0) < 0)
+				return st_perf_fail(err, -errno, "cannot enable %s: %s", e->name, strerror(errno));
+		} else {
+			t->link_fd = bpf_raw_tracepoint_open(t->src->event, t->prog_fd);
+		}
 		if (t->link_fd < 0)
 			return st_perf_fail(err, -errno, "%s: cannot attach to raw tracepoint %s: %s", e->name,
 					    t->src->event, strerror(errno));

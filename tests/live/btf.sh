@@ -4,18 +4,18 @@
 if [ ! -r /sys/kernel/btf/vmlinux ]; then echo "SKIP btf: no /sys/kernel/btf/vmlinux"; exit 0; fi
 
 # the children target() forks, as the kernel's task_struct says
-S='probe kernel.trace("sched_process_fork") { if ($parent->pid == target()) printf("%d %s\n", $child->pid, $parent->comm) }'
+S='probe kernel.trace("sched_process_fork") { if ($parent->pid == target()) printf("%d %s\n", $child->pid, kernel_string($parent->comm)) }'
 WL='/bin/true & echo $! >&2; wait'
 perf-stap -e "$S" -c "$WL" >"$TMP/f.out" 2>"$TMP/f.err"
 want="$(cat "$TMP/f.err") sh"
-check "fork: \$child->pid is the child's pid, \$parent->comm (got: $(cat "$TMP/f.out"), want: $want)" \
+check "fork: \$child->pid is the child's pid, kernel_string(\$parent->comm) (got: $(cat "$TMP/f.out"), want: $want)" \
 	test "$(cat "$TMP/f.out")" = "$want"
 
 # sched_switch: prev is the task that was running (tid(), execname())
-S2='global n, bad probe kernel.trace("sched_switch") { if (!tid()) next; n++; if ($prev->pid != tid() || (tid() == target() && $prev->comm != execname())) bad++ }
+S2='global n, bad probe kernel.trace("sched_switch") { if (!tid()) next; n++; if ($prev->pid != tid() || (tid() == target() && kernel_string($prev->comm) != execname())) bad++ }
 probe end { printf("%d %d\n", n > 0, bad) }'
 perf-stap -e "$S2" -c "sleep 0.2" >"$TMP/s.out" 2>"$TMP/s.err"
-check "sched_switch: \$prev->pid == tid() and \$prev->comm == execname() for the target ($(cat "$TMP/s.out"))" test "$(cat "$TMP/s.out")" = "1 0"
+check "sched_switch: \$prev->pid == tid() and kernel_string(\$prev->comm) == execname() for the target ($(cat "$TMP/s.out"))" test "$(cat "$TMP/s.out")" = "1 0"
 
 # a plain argument and a two-pointer chain: next->mm->map_count > 0 for user tasks
 S3='global ok probe kernel.trace("sched_switch") { if ($next->pid == target() && $next->mm) ok = $next->mm->map_count > 0 } probe end { println(ok) }'

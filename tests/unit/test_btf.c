@@ -12,7 +12,7 @@
 static struct bpf_insn insn[ST_BPF_TPARGS_MAX_INSNS];
 static char vlog[65536];
 
-static int load(const char *event, struct st_btf_cap *caps, uint32_t n)
+static int load_as(enum bpf_prog_type pt, const char *event, struct st_btf_cap *caps, uint32_t n)
 {
 	uint32_t off[64], rec = st_bpf_tpargs_layout(caps, n, off);
 	int sfd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "t_scr", 4, rec, 1, NULL);
@@ -22,11 +22,11 @@ static int load(const char *event, struct st_btf_cap *caps, uint32_t n)
 
 	k = st_bpf_tpargs_emit(caps, n, 60001, sfd, ofd, insn, ST_BPF_TPARGS_MAX_INSNS);
 	if (sfd >= 0 && ofd >= 0 && k > 0)
-		pfd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "t_tpargs", "GPL", insn, (size_t)k, &o);
+		pfd = bpf_prog_load(pt, "t_tpargs", "GPL", insn, (size_t)k, &o);
 	if (pfd < 0)
 		fprintf(stderr, "verifier: %s\n", vlog);
 	if (pfd >= 0)
-		lfd = bpf_raw_tracepoint_open(event, pfd);
+		lfd = event ? bpf_raw_tracepoint_open(event, pfd) : dup(pfd);
 	if (lfd >= 0)
 		close(lfd);
 	if (pfd >= 0)
@@ -36,6 +36,27 @@ static int load(const char *event, struct st_btf_cap *caps, uint32_t n)
 	if (ofd >= 0)
 		close(ofd);
 	return lfd >= 0 ? 0 : -1;
+}
+
+static int load(const char *event, struct st_btf_cap *caps, uint32_t n)
+{
+	return load_as(BPF_PROG_TYPE_RAW_TRACEPOINT, event, caps, n);
+}
+
+/* @cast(task_current(), "struct task_struct")->files->fdt->fd[$fd]->f_op->x
+ * with $fd the direct cap 1 (idx_cap 1 + 1) */
+static int fd_chain(struct st_btf_cap *c, const char *last, bool want_string, char *msg, size_t n)
+{
+	struct st_btf_chain ch = { .root = ST_BTF_ROOT_TASK, .cast = "struct task_struct", .want_string = want_string };
+	const char *m[] = { "files", "fdt", "fd", NULL, "f_op", last };
+
+	for (uint32_t i = 0; i < 6; i++) {
+		ch.step[ch.nsteps].member = m[i];
+		ch.step[ch.nsteps++].idx_cap = m[i] ? 0 : 1;
+	}
+	if (!last)
+		ch.nsteps--;
+	return st_btf_chain_resolve(&ch, c, msg, n);
 }
 
 int main(void)
@@ -51,7 +72,8 @@ int main(void)
 	rc = st_btf_tp_resolve("sched_switch", "$prev->pid", &c[0], msg, sizeof(msg));
 	CHECK("$prev->pid resolves", rc == 0 && c[0].arg == 1 && c[0].size == 4 && c[0].is_signed && !c[0].direct);
 	rc = st_btf_tp_resolve("sched_switch", "$next->comm", &c[1], msg, sizeof(msg));
-	CHECK("$next->comm is a 16-byte string", rc == 0 && c[1].arg == 2 && c[1].is_string && c[1].size == 16);
+	CHECK("$next->comm is its address (a char array, as in stap)", rc == 0 && c[1].arg == 2 && c[1].addr &&
+	      !c[1].is_string && c[1].size == 8);
 	rc = st_btf_tp_resolve("sched_switch", "$next->mm->map_count", &c[2], msg, sizeof(msg));
 	CHECK("$next->mm->map_count follows one pointer", rc == 0 && c[2].nhops == 1);
 	rc = st_btf_tp_resolve("sched_switch", "$prev_state", &c[3], msg, sizeof(msg));
@@ -62,6 +84,26 @@ int main(void)
 	CHECK("a missing argument: -ENOENT", rc == -ENOENT);
 	rc = st_btf_tp_resolve("sched_wakeup", "$p->pid", &c[0], msg, sizeof(msg));
 	CHECK("DEFINE_EVENT names come from its template ($p of sched_wakeup)", rc == 0 && c[0].arg == 0);
+	rc = fd_chain(&c[0], "unlocked_ioctl", false, msg, sizeof(msg));
+	CHECK("task_current()->files->fdt->fd[i]->f_op->unlocked_ioctl: 5 pointers, indexed by 8 at the 4th",
+	      rc == 0 && c[0].root == ST_BTF_ROOT_TASK && c[0].nhops == 5 && c[0].hop_idx[3] == 1 &&
+	      c[0].hop_stride[3] == 8 && c[0].size == 8 && !c[0].direct);
+	{
+		struct st_btf_chain ch = { .root = ST_BTF_ROOT_TASK, .cast = "task_struct", .want_string = true,
+					   .nsteps = 1 };
+
+		ch.step[0].member = "comm";
+		rc = st_btf_chain_resolve(&ch, &c[1], msg, sizeof(msg));
+		CHECK("kernel_string(@cast(task_current(), \"task_struct\")->comm): the string in place",
+		      rc == 0 && c[1].is_string && !c[1].str_ptr && c[1].nhops == 0);
+		ch.step[0].member = "nosuch";
+		rc = st_btf_chain_resolve(&ch, &c[1], msg, sizeof(msg));
+		CHECK("@cast chain: a missing member in stap's words",
+		      rc == -EINVAL && strstr(msg, "unable to find member 'nosuch' for struct task_struct"));
+		ch.cast = "struct no_such_type_here";
+		rc = st_btf_chain_resolve(&ch, &c[1], msg, sizeof(msg));
+		CHECK("@cast to a type BTF lacks: named", rc == -ENOENT && strstr(msg, "no_such_type_here"));
+	}
 	if (geteuid() != 0) {
 		printf("SKIP btf capture programs: needs root\n");
 		return check_failures != 0;
@@ -74,5 +116,25 @@ int main(void)
 	CHECK("block_rq_issue $rq->__data_len resolves", rc == 0);
 	if (rc == 0)
 		CHECK("block_rq_issue capture loads and attaches", load("block_rq_issue", c, 1) == 0);
+	{
+		/* a syscall event: ctx field $fd (offset 16), the indexed chain,
+		 * a string through a pointer: a tracepoint program */
+		struct st_btf_chain fd = { .root = ST_BTF_ROOT_CTX, .arg = 16, .size = 8 };
+		struct st_btf_chain nm = { .root = ST_BTF_ROOT_TASK, .cast = "struct task_struct", .want_string = true };
+		const char *m[] = { "files", "fdt", "fd", NULL, "f_path", "dentry", "d_name", "name" };
+
+		st_btf_chain_resolve(&fd, &c[0], msg, sizeof(msg));
+		fd_chain(&c[1], "llseek", false, msg, sizeof(msg));
+		for (uint32_t i = 0; i < 8; i++) {
+			nm.step[nm.nsteps].member = m[i];
+			nm.step[nm.nsteps++].idx_cap = m[i] ? 0 : 1;
+		}
+		rc = st_btf_chain_resolve(&nm, &c[2], msg, sizeof(msg));
+		CHECK("...->f_path->dentry->d_name->name as a string: through the pointer", rc == 0 && c[2].str_ptr);
+		for (int i = 0; i < 3; i++)
+			c[i].field = "f";
+		CHECK("syscall capture (ctx field, indexed chain, string) passes the verifier as a tracepoint program",
+		      load_as(BPF_PROG_TYPE_TRACEPOINT, NULL, c, 3) == 0);
+	}
 	return check_failures != 0;
 }
