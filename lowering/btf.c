@@ -415,7 +415,7 @@ int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmem
 		return -ENOENT;
 	}
 	if (!(t = named_type(b, type, &id))) {
-		snprintf(msg, msgsz, "type definition '%s' not found in kernel BTF", type);
+		snprintf(msg, msgsz, "type definition '%s' not found in 'kernel'", type);
 		return -ENOENT;
 	}
 	sz = btf__resolve_size(b, id);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "frontend/frontend.h"
 #include "lowering/btf.h"
+#include "lowering/ctypes.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
 #include "lowering/inkernel.h"
@@ -292,15 +293,37 @@ static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 }
 
 /* The kernel's types are the ones staplet has (vmlinux BTF): @cast's
- * module must name the kernel, with or without a header. */
+ * module names the kernel, with or without a header. */
 static bool cast_module_kernel(const struct st_expr *c)
 {
 	const char *m = c->b && c->b->kind == ST_E_STR ? c->b->str : NULL;
 
-	return !c->b || (m && (!strcmp(m, "kernel") || !strncmp(m, "kernel<", 7) || m[0] == '<'));
+	return !c->b || (m && (!strcmp(m, "kernel") || !strncmp(m, "kernel<", 7)));
 }
 
-/* &@cast(p, "type"[, "kernel<h.h>"])->m(->n...) and &@cast(p, "type")[i]:
+/* A user-space header ("<stdio.h>") or program path: DWARF (ctypes.h). */
+static const char *cast_module_user(const struct st_expr *c)
+{
+	const char *m = c->b && c->b->kind == ST_E_STR ? c->b->str : NULL;
+
+	return m && (m[0] == '<' || m[0] == '/') ? m : NULL;
+}
+
+static int cast_layout(const struct st_expr *x, const char *const *mem, uint32_t n, uint32_t *size,
+		       uint32_t *off, char *msg, size_t msgsz)
+{
+	uint64_t sz = 0, o = 0;
+	int r;
+
+	if (!cast_module_user(x))
+		return st_btf_cast_addr(x->str, mem, n, size, off, msg, msgsz);
+	r = st_ctype_layout(cast_module_user(x), x->str, mem, n, &sz, &o, msg, msgsz);
+	*size = (uint32_t)sz;
+	*off = (uint32_t)o;
+	return r;
+}
+
+/* &@cast(p, "type"[, "kernel<h.h>"])->m(->n...), &@cast(p, "type")[i] and &@cast(p, "type"):
  * address arithmetic on the BTF layout, no memory read.  false when e is
  * not of that shape. */
 static bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
@@ -316,7 +339,7 @@ static bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		idx = x->args[0];
 		x = x->a;
 	}
-	if (!x || x->kind != ST_E_CAST || (!n && !idx))
+	if (!x || x->kind != ST_E_CAST)
 		return false;
 	for (uint32_t i = 0; i < n / 2; i++) {
 		const char *t = mem[i];
@@ -324,11 +347,13 @@ static bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		mem[i] = mem[n - 1 - i];
 		mem[n - 1 - i] = t;
 	}
-	if (!cast_module_kernel(x)) {
-		fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF only");
+	if (!cast_module_kernel(x) && !cast_module_user(x)) {
+		fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF, a header's or a program's DWARF only");
 		return true;
 	}
-	if (st_btf_cast_addr(x->str, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
+	/* &@cast(p, "type") alone is p (@container_of's object address);
+	 * the type must still exist */
+	if (cast_layout(x, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
 		fail(L, &e->loc, "%s", msg);
 		return true;
 	}
