@@ -64,8 +64,17 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 		PUT(ADD64_IMM(BPF_REG_3, (int32_t)c->off));
 		PUT(MOV64_REG(BPF_REG_1, BPF_REG_7));
 		PUT(ADD64_IMM(BPF_REG_1, o));
-		PUT(MOV64_IMM(BPF_REG_2, (int32_t)c->size));
+		PUT(MOV64_IMM(BPF_REG_2, (int32_t)(c->bit_size ? c->bit_read : c->size)));
 		PUT(CALL(c->is_string ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_kernel));
+		if (c->bit_size) {
+			/* little-endian: the field's bits up to the top, then
+			 * down again, sign-extending a signed one */
+			PUT(LDX_DW(BPF_REG_1, BPF_REG_7, o));
+			PUT(LSH64_IMM(BPF_REG_1, (int32_t)(64 - c->bit_shift - c->bit_size)));
+			PUT(c->is_signed ? ARSH64_IMM(BPF_REG_1, (int32_t)(64 - c->bit_size))
+					 : RSH64_IMM(BPF_REG_1, (int32_t)(64 - c->bit_size)));
+			PUT(STX_DW(BPF_REG_7, BPF_REG_1, o));
+		}
 	}
 	PUT(MOV64_REG(BPF_REG_1, BPF_REG_6));
 	PUT(LD_IMM64_LO(BPF_REG_2, BPF_PSEUDO_MAP_FD, out_fd));

@@ -12,6 +12,8 @@
 #define MOV32_REG(d, s)      INSN(BPF_ALU | BPF_MOV | BPF_X, d, s, 0, 0)
 #define ADD64_IMM(d, i)      INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
 #define RSH64_IMM(d, i)      INSN(BPF_ALU64 | BPF_RSH | BPF_K, d, 0, 0, i)
+#define LSH64_IMM(d, i)      INSN(BPF_ALU64 | BPF_LSH | BPF_K, d, 0, 0, i)
+#define ARSH64_IMM(d, i)     INSN(BPF_ALU64 | BPF_ARSH | BPF_K, d, 0, 0, i)
 #define LDX_DW(d, s, o)      INSN(BPF_LDX | BPF_MEM | BPF_DW, d, s, o, 0)
 #define LDX_W(d, s, o)       INSN(BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
 #define STX_DW(d, s, o)      INSN(BPF_STX | BPF_MEM | BPF_DW, d, s, o, 0)

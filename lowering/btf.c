@@ -120,8 +120,12 @@ int st_btf_tp_nargs(const char *event)
 	return fp && btf_vlen(fp) > 0 ? (int)btf_vlen(fp) - 1 : -ENOENT;
 }
 
+/* The last bitfield find_member() met: bit offset from *off's byte, width. */
+static uint32_t bf_bit, bf_size;
+
 /* Member `name` of struct/union `t`, looking into anonymous members;
- * its byte offset added to *off.  -1 when absent, -2 for a bitfield. */
+ * its byte offset added to *off.  -1 when absent, -2 for a bitfield
+ * (then *off is its first byte and bf_bit, bf_size place it). */
 static int find_member(const struct btf *b, const struct btf_type *t, const char *name, uint32_t *off,
 		       uint32_t *type)
 {
@@ -134,10 +138,13 @@ static int find_member(const struct btf *b, const struct btf_type *t, const char
 		if (mn && *mn) {
 			if (strcmp(mn, name))
 				continue;
-			if (btf_member_bitfield_size(t, i) || bit % 8)
-				return -2;
 			*off += bit / 8;
 			*type = m->type;
+			if (btf_member_bitfield_size(t, i) || bit % 8) {
+				bf_bit = bit % 8;
+				bf_size = btf_member_bitfield_size(t, i);
+				return -2;
+			}
 			return 0;
 		} else {
 			const struct btf_type *in = skip_mods(b, m->type, NULL);
@@ -307,11 +314,24 @@ int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *ca
 			snprintf(msg, msgsz, "unable to find member '%s' for %s", mem, tn);
 			return -EINVAL;
 		}
-		if (r == -2) {
+		if (r == -2 && (q || !bf_size || bf_bit + bf_size > 64)) {
 			snprintf(msg, msgsz, "member '%s' of %s is a bitfield (not supported)", mem, tn);
 			return -EINVAL;
 		}
 		t = skip_mods(b, mtype, &id);
+		if (r == -2) {
+			/* the bytes that hold it, then shifts in the capture program */
+			cap->off = off;
+			cap->bit_shift = bf_bit;
+			cap->bit_size = bf_size;
+			cap->bit_read = (bf_bit + bf_size + 7) / 8;
+			if (!scalar(b, id, &cap->size, &cap->is_signed)) {
+				snprintf(msg, msgsz, "%s is not a scalar, pointer or char array", path);
+				return -EINVAL;
+			}
+			cap->size = 8;
+			return 0;
+		}
 	}
 	cap->off = off;
 	if (t && char_array(b, t, &cap->size)) {

@@ -28,6 +28,14 @@ perf-stap record -o "$TMP/r.data" -e "$S4" -c "/bin/true" >/dev/null 2>"$TMP/r.e
 perf-stap report -i "$TMP/r.data" >"$TMP/r.out" 2>"$TMP/rr.err"
 check "record + report: sched_process_exec \$p->pid ($(cat "$TMP/r.out" "$TMP/rr.err" | head -3))" test "$(cat "$TMP/r.out")" = "1 1"
 
+# a bitfield member: task_struct.sched_reset_on_fork is 1 only for a task
+# that chrt -R gave SCHED_RESET_ON_FORK (shifted out of its storage word)
+S5='global on, d probe kernel.trace("sched_switch") { d = @defined($prev->in_iowait); if ($prev->pid == target() && $prev->sched_reset_on_fork) on++ } probe end { println(on > 0, d) }'
+perf-stap -e "$S5" -c "chrt -R -o 0 sleep 0.2" >"$TMP/b1.out" 2>"$TMP/b1.err"
+perf-stap -e "$S5" -c "sleep 0.2" >"$TMP/b2.out" 2>"$TMP/b2.err"
+check "bitfield \$prev->sched_reset_on_fork: 1 under chrt -R, 0 without ($(cat "$TMP/b1.out" "$TMP/b2.out" "$TMP/b1.err" | tr '\n' ' '))" \
+	test "$(cat "$TMP/b1.out" "$TMP/b2.out")" = "$(printf '11\n01')"
+
 # errors
 perf-stap -p4 -e 'probe kernel.trace("sched_switch") { println($prev->pidx) }' >/dev/null 2>"$TMP/e1"
 check "no such member: stap's message ($(head -1 "$TMP/e1"))" grep -q "unable to find member 'pidx' for struct task_struct" "$TMP/e1"
