@@ -781,6 +781,21 @@ static void drop_elided_probes(struct opt *O)
 	prog->ninsts = k;
 }
 
+/* A global only folded-away code used is not used (stap elides it,
+ * silently): no type to infer, nothing to print at the end. */
+static void forget_unused_globals(struct opt *O)
+{
+	struct st_program *prog = O->E->prog;
+	uint32_t i;
+
+	for (i = 0; i < prog->nglobals; i++) {
+		struct st_global *g = prog->globals[i];
+
+		if (g->sym && !g->sym->opt_read && !g->sym->opt_written)
+			g->read = g->written = false;
+	}
+}
+
 void st_optimize(struct elab *E)
 {
 	struct st_program *prog = E->prog;
@@ -795,6 +810,7 @@ void st_optimize(struct elab *E)
 	if (E->opts && E->opts->unoptimized) {
 		fold_consts(&O);   /* even unoptimized, as stap: @defined needs it */
 		collect_uses(&O);
+		forget_unused_globals(&O);
 		free(O.seen);
 		return;
 	}
@@ -814,6 +830,7 @@ void st_optimize(struct elab *E)
 	collect_uses(&O);
 	drop_elided_probes(&O);
 	collect_uses(&O);
+	forget_unused_globals(&O);
 	for (i = 0; i < prog->ninsts; i++)
 		prune_locals(&prog->insts[i]->locals, &prog->insts[i]->nlocals, 0, prog->insts[i]);
 	for (i = 0; i < prog->nfuncs; i++)
