@@ -215,6 +215,22 @@ static bool char_array(const struct btf *b, const struct btf_type *t, uint32_t *
 	return true;
 }
 
+/* A `struct task_struct *`: true with the offset of its pid member. */
+static bool task_pointer(const struct btf *b, uint32_t id, uint32_t *pid_off)
+{
+	const struct btf_type *t = skip_mods(b, id, NULL);
+	const char *n;
+	uint32_t off = 0, mt = 0;
+
+	if (!t || !btf_is_ptr(t) || !(t = skip_mods(b, t->type, NULL)) || !btf_is_struct(t))
+		return false;
+	n = btf__name_by_offset(b, t->name_off);
+	if (!n || strcmp(n, "task_struct") || find_member(b, t, "pid", &off, &mt) != 0)
+		return false;
+	*pid_off = off;
+	return true;
+}
+
 int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *cap, char *msg, size_t msgsz)
 {
 	const struct btf *b = vmlinux_btf();
@@ -262,6 +278,15 @@ int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *ca
 	}
 	cap->arg = i - 1;
 	id = prm[i].type;
+	if (!q && task_pointer(b, id, &cap->off)) {
+		/* staplet names a task by its tid (task_current(), the task_*()
+		 * functions, the scheduler tapset): a task_struct pointer
+		 * argument reads as its task's pid field */
+		cap->size = 4;
+		cap->is_signed = true;
+		cap->is_task = true;
+		return 0;
+	}
 	if (!q) {
 		cap->direct = true;
 		if (!scalar(b, id, &cap->size, &cap->is_signed)) {

@@ -677,6 +677,40 @@ static void ustring_capture(struct lower *L, const struct st_expr *addr)
 		source_capture(L, field);
 }
 
+/* task_cpu($p), task_execname($p) ... of a task_struct pointer argument
+ * at a tracepoint: the task's fields as they are at the event (stap reads
+ * them there), not from /proc later, when the task may have moved on. */
+static bool task_call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	static const struct { int builtin; const char *member; } m[] = {
+		{ ST_BI_TASK_CPU, "cpu" }, { ST_BI_TASK_CPU, "thread_info->cpu" },   /* by kernel config */
+		{ ST_BI_TASK_EXECNAME, "comm" }, { ST_BI_TASK_STATE, "__state" }, { ST_BI_TASK_STATE, "state" },
+		{ ST_BI_TASK_TID, "pid" }, { ST_BI_TASK_PID, "tgid" },
+	};
+	struct st_btf_cap cap;
+	char path[512], msg[512];
+	const char *f = NULL;
+	int rc;
+
+	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT || L->fp.syscall || e->func || e->nargs != 1 ||
+	    e->args[0]->kind != ST_E_TARGET || !st_btf_expr_path(e->args[0], path, sizeof(path)) ||
+	    st_btf_tp_resolve(L->fp.event, path, &cap, msg, sizeof(msg)) < 0 || !cap.is_task)
+		return false;
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]) && !f; i++) {
+		if (m[i].builtin != e->builtin || !st_btf_expr_path(e->args[0], path, sizeof(path)))
+			continue;
+		/* a member the kernel lacks (cpu moves by config): the next one */
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "->%s", m[i].member);
+		if (st_btf_tp_resolve(L->fp.event, path, &cap, msg, sizeof(msg)) == 0)
+			f = st_btf_source_field(&L->plan->sources[L->source], L->plan->arena, L->fp.event, path, msg,
+						sizeof(msg), &rc);
+	}
+	if (!f)
+		return false;
+	field_load(L, e, f, dst);
+	return true;
+}
+
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base, i;
@@ -692,6 +726,8 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 	}
+	if (task_call_to(L, e, dst))
+		return;
 	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))
 		ustring_capture(L, e->args[0]);
 	/* int_arg(N) ... pointer_arg(N) at a uprobe: the calling convention's
