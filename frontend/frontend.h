@@ -31,6 +31,11 @@ struct st_point_resolver {
 	 * dollar, else a family-bound bare name (syscall `name`, `retval`, args).
 	 * ST_T_UNKNOWN when there is none. */
 	enum st_type (*var_type)(void *ctx, const struct st_probe_point *pp, const char *name, bool dollar);
+	/* @defined(@cast(p, "type", "module")->m->n) and @defined(&@cast(0, "type")):
+	 * whether the type (module NULL: the kernel) has that member path.
+	 * NULL: every @cast counts as defined. */
+	bool (*cast_defined)(void *ctx, const char *type, const char *module, const char *const *members,
+			     uint32_t nmembers);
 	/* Points the concrete point's family allows in the printable form, e.g.
 	 * "syscall.getppid" -> "kernel.trace(\"syscalls:sys_enter_getppid\")" is
 	 * NOT done: pp() prints the point as the user wrote it, expanded. */

@@ -492,3 +492,23 @@ int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmem
 	}
 	return 0;
 }
+
+bool st_btf_cast_defined(const char *type, const char *const *members, uint32_t nmembers)
+{
+	const struct btf *b = vmlinux_btf();
+	const struct btf_type *t;
+	uint32_t id = 0;
+
+	if (!b || !(t = named_type(b, type, &id)))
+		return false;
+	for (uint32_t i = 0; i < nmembers; i++) {
+		uint32_t off = 0, mt = 0;
+
+		if (t && btf_is_ptr(t))   /* @defined looks through pointers too */
+			t = skip_mods(b, t->type, NULL);
+		if (!t || !(btf_is_struct(t) || btf_is_union(t)) || find_member(b, t, members[i], &off, &mt) == -1)
+			return false;
+		t = skip_mods(b, mt, NULL);
+	}
+	return true;
+}

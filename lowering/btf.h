@@ -46,4 +46,8 @@ int st_btf_source_finish(struct st_source *s, struct st_arena *arena, char *msg,
 int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmembers, uint32_t *size,
 		     uint32_t *off, char *msg, size_t msgsz);
 
+/* @defined(@cast(p, "type")->m->n): the kernel's BTF has the type and the
+ * member path (through pointers and bitfields as well). */
+bool st_btf_cast_defined(const char *type, const char *const *members, uint32_t nmembers);
+
 #endif

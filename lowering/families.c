@@ -17,6 +17,7 @@
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
 #include "lowering/btf.h"
+#include "lowering/ctypes.h"
 #include "lowering/families.h"
 #include "lowering/family_kernel.h"
 #include "lowering/family_process.h"
@@ -550,6 +551,22 @@ static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp
 	return t;
 }
 
+static bool resolver_cast_defined(void *ctx, const char *type, const char *module, const char *const *members,
+				  uint32_t n)
+{
+	uint64_t size, off;
+	char msg[256];
+
+	(void)ctx;
+	if (!module || !strcmp(module, "kernel") || !strncmp(module, "kernel<", 7))
+		return st_btf_cast_defined(type, members, n);
+	if (module[0] != '<' && module[0] != '/')
+		return false;   /* a kernel module's types: staplet has none */
+	/* DWARF: a member with no address (a bitfield, one through a pointer) exists too */
+	return st_ctype_layout(module, type, members, n, &size, &off, msg, sizeof(msg)) == 0 ||
+	       strstr(msg, "bitfield") || strstr(msg, "through pointer");
+}
+
 void st_resolver_init(struct st_point_resolver *r, struct st_catalog *catalog)
 {
 	struct resolver_ctx *rc = calloc(1, sizeof(*rc));
@@ -561,6 +578,7 @@ void st_resolver_init(struct st_point_resolver *r, struct st_catalog *catalog)
 	r->ctx = rc;
 	r->expand = resolver_expand;
 	r->var_type = resolver_var_type;
+	r->cast_defined = resolver_cast_defined;
 }
 
 void st_resolver_free(struct st_point_resolver *r)
