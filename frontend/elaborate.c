@@ -1,6 +1,7 @@
 /* elaborate.c - pass 2: probe aliases and built-in point expansion, one
  * instance per concrete point with its own copy of the body, then name
  * resolution (locals, globals, functions, builtins, context variables). */
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -208,6 +209,8 @@ static int expand_point(struct expansion *X, struct st_probe_point *pt, bool opt
 		r = 0;
 	} else
 		r = R->expand(R->ctx, pt, add_concrete, &a, &err);
+	if (r == -ENODATA && !err)
+		return 0;
 	if (r < 0 && !optional) {
 		st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", pt->comp[0].name),
 			     "while resolving probe point");

@@ -24,7 +24,9 @@ struct st_point_resolver {
 	/* Expand a built-in point (globs allowed) into concrete points: call
 	 * add(arg, concrete) for each, in order.  Returns the number of matches
 	 * (0: no match), or a negative errno with *err set (malloc'd) when the
-	 * family itself is unknown or malformed. */
+	 * family itself is unknown or malformed, or -ENODATA (no *err) when
+	 * the point is one stap's tapset offers but that never fires on this
+	 * kernel (syscall.send on x86_64): it resolves to no probe, silently. */
 	int (*expand)(void *ctx, const struct st_probe_point *pp,
 		      int (*add)(void *arg, struct st_probe_point *concrete), void *arg, char **err);
 	/* The type of a context variable at a concrete point: `$name` when
