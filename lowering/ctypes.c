@@ -157,8 +157,14 @@ static int compile_header(const char *hdr, char *obj, size_t objsz, char *msg, s
 	FILE *f;
 
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		snprintf(msg, msgsz, "cannot create a file to compile <%s>: %s", hdr, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(src);
+		}
+		snprintf(msg, msgsz, "cannot create a file to compile <%s>: %s", hdr, strerror(e));
+		return -e;
 	}
 	fprintf(f, "#include <%s>\n", hdr);
 	fclose(f);
