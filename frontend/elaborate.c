@@ -1,6 +1,7 @@
 /* elaborate.c - pass 2: probe aliases and built-in point expansion, one
  * instance per concrete point with its own copy of the body, then name
  * resolution (locals, globals, functions, builtins, context variables). */
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -208,6 +209,8 @@ static int expand_point(struct expansion *X, struct st_probe_point *pt, bool opt
 		r = 0;
 	} else
 		r = R->expand(R->ctx, pt, add_concrete, &a, &err);
+	if (r == -ENODATA && !err)
+		return 0;
 	if (r < 0 && !optional) {
 		st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", pt->comp[0].name),
 			     "while resolving probe point");
@@ -514,6 +517,40 @@ static enum st_type target_type(struct frame *F, const char *name)
 	return t;
 }
 
+/* The @cast under `&`, members and an index: @defined(&@cast(0, T)->m). */
+static const struct st_expr *cast_path(const struct st_expr *e)
+{
+	if (e->kind == ST_E_ADDR)
+		e = e->a;
+	while (e && (e->kind == ST_E_MEMBER || (e->kind == ST_E_INDEX && e->a->kind != ST_E_VAR)))
+		e = e->a;
+	return e && e->kind == ST_E_CAST ? e : NULL;
+}
+
+/* Ask the resolver whether the @cast's type has the member path. */
+static int cast_defined(const struct st_point_resolver *R, const struct st_expr *e)
+{
+	const char *mem[32];
+	const struct st_expr *c = cast_path(e);
+	uint32_t n = 0;
+
+	if (e->kind == ST_E_ADDR)
+		e = e->a;
+	for (; e && e != c; e = e->a)
+		if (e->kind == ST_E_MEMBER) {
+			if (n == 32)
+				return 1;
+			mem[n++] = e->str;
+		}
+	for (uint32_t i = 0; i < n / 2; i++) {
+		const char *t = mem[i];
+
+		mem[i] = mem[n - 1 - i];
+		mem[n - 1 - i] = t;
+	}
+	return R->cast_defined(R->ctx, c->str, c->b && c->b->kind == ST_E_STR ? c->b->str : NULL, mem, n);
+}
+
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 {
 	struct elab *E = F->E;
@@ -599,6 +636,8 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 			v = F->inst && R && R->var_type && R->var_type(R->ctx, F->inst->point, path, true) != ST_T_UNKNOWN;
 			a = NULL;
 		}
+		if (a && cast_path(a) && R && R->cast_defined)
+			v = cast_defined(R, a);
 		while (a && (a->kind == ST_E_MEMBER || (a->kind == ST_E_INDEX && a->a->kind != ST_E_VAR)))
 			a = a->a;
 		if (a && a->kind == ST_E_TARGET)

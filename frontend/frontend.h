@@ -24,13 +24,20 @@ struct st_point_resolver {
 	/* Expand a built-in point (globs allowed) into concrete points: call
 	 * add(arg, concrete) for each, in order.  Returns the number of matches
 	 * (0: no match), or a negative errno with *err set (malloc'd) when the
-	 * family itself is unknown or malformed. */
+	 * family itself is unknown or malformed, or -ENODATA (no *err) when
+	 * the point is one stap's tapset offers but that never fires on this
+	 * kernel (syscall.send on x86_64): it resolves to no probe, silently. */
 	int (*expand)(void *ctx, const struct st_probe_point *pp,
 		      int (*add)(void *arg, struct st_probe_point *concrete), void *arg, char **err);
 	/* The type of a context variable at a concrete point: `$name` when
 	 * dollar, else a family-bound bare name (syscall `name`, `retval`, args).
 	 * ST_T_UNKNOWN when there is none. */
 	enum st_type (*var_type)(void *ctx, const struct st_probe_point *pp, const char *name, bool dollar);
+	/* @defined(@cast(p, "type", "module")->m->n) and @defined(&@cast(0, "type")):
+	 * whether the type (module NULL: the kernel) has that member path.
+	 * NULL: every @cast counts as defined. */
+	bool (*cast_defined)(void *ctx, const char *type, const char *module, const char *const *members,
+			     uint32_t nmembers);
 	/* Points the concrete point's family allows in the printable form, e.g.
 	 * "syscall.getppid" -> "kernel.trace(\"syscalls:sys_enter_getppid\")" is
 	 * NOT done: pp() prints the point as the user wrote it, expanded. */

@@ -643,6 +643,107 @@ static void dead_assigns(struct opt *O)
 			dead_assign_stmt(O, prog->funcs[i]->body);
 }
 
+/* ---- constant conditions ----
+ * `@defined(x) ? x : y` and `if (!@defined(x)) ...` (the @choose_defined
+ * idiom) keep only the branch the constant picks, as stap's constant
+ * folding does: the other branch may name context variables this probe
+ * point lacks, and must not reach type inference or lowering. */
+
+static bool is_num(const struct st_expr *e)
+{
+	return e && e->kind == ST_E_NUM;
+}
+
+static void make_num(struct st_expr *e, int64_t v)
+{
+	e->kind = ST_E_NUM;
+	e->num = v;
+	e->type = ST_T_LONG;
+	e->a = e->b = e->c = NULL;
+	e->nargs = 0;
+}
+
+static void fold_stmt(struct opt *O, struct st_stmt **sp);
+
+static void fold_expr(struct opt *O, struct st_expr **ep)
+{
+	struct st_expr *e = *ep;
+	uint32_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->nargs; i++)
+		fold_expr(O, &e->args[i]);
+	fold_expr(O, &e->a);
+	if (e->kind != ST_E_CAST)
+		fold_expr(O, &e->b);
+	fold_expr(O, &e->c);
+	switch (e->kind) {
+	case ST_E_TERNARY:
+		if (is_num(e->a)) {
+			*ep = e->a->num ? e->b : e->c;
+			O->changed = true;
+		}
+		break;
+	case ST_E_UNARY:
+		if (is_num(e->a) && (e->op == '!' || e->op == '~')) {
+			make_num(e, e->op == '!' ? !e->a->num : ~e->a->num);
+			O->changed = true;
+		}
+		break;
+	case ST_E_LOGICAL:
+		/* only when the left operand decides: the right one is not evaluated */
+		if (is_num(e->a) && (e->op == 'A' ? !e->a->num : !!e->a->num)) {
+			make_num(e, e->op != 'A');
+			O->changed = true;
+		} else if (is_num(e->a) && is_num(e->b)) {
+			make_num(e, !!e->b->num);
+			O->changed = true;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void fold_stmt(struct opt *O, struct st_stmt **sp)
+{
+	struct st_stmt *s = *sp;
+	uint32_t i;
+
+	if (!s)
+		return;
+	fold_expr(O, &s->expr);
+	fold_expr(O, &s->init);
+	fold_expr(O, &s->cond);
+	fold_expr(O, &s->step);
+	fold_expr(O, &s->fe_limit);
+	for (i = 0; s->fe_filter && i < s->fe_nkeys; i++)
+		fold_expr(O, &s->fe_filter[i]);
+	fold_stmt(O, &s->then);
+	fold_stmt(O, &s->els);
+	for (i = 0; i < s->nbody; i++)
+		fold_stmt(O, &s->body[i]);
+	if (s->kind == ST_S_IF && is_num(s->cond)) {
+		struct st_stmt *keep = s->cond->num ? s->then : s->els;
+
+		*sp = keep ? keep : empty_block(O, s, &s->loc);
+		O->changed = true;
+	}
+}
+
+static void fold_consts(struct opt *O)
+{
+	struct st_program *prog = O->E->prog;
+	uint32_t i;
+
+	for (i = 0; i < prog->ninsts; i++)
+		fold_stmt(O, &prog->insts[i]->body);
+	for (i = 0; i < prog->nfuncs; i++)
+		if (prog->funcs[i]->used)
+			fold_stmt(O, &prog->funcs[i]->body);
+}
+
 /* ---- what is left ---- */
 
 /* Drop the locals nothing refers to any more and renumber the rest
@@ -680,6 +781,21 @@ static void drop_elided_probes(struct opt *O)
 	prog->ninsts = k;
 }
 
+/* A global only folded-away code used is not used (stap elides it,
+ * silently): no type to infer, nothing to print at the end. */
+static void forget_unused_globals(struct opt *O)
+{
+	struct st_program *prog = O->E->prog;
+	uint32_t i;
+
+	for (i = 0; i < prog->nglobals; i++) {
+		struct st_global *g = prog->globals[i];
+
+		if (g->sym && !g->sym->opt_read && !g->sym->opt_written)
+			g->read = g->written = false;
+	}
+}
+
 void st_optimize(struct elab *E)
 {
 	struct st_program *prog = E->prog;
@@ -692,7 +808,9 @@ void st_optimize(struct elab *E)
 	for (i = 0; i < prog->nfuncs; i++)
 		prog->funcs[i]->index = i;
 	if (E->opts && E->opts->unoptimized) {
+		fold_consts(&O);   /* even unoptimized, as stap: @defined needs it */
 		collect_uses(&O);
+		forget_unused_globals(&O);
 		free(O.seen);
 		return;
 	}
@@ -702,6 +820,7 @@ void st_optimize(struct elab *E)
 		collect_uses(&O);
 		if (round == 0)
 			warn_never_assigned(&O);
+		fold_consts(&O);
 		dead_assigns(&O);
 		dead_stmts(&O);
 		if (!O.changed)
@@ -711,6 +830,7 @@ void st_optimize(struct elab *E)
 	collect_uses(&O);
 	drop_elided_probes(&O);
 	collect_uses(&O);
+	forget_unused_globals(&O);
 	for (i = 0; i < prog->ninsts; i++)
 		prune_locals(&prog->insts[i]->locals, &prog->insts[i]->nlocals, 0, prog->insts[i]);
 	for (i = 0; i < prog->nfuncs; i++)

@@ -659,7 +659,12 @@ static struct st_expr *parse_at_operator(struct parser *P, const struct st_token
 		expect_op(P, ")");
 		return target_suffixes(P, e);
 	}
-	fail_at(P, t, "unknown operator");
+	/* stap's lexer makes "@name" an operator token; it names it twice */
+	st_diag_error(P->diag, "parse error", "saw", st_pool_printf(P->pool, "operator '%s'", n), &t->loc,
+		      "unknown operator %s", n);
+	P->fail_pos = t >= P->t && t < P->t + P->n ? (uint32_t)(t - P->t) : P->fail_pos;
+	P->errors++;
+	longjmp(P->fail, 1);
 }
 
 static struct st_expr *parse_value(struct parser *P)

@@ -97,10 +97,19 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 			PUT(MOV64_REG(BPF_REG_8, BPF_REG_3));
 			PUT(MOV64_REG(BPF_REG_1, BPF_REG_7));
 			PUT(ADD64_IMM(BPF_REG_1, o));
-			PUT(MOV64_IMM(BPF_REG_2, (int32_t)c->size));
+			PUT(MOV64_IMM(BPF_REG_2, (int32_t)(c->bit_size ? c->bit_read : c->size)));
 			PUT(CALL(c->is_string ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_kernel));
 			fj[nfj++] = k;
 			PUT(c->is_string ? JSLE_IMM(BPF_REG_0, 0, 0) : JNE_IMM(BPF_REG_0, 0, 0));
+			if (c->bit_size) {
+				/* little-endian: the field's bits up to the top, then
+				 * down again, sign-extending a signed one */
+				PUT(LDX_DW(BPF_REG_1, BPF_REG_7, o));
+				PUT(LSH64_IMM(BPF_REG_1, (int32_t)(64 - c->bit_shift - c->bit_size)));
+				PUT(c->is_signed ? ARSH64_IMM(BPF_REG_1, (int32_t)(64 - c->bit_size))
+						 : RSH64_IMM(BPF_REG_1, (int32_t)(64 - c->bit_size)));
+				PUT(STX_DW(BPF_REG_7, BPF_REG_1, o));
+			}
 		}
 		if (!nfj || i >= 64)
 			continue;

@@ -17,6 +17,8 @@
 #define LDX_H(d, s, o)       INSN(BPF_LDX | BPF_MEM | BPF_H, d, s, o, 0)
 #define LDX_B(d, s, o)       INSN(BPF_LDX | BPF_MEM | BPF_B, d, s, o, 0)
 #define RSH64_IMM(d, i)      INSN(BPF_ALU64 | BPF_RSH | BPF_K, d, 0, 0, i)
+#define LSH64_IMM(d, i)      INSN(BPF_ALU64 | BPF_LSH | BPF_K, d, 0, 0, i)
+#define ARSH64_IMM(d, i)     INSN(BPF_ALU64 | BPF_ARSH | BPF_K, d, 0, 0, i)
 #define LDX_DW(d, s, o)      INSN(BPF_LDX | BPF_MEM | BPF_DW, d, s, o, 0)
 #define LDX_W(d, s, o)       INSN(BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
 #define STX_DW(d, s, o)      INSN(BPF_STX | BPF_MEM | BPF_DW, d, s, o, 0)

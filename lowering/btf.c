@@ -121,10 +121,16 @@ int st_btf_tp_nargs(const char *event)
 	return fp && btf_vlen(fp) > 0 ? (int)btf_vlen(fp) - 1 : -ENOENT;
 }
 
+/* Where a bitfield member sits: bits from its first byte, and its width. */
+struct bitpos {
+	uint32_t bit, size;
+};
+
 /* Member `name` of struct/union `t`, looking into anonymous members;
- * its byte offset added to *off.  -1 when absent, -2 for a bitfield. */
-static int find_member(const struct btf *b, const struct btf_type *t, const char *name, uint32_t *off,
-		       uint32_t *type)
+ * its byte offset added to *off.  -1 when absent, -2 for a bitfield
+ * (then *off is its first byte and *bf, when not NULL, places it). */
+static int find_member_bits(const struct btf *b, const struct btf_type *t, const char *name, uint32_t *off,
+			    uint32_t *type, struct bitpos *bf)
 {
 	const struct btf_member *m = btf_members(t);
 
@@ -135,10 +141,15 @@ static int find_member(const struct btf *b, const struct btf_type *t, const char
 		if (mn && *mn) {
 			if (strcmp(mn, name))
 				continue;
-			if (btf_member_bitfield_size(t, i) || bit % 8)
-				return -2;
 			*off += bit / 8;
 			*type = m->type;
+			if (btf_member_bitfield_size(t, i) || bit % 8) {
+				if (bf) {
+					bf->bit = bit % 8;
+					bf->size = btf_member_bitfield_size(t, i);
+				}
+				return -2;
+			}
 			return 0;
 		} else {
 			const struct btf_type *in = skip_mods(b, m->type, NULL);
@@ -147,14 +158,36 @@ static int find_member(const struct btf *b, const struct btf_type *t, const char
 
 			if (!in || !(btf_is_struct(in) || btf_is_union(in)))
 				continue;
-			r = find_member(b, in, name, &sub, type);
-			if (r == 0)
+			r = find_member_bits(b, in, name, &sub, type, bf);
+			if (r == 0 || r == -2)
 				*off = sub;
 			if (r != -1)
 				return r;
 		}
 	}
 	return -1;
+}
+
+static int find_member(const struct btf *b, const struct btf_type *t, const char *name, uint32_t *off,
+		       uint32_t *type)
+{
+	return find_member_bits(b, t, name, off, type, NULL);
+}
+
+/* A `struct task_struct *`: true with the offset of its pid member. */
+static bool task_pointer(const struct btf *b, uint32_t id, uint32_t *pid_off)
+{
+	const struct btf_type *t = skip_mods(b, id, NULL);
+	const char *n;
+	uint32_t off = 0, mt = 0;
+
+	if (!t || !btf_is_ptr(t) || !(t = skip_mods(b, t->type, NULL)) || !btf_is_struct(t))
+		return false;
+	n = btf__name_by_offset(b, t->name_off);
+	if (!n || strcmp(n, "task_struct") || find_member(b, t, "pid", &off, &mt) != 0)
+		return false;
+	*pid_off = off;
+	return true;
 }
 
 static void type_name(const struct btf *b, const struct btf_type *t, char *buf, size_t n)
@@ -253,6 +286,7 @@ struct walk {
 	const struct btf_type *t;
 	uint32_t id, off, px, stride;
 	bool lval;
+	struct bitpos bits;          /* the chain ended at a bitfield (bits.size > 0) */
 	struct st_btf_cap *cap;
 	char *msg;
 	size_t msgsz;
@@ -314,7 +348,13 @@ static int walk_member(struct walk *w, const char *mem)
 {
 	char tn[160];
 	uint32_t mtype = 0;
+	struct bitpos bf = { 0, 0 };
 	int r;
+
+	if (w->bits.size) {
+		snprintf(w->msg, w->msgsz, "member '%s' accessed on a bitfield", mem);
+		return -EINVAL;
+	}
 
 	if (w->t && btf_is_ptr(w->t)) {
 		if ((r = walk_deref(w)) < 0)
@@ -328,15 +368,17 @@ static int walk_member(struct walk *w, const char *mem)
 		return -EINVAL;
 	}
 	type_name(w->b, w->t, tn, sizeof(tn));
-	r = find_member(w->b, w->t, mem, &w->off, &mtype);
+	r = find_member_bits(w->b, w->t, mem, &w->off, &mtype, &bf);
 	if (r == -1) {
 		snprintf(w->msg, w->msgsz, "unable to find member '%s' for %s", mem, tn);
 		return -EINVAL;
 	}
-	if (r == -2) {
+	if (r == -2 && (!bf.size || bf.bit + bf.size > 64)) {
 		snprintf(w->msg, w->msgsz, "member '%s' of %s is a bitfield (not supported)", mem, tn);
 		return -EINVAL;
 	}
+	if (r == -2)
+		w->bits = bf;        /* read in the capture program, then shifted */
 	w->t = skip_mods(w->b, mtype, &w->id);
 	return 0;
 }
@@ -347,6 +389,16 @@ static int walk_final(struct walk *w, const struct st_btf_chain *ch)
 	struct st_btf_cap *c = w->cap;
 	uint32_t len;
 
+	if (!w->lval && !ch->want_string && ch->root == ST_BTF_ROOT_ARG && !ch->cast && !ch->nsteps &&
+	    task_pointer(w->b, w->id, &c->off)) {
+		/* staplet names a task by its tid (task_current(), the task_*()
+		 * functions, the scheduler tapset): a task_struct pointer
+		 * argument reads as its task's pid field */
+		c->size = 4;
+		c->is_signed = true;
+		c->is_task = true;
+		return 0;
+	}
 	if (!w->lval && !ch->want_string) {
 		c->direct = true;
 		if (ch->root == ST_BTF_ROOT_CTX) {
@@ -381,6 +433,17 @@ static int walk_final(struct walk *w, const struct st_btf_chain *ch)
 			c->size = 256;
 		return 0;
 	}
+	if (w->bits.size) {
+		if (ch->want_string || !scalar(w->b, w->id, &c->size, &c->is_signed)) {
+			snprintf(w->msg, w->msgsz, "the member chain ends at a bitfield that is not an integer");
+			return -EINVAL;
+		}
+		c->bit_shift = w->bits.bit;
+		c->bit_size = w->bits.size;
+		c->bit_read = (w->bits.bit + w->bits.size + 7) / 8;
+		c->size = 8;
+		return 0;
+	}
 	if (w->t && btf_is_array(w->t)) {    /* an array is its address, as in stap */
 		c->addr = true;
 		c->size = 8;
@@ -410,7 +473,7 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 		return rc;
 	if (ch->cast) {
 		if (!(w.t = named_type(b, ch->cast, &w.id))) {
-			snprintf(msg, msgsz, "type definition '%s' not found in kernel BTF", ch->cast);
+			snprintf(msg, msgsz, "type definition '%s' not found in 'kernel'", ch->cast);
 			return -ENOENT;
 		}
 		w.lval = true;
@@ -623,7 +686,7 @@ int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmem
 		return -ENOENT;
 	}
 	if (!(t = named_type(b, type, &id))) {
-		snprintf(msg, msgsz, "type definition '%s' not found in kernel BTF", type);
+		snprintf(msg, msgsz, "type definition '%s' not found in 'kernel'", type);
 		return -ENOENT;
 	}
 	sz = btf__resolve_size(b, id);
@@ -654,4 +717,24 @@ int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmem
 		}
 	}
 	return 0;
+}
+
+bool st_btf_cast_defined(const char *type, const char *const *members, uint32_t nmembers)
+{
+	const struct btf *b = vmlinux_btf();
+	const struct btf_type *t;
+	uint32_t id = 0;
+
+	if (!b || !(t = named_type(b, type, &id)))
+		return false;
+	for (uint32_t i = 0; i < nmembers; i++) {
+		uint32_t off = 0, mt = 0;
+
+		if (t && btf_is_ptr(t))   /* @defined looks through pointers too */
+			t = skip_mods(b, t->type, NULL);
+		if (!t || !(btf_is_struct(t) || btf_is_union(t)) || find_member(b, t, members[i], &off, &mt) == -1)
+			return false;
+		t = skip_mods(b, mt, NULL);
+	}
+	return true;
 }

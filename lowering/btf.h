@@ -87,4 +87,8 @@ int st_btf_ctx_index(struct st_source *s, struct st_arena *arena, struct st_cata
 int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmembers, uint32_t *size,
 		     uint32_t *off, char *msg, size_t msgsz);
 
+/* @defined(@cast(p, "type")->m->n): the kernel's BTF has the type and the
+ * member path (through pointers and bitfields as well). */
+bool st_btf_cast_defined(const char *type, const char *const *members, uint32_t nmembers);
+
 #endif

@@ -17,6 +17,7 @@
 #include "frontend/frontend.h"
 #include "lowering/catalog.h"
 #include "lowering/btf.h"
+#include "lowering/ctypes.h"
 #include "lowering/families.h"
 #include "lowering/uelf.h"
 #include "lowering/family_kernel.h"
@@ -258,6 +259,32 @@ static int add_syscall(void *arg, const char *sys, const char *evt)
 	return st->rc_add;
 }
 
+/* System calls stap's tapset names that this kernel does not have: send
+ * and recv exist only through socketcall(2) on the architectures that
+ * have it (x86_64 has sendto/recvfrom).  stap resolves them to a probe
+ * gated on a syscall number that never comes; staplet to no probe. */
+static int count_one(void *arg, const char *sys, const char *evt)
+{
+	(void)sys;
+	(void)evt;
+	++*(int *)arg;
+	return 0;
+}
+
+static bool never_here(struct st_catalog *c, const char *name)
+{
+	static const char *const names[] = { "send", "recv" };
+	char evt[64];
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i])) {
+			snprintf(evt, sizeof(evt), "sys_enter_%s", name);
+			return c->ops->list(c, "syscalls", evt, count_one, &n) >= 0 && n == 0;
+		}
+	return false;
+}
+
 static int resolver_expand(void *ctx, const struct st_probe_point *pp,
 			   int (*add)(void *arg, struct st_probe_point *concrete), void *arg, char **err)
 {
@@ -299,6 +326,8 @@ static int resolver_expand(void *ctx, const struct st_probe_point *pp,
 	}
 	if (is_syscall_family(pp)) {
 		st.name_glob = pp->comp[1].name;
+		if (!has_glob(st.name_glob) && never_here(rc->catalog, st.name_glob))
+			return -ENODATA;
 		if (!has_glob(st.name_glob)) {
 			char evt[300];
 
@@ -557,6 +586,22 @@ static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp
 	return t;
 }
 
+static bool resolver_cast_defined(void *ctx, const char *type, const char *module, const char *const *members,
+				  uint32_t n)
+{
+	uint64_t size, off;
+	char msg[256];
+
+	(void)ctx;
+	if (!module || !strcmp(module, "kernel") || !strncmp(module, "kernel<", 7))
+		return st_btf_cast_defined(type, members, n);
+	if (module[0] != '<' && module[0] != '/')
+		return false;   /* a kernel module's types: staplet has none */
+	/* DWARF: a member with no address (a bitfield, one through a pointer) exists too */
+	return st_ctype_layout(module, type, members, n, &size, &off, msg, sizeof(msg)) == 0 ||
+	       strstr(msg, "bitfield") || strstr(msg, "through pointer");
+}
+
 void st_resolver_init(struct st_point_resolver *r, struct st_catalog *catalog)
 {
 	struct resolver_ctx *rc = calloc(1, sizeof(*rc));
@@ -568,6 +613,7 @@ void st_resolver_init(struct st_point_resolver *r, struct st_catalog *catalog)
 	r->ctx = rc;
 	r->expand = resolver_expand;
 	r->var_type = resolver_var_type;
+	r->cast_defined = resolver_cast_defined;
 }
 
 void st_resolver_free(struct st_point_resolver *r)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "frontend/frontend.h"
 #include "lowering/btf.h"
+#include "lowering/ctypes.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
 #include "lowering/inkernel.h"
@@ -520,15 +521,37 @@ static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 }
 
 /* The kernel's types are the ones staplet has (vmlinux BTF): @cast's
- * module must name the kernel, with or without a header. */
+ * module names the kernel, with or without a header. */
 static bool cast_module_kernel(const struct st_expr *c)
 {
 	const char *m = c->b && c->b->kind == ST_E_STR ? c->b->str : NULL;
 
-	return !c->b || (m && (!strcmp(m, "kernel") || !strncmp(m, "kernel<", 7) || m[0] == '<'));
+	return !c->b || (m && (!strcmp(m, "kernel") || !strncmp(m, "kernel<", 7)));
 }
 
-/* &@cast(p, "type"[, "kernel<h.h>"])->m(->n...) and &@cast(p, "type")[i]:
+/* A user-space header ("<stdio.h>") or program path: DWARF (ctypes.h). */
+static const char *cast_module_user(const struct st_expr *c)
+{
+	const char *m = c->b && c->b->kind == ST_E_STR ? c->b->str : NULL;
+
+	return m && (m[0] == '<' || m[0] == '/') ? m : NULL;
+}
+
+static int cast_layout(const struct st_expr *x, const char *const *mem, uint32_t n, uint32_t *size,
+		       uint32_t *off, char *msg, size_t msgsz)
+{
+	uint64_t sz = 0, o = 0;
+	int r;
+
+	if (!cast_module_user(x))
+		return st_btf_cast_addr(x->str, mem, n, size, off, msg, msgsz);
+	r = st_ctype_layout(cast_module_user(x), x->str, mem, n, &sz, &o, msg, msgsz);
+	*size = (uint32_t)sz;
+	*off = (uint32_t)o;
+	return r;
+}
+
+/* &@cast(p, "type"[, "kernel<h.h>"])->m(->n...), &@cast(p, "type")[i] and &@cast(p, "type"):
  * address arithmetic on the BTF layout, no memory read.  false when e is
  * not of that shape. */
 static bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
@@ -544,7 +567,7 @@ static bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		idx = x->args[0];
 		x = x->a;
 	}
-	if (!x || x->kind != ST_E_CAST || (!n && !idx))
+	if (!x || x->kind != ST_E_CAST)
 		return false;
 	for (uint32_t i = 0; i < n / 2; i++) {
 		const char *t = mem[i];
@@ -552,11 +575,13 @@ static bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		mem[i] = mem[n - 1 - i];
 		mem[n - 1 - i] = t;
 	}
-	if (!cast_module_kernel(x)) {
-		fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF only");
+	if (!cast_module_kernel(x) && !cast_module_user(x)) {
+		fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF, a header's or a program's DWARF only");
 		return true;
 	}
-	if (st_btf_cast_addr(x->str, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
+	/* &@cast(p, "type") alone is p (@container_of's object address);
+	 * the type must still exist */
+	if (cast_layout(x, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
 		fail(L, &e->loc, "%s", msg);
 		return true;
 	}
@@ -918,6 +943,47 @@ static void ustring_capture(struct lower *L, const struct st_expr *addr)
 		source_capture(L, field);
 }
 
+/* task_cpu($p), task_execname($p) ... of a task_struct pointer argument
+ * at a tracepoint: the task's fields as they are at the event (stap reads
+ * them there), not from /proc later, when the task may have moved on. */
+static bool task_call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	static const struct { int builtin; const char *member; } m[] = {
+		{ ST_BI_TASK_CPU, "cpu" }, { ST_BI_TASK_CPU, "thread_info->cpu" },   /* by kernel config */
+		{ ST_BI_TASK_STATE, "__state" }, { ST_BI_TASK_STATE, "state" },
+		{ ST_BI_TASK_TID, "pid" }, { ST_BI_TASK_PID, "tgid" },
+	};
+	struct st_btf_cap cap;
+	char path[512], msg[512];
+	const char *f = NULL;
+	int rc;
+
+	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT || L->fp.syscall || e->func || e->nargs != 1 ||
+	    e->args[0]->kind != ST_E_TARGET || !st_btf_expr_path(e->args[0], path, sizeof(path)) ||
+	    st_btf_tp_resolve(L->fp.event, path, &cap, msg, sizeof(msg)) < 0 || !cap.is_task)
+		return false;
+	if (e->builtin == ST_BI_TASK_EXECNAME) {
+		/* comm is a char array: its string, read in the capture program */
+		struct st_expr comm = { .kind = ST_E_MEMBER, .a = e->args[0], .str = "comm", .loc = e->loc,
+					.near = e->near, .type = ST_T_STRING };
+
+		return chain_to(L, &comm, true, 0, dst) > 0 || L->err;
+	}
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]) && !f; i++) {
+		if (m[i].builtin != e->builtin || !st_btf_expr_path(e->args[0], path, sizeof(path)))
+			continue;
+		/* a member the kernel lacks (cpu moves by config): the next one */
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "->%s", m[i].member);
+		if (st_btf_tp_resolve(L->fp.event, path, &cap, msg, sizeof(msg)) == 0)
+			f = st_btf_source_field(&L->plan->sources[L->source], L->plan->arena, L->fp.event, path, msg,
+						sizeof(msg), &rc);
+	}
+	if (!f)
+		return false;
+	field_load(L, e, f, dst);
+	return true;
+}
+
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base, i;
@@ -933,6 +999,8 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 	}
+	if (task_call_to(L, e, dst))
+		return;
 	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))
 		ustring_capture(L, e->args[0]);
 	/* kernel_string(chain) at a tracepoint: the capture program reads it */

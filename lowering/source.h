@@ -49,6 +49,10 @@ struct st_btf_cap {
 	uint32_t hop_idx[ST_BTF_MAX_HOPS + 1], hop_stride[ST_BTF_MAX_HOPS + 1];
 	uint32_t off, size;
 	bool direct, is_string, is_signed, addr, str_ptr;
+	bool is_task;        /* "$p" of a struct task_struct *: reads its pid (tid) */
+	/* a bitfield: read `bit_read` bytes at off, then the value is the
+	 * bit_size bits from bit bit_shift of them (size is then 8) */
+	uint32_t bit_read, bit_shift, bit_size;
 };
 
 #define ST_STACK_KERNEL 1u

@@ -183,12 +183,14 @@ static const char *default_tapset_dir(void)
 	*slash = 0;
 	/* installed: PREFIX/bin -> PREFIX/share/staplet/tapset; build tree: build/bin -> tapset */
 	snprintf(dir, sizeof(dir), "%s/../share/staplet/tapset", exe);
-	if (access(dir, R_OK) == 0)
-		return dir;
-	snprintf(dir, sizeof(dir), "%s/../../tapset", exe);
-	if (access(dir, R_OK) == 0)
-		return dir;
-	return NULL;
+	if (access(dir, R_OK) != 0)
+		snprintf(dir, sizeof(dir), "%s/../../tapset", exe);
+	if (access(dir, R_OK) != 0)
+		return NULL;
+	/* messages name tapset files: /usr/share/staplet/tapset/x.stpm, not bin/../share */
+	if (realpath(dir, exe))
+		snprintf(dir, sizeof(dir), "%s", exe);
+	return dir;
 }
 
 /* -S SIZE[,N]: SIZE megabytes per output file, at most N files (staprun's). */

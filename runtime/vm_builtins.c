@@ -245,6 +245,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_TID: ret->n = ev ? ev->tid : vm->self_pid; break;
 	case ST_BI_CPU: ret->n = ev ? ev->cpu : sched_getcpu(); break;
 	case ST_BI_TARGET: ret->n = vm->target_pid; break;
+	case ST_BI_MAXSTRINGLEN: ret->n = vm->limits.maxstringlen; break;
 	case ST_BI_PP: ret->s = vm->probe ? vm->probe->pp : ""; break;
 	case ST_BI_PN: ret->s = vm->probe && vm->probe->pn ? vm->probe->pn : ""; break;
 	case ST_BI_PPFUNC:

@@ -28,6 +28,22 @@ perf-stap record -o "$TMP/r.data" -e "$S4" -c "/bin/true" >/dev/null 2>"$TMP/r.e
 perf-stap report -i "$TMP/r.data" >"$TMP/r.out" 2>"$TMP/rr.err"
 check "record + report: sched_process_exec \$p->pid ($(cat "$TMP/r.out" "$TMP/rr.err" | head -3))" test "$(cat "$TMP/r.out")" = "1 1"
 
+# a bitfield member: task_struct.sched_reset_on_fork is 1 only for a task
+# that chrt -R gave SCHED_RESET_ON_FORK (shifted out of its storage word)
+S5='global on, d probe kernel.trace("sched_switch") { d = @defined($prev->in_iowait); if ($prev->pid == target() && $prev->sched_reset_on_fork) on++ } probe end { println(on > 0, d) }'
+perf-stap -e "$S5" -c "chrt -R -o 0 sleep 0.2" >"$TMP/b1.out" 2>"$TMP/b1.err"
+perf-stap -e "$S5" -c "sleep 0.2" >"$TMP/b2.out" 2>"$TMP/b2.err"
+check "bitfield \$prev->sched_reset_on_fork: 1 under chrt -R, 0 without ($(cat "$TMP/b1.out" "$TMP/b2.out" "$TMP/b1.err" | tr '\n' ' '))" \
+	test "$(cat "$TMP/b1.out" "$TMP/b2.out")" = "$(printf '11\n01')"
+
+# a task_struct pointer names its task (its tid), and task_*() of one read
+# the task at the event: sched_migrate_task's task_cpu($p) is the CPU the
+# target leaves, never $dest_cpu (taskset moves it back and forth)
+S6='global same, moved, name, bad probe kernel.trace("sched_migrate_task") { if ($p != target()) next; if (task_tid($p) != $p->pid || task_pid($p) != $p->tgid) bad++; if (task_cpu($p) == $dest_cpu) same++; else moved++; name = task_execname($p) } probe end { printf("%d %d %d %s\n", moved > 0, same, bad, name) }'
+perf-stap -e "$S6" -c 'taskset -pc 0 $$ >/dev/null; taskset -pc 1 $$ >/dev/null; taskset -pc 0 $$ >/dev/null; taskset -pc 1 $$ >/dev/null' >"$TMP/t.out" 2>"$TMP/t.err"
+check "task_cpu/task_tid/task_pid/task_execname(\$p) at sched_migrate_task ($(cat "$TMP/t.out" "$TMP/t.err" | tr '\n' ' '))" \
+	test "$(cat "$TMP/t.out")" = "1 0 0 sh"
+
 # errors
 perf-stap -p4 -e 'probe kernel.trace("sched_switch") { println($prev->pidx) }' >/dev/null 2>"$TMP/e1"
 check "no such member: stap's message ($(head -1 "$TMP/e1"))" grep -q "unable to find member 'pidx' for struct task_struct" "$TMP/e1"

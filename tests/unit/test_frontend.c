@@ -391,9 +391,9 @@ static char *slurp(const char *path)
 
 /* tests/golden/parse/NAME.stp + NAME.expected: what the frontend prints
  * to stderr, then, when the script is accepted, its -p1 tree.  A first line
- * "# args: [-g] [-w] [-u] [-p1] [-p2] [--] ARG..." sets guru mode, no warnings,
+ * "# args: [-g] [-w] [-u] [-p1] [-p2] [-t] [--] ARG..." sets guru mode, no warnings,
  * no elision, pass 1 only (no elaboration: the case stap -p1 can check, see verify-stap.sh),
- * and the script arguments. */
+ * our tapset's library macros (the tapset/ .stpm files), and the script arguments. */
 static void test_golden(void)
 {
 	DIR *d = opendir("tests/golden/parse");
@@ -408,6 +408,7 @@ static void test_golden(void)
 		struct st_compile_opts o;
 		struct st_program *p;
 		bool pass1_only = false, print_p2 = false;
+		static const char *our_tapset[] = { "build/tests/ourstpm" };
 		FILE *f;
 
 		if (l < 5 || strcmp(de->d_name + l - 4, ".stp"))
@@ -435,6 +436,14 @@ static void test_golden(void)
 					o.unoptimized = true;
 				else if (opts && !strcmp(tok, "-p2"))
 					print_p2 = true;
+				else if (opts && !strcmp(tok, "-t")) {
+					/* the .stpm files only: -p1 trees print tapset globals */
+					if (system("rm -rf build/tests/ourstpm && mkdir -p build/tests/ourstpm && for f in "
+						   "tapset/*.stpm; do ln -s \"$PWD/$f\" build/tests/ourstpm/; done") != 0)
+						printf("note: no stpm macros\n");
+					o.tapset_dirs = our_tapset;
+					o.ntapset_dirs = 1;
+				}
 				else if (opts && !strcmp(tok, "--"))
 					opts = false;
 				else if (o.argc < 16)
@@ -547,9 +556,14 @@ static void test_corpus(void)
 
 	if (!list)
 		return;
-	/* Only the library macros (.stpm) of stap's tapset: our parser reads tapset .stp too. */
-	if (system("mkdir -p build/tests/stpm && find /usr/share/systemtap/tapset -name '*.stpm' "
-		   "-exec ln -sf {} build/tests/stpm/ \\;") != 0)
+	/* Only library macros (.stpm): our parser would read tapset .stp files
+	 * too.  Ours, which the examples use, plus stap's procfs exporters'
+	 * (json, prometheus: those examples cannot run here, but parse). */
+	if (system("rm -rf build/tests/stpm && mkdir -p build/tests/stpm && "
+		   "for f in tapset/*.stpm; do ln -s \"$PWD/$f\" build/tests/stpm/; done && "
+		   "for f in prometheus.stpm linux/json.stpm; do "
+		   "[ ! -f /usr/share/systemtap/tapset/$f ] || ln -s /usr/share/systemtap/tapset/$f build/tests/stpm/; "
+		   "done") != 0)
 		printf("note: no stpm macros\n");
 	uname(&u);
 	while (fgets(path, sizeof path, list)) {

@@ -33,7 +33,7 @@ for stp in *.stp; do
 	case "$hdr" in "# args:"*) set -- ${hdr#\# args:} ;; esac
 	opts=()
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-		[ "$1" != "-p1" ] && [ "$1" != "-p2" ] && opts+=("$1")
+		[ "$1" != "-p1" ] && [ "$1" != "-p2" ] && [ "$1" != "-t" ] && opts+=("$1")
 		shift
 	done
 	[ $# -gt 0 ] && [ "$1" = "--" ] && shift
