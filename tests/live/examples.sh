@@ -29,7 +29,7 @@ STAP_FN='stap() { perf-stap "$@"; }'
 	while :; do
 		ls /proc >/dev/null; cat /proc/stat >/dev/null
 		dd if=/dev/zero of="$TMP/load" bs=64k count=4 conv=fsync status=none
-		sleep 0.05
+		sleep 0.1
 	done
 ) &
 LOAD=$!
