@@ -45,11 +45,11 @@ static int cmp_line(const void *a, const void *b)
 static int lines_print(FILE *out, struct lines *l)
 {
 	qsort(l->v, l->n, sizeof(*l->v), cmp_line);
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n; i++)
 		if (!l->oom && (!i || strcmp(l->v[i], l->v[i - 1])))
 			fprintf(out, "%s\n", l->v[i]);
+	for (size_t i = 0; i < l->n; i++)   /* after: each line is compared with the one before */
 		free(l->v[i]);
-	}
 	free(l->v);
 	return l->oom ? -ENOMEM : 0;
 }
