@@ -54,6 +54,34 @@ perf-stap report -i "$TMP/r.data" >"$TMP/r.out" 2>"$TMP/r.err"
 check "report: stap's fault saying the recording has no kernel memory ($(cat "$TMP/r.out" "$TMP/r.err" | tr '\n' ' '))" \
 	grep -q "^kernel long copy fault at $B: the recording holds no kernel memory .*\[man error::fault\]" "$TMP/r.out"
 
+# @cast chains walked at run time (no capture program in end probes or
+# functions): the target's parent is perf-stap itself, alive at the end
+S='global t
+probe kernel.trace("sched_switch") { if (!t && $prev->pid == target()) t = $prev->real_parent }
+function comm(p) { return kernel_string(@cast(p, "struct task_struct", "kernel<linux/sched.h>")->comm) }
+probe end {
+  printf("%s %s %d %d %s\n", comm(t), kernel_string_n(@cast(t, "struct task_struct")->comm, 3),
+         @cast(t, "struct task_struct")->pid == stp_pid(), @cast(t, "struct task_struct")->mm->map_count > 0,
+         kernel_string(& @cast(t, "struct task_struct")->comm))
+  try { println(@cast(0, "struct task_struct")->mm->map_count) } catch (e) { println(e) }
+}'
+perf-stap -e "$S" -c "sleep 0.2" >"$TMP/c.out" 2>"$TMP/c.err"
+off=$(perf-stap -e 'probe begin { printf("0x%x\n", & @cast(0, "struct task_struct")->mm) exit() }' 2>&1)
+check "@cast(ptr, \"struct task_struct\")->comm, ->pid, ->mm->map_count in a function and an end probe; a fault ($(cat "$TMP/c.out" "$TMP/c.err" | tr '\n' ' '))" \
+	test "$(cat "$TMP/c.out")" = "perf-stap per 1 1 perf-stap
+read fault [man error::fault] at $off"
+
+# @container_of($arg, ...)->m at a tracepoint: captured at the event (the
+# process_timer lives on the sleeper's stack, gone by the time a handler runs)
+S='global n, zero
+probe kernel.trace("timer_expire_entry") {
+  if (symname($timer->function) != "process_timeout") next
+  n++; if (!@module_container_of($timer, "kernel", "struct process_timer", timer)->task) zero++ }
+probe end { printf("%d %d\n", n > 0, zero) }'
+perf-stap -e "$S" -T 1 >"$TMP/t.out" 2>"$TMP/t.err"
+check "@module_container_of(\$timer, ...)->task read at the event, never 0 ($(cat "$TMP/t.out" "$TMP/t.err" | tr '\n' ' '))" \
+	test "$(cat "$TMP/t.out")" = "1 0"
+
 # nothing of ours stays loaded
 left=$(bpftool prog show 2>/dev/null | grep -c 'name stap_kread')
 check "no stap_kread program left after the runs ($left)" test "$left" = 0
