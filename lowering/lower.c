@@ -505,6 +505,8 @@ static int chain_live(struct lower *L, const struct st_expr *e, const struct st_
 		return -1;
 	}
 	expr_to(L, cast->a, dst);
+	if (cast->a->kind == ST_E_CALL && !cast->a->func && cast->a->builtin == ST_BI_TASK_CURRENT)
+		kread_call(L, e, ST_BI_KREAD_TASK, 0, dst);     /* a tid: its task_struct */
 	for (uint32_t h = 0; h < c.nhops; h++) {
 		add_const(L, e, (int32_t)c.hop[h], dst);
 		kread_call(L, e, ST_BI_KREAD_VALUE, 8, dst);

@@ -18,7 +18,8 @@ ssize_t st_kread(uint64_t addr, void *buf, size_t len);
 /* the NUL-terminated string at addr, at most max bytes including the NUL
  * (truncated, still terminated): its length, or -errno as st_kread. */
 ssize_t st_kread_str(uint64_t addr, char *buf, size_t max);
-/* the calling thread's struct task_struct address, or -errno */
+/* the calling thread's struct task_struct address, or -errno (-4095..-1:
+ * kernel addresses are negative as int64_t too) */
 int64_t st_kread_current_task(void);
 /* why the reader is unavailable (after -ENOSYS), else "" */
 const char *st_kread_why(void);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "runtime/ctx_builtins.h"
 #include "runtime/kread.h"
 #include "runtime/vm_internal.h"
@@ -145,6 +146,18 @@ enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_val
 		break;
 	case ST_BI_KREAD_VALUE:
 		return chain_value(vm, a[0].n, a[1].n, ret);
+	case ST_BI_KREAD_TASK:
+		/* staplet names a task by its tid; the reader knows only its
+		 * own task's address (begin, end and timer probes run in it, as
+		 * stap's run in stapio) */
+		if (!st_ctx_live || (a[0].n != getpid() && a[0].n != gettid()))
+			return st_vm_raise(vm, "task_current(): the task_struct of task %lld is readable only in "
+					   "a tracepoint or syscall probe (at its event)%s", (long long)a[0].n,
+					   st_ctx_live ? "" : why(-EFAULT));
+		ret->n = st_kread_current_task();
+		if (ret->n < 0 && ret->n >= -4095)     /* -errno; an address is negative too */
+			return st_vm_raise(vm, "task_current(): no task address%s", why((int)ret->n));
+		break;
 	default:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);
 	}

@@ -71,6 +71,17 @@ check "@cast(ptr, \"struct task_struct\")->comm, ->pid, ->mm->map_count in a fun
 	test "$(cat "$TMP/c.out")" = "perf-stap per 1 1 perf-stap
 read fault [man error::fault] at $off"
 
+# @cast(task_current(), ...) where the handler runs in perf-stap itself
+# (begin, timer, end: stap's run in stapio): its own task_struct
+S='probe begin { printf("%s %d\n", kernel_string(@cast(task_current(), "struct task_struct")->comm), @cast(task_current(), "struct task_struct")->tgid == stp_pid()) }
+probe timer.ms(50) { println(@cast(task_current(), "struct task_struct", "kernel<linux/sched.h>")->tgid == stp_pid()) exit() }
+probe end { println(@cast(task_current(), "struct task_struct")->real_parent->pid > 0) }'
+perf-stap -e "$S" >"$TMP/tc.out" 2>"$TMP/tc.err"
+check "@cast(task_current(), \"struct task_struct\") in begin, timer and end probes ($(cat "$TMP/tc.out" "$TMP/tc.err" | tr '\n' ' '))" \
+	test "$(cat "$TMP/tc.out")" = "perf-stap 1
+1
+1"
+
 # @container_of($arg, ...)->m at a tracepoint: captured at the event (the
 # process_timer lives on the sleeper's stack, gone by the time a handler runs)
 S='global n, zero
