@@ -93,6 +93,12 @@ perf-stap -e "$S" -T 1 >"$TMP/t.out" 2>"$TMP/t.err"
 check "@module_container_of(\$timer, ...)->task read at the event, never 0 ($(cat "$TMP/t.out" "$TMP/t.err" | tr '\n' ' '))" \
 	test "$(cat "$TMP/t.out")" = "1 0"
 
+# the trace-cmd backend shares the runtime: the same reads
+trace-cmd-stap -e 'probe begin { printf("%x %s\n", kernel_long($1), kernel_string(@cast(task_current(), "struct task_struct")->comm)) exit() }' \
+	"$B" >"$TMP/tc2.out" 2>"$TMP/tc2.err"
+check "trace-cmd stap: kernel_long and a task_current() chain ($(cat "$TMP/tc2.out" "$TMP/tc2.err" | tr '\n' ' '))" \
+	test "$(cat "$TMP/tc2.out")" = "$(printf '%x' "0x$want_long") trace-cmd-stap"
+
 # nothing of ours stays loaded
 left=$(bpftool prog show 2>/dev/null | grep -c 'name stap_kread')
 check "no stap_kread program left after the runs ($left)" test "$left" = 0
