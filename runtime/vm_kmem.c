@@ -150,10 +150,12 @@ enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_val
 		/* staplet names a task by its tid; the reader knows only its
 		 * own task's address (begin, end and timer probes run in it, as
 		 * stap's run in stapio) */
-		if (!st_ctx_live || (a[0].n != getpid() && a[0].n != gettid()))
+		if (!st_ctx_live)
+			return st_vm_raise(vm, "task_current(): no task_struct of task %lld%s", (long long)a[0].n,
+					   why(-EFAULT));
+		if (a[0].n != getpid() && a[0].n != gettid())
 			return st_vm_raise(vm, "task_current(): the task_struct of task %lld is readable only in "
-					   "a tracepoint or syscall probe (at its event)%s", (long long)a[0].n,
-					   st_ctx_live ? "" : why(-EFAULT));
+					   "a tracepoint or syscall probe (at its event)", (long long)a[0].n);
 		ret->n = st_kread_current_task();
 		if (ret->n < 0 && ret->n >= -4095)     /* -errno; an address is negative too */
 			return st_vm_raise(vm, "task_current(): no task address%s", why((int)ret->n));
