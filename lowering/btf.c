@@ -494,7 +494,15 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 		if (rc < 0)
 			return rc;
 	}
-	return walk_final(&w, ch);
+	rc = walk_final(&w, ch);
+	if (rc == 0 && ch->delta && !cap->direct) {
+		/* the root's offset joins its first addition (int32 in the program) */
+		if (cap->nhops)
+			cap->hop[0] += (uint32_t)ch->delta;
+		else
+			cap->off += (uint32_t)ch->delta;
+	}
+	return rc;
 }
 
 int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *cap, char *msg, size_t msgsz)

@@ -42,6 +42,8 @@ struct st_btf_chain {
 	uint32_t nsteps;
 	bool want_string;     /* kernel_string(chain): the string it names */
 	uint32_t strn;        /* its byte limit, 0: 256 */
+	int32_t delta;        /* ROOT_ARG: the walk starts at $arg + delta
+			       * (@container_of(...)->m: a constant offset) */
 };
 
 /* Resolve a chain into *cap (all but field and path).  0, or -ENOENT /

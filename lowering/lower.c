@@ -343,12 +343,47 @@ static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 	return NULL;
 }
 
+static int cast_layout(const struct st_expr *x, const char *const *mem, uint32_t n, uint32_t *size,
+		       uint32_t *off, char *msg, size_t msgsz);
+static bool cast_module_kernel(const struct st_expr *c);
+
+/* A number known when lowering: a literal, or &@cast(0, "type")->m->n
+ * (@offsetof).  false otherwise. */
+static bool const_offset(const struct st_expr *x, int64_t *v)
+{
+	const char *mem[16];
+	uint32_t n = 0, size, off;
+	char msg[256];
+
+	if (x->kind == ST_E_NUM) {
+		*v = x->num;
+		return true;
+	}
+	if (x->kind != ST_E_ADDR)
+		return false;
+	for (x = x->a; x && x->kind == ST_E_MEMBER && n < 16; x = x->a)
+		mem[n++] = x->str;
+	if (!x || x->kind != ST_E_CAST || !x->a || x->a->kind != ST_E_NUM || x->a->num || !cast_module_kernel(x))
+		return false;
+	for (uint32_t i = 0; i < n / 2; i++) {
+		const char *t = mem[i];
+
+		mem[i] = mem[n - 1 - i];
+		mem[n - 1 - i] = t;
+	}
+	if (cast_layout(x, mem, n, &size, &off, msg, sizeof(msg)) < 0)
+		return false;
+	*v = off;
+	return true;
+}
+
 /* The root of a chain: a tracepoint argument, a syscall record field, or
  * task_current().  false with *why when x is none. */
 static bool chain_root(struct lower *L, const struct st_expr *x, struct st_btf_chain *ch, char *key, size_t n,
 		       const char **why)
 {
 	const char *f;
+	int64_t d;
 
 	if (x->kind == ST_E_CALL && !x->func && x->builtin == ST_BI_TASK_CURRENT) {
 		ch->root = ST_BTF_ROOT_TASK;
@@ -359,6 +394,16 @@ static bool chain_root(struct lower *L, const struct st_expr *x, struct st_btf_c
 		ch->root = ST_BTF_ROOT_CTX;
 		ch->argname = f;
 		snprintf(key, n, "$%s", f);
+		return true;
+	}
+	if (!L->fp.syscall && x->kind == ST_E_BINARY && (x->op == '-' || x->op == '+') && x->a->kind == ST_E_TARGET &&
+	    x->a->str[0] == '$' && x->a->str[1] != '$' && const_offset(x->b, &d) && d > INT32_MIN && d < INT32_MAX) {
+		/* $arg - offsetof(...): @container_of's object, at the event */
+		ch->root = ST_BTF_ROOT_ARG;
+		ch->event = L->fp.event;
+		ch->argname = x->a->str + 1;
+		ch->delta = (int32_t)(x->op == '-' ? -d : d);
+		snprintf(key, n, "(%s%+d)", x->a->str, ch->delta);
 		return true;
 	}
 	if (!L->fp.syscall && x->kind == ST_E_TARGET && x->str[0] == '$' && x->str[1] != '$') {
@@ -411,11 +456,74 @@ static bool chain_index(struct lower *L, const struct st_expr *x, struct st_btf_
 	return false;
 }
 
+/* __st_kread*(dst, arg) into dst: one read of the run-time walk */
+static void kread_call(struct lower *L, const struct st_expr *e, int id, int64_t arg, uint32_t dst)
+{
+	uint32_t save = L->top, base = temp(L, 2);
+
+	E(L, e, ST_OP_MOV, 0, base, dst, 0);
+	E(L, e, ST_OP_MOV, 0, base + 1, load_num(L, e, arg), 0);
+	E(L, e, ST_OP_BUILTIN, (uint32_t)id & 0xff, dst, base, (uint32_t)id >> 8);
+	L->top = save;
+}
+
+static void add_const(struct lower *L, const struct st_expr *e, int64_t v, uint32_t dst)
+{
+	uint32_t save = L->top;
+
+	if (v)
+		E(L, e, ST_OP_ADD, 0, dst, dst, load_num(L, e, v));
+	L->top = save;
+}
+
+/* @cast(p, "struct T")->a->b where no capture program reads it at the
+ * event (begin/end/timer probes, functions, uprobes, or a root the capture
+ * cannot start from): the same BTF walk at run time, one live read per
+ * pointer (runtime/kread.h), when the handler runs.  steps[n-1] is the
+ * first step.  1: dst loaded; -1: failed. */
+static int chain_live(struct lower *L, const struct st_expr *e, const struct st_expr *cast,
+		      const struct st_expr *const *steps, uint32_t n, uint32_t dst)
+{
+	struct st_btf_chain ch = { .root = ST_BTF_ROOT_TASK, .cast = cast->str };
+	struct st_btf_cap c;
+	char msg[512];
+
+	while (n-- > 0) {
+		struct st_btf_step *st = &ch.step[ch.nsteps++];
+
+		if (steps[n]->kind == ST_E_MEMBER) {
+			st->member = steps[n]->str;
+		} else if (steps[n]->nargs == 1 && steps[n]->args[0]->kind == ST_E_NUM) {
+			st->cidx = steps[n]->args[0]->num;
+		} else {
+			fail(L, &steps[n]->loc, "staplet indexes kernel memory read at run time only by a constant");
+			return -1;
+		}
+	}
+	if (st_btf_chain_resolve(&ch, &c, msg, sizeof(msg)) < 0) {
+		fail(L, &e->loc, "%s", msg);
+		return -1;
+	}
+	expr_to(L, cast->a, dst);
+	if (cast->a->kind == ST_E_CALL && !cast->a->func && cast->a->builtin == ST_BI_TASK_CURRENT)
+		kread_call(L, e, ST_BI_KREAD_TASK, 0, dst);     /* a tid: its task_struct */
+	for (uint32_t h = 0; h < c.nhops; h++) {
+		add_const(L, e, (int32_t)c.hop[h], dst);
+		kread_call(L, e, ST_BI_KREAD_VALUE, 8, dst);
+	}
+	add_const(L, e, (int32_t)c.off, dst);
+	if (c.addr)
+		return 1;
+	kread_call(L, e, ST_BI_KREAD_VALUE, (int64_t)(c.bit_size ? c.bit_read : c.size) | (int64_t)c.is_signed << 8 |
+		   (int64_t)c.bit_shift << 16 | (int64_t)c.bit_size << 24, dst);
+	return 1;
+}
+
 /* kernel_string(chain) reads the string (want_string); else the value.
  * 1: dst loaded; 0: e is no chain; -1: failed (L->err set). */
 static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t strn, uint32_t dst)
 {
-	const struct st_expr *steps[ST_BTF_MAX_STEPS], *x = e;
+	const struct st_expr *steps[ST_BTF_MAX_STEPS], *x = e, *cast = NULL;
 	struct st_btf_chain ch = { .want_string = want_string, .strn = strn };
 	char key[1024], part[256], msg[512];
 	const char *why = NULL, *f;
@@ -444,6 +552,9 @@ static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 			     x->str, mod);
 		return -1;
 	}
+	if ((L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT) && x->kind == ST_E_CAST && n && !want_string &&
+	    cast_module_kernel(x))
+		return chain_live(L, e, x, steps, n, dst);
 	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT) {
 		fail(L, &e->loc, "staplet reads kernel memory only in tracepoint and syscall probes (a BPF "
 		     "program there), not %s", L->source < 0 ? "in functions" : "at this probe point");
@@ -460,6 +571,7 @@ static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 			return 0;
 	}
 	if (x->kind == ST_E_CAST) {
+		cast = x;
 		if (!cast_module_kernel(x)) {
 			fail(L, &x->loc, "staplet resolves @cast types in the kernel's BTF only");
 			return -1;
@@ -470,6 +582,10 @@ static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 	if (!chain_root(L, x, &ch, part, sizeof(part), &why)) {
 		if (!n && !ch.cast)
 			return 0;       /* kernel_string(x) of another value */
+		/* read when the handler runs; kernel_string() of it then reads
+		 * the string live too */
+		if (n && ch.cast)
+			return want_string ? 0 : chain_live(L, e, cast, steps, n, dst);
 		fail(L, &x->loc, "%s", why);
 		return -1;
 	}

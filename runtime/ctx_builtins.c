@@ -789,25 +789,6 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 	case ST_BI_USER_UINT32: return uint_read(vm, (uint64_t)a[0].n, 4, false, ret);
 	case ST_BI_USER_LONG: case ST_BI_USER_INT64: case ST_BI_USER_UINT64:
 		return uint_read(vm, (uint64_t)a[0].n, 8, false, ret);
-	case ST_BI_KERNEL_STRING: case ST_BI_KERNEL_STRING_N: {
-		const char *s = st_vm_kstr_get(vm, a[0].n);
-		size_t n;
-
-		if (!s)
-			return st_vm_raise(vm, "kernel string copy fault at 0x%llx: kernel memory is not readable "
-					   "without kprobes or a BPF capture [man error::fault]", (unsigned long long)a[0].n);
-		n = strlen(s);
-		if (id == ST_BI_KERNEL_STRING_N && a[1].n >= 0 && (uint64_t)a[1].n < n)
-			n = (size_t)a[1].n;
-		ret->s = st_vm_str(vm, s, n);
-		break;
-	}
-	case ST_BI_KERNEL_STRING2: {
-		const char *s = st_vm_kstr_get(vm, a[0].n);
-
-		ret->s = s ? st_vm_str(vm, s, strlen(s)) : a[1].s;
-		break;
-	}
 	case ST_BI_KERNEL_STRING_REF: ret->n = st_vm_kstr_ref(vm, a[0].s); break;
 	case ST_BI_INT_ARG: case ST_BI_S32_ARG:
 		if (syscall_arg(vm, a[0].n, st_builtins[id].name, ret) != ST_VM_OK)

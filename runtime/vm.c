@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <traceevent/event-parse.h>
+#include "runtime/kread.h"
 #include "runtime/map.h"
 #include "runtime/output.h"
 #include "runtime/vm.h"
@@ -132,6 +133,7 @@ void st_vm_free(struct st_vm *vm)
 	free(vm->tok_buf);
 	st_vm_entry_free(vm);
 	st_vm_kstr_free(vm);
+	st_kread_close();     /* the reader program and map, if a read loaded them */
 	st_buf_free(&vm->out);
 	st_arena_free(&vm->arena);
 	memset(vm, 0, sizeof(*vm));

@@ -32,4 +32,7 @@ int64_t st_vm_kstr_ref(struct st_vm *vm, const char *s);
 const char *st_vm_kstr_get(const struct st_vm *vm, int64_t addr);
 void st_vm_kstr_free(struct st_vm *vm);
 
+/* kernel_string*, kernel_long ... kernel_char, __st_kread* (vm_kmem.c) */
+enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret);
+
 #endif

@@ -104,6 +104,25 @@ int main(void)
 		rc = st_btf_chain_resolve(&ch, &c[1], msg, sizeof(msg));
 		CHECK("@cast to a type BTF lacks: named", rc == -ENOENT && strstr(msg, "no_such_type_here"));
 	}
+	{
+		/* @container_of($timer, "struct process_timer", timer)->task:
+		 * the root offset joins the first addition, negative as well */
+		struct st_btf_chain ch = { .root = ST_BTF_ROOT_ARG, .event = "timer_expire_entry", .argname = "timer",
+					   .cast = "struct process_timer", .nsteps = 1 };
+		struct st_btf_cap plain;
+
+		ch.step[0].member = "task";
+		rc = st_btf_chain_resolve(&ch, &plain, msg, sizeof(msg));
+		ch.delta = -24;
+		rc |= st_btf_chain_resolve(&ch, &c[1], msg, sizeof(msg));
+		CHECK("a root offset ($timer - 24) shifts the final read", rc == 0 && c[1].nhops == 0 &&
+		      (int32_t)c[1].off == (int32_t)plain.off - 24 && c[1].size == 8);
+		ch.step[1].member = "pid";
+		ch.nsteps = 2;
+		rc = st_btf_chain_resolve(&ch, &c[1], msg, sizeof(msg));
+		CHECK("a root offset shifts the first pointer read of a longer chain", rc == 0 && c[1].nhops == 1 &&
+		      (int32_t)c[1].hop[0] == (int32_t)plain.off - 24 && c[1].size == 4);
+	}
 	if (geteuid() != 0) {
 		printf("SKIP btf capture programs: needs root\n");
 		return check_failures != 0;
