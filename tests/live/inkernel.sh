@@ -2,9 +2,11 @@
 # lowered pattern, -p3 names the tier, recordings stay per event (tier 3)
 # and report the same, and no BPF program or perf fd outlives a run.
 . "$(dirname "$0")/lib.sh"
-# a copy under a name no other job's getppid loop has
-cp "$W/getppid_loop" "$TMP/ink_loop"
-L="$TMP/ink_loop"
+# a copy under a name no other job's getppid loop has (nor a concurrent
+# run of this test: the name carries our pid)
+IN=ink$$
+cp "$W/getppid_loop" "$TMP/$IN"
+L="$TMP/$IN"
 N=3000
 tier() {   # tier SCRIPT: the live tier of source 0
 	perf stap -p3 -e "$1" 2>/dev/null | sed -n 's/^source 0: .*\[live: \(tier [0-9]\).*/\1/p'
@@ -33,7 +35,7 @@ check "inkernel: a running reader keeps tier 3" \
 	test "$(tier 'global n; probe syscall.getppid { n++ } probe timer.s(1) { println(n) }')" = "tier 3"
 
 # tier 2: BPF map aggregation, exact for the target
-S3='global n; probe syscall.getppid { n[execname()]++ } probe end { println(n["ink_loop"]) }'
+S3='global n; probe syscall.getppid { n[execname()]++ } probe end { println(n["'"$IN"'"]) }'
 check "inkernel: n[execname()]++ is tier 2" test "$(tier "$S3")" = "tier 2"
 check "inkernel: n[execname()]++ exact" test "$(run "$S3" $N)" = $N
 S4='global n; probe syscall.getppid { n[pid()] += 2 } probe end { println(n[target()]) }'
@@ -42,20 +44,20 @@ check "inkernel: n[pid()] += 2 exact" test "$(run "$S4" $N)" = $((2 * N))
 S5='global n; probe syscall.getppid { if (pid() == target()) n++ } probe end { println(n) }'
 check "inkernel: guarded n++ is tier 2" test "$(tier "$S5")" = "tier 2"
 check "inkernel: if (pid() == target()) n++ exact" test "$(run "$S5" $N)" = $N
-S6='global s; probe syscall.getppid { if (execname() == "ink_loop") s[tid(), cpu()] <<< 5 } probe end { foreach ([t, c] in s) { k += @count(s[t, c]); m += @sum(s[t, c]) } println(k, " ", m) }'
+S6='global s; probe syscall.getppid { if (execname() == "'"$IN"'") s[tid(), cpu()] <<< 5 } probe end { foreach ([t, c] in s) { k += @count(s[t, c]); m += @sum(s[t, c]) } println(k, " ", m) }'
 check "inkernel: execname()-guarded stats by tid, cpu is tier 2" test "$(tier "$S6")" = "tier 2"
 check "inkernel: execname()-guarded s[tid(), cpu()] <<< 5 exact" test "$(run "$S6" $N)" = "$N $((5 * N))"
 # A probe over a set of syscalls: one program on raw_syscalls filtered by
 # id serves the whole set (entry and return sets apart, handlers apart).
 S7='global a, b; probe syscall.getppid, syscall.getpgrp, syscall.getpgid, syscall.getsid { a[execname()]++ }
 probe syscall.getppid.return, syscall.getpgrp.return, syscall.getpgid.return, syscall.getsid.return { b[execname()] += 2 }
-probe end { println(a["ink_loop"], " ", b["ink_loop"]) }'
+probe end { println(a["'"$IN"'"], " ", b["'"$IN"'"]) }'
 check "inkernel: a syscall set is tier 2" test "$(tier "$S7")" = "tier 2"
 out=$(perf stap -v -e "$S7" -c "$L $N" 2>&1)
 check "inkernel: a syscall set is one raw_syscalls program per direction" \
 	test "$(grep -c '4 syscall sources from .*on raw_syscalls:sys_e' <<<"$out")" = 2
 check "inkernel: syscall sets exact ($(tail -1 <<<"$out"))" test "$(tail -1 <<<"$out")" = "$N $((2 * N))"
-S8='global n; probe syscall.* { n[execname()]++ } probe end { println(n["ink_loop"] >= '$N') }'
+S8='global n; probe syscall.* { n[execname()]++ } probe end { println(n["'"$IN"'"] >= '$N') }'
 out=$(perf stap -v -e "$S8" -c "$L $N" 2>&1)
 check "inkernel: syscall.* { n[execname()]++ } is served in the kernel" grep -q 'syscall sources from .*raw_syscalls:sys_enter' <<<"$out"
 check "inkernel: syscall.* counts every getppid" test "$(tail -1 <<<"$out")" = 1
@@ -72,7 +74,7 @@ for s in "$S3" "$S4" "$S5" "$S6" "$S7"; do
 done
 
 # SIGINT: the counts are applied, end runs, nothing is left
-perf-stap -e 'global n; probe syscall.getppid { n[execname()]++ } probe end { println("got ", n["ink_loop"]) }' >"$TMP/int.out" 2>&1 &
+perf-stap -e 'global n; probe syscall.getppid { n[execname()]++ } probe end { println("got ", n["'"$IN"'"]) }' >"$TMP/int.out" 2>&1 &
 sp=$!
 sleep 1.5
 "$L" 700
