@@ -59,10 +59,19 @@ enum st_stop_reason st_control_stop_reason(void)
 	return (enum st_stop_reason)stop_reason;
 }
 
+static volatile sig_atomic_t script_over;
+
 void st_control_request_stop(enum st_stop_reason why)
 {
+	if (why == ST_STOP_EXIT || why == ST_STOP_ERROR)
+		script_over = 1;
 	if (!stop_reason)
 		stop_reason = why;
+}
+
+bool st_control_script_over(void)
+{
+	return script_over;
 }
 
 void st_control_set_timeout(unsigned secs)

@@ -23,6 +23,9 @@ void st_control_install(void);
 void st_control_restore(void);
 enum st_stop_reason st_control_stop_reason(void);
 void st_control_request_stop(enum st_stop_reason why);
+/* The script called exit() (or an error limit was reached), even after
+ * another reason stopped the run: events still queued then are dropped. */
+bool st_control_script_over(void);
 /* -T SECS: request a stop after secs seconds. */
 void st_control_set_timeout(unsigned secs);
 

@@ -268,7 +268,9 @@ static void run_live(struct session *s)
 	 * while the script ran; end/error probes read them). */
 	s->stream->ops->stop(s->stream);
 	while ((r = s->stream->ops->next(s->stream, &ev, 0)) == 1) {
-		bool over = st_control_stop_reason() == ST_STOP_ERROR || st_control_stop_reason() == ST_STOP_EXIT;
+		/* exit() in a drained event (the run stopped first for the
+		 * target's exit, -T or a signal) ends the draining too */
+		bool over = st_control_script_over();
 
 		if (!over || (ev.flags & ST_EV_BULK))
 			dispatch(s, &ev);

@@ -28,4 +28,12 @@ check "user_string_warn warns once, stap's words" grep -q '^WARNING: user string
 perf stap -T 1 -e 'global ok, bad probe scheduler.ctxswitch { if (prev_task == prev_tid && next_task == next_tid) ok++; else bad++ }
 probe end { printf("%d %d\n", ok > 0, bad) }' >"$TMP/s.out" 2>&1
 check "scheduler.ctxswitch prev_task/next_task ($(cat "$TMP/s.out"))" test "$(cat "$TMP/s.out")" = "1 0"
+# exit() in the first of 50 quick uprobe hits: once the target has exited
+# before the events were read, the queued ones after exit() are dropped
+C=$(cd "$W" && pwd)/callchain
+for b in perf trace-cmd; do
+	$b stap -e "probe process(\"$C\").function(\"chain_c\") { println(\"hit\"); exit() }" -c "$C 50" >"$TMP/x.out" 2>&1
+	check "$b stap: exit() ends the handlers of queued events ($(sort "$TMP/x.out" | uniq -c | tr '\n' ' '))" \
+		test "$(cat "$TMP/x.out")" = hit
+done
 no_leftovers "context"
