@@ -17,9 +17,19 @@
 #include "runtime/stats.h"
 #include "frontend/format.h"
 
+struct st_expansion;
+
 struct st_loc {
 	const char *file;      /* script file name, "<input>" for -e, tapset path */
 	uint32_t line, col;    /* 1-based */
+	/* a token from a macro body: the invocation it came through (whose
+	 * own loc names the next one out), for "in expansion of macro" */
+	const struct st_expansion *expansion;
+};
+
+struct st_expansion {
+	const char *desc;      /* "operator '@foo'" */
+	struct st_loc loc;
 };
 
 /* ---- symbols (pass 2) ---- */

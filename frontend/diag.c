@@ -40,6 +40,16 @@ static void print_source(struct st_diag *d, const struct st_loc *loc, int indent
 /* stap prints the file of a semantic location only when it differs from
  * the last one printed (it erases the name's first occurrence in the
  * location text, which this reproduces). */
+/* The macro invocations a token came through, innermost first. */
+static void print_expansions(struct st_diag *d, const struct st_loc *loc, int indent)
+{
+	for (const struct st_expansion *x = loc->expansion; x; x = x->loc.expansion) {
+		fprintf(d->out, "\tin expansion of macro: %s at %s:%u:%u\n", x->desc,
+			x->loc.file ? x->loc.file : "", x->loc.line, x->loc.col);
+		print_source(d, &x->loc, indent);
+	}
+}
+
 static void print_sem_loc(struct st_diag *d, const char *desc, const struct st_loc *loc)
 {
 	char *txt = NULL, *hit;
@@ -89,11 +99,13 @@ bool st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 	else if (lead) {
 		fprintf(d->out, "\n%11s: %s at %s:%u:%u\n", lead, desc, loc->file, loc->line, loc->col);
 		print_source(d, loc, 13);
+		print_expansions(d, loc, 13);
 	} else {
 		fputs(": ", d->out);
 		print_sem_loc(d, desc, loc);
 		fputc('\n', d->out);
 		print_source(d, loc, 16);
+		print_expansions(d, loc, 16);
 	}
 	fputc('\n', d->out);   /* stap ends every error with an empty line */
 	return true;

@@ -302,7 +302,7 @@ static void lex_text(struct lexer *L)
 
 	for (;;) {
 		const char *p = L->p;
-		struct st_loc loc = { L->file, L->line, L->col };
+		struct st_loc loc = { .file = L->file, .line = L->line, .col = L->col };
 		size_t i, n;
 
 		if (!*p)

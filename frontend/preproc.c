@@ -316,6 +316,7 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 	const struct st_token *at = &t[i];
 	uint32_t argstart[64], argend[64], nargs = 0, k, j;
 	struct st_tokvec body = { 0 };
+	struct st_expansion *exp;
 
 	i++;
 	if (m->nparams > 0) {
@@ -361,6 +362,9 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 		P->depth--;
 		return n;
 	}
+	exp = st_pool_zalloc(P->lx->pool, sizeof(*exp));
+	exp->desc = st_pool_printf(P->lx->pool, "operator '%s'", at->text);
+	exp->loc = at->loc;
 	for (k = 0; k < m->nbody; k++) {
 		const struct st_token *b = &m->body[k];
 
@@ -369,13 +373,22 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 				if (!strcmp(b->text + 1, m->params[j]))
 					break;
 			if (j < m->nparams) {
+				/* an argument's tokens came through @param, then @macro */
+				struct st_expansion *px = st_pool_zalloc(P->lx->pool, sizeof(*px));
 				uint32_t a;
-				for (a = argstart[j]; a < argend[j]; a++)
+
+				px->desc = st_pool_printf(P->lx->pool, "operator '%s'", b->text);
+				px->loc = b->loc;
+				px->loc.expansion = exp;
+				for (a = argstart[j]; a < argend[j]; a++) {
 					st_tokvec_push(&body, &t[a]);
+					body.v[body.n - 1].loc.expansion = px;
+				}
 				continue;
 			}
 		}
 		st_tokvec_push(&body, b);
+		body.v[body.n - 1].loc.expansion = exp;
 	}
 	/* Macros calling several others, or using a parameter twice, grow
 	 * exponentially without getting deep (stap itself runs out of

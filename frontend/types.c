@@ -476,8 +476,15 @@ static void stmt(struct infer *I, struct st_stmt *s)
 		break;
 	}
 	case ST_S_TRY:
-		if (s->catch_var)
+		/* the message is a string; a catch variable nothing reads is
+		 * elided with its type, as stap's optimizer drops it: stap then
+		 * reports "unresolved type" at it (not with -u) */
+		if (s->catch_var && (s->catch_var->sym->opt_read ||
+				     (I->E->opts && I->E->opts->unoptimized)))
 			unify(I, &s->catch_var->sym->type, ST_T_STRING, s->catch_var);
+		else if (s->catch_var && I->report)
+			st_sem_error(I->E, &s->catch_var->loc,
+				     st_pool_printf(I->E->pool, "identifier '%s'", s->catch_var->str), "unresolved type ");
 		break;
 	case ST_S_DELETE:
 		if (s->expr->kind == ST_E_INDEX)
