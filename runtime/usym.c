@@ -1,5 +1,6 @@
 /* usym.c - user-space symbols: per-process mapping tables and a cache of
  * ELF function tables (see usym.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,16 +203,15 @@ void st_usym_exit(int32_t pid)
 	}
 }
 
-static void proc_read_maps(struct uproc *p)
+int st_usym_proc_maps(int32_t pid, st_usym_map_fn fn, void *ctx)
 {
 	char path[64], line[4096];
 	FILE *f;
 
-	p->proc_read = true;
-	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "re");
 	if (!f)
-		return;
+		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long lo, hi, off;
 		char perms[8];
@@ -220,11 +220,22 @@ static void proc_read_maps(struct uproc *p)
 		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &lo, &hi, perms, &off, &name) < 4 || !name)
 			continue;
 		line[strcspn(line, "\n")] = 0;
-		if (perms[2] != 'x' || line[name] == 0)
-			continue;
-		proc_add(p, lo, hi, off, line + name);
+		if (perms[2] == 'x' && line[name])
+			fn(ctx, lo, hi, off, line + name);
 	}
 	fclose(f);
+	return 0;
+}
+
+static void proc_map_add(void *ctx, uint64_t lo, uint64_t hi, uint64_t off, const char *name)
+{
+	proc_add(ctx, lo, hi, off, name);
+}
+
+static void proc_read_maps(struct uproc *p)
+{
+	p->proc_read = true;
+	st_usym_proc_maps(p->pid, proc_map_add, p);
 }
 
 static const struct umap *map_find(const struct uproc *p, uint64_t addr)

@@ -26,5 +26,9 @@ void st_usym_exit(int32_t pid);
 /* Name addr in process pid; `live` allows reading /proc/PID/maps. */
 void st_usym_lookup(int32_t pid, uint64_t addr, bool live, struct st_usym *out);
 void st_usym_reset(void);
+/* Call fn for each executable mapping with a name (a path, "[vdso]", ...)
+ * in /proc/PID/maps; -errno when the file cannot be read. */
+typedef void (*st_usym_map_fn)(void *ctx, uint64_t lo, uint64_t hi, uint64_t pgoff, const char *name);
+int st_usym_proc_maps(int32_t pid, st_usym_map_fn fn, void *ctx);
 
 #endif

@@ -19,6 +19,7 @@
 #include "plugins/perf/perf_file.h"
 #include "plugins/perf/perf_syscalls.h"
 #include "runtime/control.h"
+#include "runtime/usym.h"
 
 #define RUN_POLL_MS 100
 
@@ -137,28 +138,25 @@ static void add_user_map(struct st_recorder *r, int pid, uint64_t start, uint64_
 	buf_put(&r->comms, &id, 8);
 }
 
+struct user_maps {
+	struct st_recorder *r;
+	int pid;
+};
+
+static void user_map(void *ctx, uint64_t lo, uint64_t hi, uint64_t off, const char *name)
+{
+	struct user_maps *u = ctx;
+
+	if (name[0] == '/')     /* files only: [vdso] and the like have no ELF to read */
+		add_user_map(u->r, u->pid, lo, hi - lo, off, name);
+}
+
 /* The executable mappings of a process alive at start (user backtraces). */
 static void add_user_maps(struct st_recorder *r, int pid)
 {
-	char path[64], line[4096];
-	FILE *f;
+	struct user_maps u = { r, pid };
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long lo, hi, off;
-		char perms[8];
-		int name = 0;
-
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &lo, &hi, perms, &off, &name) < 4 || !name)
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		if (perms[2] == 'x' && line[name] == '/')
-			add_user_map(r, pid, lo, hi - lo, off, line + name);
-	}
-	fclose(f);
+	st_usym_proc_maps(pid, user_map, &u);
 }
 
 /* The kernel's _text address from the head of /proc/kallsyms, 0 if hidden. */
