@@ -98,6 +98,29 @@ static enum st_vm_status chain_value(struct st_vm *vm, int64_t addr, int64_t spe
 	return ST_VM_OK;
 }
 
+/* kernel_long() ... kernel_char(): the bytes each reads, and its name in
+ * stap's fault message. */
+struct kscalar {
+	unsigned id;
+	uint32_t size;
+	bool sign;
+	const char *what;
+};
+
+static const struct kscalar *kscalar_of(unsigned id)
+{
+	static const struct kscalar k[] = {
+		{ ST_BI_KERNEL_LONG, 8, true, "long" }, { ST_BI_KERNEL_POINTER, 8, false, "pointer" },
+		{ ST_BI_KERNEL_INT, 4, true, "int" }, { ST_BI_KERNEL_SHORT, 2, true, "short" },
+		{ ST_BI_KERNEL_CHAR, 1, true, "char" },
+	};
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(k) / sizeof(k[0]) && k[i].id != id; i++)
+		;
+	return &k[i];
+}
+
 enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
 {
 	uint32_t maxlen = vm->limits.maxstringlen ? vm->limits.maxstringlen : 512;
@@ -124,26 +147,14 @@ enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_val
 		if ((r = kstring(vm, a[0].n, (size_t)n, &ret->s)) < 0)
 			return fault(vm, "string", a[0].n, r);
 		break;
-	case ST_BI_KERNEL_LONG:
-		if ((r = kvalue(a[0].n, 8, true, &ret->n)) < 0)
-			return fault(vm, "long", a[0].n, r);
+	case ST_BI_KERNEL_LONG: case ST_BI_KERNEL_POINTER: case ST_BI_KERNEL_INT:
+	case ST_BI_KERNEL_SHORT: case ST_BI_KERNEL_CHAR: {
+		const struct kscalar *k = kscalar_of(id);
+
+		if ((r = kvalue(a[0].n, k->size, k->sign, &ret->n)) < 0)
+			return fault(vm, k->what, a[0].n, r);
 		break;
-	case ST_BI_KERNEL_POINTER:
-		if ((r = kvalue(a[0].n, 8, false, &ret->n)) < 0)
-			return fault(vm, "pointer", a[0].n, r);
-		break;
-	case ST_BI_KERNEL_INT:
-		if ((r = kvalue(a[0].n, 4, true, &ret->n)) < 0)
-			return fault(vm, "int", a[0].n, r);
-		break;
-	case ST_BI_KERNEL_SHORT:
-		if ((r = kvalue(a[0].n, 2, true, &ret->n)) < 0)
-			return fault(vm, "short", a[0].n, r);
-		break;
-	case ST_BI_KERNEL_CHAR:
-		if ((r = kvalue(a[0].n, 1, true, &ret->n)) < 0)
-			return fault(vm, "char", a[0].n, r);
-		break;
+	}
 	case ST_BI_KREAD_VALUE:
 		return chain_value(vm, a[0].n, a[1].n, ret);
 	case ST_BI_KREAD_TASK:
