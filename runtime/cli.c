@@ -591,8 +591,15 @@ static int start_target(struct cli *c)
 {
 	pid_t pid;
 
+	const char *why;
+	int e;
+
 	if (!c->cmd)
 		return 0;
+	/* a command that cannot run fails the run before anything is attached */
+	e = st_target_check(c->cmd, &why);
+	if (e)
+		return die("cannot run '%s': %s", c->cmd, why ? why : strerror(e));
 	pid = st_target_spawn(c->cmd);
 	if (pid < 0)
 		return die("cannot start '%s': %s", c->cmd, strerror((int)-pid));
@@ -643,7 +650,7 @@ static int run_live(struct cli *c, struct st_plan *plan)
 		stream->ops->close(stream);
 	st_target_cleanup();
 	st_output_close(&output);
-	return status;
+	return st_target_exec_failed() ? 1 : status;
 }
 
 /* No kernel sources: only begin/end/error/timer probes. */
@@ -730,6 +737,8 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 		free(err);
 		return 1;
 	}
+	if (st_target_exec_failed())
+		return 1;
 	fprintf(stderr, "[ %s record: %llu events, %llu lost, %.1f KB written to %s ]\n", c->be->name,
 		(unsigned long long)stats.events, (unsigned long long)stats.lost, stats.bytes / 1024.0, path);
 	return 0;

@@ -39,6 +39,11 @@ void st_control_release_terminal(void);
 /* -c CMD: fork a child that waits before exec'ing `/bin/sh -c CMD` until
  * st_target_release(); returns its pid or a negative errno. */
 pid_t st_target_spawn(const char *cmd);
+/* Before anything is attached: can CMD run?  0, or an errno with *why a
+ * phrase to print instead of strerror() when set. */
+int st_target_check(const char *cmd, const char **why);
+/* The child could not exec the command (known once it is reaped). */
+bool st_target_exec_failed(void);
 int st_target_release(void);
 /* Reap the child if it exited; true once it has (then requests a stop). */
 bool st_target_poll(void);
