@@ -24,6 +24,7 @@
 #include "runtime/backend.h"
 #include "runtime/catalog.h"
 #include "runtime/cli.h"
+#include "runtime/cli_values.h"
 #include "runtime/dump.h"
 #include "runtime/control.h"
 #include "runtime/output.h"
@@ -45,7 +46,7 @@ struct cli {
 	char **argv;
 	const char *cmd;              /* -c */
 	pid_t target;                 /* -x or the -c child */
-	unsigned timeout;             /* -T */
+	uint64_t timeout_ms;          /* -T */
 	const char *output;           /* -o */
 	const char *size_opt;         /* -S SIZE[,N] as given */
 	uint64_t size_max;            /* -S SIZE, in bytes */
@@ -146,25 +147,11 @@ static char *read_file(const char *path, int *err)
 static int set_limit(struct cli *c, const char *def)
 {
 	const char *eq = strchr(def, '=');
-	long long v;
 
+	if (st_cli_define(def, &c->limits))
+		return 1;
 	if (c->ndefines < sizeof(c->defines) / sizeof(c->defines[0]))
 		c->defines[c->ndefines++] = (struct st_define){ def, eq ? eq + 1 : "" };
-	if (!eq)
-		return 0;
-	v = atoll(eq + 1);
-#define LIMIT(name, field) \
-	if (!strncmp(def, name "=", strlen(name) + 1)) { c->limits.field = (uint32_t)v; return 0; }
-	LIMIT("MAXSTRINGLEN", maxstringlen);
-	LIMIT("MAXMAPENTRIES", maxmapentries);
-	LIMIT("MAXACTION", maxaction);
-	LIMIT("MAXACTION_INTERRUPTIBLE", maxaction_int);
-	LIMIT("INTERRUPTIBLE", interruptible);
-	LIMIT("MAXNESTING", maxnesting);
-	LIMIT("MAXERRORS", maxerrors);
-#undef LIMIT
-	if (!strncmp(def, "HIST_ELISION=", 13))
-		c->limits.hist_elision = (int32_t)v;
 	return 0;
 }
 
@@ -235,9 +222,21 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:S:i:p:I:D:G:d:l:L:gwvuhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'e': c->script_text = optarg; break;
-		case 'c': c->cmd = optarg; break;
-		case 'x': c->target = (pid_t)atoi(optarg); break;
-		case 'T': c->timeout = (unsigned)atoi(optarg); break;
+		case 'c':
+			c->cmd = optarg;
+			if (!*optarg) {
+				fputs("Empty CMD string invalid.\n", stderr);
+				return 1;
+			}
+			break;
+		case 'x':
+			if (st_cli_pid(optarg, &c->target))
+				return 1;
+			break;
+		case 'T':
+			if (st_cli_timeout_ms(optarg, &c->timeout_ms))
+				return 1;
+			break;
 		case 'o': c->output = optarg; break;
 		case 'S':
 			if (parse_size(c, optarg))
@@ -245,15 +244,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case 'i': c->input = optarg; break;
 		case 'p':
-			c->last_pass = atoi(optarg);
-			if (c->last_pass < 1 || c->last_pass > 5)
-				return die("invalid pass number '%s' (1-5)", optarg);
+			if (st_cli_pass(optarg, &c->last_pass))
+				return 1;
 			break;
 		case 'I':
 			if (c->ntapset_dirs < 15)
 				c->tapset_dirs[c->ntapset_dirs++] = optarg;
 			break;
-		case 'D': set_limit(c, optarg); break;
+		case 'D':
+			if (set_limit(c, optarg))
+				return 1;
+			break;
 		case 'G':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return die("invalid -G argument '%s': expected NAME=VALUE", optarg);
@@ -264,7 +265,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case 'w': c->no_warnings = true; break;
 		case 'v': c->verbose++; break;
 		case 'u': c->unoptimized = true; break;
-		case OPT_BUFFER: c->buffer_kb = (uint32_t)atoi(optarg); break;
+		case OPT_BUFFER:
+			if (st_cli_buffer_kb(optarg, &c->buffer_kb))
+				return 1;
+			break;
 		case OPT_SUPPRESS: c->suppress_errors = true; break;
 		case OPT_COMPATIBLE: c->compatible = optarg; break;
 		case OPT_SYMBOLS: break;
@@ -285,6 +289,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return die("unknown option -%c (see %s --help)", optopt, c->be->name);
 			return die("unknown option '%s' (see %s --help)", argv[optind - 1], c->be->name);
 		}
+	}
+	if (c->cmd && c->target) {
+		fputs("You can't specify -c and -x together.\n", stderr);
+		return 1;
 	}
 	if (c->size_opt && c->mode == MODE_RECORD)
 		return die("-S sizes the script's output files: use it live or with report -o FILE");
@@ -643,8 +651,8 @@ static int run_live(struct cli *c, struct st_plan *plan)
 			return 1;
 		}
 	}
-	if (c->timeout)
-		st_control_set_timeout(c->timeout);
+	if (c->timeout_ms)
+		st_control_set_timeout_ms(c->timeout_ms);
 	status = st_session_run(plan, stream, &so);
 	if (stream)
 		stream->ops->close(stream);
@@ -713,8 +721,8 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	ri.argc = c->argc;
 	ri.argv = c->argv;
 	ri.target_pid = c->target;
-	if (c->timeout)
-		st_control_set_timeout(c->timeout);
+	if (c->timeout_ms)
+		st_control_set_timeout_ms(c->timeout_ms);
 	st_target_release();
 	if (runtime_only(plan) && shadow_run(c, plan) < 0) {
 		c->be->record_abort(rec);

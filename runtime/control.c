@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wordexp.h>
@@ -77,9 +78,11 @@ bool st_control_script_over(void)
 	return script_over;
 }
 
-void st_control_set_timeout(unsigned secs)
+void st_control_set_timeout_ms(uint64_t ms)
 {
-	alarm(secs);
+	struct itimerval it = { .it_value = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);   /* SIGALRM, like alarm() */
 }
 
 /* Like stap, expand the command line as words (quotes, variables, globs;

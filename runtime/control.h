@@ -8,6 +8,7 @@
 #define ST_RUNTIME_CONTROL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum st_stop_reason {
@@ -26,8 +27,8 @@ void st_control_request_stop(enum st_stop_reason why);
 /* The script called exit() (or an error limit was reached), even after
  * another reason stopped the run: events still queued then are dropped. */
 bool st_control_script_over(void);
-/* -T SECS: request a stop after secs seconds. */
-void st_control_set_timeout(unsigned secs);
+/* -T SECS: request a stop after ms milliseconds. */
+void st_control_set_timeout_ms(uint64_t ms);
 
 /* When run by `perf stap` on a terminal, become the terminal's foreground
  * process group, so that Ctrl-C reaches only us: perf's waiting parent

@@ -8,7 +8,7 @@ S='probe syscall.getppid { } probe end { println("end") }'
 printf '#!/nonexistent/interpreter\n' >"$TMP/badinterp"
 chmod +x "$TMP/badinterp"
 for tool in perf trace-cmd; do
-	for cmd in /nonexistent/prog '' /etc/passwd 'true ((' no-such-command-here "$TMP"; do
+	for cmd in /nonexistent/prog /etc/passwd 'true ((' no-such-command-here "$TMP"; do
 		$tool stap -w -e "$S" -c "$cmd" >"$TMP/out" 2>"$TMP/err"
 		rc=$?
 		check "$tool -c '$cmd': exit status non-zero" test $rc != 0
