@@ -1,12 +1,13 @@
 # Ctrl-C at a terminal under `perf stap`: the end report is printed before
 # perf returns (perf's own parent would otherwise die first and hand the
 # shell back mid-report).  A pty from script(1) stands in for the terminal.
+# (n is read in the end probe, or stap would print it at exit too.)
 . "$(dirname "$0")/lib.sh"
 command -v script >/dev/null || { echo "SKIP ctrlc: script(1) missing"; exit 0; }
 # The script carries a marker (this test's temp dir) so the test finds its
 # own perf-stap among other runs on the machine.
 cat >"$TMP/run.sh" <<EOS
-perf stap -e 'global n probe syscall.getppid { n++ } probe end { printf("end ran\\n") } # $TMP'
+perf stap -e 'global n probe syscall.getppid { n++ } probe end { if (n >= 0) printf("end ran\\n") } # $TMP'
 echo "perf returned \$?"
 EOS
 script -qfc "bash $TMP/run.sh" "$TMP/log" >/dev/null 2>&1 &
