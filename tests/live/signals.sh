@@ -49,13 +49,15 @@ for tool in perf trace-cmd; do
 	pid=$!
 	wait_for "$TMP/kill.out" begin
 	kill -KILL $pid
-	wait $pid 2>/dev/null
+	# read at once, before the (slow) exit is reaped: once the run is gone
+	# any staplet run starting on this machine may remove its objects
+	inst=$(ls /sys/kernel/tracing/instances | grep "^staplet_${pid}_" | head -1)
+	on=$(cat "/sys/kernel/tracing/instances/$inst/tracing_on" 2>/dev/null)
 	left=$(objects_of $pid)
+	{ wait $pid; } 2>/dev/null
 	check "$tool: SIGKILL leaves objects (the precondition)" test -n "$left"
 	if [ $tool = trace-cmd ]; then
-		inst=$(ls /sys/kernel/tracing/instances | grep "^staplet_${pid}_" | head -1)
-		check "$tool: the dead run's instance is still tracing" \
-			test "$(cat /sys/kernel/tracing/instances/$inst/tracing_on 2>/dev/null)" = 1
+		check "$tool: the dead run's instance is still tracing" test "$on" = 1
 	fi
 	perf stap -e 'probe begin { exit() }' >/dev/null 2>&1
 	check "$tool: after SIGKILL, the next run removes every object of the dead run" \
