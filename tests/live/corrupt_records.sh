@@ -7,16 +7,12 @@ perf stap record -o "$TMP/p.data" -e "$S" -c "$W/getppid_loop 200" >/dev/null 2>
 perf stap report -i "$TMP/p.data" >"$TMP/ok.out" 2>&1
 check "the intact recording reads" grep -qx n=200 "$TMP/ok.out"
 
-u64() { od -An -t u8 -j "$2" -N 8 "$1" | tr -d ' '; }
-u16() { od -An -t u2 -j "$2" -N 2 "$1" | tr -d ' '; }
-off=$(u64 "$TMP/p.data" 40) end=$(( $(u64 "$TMP/p.data" 40) + $(u64 "$TMP/p.data" 48) ))
-# step to the middle of the data section, record by record
-pos=$off
-while [ $pos -lt $(( (off + end) / 2 )) ]; do
-	size=$(u16 "$TMP/p.data" $((pos + 6)))
-	[ "${size:-0}" -gt 0 ] || break
-	pos=$((pos + size))
-done
+# the offset of the record that starts in the middle of the data section,
+# stepping record by record from its start (perl-base is in every Debian)
+pos=$(perl -e 'open(F, "<", $ARGV[0]) or die; binmode F; read(F, my $h, 56);
+	my ($off, $size) = unpack("x40 Q< Q<", $h); my $p = $off;
+	while ($p < $off + $size / 2) { seek(F, $p + 6, 0); read(F, my $b, 2); my $z = unpack("S<", $b); last unless $z; $p += $z }
+	print $p' "$TMP/p.data")
 cp "$TMP/p.data" "$TMP/bad.data"
 printf '\003\000' | dd of="$TMP/bad.data" bs=1 seek=$((pos + 6)) conv=notrunc status=none
 perf stap report -i "$TMP/bad.data" >"$TMP/bad.out" 2>"$TMP/bad.err"
