@@ -26,6 +26,7 @@
 #include "runtime/cli.h"
 #include "runtime/cli_values.h"
 #include "runtime/dump.h"
+#include "runtime/leftovers.h"
 #include "runtime/control.h"
 #include "runtime/output.h"
 #include "runtime/session.h"
@@ -852,6 +853,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	if (parse_args(&c, argc, argv))
 		return 1;
 	st_control_install();
+	st_control_watch_parent();
 	st_control_take_terminal();
 	atexit(st_control_release_terminal);
 	if (c.mode == MODE_REPORT) {
@@ -864,6 +866,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	catalog = st_catalog_tracefs();
 	r = compile(&c, name, text, c.argc, c.argv, catalog, &prog, &plan);
 	if (r == 0) {
+		st_leftovers_remove();   /* of dead runs, before we attach anything */
 		r = c.mode == MODE_RECORD ? run_record(&c, plan, name, text) : run_live(&c, plan);
 		st_plan_free(plan);
 		st_program_free(prog);

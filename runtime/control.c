@@ -43,6 +43,7 @@ void st_control_install(void)
 	sa.sa_handler = on_stop_signal;      /* no SA_RESTART: interrupt poll() */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);        /* a closed terminal ends the run as stap's does */
 	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;
@@ -54,6 +55,7 @@ void st_control_restore(void)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 }
@@ -181,12 +183,12 @@ int st_target_check(const char *cmd, const char **why)
 
 static pid_t saved_fg = -1;
 
-static bool parent_is_perf(void)
+static bool is_perf(pid_t pid)
 {
 	char path[64], comm[32] = "";
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return false;
@@ -201,7 +203,7 @@ void st_control_take_terminal(void)
 	void (*old)(int);
 	pid_t fg;
 
-	if (!isatty(STDIN_FILENO) || !parent_is_perf())
+	if (!isatty(STDIN_FILENO) || !is_perf(getppid()))
 		return;
 	fg = tcgetpgrp(STDIN_FILENO);
 	if (fg < 0 || fg != getpgrp())
@@ -212,6 +214,28 @@ void st_control_take_terminal(void)
 	if (tcsetpgrp(STDIN_FILENO, getpgrp()) == 0)
 		saved_fg = fg;
 	signal(SIGTTOU, old);
+}
+
+void st_control_watch_parent(void)
+{
+	pid_t ppid = getppid();
+	const char *delay = getenv("STAPLET_TEST_PARENT_RACE_MS");
+
+	if (!is_perf(ppid)) {
+		/* perf died before we looked: its environment, and we were
+		 * handed to init already */
+		if (getenv("PERF_BUILDID_DIR") && ppid == 1)
+			st_control_request_stop(ST_STOP_SIGNAL);
+		return;
+	}
+	/* tests widen the window in which the parent may die unnoticed */
+	if (delay)
+		usleep((useconds_t)atoi(delay) * 1000);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* a parent that died before the prctl sends nothing: we were
+	 * reparented already */
+	if (getppid() != ppid)
+		st_control_request_stop(ST_STOP_SIGNAL);
 }
 
 void st_control_release_terminal(void)

@@ -1,6 +1,6 @@
 /* control.h - how a run stops, and the -c/-x target process.
  *
- * A run stops on SIGINT, SIGTERM, the -T timeout, the -c child's exit, or a
+ * A run stops on SIGINT, SIGTERM, SIGHUP, the -T timeout, the -c child's exit, or a
  * script's exit().  The handlers only set flags; signals interrupt poll() so
  * loops notice promptly (no SA_RESTART).
  */
@@ -13,7 +13,7 @@
 
 enum st_stop_reason {
 	ST_STOP_NONE = 0,
-	ST_STOP_SIGNAL,      /* SIGINT / SIGTERM */
+	ST_STOP_SIGNAL,      /* SIGINT / SIGTERM / SIGHUP */
 	ST_STOP_TIMEOUT,     /* -T */
 	ST_STOP_TARGET,      /* -c child exited */
 	ST_STOP_EXIT,        /* script called exit() */
@@ -36,6 +36,10 @@ void st_control_set_timeout_ms(uint64_t ms);
  * the end report.  st_control_release_terminal() hands it back. */
 void st_control_take_terminal(void);
 void st_control_release_terminal(void);
+/* Run by `perf stap`: when perf dies, end the run as SIGTERM does (with
+ * the end probes and cleanup) instead of running on under init; a perf
+ * that died before we could ask counts too. */
+void st_control_watch_parent(void);
 
 /* -c CMD: fork a child that waits before exec'ing `/bin/sh -c CMD` until
  * st_target_release(); returns its pid or a negative errno. */

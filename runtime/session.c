@@ -30,7 +30,12 @@ struct session {
 	bool suppress_errors, quiet;
 	uint64_t end_ns;
 	struct st_proctree *tree;    /* process probes: -c/-x scope, lifecycle */
+	uint64_t flushed_ns;         /* live: when output was last written out */
 };
+
+/* Live output reaches its reader within ~200 ms, as stap's transport
+ * delivers it, and a run killed with SIGKILL loses at most that much. */
+#define LIVE_FLUSH_NS 200000000ull
 
 static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev)
 {
@@ -260,6 +265,10 @@ static void run_live(struct session *s)
 		}
 		s->now = st_clock_mono_ns();
 		fire_timers(s, s->now);
+		if (s->now - s->flushed_ns >= LIVE_FLUSH_NS) {
+			st_vm_flush(&s->vm);
+			s->flushed_ns = s->now;
+		}
 	}
 	if (!s->stream)
 		return;

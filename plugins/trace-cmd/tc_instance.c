@@ -17,6 +17,7 @@
 #include <traceevent/event-parse.h>
 #include "runtime/dynevent.h"
 #include "plugins/trace-cmd/tc_internal.h"
+#include "runtime/leftovers.h"
 
 void st_tracecmd_err(char **err, const char *fmt, ...)
 {
@@ -31,37 +32,6 @@ void st_tracecmd_err(char **err, const char *fmt, ...)
 	va_end(ap);
 	free(*err);
 	*err = s;
-}
-
-static void remove_stale(const char *tracing)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/instances", tracing);
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		struct tracefs_instance *inst;
-		char *end;
-		long pid;
-
-		if (strncmp(de->d_name, "staplet_", 8))
-			continue;
-		pid = strtol(de->d_name + 8, &end, 10);
-		if (pid <= 0 || (*end && *end != '_'))
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		inst = tracefs_instance_alloc(NULL, de->d_name);
-		if (inst) {
-			tracefs_instance_destroy(inst);
-			tracefs_instance_free(inst);
-		}
-	}
-	closedir(d);
 }
 
 int st_tracecmd_instance_write(struct tc_instance *ti, const char *file, const char *val)
@@ -89,7 +59,7 @@ int st_tracecmd_instance_create(struct tc_instance *ti, uint32_t buffer_kb, char
 		st_tracecmd_err(err, "cannot find or mount tracefs (is CONFIG_TRACING set? are you root?)");
 		return -ENOENT;
 	}
-	remove_stale(tracing);
+	st_leftovers_remove();
 	snprintf(ti->name, sizeof(ti->name), "staplet_%d_%u", (int)getpid(), seq++);
 	ti->inst = tracefs_instance_create(ti->name);
 	if (!ti->inst) {
