@@ -31,7 +31,15 @@ struct session {
 	uint64_t end_ns;
 	struct st_proctree *tree;    /* process probes: -c/-x scope, lifecycle */
 	uint64_t flushed_ns;         /* live: when output was last written out */
+	uint64_t lost_checked_ns;    /* live: when the lost count was last read */
+	uint64_t lost_warned;        /* live: the count the last warning gave */
 };
+
+/* Events the kernel dropped (ring buffer full) are probes that never ran:
+ * stap's "skipped probes".  Live, the count is read each second; past 100,
+ * and again each time it grows tenfold, a warning says so while running. */
+#define LOST_CHECK_NS 1000000000ull
+#define LOST_WARN_FIRST 100
 
 /* Live output reaches its reader within ~200 ms, as stap's transport
  * delivers it, and a run killed with SIGKILL loses at most that much. */
@@ -240,6 +248,23 @@ static void dispatch(struct session *s, const struct st_event *ev)
 		run_source(s, ev->source, ev);
 }
 
+static uint64_t stream_lost(struct session *s)
+{
+	return s->stream && s->stream->ops->lost ? s->stream->ops->lost(s->stream) : 0;
+}
+
+static void warn_lost(struct session *s)
+{
+	uint64_t lost = stream_lost(s);
+
+	if (lost < LOST_WARN_FIRST || lost < s->lost_warned * 10 || s->quiet)
+		return;
+	st_vm_flush(&s->vm);
+	fprintf(stderr, "WARNING: Events lost so far (the ring buffer was full; see --buffer-size): %llu\n",
+		(unsigned long long)lost);
+	s->lost_warned = lost;
+}
+
 static void run_live(struct session *s)
 {
 	struct st_event ev = { 0 };   /* sources that capture nothing leave captures NULL */
@@ -268,6 +293,10 @@ static void run_live(struct session *s)
 		if (s->now - s->flushed_ns >= LIVE_FLUSH_NS) {
 			st_vm_flush(&s->vm);
 			s->flushed_ns = s->now;
+		}
+		if (s->now - s->lost_checked_ns >= LOST_CHECK_NS) {
+			warn_lost(s);
+			s->lost_checked_ns = s->now;
 		}
 	}
 	if (!s->stream)
@@ -317,6 +346,7 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 {
 	struct session s;
 	enum st_stop_reason why;
+	uint64_t lost;
 	int status;
 
 	if (setup(&s, plan, stream, o) < 0) {
@@ -346,6 +376,9 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 	}
 	st_vm_flush(&s.vm);
 	status = s.vm.nerrors ? 1 : 0;
+	lost = s.live ? stream_lost(&s) : 0;
+	if (lost && !s.vm.nerrors && !s.quiet)
+		fprintf(stderr, "WARNING: Number of errors: 0, skipped probes: %llu\n", (unsigned long long)lost);
 	if (s.vm.nerrors && !s.quiet) {
 		/* stap's generated module prints the totals at exit; staprun
 		 * saw the ERROR messages and exits 1, so stap then prints
@@ -358,8 +391,8 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 		 * describes the script's run and is printed as stap does.
 		 * (Debian's stap also adds a "Tip: ... README.Debian" line
 		 * on a failed pass; that is the distribution's, not stap's.) */
-		fprintf(stderr, "WARNING: Number of errors: %llu, skipped probes: 0\n",
-			(unsigned long long)s.vm.nerrors);
+		fprintf(stderr, "WARNING: Number of errors: %llu, skipped probes: %llu\n",
+			(unsigned long long)s.vm.nerrors, (unsigned long long)lost);
 		fprintf(stderr, "Pass 5: run failed.  [man error::pass5]\n");
 	}
 	teardown(&s);
