@@ -112,6 +112,12 @@ static int die(const char *fmt, ...)
 	return 1;
 }
 
+/* Scripts larger than this are refused: no real script comes near it, and
+ * an input that never ends (/dev/zero, an endless pipe) stops here. */
+#define MAX_SCRIPT_BYTES (8u << 20)
+
+/* The script file, or "-" for stdin; NULL with *err an errno, EFBIG past
+ * MAX_SCRIPT_BYTES. */
 static char *read_file(const char *path, int *err)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -131,12 +137,12 @@ static char *read_file(const char *path, int *err)
 		}
 		n = fread(buf + len, 1, cap - len - 1, f);
 		len += n;
-		if (n == 0)
+		if (n == 0 || len > MAX_SCRIPT_BYTES)
 			break;
 	}
 	buf[len] = 0;
-	if (ferror(f)) {
-		*err = EIO;
+	if (ferror(f) || len > MAX_SCRIPT_BYTES) {
+		*err = len > MAX_SCRIPT_BYTES ? EFBIG : EIO;
 		free(buf);
 		buf = NULL;
 	}
@@ -559,6 +565,8 @@ static int load_script(struct cli *c, const char **name, const char **text)
 	if (!c->script_file)
 		return die("no script given: use FILE or -e SCRIPT (see %s --help)", c->be->name);
 	c->script_owned = read_file(c->script_file, &e);
+	if (!c->script_owned && e == EFBIG)
+		return die("script '%s' is larger than %u MB: refused", c->script_file, MAX_SCRIPT_BYTES >> 20);
 	if (!c->script_owned)
 		return die("cannot read script '%s': %s", c->script_file, strerror(e));
 	*name = c->script_file;

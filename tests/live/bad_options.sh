@@ -66,3 +66,16 @@ done
 # MAXACTION=-1 used to disable the runaway guard: the guard must still stop this
 timeout 20 perf stap -D MAXACTION=1000 -e 'probe begin { while (1) {} }' >/dev/null 2>&1
 check "MAXACTION: a runaway begin probe is stopped" test $? != 124
+
+# scripts of unbounded size (issue 16, item 9): refused with one line, fast
+for tool in perf trace-cmd; do
+	timeout 60 $tool stap /dev/zero >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	check "$tool stap /dev/zero: refused" test $rc = 1 -a "$(cat "$TMP/err")" = "ERROR: script '/dev/zero' is larger than 8 MB: refused"
+done
+head -c $((9 << 20)) /dev/zero | tr '\0' ' ' >"$TMP/big.stp"
+echo 'probe begin { exit() }' >>"$TMP/big.stp"
+perf stap "$TMP/big.stp" >"$TMP/out" 2>"$TMP/err"
+check "a 9 MB script file: refused" test $? = 1 -a "$(cat "$TMP/err")" = "ERROR: script '$TMP/big.stp' is larger than 8 MB: refused"
+echo 'probe begin { println("from a pipe"); exit() }' | perf stap - >"$TMP/out" 2>&1
+check "a script from a pipe still runs" grep -qx "from a pipe" "$TMP/out"

@@ -10,10 +10,12 @@
 . "$(dirname "$0")/lib.sh"
 
 EX=/usr/share/systemtap/examples
-LIST=${STAPLET_EXAMPLES_LIST:-/work/shared/notes/examples-runnable-here.txt}
+# the examples that use only what this kernel offers (tests/live/examples.list)
+LIST=${STAPLET_EXAMPLES_LIST:-$(dirname "$0")/examples.list}
 XFAIL="$(dirname "$0")/examples.xfail"
 if [ ! -d "$EX" ] || [ ! -f "$LIST" ]; then
-	echo "SKIP examples: $EX or $LIST missing"
+	# run.sh makes a SKIP a failure under CI=true
+	echo "SKIP examples: $EX (Debian's systemtap-doc, make deps) or $LIST missing"
 	exit 0
 fi
 
