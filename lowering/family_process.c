@@ -677,7 +677,11 @@ int st_process_classify(const struct st_probe_point *pp, struct st_family_point 
 	const struct st_uprobe_site *s;
 
 	memset(fp, 0, sizeof(*fp));
-	fp->target_scoped = true;      /* no process(PID) form reaches here */
+	/* stap: a process probe without a PID or PATH watches every process,
+	 * or under -c/-x the target's tree; one with a PATH watches every
+	 * process running PATH, -c/-x or not (-x only sets target()).  No
+	 * process(PID) form reaches here. */
+	fp->target_scoped = !pp->comp[0].has_arg;
 	if (role) {
 		bool begin = role == ST_TASK_PROC_BEGIN || role == ST_TASK_THREAD_BEGIN;
 

@@ -35,7 +35,9 @@ char *st_uelf_resolve_path(const char *path)
 			return realpath(cand, buf) ? strdup(buf) : NULL;
 		env = colon ? colon + 1 : NULL;
 	}
-	return NULL;
+	/* stap's resolution (execvp's policy, then its fallback): a bare name
+	 * that is on no $PATH directory names the file in the current one */
+	return realpath(path, buf) ? strdup(buf) : NULL;
 }
 
 static int fail(char **err, int rc, const char *fmt, const char *a, const char *b)

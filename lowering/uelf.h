@@ -45,8 +45,9 @@ struct st_uelf {
 	uint32_t nloads;
 };
 
-/* Resolve a process("PATH") argument: a name without '/' is looked up in
- * $PATH; the result is canonical (symlinks resolved).  malloc'd, or NULL. */
+/* Resolve a process("PATH") argument as stap does: a name without '/' is
+ * looked up in $PATH, then in the current directory; the result is
+ * canonical (symlinks resolved).  malloc'd, or NULL. */
 char *st_uelf_resolve_path(const char *path);
 
 /* Whether path's DWARF defines the type "struct x" / "x" at a CU's top. */
