@@ -73,6 +73,7 @@ struct st_source {
 	bool probe_return;   /* uretprobe / kretprobe */
 	uint64_t probe_ref_ctr; /* uprobe: file offset of a USDT semaphore, 0 = none */
 	char *probe_fetch;   /* fetch args, "name=%di:s64 ..." */
+	char *probe_func;    /* uprobe: the function probed, for ppfunc(); NULL: none known */
 
 	/* ST_SRC_PERF */
 	uint32_t perf_type;
