@@ -11,6 +11,7 @@
 #include <string.h>
 #include "frontend/frontend.h"
 #include "lowering/btf.h"
+#include "lowering/taskctx.h"
 #include "lowering/ctypes.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
@@ -2409,6 +2410,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	stmt(L, pi->body);
 	count_end(L, pi->body);
 	p->sources[src].stack |= (uint8_t)(stmt_stack(L, pi->body) | expr_stack(L, pi->cond));
+	p->sources[src].ctx_want |= st_taskctx_items(pi->body, pi->cond, L->prog->nfuncs);
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 	if (L->fp.kind == ST_SRC_UPROBE)
@@ -2454,15 +2456,19 @@ static void need_tracepoint(struct lower *L, const char *system, const char *eve
  * runtime/proctree.c. */
 static void lower_task_sources(struct lower *L)
 {
-	bool scoped = false, paths = false;
+	bool scoped = false, paths = false, parents = false;
 
 	for (uint32_t i = 0; i < L->plan->nprobes; i++) {
 		scoped |= L->plan->probes[i].target_scoped;
 		paths |= L->plan->probes[i].task_path != NULL;
 	}
-	if (scoped)
+	/* ppid()/pexecname() of a task gone when its handler runs (backends
+	 * without a task context capture): the forks and execs seen */
+	for (uint32_t i = 0; i < L->plan->nsources; i++)
+		parents |= (L->plan->sources[i].ctx_want & ST_TASKCTX_PARENT_ITEMS) != 0;
+	if (scoped || parents)
 		need_tracepoint(L, "task", "task_newtask");
-	if (paths)
+	if (paths || parents)
 		need_tracepoint(L, "sched", "sched_process_exec");
 }
 
@@ -2541,6 +2547,12 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 		lower_probe(&L, prog->insts[i]);
 	if (!L.err)
 		lower_task_sources(&L);
+	if (!L.err) {
+		char msg[512];
+
+		if (st_taskctx_plan(p, msg, sizeof(msg)) < 0)
+			fail(&L, NULL, "%s", msg);
+	}
 	free(L.eslot);
 	for (i = 0; i < p->nsources && !L.err; i++) {
 		char msg[512];
