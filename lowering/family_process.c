@@ -980,6 +980,49 @@ int st_process_pretty(const struct st_family_point *fp, const char *name, char *
 	return (int)n;
 }
 
+const char *st_process_chain_field(const struct st_family_point *fp, const char *target,
+				   const struct st_uelf_step *steps, uint32_t nsteps, bool want_string,
+				   bool *is_string, char *msg, size_t msglen)
+{
+	struct st_uprobe_site *s = (struct st_uprobe_site *)fp->usite;
+	const struct st_uelf_var *v;
+	struct st_uelf *u;
+	struct chain *nc;
+	char spec[sizeof(nc->spec)], *err = NULL;
+	bool ptr = false;
+	int rc;
+
+	*is_string = want_string;
+	if (!s || (s->kind != U_FUNC && s->kind != U_STMT) || s->ret || target[0] != '$' || target[1] == '$') {
+		snprintf(msg, msglen, "staplet follows user-space pointers from parameters and locals of "
+			 ".function and .statement probes only");
+		return NULL;
+	}
+	if (!(v = find_var(s, target + 1)) || !(u = elf_get(s->path, &err))) {
+		free(err);
+		snprintf(msg, msglen, "unable to find context variable %s", target);
+		return NULL;
+	}
+	rc = st_uelf_var_chain(u, v, steps, nsteps, want_string, spec, sizeof(spec), &ptr, msg, msglen);
+	if (rc < 0) {
+		if (rc == -E2BIG)
+			snprintf(msg, msglen, "%s: member chain too long for a fetch argument", target);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < s->nchains; i++)
+		if (!strcmp(s->chains[i].spec, spec))
+			return s->chains[i].field;
+	nc = realloc(s->chains, sizeof(*nc) * (s->nchains + 1));
+	if (!nc)
+		return NULL;
+	s->chains = nc;
+	nc = &s->chains[s->nchains];
+	snprintf(nc->field, sizeof(nc->field), "%sc_%u", want_string ? "str_" : "", s->nchains);
+	snprintf(nc->spec, sizeof(nc->spec), "%s", spec);
+	s->nchains++;
+	return nc->field;
+}
+
 const char *st_process_string_field(const struct st_family_point *fp, const char *target)
 {
 	static char buf[200];
@@ -1047,6 +1090,11 @@ static bool field_spec(const struct st_uprobe_site *u, const char *field, char *
 
 	if (abi_spec(field, spec, len))
 		return true;
+	for (uint32_t i = 0; i < u->nchains; i++)
+		if (!strcmp(u->chains[i].field, field)) {
+			snprintf(spec, len, "%s", u->chains[i].spec);
+			return true;
+		}
 	if (!strncmp(base, "p_", 2))
 		snprintf(name, sizeof(name), "%s", base + 2);
 	else if (!strcmp(base, "ret"))
@@ -1076,7 +1124,7 @@ void st_process_source_fetch(struct st_source *s, const struct st_family_point *
 	if (!f)
 		return;
 	for (uint32_t i = 0; i < s->nfields; i++) {
-		char spec[128];
+		char spec[256];
 
 		if (field_spec(fp->usite, s->fields[i], spec, sizeof(spec)))
 			fprintf(f, "%s%s=%s", i ? " " : "", s->fields[i], spec);

@@ -520,6 +520,43 @@ static int chain_live(struct lower *L, const struct st_expr *e, const struct st_
 	return 1;
 }
 
+/* $p->m[i] (or user_string() of it) at a uprobe: a fetch argument reads
+ * it from user memory at the event (family_process.h).  1: dst loaded;
+ * 0: e is no chain from a context variable; -1: failed. */
+static int uprobe_chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t dst)
+{
+	struct st_uelf_step st[ST_BTF_MAX_STEPS];
+	const struct st_expr *x = e;
+	uint32_t n = 0;
+	char msg[512];
+	const char *f;
+	bool is_str;
+
+	for (; x->kind == ST_E_MEMBER || (x->kind == ST_E_INDEX && x->a->kind != ST_E_VAR); x = x->a)
+		n++;
+	if (x->kind != ST_E_TARGET || (!n && !want_string) || n > ST_BTF_MAX_STEPS)
+		return 0;
+	x = e;
+	for (uint32_t i = n; i-- > 0; x = x->a) {
+		st[i].member = x->kind == ST_E_MEMBER ? x->str : NULL;
+		st[i].index = 0;
+		if (x->kind == ST_E_INDEX) {
+			if (x->nargs != 1 || x->args[0]->kind != ST_E_NUM) {
+				fail(L, &x->loc, "staplet indexes user memory read at the event only by a constant");
+				return -1;
+			}
+			st[i].index = x->args[0]->num;
+		}
+	}
+	f = st_process_chain_field(&L->fp, x->str, st, n, want_string, &is_str, msg, sizeof(msg));
+	if (!f) {
+		fail(L, &e->loc, "%s", msg);
+		return -1;
+	}
+	field_load(L, e, f, dst);
+	return 1;
+}
+
 /* kernel_string(chain) reads the string (want_string); else the value.
  * 1: dst loaded; 0: e is no chain; -1: failed (L->err set). */
 static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t strn, uint32_t dst)
@@ -532,6 +569,8 @@ static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 	size_t at;
 	int rc;
 
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && !want_string && (rc = uprobe_chain_to(L, e, false, dst)))
+		return rc;
 	while (x && (x->kind == ST_E_MEMBER || (x->kind == ST_E_INDEX && x->a->kind != ST_E_VAR))) {
 		if (n >= ST_BTF_MAX_STEPS) {
 			fail(L, &e->loc, "member chain too long (at most %d steps)", ST_BTF_MAX_STEPS);
@@ -1116,6 +1155,11 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 	}
+	/* user_string($argv[0]), user_string($r->name) at a uprobe */
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL &&
+	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
+	    (e->args[0]->kind == ST_E_MEMBER || e->args[0]->kind == ST_E_INDEX) && uprobe_chain_to(L, e->args[0], true, dst))
+		return;
 	if (task_call_to(L, e, dst))
 		return;
 	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))
