@@ -17,8 +17,27 @@ uint32_t st_bpf_tpargs_layout(const struct st_btf_cap *caps, uint32_t n, uint32_
 	return at;
 }
 
-int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
-		       int out_fd, struct bpf_insn *p, uint32_t max)
+/* The bytes of user memory between two earlier caps' values (urange). */
+static int emit_urange(const struct st_btf_cap *c, const uint32_t *off, uint32_t i, int16_t o, struct bpf_insn *p,
+		       uint32_t *k, uint32_t max)
+{
+	if (!c->urange_start || !c->urange_end || c->urange_start > i || c->urange_end > i || *k + 10 > max)
+		return -EINVAL;
+	p[(*k)++] = LDX_DW(BPF_REG_3, BPF_REG_7, (int16_t)off[c->urange_start - 1]);
+	p[(*k)++] = LDX_DW(BPF_REG_2, BPF_REG_7, (int16_t)off[c->urange_end - 1]);
+	p[(*k)++] = SUB64_REG(BPF_REG_2, BPF_REG_3);
+	p[(*k)++] = JSLE_IMM(BPF_REG_2, 0, 6);                /* nothing there */
+	p[(*k)++] = JGT_IMM(BPF_REG_2, (int32_t)c->size, 1);   /* at most size bytes */
+	p[(*k)++] = JA(1);
+	p[(*k)++] = MOV64_IMM(BPF_REG_2, (int32_t)c->size);
+	p[(*k)++] = MOV64_REG(BPF_REG_1, BPF_REG_7);
+	p[(*k)++] = ADD64_IMM(BPF_REG_1, o);
+	p[(*k)++] = CALL(BPF_FUNC_probe_read_user);
+	return 0;
+}
+
+static int emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd, int out_fd,
+		struct bpf_insn *p, uint32_t max, int ret)
 {
 	uint32_t off[256], rec, k = 0;
 	int skip_at;
@@ -51,6 +70,11 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 
 		if (!c->is_string)
 			PUT(ST_DW(BPF_REG_7, o, 0));
+		if (c->urange) {
+			if (emit_urange(c, off, i, o, p, &k, max) < 0)
+				return -E2BIG;
+			continue;
+		}
 		switch (c->root) {
 		case ST_BTF_ROOT_TASK:
 			PUT(CALL(BPF_FUNC_get_current_task));
@@ -136,10 +160,22 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 	PUT(MOV64_IMM(BPF_REG_5, (int32_t)rec));
 	PUT(CALL(BPF_FUNC_perf_event_output));
 	p[skip_at].off = (int16_t)(k - (uint32_t)skip_at - 1);
-	PUT(MOV64_IMM(BPF_REG_0, 0));
+	PUT(MOV64_IMM(BPF_REG_0, ret));
 	PUT(EXIT());
 #undef PUT
 	return (int)k;
+}
+
+int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
+		       int out_fd, struct bpf_insn *p, uint32_t max)
+{
+	return emit(caps, n, type_id, scratch_fd, out_fd, p, max, 0);
+}
+
+int st_bpf_taskctx_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
+			int out_fd, struct bpf_insn *p, uint32_t max)
+{
+	return emit(caps, n, type_id, scratch_fd, out_fd, p, max, 1);
 }
 
 char *st_bpf_tpargs_format(const char *event, uint16_t type_id, const struct st_btf_cap *caps, uint32_t n)

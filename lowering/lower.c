@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lowering/lower_int.h"
+#include "lowering/taskctx.h"
 
 static void lower_function(struct lower *L, const struct st_function *f)
 {
@@ -85,6 +86,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	stmt(L, pi->body);
 	count_end(L, pi->body);
 	p->sources[src].stack |= (uint8_t)(stmt_stack(L, pi->body) | expr_stack(L, pi->cond));
+	p->sources[src].ctx_want |= st_taskctx_items(pi->body, pi->cond, L->prog->nfuncs);
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 	plan_add_probe(L, pi, src, code);
@@ -166,6 +168,12 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 		lower_probe(&L, prog->insts[i]);
 	if (!L.err)
 		lower_task_sources(&L);
+	if (!L.err) {
+		char msg[512];
+
+		if (st_taskctx_plan(p, msg, sizeof(msg)) < 0)
+			fail(&L, NULL, "%s", msg);
+	}
 	free(L.eslot);
 	for (i = 0; i < p->nsources && !L.err; i++) {
 		char msg[512];

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lowering/lower_int.h"
+#include "lowering/uelf.h"
 
 static bool cast_module_kernel(const struct st_expr *c);
 static int64_t syscall_arg_call(const struct st_expr *e);
@@ -242,6 +243,43 @@ static int chain_live(struct lower *L, const struct st_expr *e, const struct st_
 	return 1;
 }
 
+/* $p->m[i] (or user_string() of it) at a uprobe: a fetch argument reads
+ * it from user memory at the event (family_process.h).  1: dst loaded;
+ * 0: e is no chain from a context variable; -1: failed. */
+int uprobe_chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t dst)
+{
+	struct st_uelf_step st[ST_BTF_MAX_STEPS];
+	const struct st_expr *x = e;
+	uint32_t n = 0;
+	char msg[512];
+	const char *f;
+	bool is_str;
+
+	for (; x->kind == ST_E_MEMBER || (x->kind == ST_E_INDEX && x->a->kind != ST_E_VAR); x = x->a)
+		n++;
+	if (x->kind != ST_E_TARGET || (!n && !want_string) || n > ST_BTF_MAX_STEPS)
+		return 0;
+	x = e;
+	for (uint32_t i = n; i-- > 0; x = x->a) {
+		st[i].member = x->kind == ST_E_MEMBER ? x->str : NULL;
+		st[i].index = 0;
+		if (x->kind == ST_E_INDEX) {
+			if (x->nargs != 1 || x->args[0]->kind != ST_E_NUM) {
+				fail(L, &x->loc, "staplet indexes user memory read at the event only by a constant");
+				return -1;
+			}
+			st[i].index = x->args[0]->num;
+		}
+	}
+	f = st_process_chain_field(&L->fp, x->str, st, n, want_string, &is_str, msg, sizeof(msg));
+	if (!f) {
+		fail(L, &e->loc, "%s", msg);
+		return -1;
+	}
+	field_load(L, e, f, dst);
+	return 1;
+}
+
 /* kernel_string(chain) reads the string (want_string); else the value.
  * 1: dst loaded; 0: e is no chain; -1: failed (L->err set). */
 int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t strn, uint32_t dst)
@@ -254,6 +292,8 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 	size_t at;
 	int rc;
 
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && !want_string && (rc = uprobe_chain_to(L, e, false, dst)))
+		return rc;
 	while (x && (x->kind == ST_E_MEMBER || (x->kind == ST_E_INDEX && x->a->kind != ST_E_VAR))) {
 		if (n >= ST_BTF_MAX_STEPS) {
 			fail(L, &e->loc, "member chain too long (at most %d steps)", ST_BTF_MAX_STEPS);

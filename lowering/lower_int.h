@@ -103,6 +103,7 @@ bool was_written(const struct lower *L, const struct st_symbol *s);
 void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst);
 
 /* lower_ctx.c */
+int uprobe_chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t dst);
 int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t strn, uint32_t dst);
 bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst);
 bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst);

@@ -53,6 +53,11 @@ struct st_btf_cap {
 	/* a bitfield: read `bit_read` bytes at off, then the value is the
 	 * bit_size bits from bit bit_shift of them (size is then 8) */
 	uint32_t bit_read, bit_shift, bit_size;
+	/* user memory from the value of cap urange_start - 1 to that of cap
+	 * urange_end - 1 (earlier direct caps), at most `size` bytes, NULs
+	 * kept: a process's command line (is_string is set; no hops) */
+	bool urange;
+	uint32_t urange_start, urange_end;
 };
 
 #define ST_STACK_KERNEL 1u
@@ -73,6 +78,7 @@ struct st_source {
 	bool probe_return;   /* uretprobe / kretprobe */
 	uint64_t probe_ref_ctr; /* uprobe: file offset of a USDT semaphore, 0 = none */
 	char *probe_fetch;   /* fetch args, "name=%di:s64 ..." */
+	char *probe_func;    /* uprobe: the function probed, for ppfunc(); NULL: none known */
 
 	/* ST_SRC_PERF */
 	uint32_t perf_type;
@@ -106,6 +112,11 @@ struct st_source {
 	 * (syscall events have no raw tracepoint); its ST_BTF_ROOT_CTX caps
 	 * keep the format fields' names */
 	bool btf_ctx;
+	/* The task context companion (lowering/taskctx.h): ctx_of is the
+	 * source whose events it follows + 1 (this source is then all caps,
+	 * root `current`); ctx_src is, on that source, its companion + 1. */
+	uint32_t ctx_of, ctx_src;
+	uint32_t ctx_want;   /* lowering: the items its handlers read (bits of enum st_taskctx_item) */
 	/* Live backends may serve the source in the kernel (lowering/inkernel.h);
 	 * NULL: capture + replay. */
 	const struct st_inkernel *ink;

@@ -162,6 +162,11 @@ static inline bool st_perf_is_capture_attr(uint32_t type, uint64_t config)
 #define ST_PERF_TPARGS_ID_BASE 60000
 int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, uint32_t source, char **err);
 int st_perf_tpargs_attach(struct st_perf_attach *a, char **err);
+/* The task context companions' programs (lowering/taskctx.h), attached
+ * before any other program at their events: a tracepoint's programs run
+ * in the order attached, and the context must reach the ring before the
+ * event it belongs to (a capture program's record among them). */
+int st_perf_taskctx_attach(struct st_perf_attach *a, char **err);
 void st_perf_tpargs_close(struct st_perf_evt *e);
 /* The synthesized record's type id (its format's ID). */
 uint64_t st_perf_tpargs_id(const struct st_perf_evt *e);

@@ -116,8 +116,8 @@ static int direction(const struct st_source *s, const char **name)
 {
 	if (s->kind != ST_SRC_TRACEPOINT || !s->system || !s->event || strcmp(s->system, "syscalls"))
 		return -1;
-	if (s->ncaptures || s->nbtf)
-		return -1;      /* its own tracepoint runs a capture program */
+	if (s->ncaptures || s->nbtf || s->ctx_src)
+		return -1;      /* its own tracepoint runs a capture program (or a companion's first) */
 	if (!strncmp(s->event, "sys_enter_", 10)) {
 		*name = s->event + 10;
 		return 0;

@@ -20,21 +20,35 @@
 #include <bpf/bpf.h>
 #include "lowering/bpf_capture.h"
 #include "plugins/perf/perf_int.h"
+#include "runtime/dynevent.h"
 
 struct st_perf_tpargs {
 	const struct st_source *src;
 	int scratch_fd, out_fd, prog_fd, link_fd;
 };
 
-/* The perf tracepoint event of a syscall source, its program attached. */
+/* The source whose event the program runs at: a task context companion's
+ * (lowering/taskctx.h) is the source it follows; any other, its own. */
+static const struct st_source *at_source(const struct st_perf_evt *e)
+{
+	const struct st_source *s = e->tpa->src;
+
+	return s->ctx_of ? s + ((int64_t)s->ctx_of - 1 - (int64_t)e->source) : s;
+}
+
+/* The perf tracepoint event of a syscall source (or of the source a
+ * companion follows: a tracepoint, or our uprobe event under its live
+ * group), its program attached. */
 static int tp_attach(struct st_perf_attach *a, struct st_perf_evt *e, int prog_fd, char **err)
 {
 	struct perf_event_attr tp = {.size = sizeof(tp), .type = PERF_TYPE_TRACEPOINT, .sample_period = 1};
+	const struct st_source *at = at_source(e);
 	const char *dir = st_perf_tracing_dir();
 	char path[512], *id;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir ? dir : "", e->tpa->src->system, e->tpa->src->event);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir ? dir : "",
+		 at->kind == ST_SRC_UPROBE ? st_dynevent_group() : at->system, at->event);
 	if (!dir || !(id = st_perf_read_file(path, NULL)))
 		return st_perf_fail(err, -ENOENT, "%s: no tracepoint (%s)", e->name, path);
 	tp.config = strtoull(id, NULL, 10);
@@ -77,7 +91,7 @@ int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, ui
 	return 0;
 }
 
-int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
+static int attach(struct st_perf_attach *a, bool companions, char **err)
 {
 	static struct bpf_insn insn[ST_BPF_TPARGS_MAX_INSNS];
 	char *log = NULL;
@@ -88,10 +102,12 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 		uint32_t off[256], rec;
 		int n, rc, maxcpu = 0;
 		enum bpf_prog_type pt;
+		bool ctx;
 		LIBBPF_OPTS(bpf_prog_load_opts, opts);
 
-		if (!t)
+		if (!t || t->prog_fd >= 0 || (t->src->ctx_of != 0) != companions)
 			continue;
+		ctx = t->src->ctx_of != 0;
 		if (t->src->nbtf > 256)
 			return st_perf_fail(err, -E2BIG, "%s: too many tracepoint arguments read", e->name);
 		rec = st_bpf_tpargs_layout(t->src->btf, t->src->nbtf, off);
@@ -111,11 +127,14 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 				return st_perf_fail(err, -errno, "%s: cannot register the output of CPU %u: %s",
 						    e->name, key, strerror(errno));
 		}
-		n = st_bpf_tpargs_emit(t->src->btf, t->src->nbtf, (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source),
-				       t->scratch_fd, t->out_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
+		n = (ctx ? st_bpf_taskctx_emit : st_bpf_tpargs_emit)(t->src->btf, t->src->nbtf,
+			(uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source), t->scratch_fd, t->out_fd, insn,
+			ST_BPF_TPARGS_MAX_INSNS);
 		if (n < 0)
 			return st_perf_fail(err, n, "%s: capture program too large", e->name);
-		pt = t->src->btf_ctx ? BPF_PROG_TYPE_TRACEPOINT : BPF_PROG_TYPE_RAW_TRACEPOINT;
+		/* a uprobe event runs kprobe-type programs (ctx: the registers) */
+		pt = ctx && at_source(e)->kind == ST_SRC_UPROBE ? BPF_PROG_TYPE_KPROBE :
+		     t->src->btf_ctx || ctx ? BPF_PROG_TYPE_TRACEPOINT : BPF_PROG_TYPE_RAW_TRACEPOINT;
 		t->prog_fd = bpf_prog_load(pt, "stap_tpargs", "GPL", insn, (size_t)n, &opts);
 		if (t->prog_fd < 0) {
 			rc = -errno;
@@ -132,7 +151,7 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 			free(log);
 			return rc;
 		}
-		if (t->src->btf_ctx) {
+		if (t->src->btf_ctx || ctx) {
 			t->link_fd = tp_attach(a, e, t->prog_fd, err);
 			if (t->link_fd < 0)
 				return t->link_fd;
@@ -149,6 +168,16 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 				e->name, t->src->nbtf, n);
 	}
 	return 0;
+}
+
+int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
+{
+	return attach(a, false, err);
+}
+
+int st_perf_taskctx_attach(struct st_perf_attach *a, char **err)
+{
+	return attach(a, true, err);
 }
 
 void st_perf_tpargs_close(struct st_perf_evt *e)

@@ -243,6 +243,28 @@ static int add_enabled(struct tc_enabled *en, const char *sys, const char *ev, i
 	return 0;
 }
 
+/* A task context companion (lowering/taskctx.h) needs a BPF program:
+ * here the handlers read that context when they run.  Said once, before
+ * the run, naming what the script reads. */
+static void taskctx_notice(const struct st_source *s)
+{
+	static bool said;
+	char what[256] = "";
+
+	if (said)
+		return;
+	said = true;
+	for (uint32_t i = 0; i < s->nbtf; i++) {
+		size_t n = strlen(s->btf[i].path), l = strlen(what);
+
+		if (n > 2 && !strcmp(s->btf[i].path + n - 2, "()"))
+			snprintf(what + l, sizeof(what) - l, "%s%s", l ? ", " : "", s->btf[i].path);
+	}
+	fprintf(stderr, "WARNING: trace-cmd stap reads %s when the handler runs, not at the event: for a "
+		"process gone by then, ppid() and pexecname() come from the fork and exec events the run "
+		"follows, the rest answer 0 or \"\" (perf stap captures them at the event)\n", what);
+}
+
 static int attach_source(struct tc_instance *ti, const struct st_source *s, uint32_t i,
 			 struct tc_enabled *en, char **err)
 {
@@ -256,6 +278,10 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 				"%sbacktrace functions, which need perf callchains (use perf stap)",
 				s->name ? s->name : "?", s->stack & ST_STACK_KERNEL ? "" : "user ");
 		return -EOPNOTSUPP;
+	}
+	if (s->ctx_of) {
+		taskctx_notice(s);
+		return 0;
 	}
 	switch (s->kind) {
 	case ST_SRC_TRACEPOINT:
