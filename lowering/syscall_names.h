@@ -4,6 +4,8 @@
  * order.  conv says how the value reads and how argstr prints it:
  *   d int (%d)        u unsigned (%u)     p pointer (%p)     x hex (%#x)
  *   S user string, quoted (the variable is that string)
+ *   A NULL-terminated array of strings: ["a", "b"] (execve's args, env_str)
+ *   m mode (%#o), in argstr only when the open flags hold O_CREAT
  *   O open flags      o mode (%#o)        P mmap prot        M mmap flags
  *   C clone flags     G signal            D directory fd (AT_FDCWD)
  *   - bound, not printed in argstr
@@ -15,8 +17,9 @@
 { "pwrite64", "fd=fd:d buf_uaddr=buf:p count=count:u offset=pos:d" },
 { "readv", "fd=fd:d vector_uaddr=vec:p count=vlen:d" },
 { "writev", "fd=fd:d vector_uaddr=vec:p count=vlen:d" },
-{ "open", "filename=filename:S flags=flags:O mode=mode:o" },
-{ "openat", "dfd=dfd:D filename=filename:S flags=flags:O mode=mode:o" },
+{ "open", "filename=filename:S flags=flags:O mode=mode:m" },
+{ "openat", "dfd=dfd:D filename=filename:S flags=flags:O mode=mode:m" },
+{ "creat", "pathname=pathname:S mode=mode:o" },
 { "close", "fd=fd:d" },
 { "newfstatat", "dirfd=dfd:D path=filename:S buf_uaddr=statbuf:p flags=flag:x" },
 { "statx", "dfd=dfd:D filename=filename:S flags=flags:x mask=mask:x buf_uaddr=buffer:p" },
@@ -44,8 +47,8 @@
 { "bind", "sockfd=fd:d my_addr_uaddr=umyaddr:p addrlen=addrlen:u" },
 { "listen", "sockfd=fd:d backlog=backlog:d" },
 { "clone", "clone_flags=clone_flags:C stack_start=newsp:p parent_tid_uaddr=parent_tidptr:p child_tid_uaddr=child_tidptr:p tls_uaddr=tls:-" },
-{ "execve", "filename=filename:S args=argv:p env_str=envp:-" },
-{ "execveat", "dirfd=fd:D filename=filename:S args=argv:p env_str=envp:- flags=flags:x" },
+{ "execve", "filename=filename:S args=argv:A env_str=envp:A" },
+{ "execveat", "dirfd=fd:D filename=filename:S args=argv:A env_str=envp:A flags=flags:x" },
 { "exit", "status=error_code:d" },
 { "exit_group", "status=error_code:d" },
 { "wait4", "pid=upid:d status_uaddr=stat_addr:p options=options:x rusage_uaddr=ru:p" },
@@ -70,6 +73,12 @@
 { "mkdir", "pathname=pathname:S mode=mode:o" },
 { "mkdirat", "dirfd=dfd:D pathname=pathname:S mode=mode:o" },
 { "rmdir", "pathname=pathname:S" },
+{ "link", "oldpath=oldname:S newpath=newname:S" },
+{ "symlink", "oldpath=oldname:S newpath=newname:S" },
+{ "linkat", "olddirfd=olddfd:D oldpath=oldname:S newdirfd=newdfd:D newpath=newname:S flags=flags:x" },
+{ "symlinkat", "oldpath=oldname:S newdirfd=newdfd:D newpath=newname:S" },
+{ "statfs", "path=pathname:S buf_uaddr=buf:p" },
+{ "chroot", "path=filename:S" },
 { "rename", "oldpath=oldname:S newpath=newname:S" },
 { "renameat2", "olddfd=olddfd:D oldname=oldname:S newdfd=newdfd:D newname=newname:S flags=flags:x" },
 { "chdir", "path=filename:S" },

@@ -23,6 +23,7 @@ struct st_backend_opts {
 	int verbose;
 	int64_t target_pid;     /* target(): in-kernel guards compare with it */
 	uint32_t maxmapentries; /* MAXMAPENTRIES: in-kernel maps hold one more */
+	uint32_t maxstringlen;  /* MAXSTRINGLEN: bytes of a string copied at the event */
 };
 
 struct st_record_stats {

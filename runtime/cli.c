@@ -626,6 +626,7 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	bo.target_pid = c->target;
 	so.target_pid = c->target;     /* -c: the child started above */
 	bo.maxmapentries = c->limits.maxmapentries;
+	bo.maxstringlen = c->limits.maxstringlen;
 	if (need_stream) {
 		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
 		if (r < 0) {
