@@ -35,6 +35,9 @@ struct st_record_stats {
 struct st_backend {
 	const char *name;             /* "perf stap", "trace-cmd stap" */
 	const char *default_output;   /* "perf.data", "trace.dat" */
+	/* Copies the user memory of st_source.captures at the event (else the
+	 * handler reads it from the live process, and the CLI says so). */
+	bool captures_user_memory;
 
 	/* Live: attach the sources the backend serves (tracepoints, dynamic
 	 * probes, perf counters; it ignores begin/end/error/timer) and return a

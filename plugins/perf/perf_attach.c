@@ -273,7 +273,12 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			e->attr.type = PERF_TYPE_TRACEPOINT;
 			e->attr.sample_period = 1;
 			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
-			if (s->ncaptures && capture_spec(e, s, i, a->strmax)) {
+			if (s->ncaptures && !capture_spec(e, s, i, a->strmax))
+				fprintf(stderr, "WARNING: perf stap: %s: the user memory its handlers read cannot be "
+					"copied at the event (more than %u pointers, or a record BPF cannot copy); it "
+					"is read from the process when the handler runs\n", e->name,
+					ST_PERF_BPF_MAX_CAPS);
+			else if (s->ncaptures) {
 				/* the samples come from the capture program */
 				e->capture = true;
 				e->tp_config = e->attr.config;
@@ -357,10 +362,34 @@ static int map_ring(struct st_perf_ring *r, uint32_t kb, char **err)
 	return 0;
 }
 
+/* The ftrace filter of a tracepoint event: the raw_syscalls id filter, and
+ * for system calls and uprobes, not staplet's own process: its reads,
+ * writes and /proc walks while handlers run must not feed its probes (the
+ * -c child is another process).  malloc'd, or NULL for none. */
+static char *event_filter(const struct st_perf_evt *e)
+{
+	bool self = e->sysc || (e->system && (!strcmp(e->system, "syscalls") || !strcmp(e->system, "raw_syscalls") ||
+					      !strncmp(e->system, "staplet", 7)));
+	char *f = NULL;
+
+	if (e->capture || e->attr.type != PERF_TYPE_TRACEPOINT)
+		return NULL;
+	if (!self)
+		return e->sysc && e->sysc->filter ? strdup(e->sysc->filter) : NULL;
+	if (e->sysc && e->sysc->filter) {
+		if (asprintf(&f, "(%s) && common_pid != %d", e->sysc->filter, (int)getpid()) < 0)
+			f = NULL;
+	} else if (asprintf(&f, "common_pid != %d", (int)getpid()) < 0) {
+		f = NULL;
+	}
+	return f;
+}
+
 static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uint32_t kb, char **err)
 {
 	struct st_perf_ring *r = &a->ring[ci];
 	struct perf_event_attr attr = e->attr;
+	char *filter;
 	int fd, rc;
 
 	if (r->fd < 0) {
@@ -373,8 +402,10 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
 				    a->cpus[ci], strerror(errno));
 	e->fds[ci] = fd;
 	/* Without the filter userspace drops the unwanted ids: slower, exact. */
-	if (e->sysc && e->sysc->filter)
+	filter = event_filter(e);
+	if (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter) < 0 && e->sysc && e->sysc->filter)
 		ioctl(fd, PERF_EVENT_IOC_SET_FILTER, e->sysc->filter);
+	free(filter);
 	if (ioctl(fd, PERF_EVENT_IOC_ID, &e->ids[ci]) < 0)
 		return st_perf_fail(err, -errno, "PERF_EVENT_IOC_ID(%s): %s", e->name, strerror(errno));
 	if (r->fd < 0) {
