@@ -9,7 +9,7 @@
 # over syscall.* counts nothing from perf-stap's own process, and the
 # issue's reproducer prints cat's "/etc/hostname".
 . "$(dirname "$0")/lib.sh"
-O="$W/strings"
+O="$W/open_paths -x"
 pad() {   # pad PREFIX LEN: PREFIX then 'p's up to LEN bytes
 	local s=$1
 	while [ ${#s} -lt "$2" ]; do s="${s}p"; done
