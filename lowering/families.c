@@ -542,7 +542,7 @@ enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_p
 			for (i = 0; i < n; i++)
 				if (!strcmp(a[i].name, name) && (f = find_field(c, fp->system, fp->event, a[i].field))) {
 					*field = f->name;
-					*type = a[i].conv == 'S' || a[i].conv == 'A' ? ST_T_STRING : ST_T_LONG;
+					*type = strchr("SATRK", a[i].conv) ? ST_T_STRING : ST_T_LONG;
 					return ST_CTX_SYSCALL_ARG;
 				}
 		}

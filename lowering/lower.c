@@ -333,7 +333,7 @@ static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 			if (L->pi->bindings[i].sym != x->sym)
 				continue;
 			k = st_family_var(L->catalog, &L->fp, L->pi->bindings[i].name, false, &field, &t);
-			if ((k == ST_CTX_SYSCALL_ARG && !strchr("SA", st_syscall_conv(L->catalog, &L->fp,
+			if ((k == ST_CTX_SYSCALL_ARG && !strchr("SATRK", st_syscall_conv(L->catalog, &L->fp,
 									      L->pi->bindings[i].name))) ||
 			    k == ST_CTX_FIELD)
 				return field;
@@ -763,10 +763,13 @@ static uint32_t source_field(struct lower *L, const char *field)
 
 /* User memory a handler reads at a tracepoint: ask the backend to copy it
  * at the event (st_source.captures, lowering/memflow.h). */
-static void source_capture(struct lower *L, const char *field, enum st_ucap_kind kind, uint32_t size, int64_t off)
+static void source_capture(struct lower *L, const char *field, enum st_ucap_kind kind, uint32_t size, int64_t off,
+			   const char *len_field)
 {
 	source_field(L, field);
-	st_ucap_add(&L->plan->sources[L->source], L->plan->arena, field, kind, size, off);
+	if (len_field)
+		source_field(L, len_field);
+	st_ucap_add(&L->plan->sources[L->source], L->plan->arena, field, kind, size, off, len_field);
 }
 
 static void field_load(struct lower *L, const struct st_expr *e, const char *field, uint32_t dst)
@@ -1050,7 +1053,7 @@ static void ustring_capture(struct lower *L, const struct st_expr *addr)
 		field = st_syscall_arg_field(L->catalog, &L->fp, syscall_arg_call(addr));
 	}
 	if (field)
-		source_capture(L, field, ST_UCAP_STRING, 0, 0);
+		source_capture(L, field, ST_UCAP_STRING, 0, 0, NULL);
 }
 
 /* task_cpu($p), task_execname($p) ... of a task_struct pointer argument
@@ -2030,6 +2033,9 @@ static void syscall_arg_load(struct lower *L, const struct st_expr *at, const ch
 	switch (conv) {
 	case 'S': bi = ST_BI_USER_STRING_QUOTED; break;
 	case 'A': bi = ST_BI_GET_ARGV; break;
+	case 'T': bi = ST_BI_STRUCT_TIMESPEC_U; break;
+	case 'R': bi = ST_BI_STRUCT_RLIMIT_U; break;
+	case 'K': bi = ST_BI_STRUCT_SOCKADDR_U; break;
 	case 'O': bi = printing ? ST_BI_OPEN_FLAG_STR : -1; break;
 	case 'P': bi = printing ? ST_BI_MPROT_STR : -1; break;
 	case 'M': bi = printing ? ST_BI_MMAP_FLAGS : -1; break;
@@ -2050,13 +2056,17 @@ static void syscall_arg_load(struct lower *L, const struct st_expr *at, const ch
 		}
 		return;
 	} else {
-		uint32_t save = L->top, r = temp(L, 2), k = num_const(L, 0);
+		uint32_t save = L->top, r = temp(L, 2), k = num_const(L, conv == 'T');
 
-		/* the string (argv) the pointer leads to, copied at the event */
-		if ((conv == 'S' || conv == 'A') && L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT)
-			source_capture(L, field, conv == 'A' ? ST_UCAP_ARGV : ST_UCAP_STRING, 0, 0);
+		/* the string, argv or struct the pointer leads to, copied at the event */
+		if (strchr("SATRK", conv) && L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT)
+			source_capture(L, field, conv == 'A' ? ST_UCAP_ARGV : conv == 'S' ? ST_UCAP_STRING : ST_UCAP_MEM,
+				       conv == 'K' ? 128 : 16, 0, conv == 'K' ? "addrlen" : NULL);
 		field_load(L, at, field, r);
-		E(L, at, ST_OP_LOADN, 0, r + 1, k & 0xffff, k >> 16);    /* __get_argv's `first` */
+		if (conv == 'K')
+			field_load(L, at, "addrlen", r + 1);    /* the sockaddr's length */
+		else    /* __get_argv's `first`, _struct_timespec_u's count */
+			E(L, at, ST_OP_LOADN, 0, r + 1, k & 0xffff, k >> 16);
 		E(L, at, ST_OP_BUILTIN, (uint32_t)bi & 0xff, dst, r, (uint32_t)bi >> 8);
 		L->top = save;
 	}
@@ -2424,9 +2434,10 @@ static const char *memflow_field_of(void *ctx, const struct st_expr *e)
 	return NULL;
 }
 
-static void memflow_want(void *ctx, const char *field, enum st_ucap_kind kind, uint32_t size, int64_t off)
+static void memflow_want(void *ctx, const char *field, enum st_ucap_kind kind, uint32_t size, int64_t off,
+			 const char *len_field)
 {
-	source_capture(ctx, field, kind, size, off);
+	source_capture(ctx, field, kind, size, off, len_field);
 }
 
 /* The user memory a tracepoint handler reads, followed through its locals

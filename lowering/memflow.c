@@ -62,6 +62,12 @@ bool st_memflow_builtin(int builtin, enum st_ucap_kind *kind, uint32_t *size)
 	case ST_BI_USER_LONG: case ST_BI_USER_INT64: case ST_BI_USER_UINT64:
 		*size = 8;
 		return true;
+	case ST_BI_STRUCT_TIMESPEC_U: case ST_BI_STRUCT_RLIMIT_U:
+		*size = 16;
+		return true;
+	case ST_BI_STRUCT_SOCKADDR_U:
+		*size = 128;     /* its second argument says how much */
+		return true;
 	}
 	return false;
 }
@@ -219,10 +225,13 @@ static void scan_e(struct mf *m, struct mf_env *env, const struct st_expr *e)
 	}
 	if (e->kind == ST_E_CALL && !e->func && e->nargs >= 1 && st_memflow_builtin(e->builtin, &kind, &size)) {
 		struct mf_roots r;
+		const char *len_field = NULL;
 
 		roots_of(m, env, e->args[0], &r);
+		if (e->builtin == ST_BI_STRUCT_SOCKADDR_U && e->nargs > 1)
+			len_field = m->ops->field_of(m->ops->ctx, e->args[1]);
 		for (uint32_t i = 0; i < r.n; i++)
-			m->ops->want(m->ops->ctx, r.r[i].field, kind, size, r.r[i].off);
+			m->ops->want(m->ops->ctx, r.r[i].field, kind, size, r.r[i].off, len_field);
 	}
 	if (e->kind == ST_E_CALL && e->func)
 		scan_call(m, env, e);
@@ -263,14 +272,17 @@ void st_memflow_scan(const struct st_memflow_ops *ops, const struct st_stmt *bod
 }
 
 void st_ucap_add(struct st_source *s, struct st_arena *arena, const char *field, enum st_ucap_kind kind,
-		 uint32_t size, int64_t off)
+		 uint32_t size, int64_t off, const char *len_field)
 {
 	struct st_ucap *c;
 
 	for (uint32_t i = 0; i < s->ncaptures; i++) {
 		c = &s->captures[i];
-		if (c->kind != kind || strcmp(c->field, field))
+		if (c->kind != kind || strcmp(c->field, field) || !c->len_field != !len_field ||
+		    (len_field && (c->off != off || strcmp(c->len_field, len_field))))
 			continue;
+		if (len_field)
+			return;
 		if (kind != ST_UCAP_MEM && c->off == off)
 			return;
 		if (kind == ST_UCAP_MEM) {
@@ -293,4 +305,5 @@ void st_ucap_add(struct st_source *s, struct st_arena *arena, const char *field,
 	c->kind = (uint8_t)kind;
 	c->size = size;
 	c->off = off;
+	c->len_field = len_field ? st_arena_strndup(arena, len_field, strlen(len_field), strlen(len_field)) : NULL;
 }

@@ -26,8 +26,10 @@ struct st_memflow_ops {
 	/* The record field e reads as it is ($ptr, pointer_arg(N), a
 	 * variable the probe family binds to an argument), or NULL. */
 	const char *(*field_of)(void *ctx, const struct st_expr *e);
-	/* A copy at the event of user memory at that field's pointer + off. */
-	void (*want)(void *ctx, const char *field, enum st_ucap_kind kind, uint32_t size, int64_t off);
+	/* A copy at the event of user memory at that field's pointer + off
+	 * (ST_UCAP_MEM: as many bytes as len_field says, when not NULL). */
+	void (*want)(void *ctx, const char *field, enum st_ucap_kind kind, uint32_t size, int64_t off,
+		     const char *len_field);
 };
 
 /* Scan a probe body (and its condition, may be NULL). */
@@ -36,7 +38,7 @@ void st_memflow_scan(const struct st_memflow_ops *ops, const struct st_stmt *bod
 /* Add one copy to a source's list: the same string or argv once, memory
  * copies from one pointer merged into the range covering them. */
 void st_ucap_add(struct st_source *s, struct st_arena *arena, const char *field, enum st_ucap_kind kind,
-		 uint32_t size, int64_t off);
+		 uint32_t size, int64_t off, const char *len_field);
 
 /* What a builtin reads from user memory at its first argument: true with
  * the kind and size (ST_UCAP_MEM) when it reads some. */

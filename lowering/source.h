@@ -65,8 +65,10 @@ enum st_ucap_kind { ST_UCAP_STRING, ST_UCAP_MEM, ST_UCAP_ARGV };
 struct st_ucap {
 	const char *field;
 	uint8_t kind;
-	uint32_t size;       /* ST_UCAP_MEM: bytes */
+	uint32_t size;       /* ST_UCAP_MEM: bytes (at most) */
 	int64_t off;         /* added to the pointer */
+	const char *len_field; /* ST_UCAP_MEM: a field holding the byte count
+				* (capped at size; a sockaddr's addrlen), or NULL */
 };
 
 #define ST_STACK_KERNEL 1u

@@ -420,6 +420,8 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_GET_ARGV:
 		ret->s = get_argv(vm, (uint64_t)a[0].n, a[1].n);
 		break;
+	case ST_BI_STRUCT_TIMESPEC_U: case ST_BI_STRUCT_RLIMIT_U: case ST_BI_STRUCT_SOCKADDR_U:
+		return st_vm_ustruct_builtin(vm, id, a, ret);
 	case ST_BI_SWITCH_FILE:
 		/* what was printed so far stays in the current file */
 		st_vm_flush(vm);

@@ -123,3 +123,23 @@ enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, 
 	ret->s = st_vm_str(vm, buf, (size_t)got);
 	return ST_VM_OK;
 }
+
+int st_vm_user_bytes(struct st_vm *vm, uint64_t addr, void *buf, size_t n)
+{
+	const struct st_event *ev = vm->ev;
+	char path[64];
+	ssize_t got;
+	int fd, c = st_vm_user_mem_captured(vm, addr, buf, n);
+
+	if (c)
+		return c > 0 ? 0 : -EFAULT;
+	if (!addr || !ev || ev->pid <= 0 || ev->time + LIVE_WINDOW_NS <= st_clock_mono_ns())
+		return -EFAULT;
+	snprintf(path, sizeof(path), "/proc/%d/mem", ev->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -EFAULT;
+	got = pread(fd, buf, n, (off_t)addr);
+	close(fd);
+	return got == (ssize_t)n ? 0 : -EFAULT;
+}

@@ -116,6 +116,14 @@ static bool capture_spec(struct st_perf_evt *e, const struct st_source *s, uint3
 		c->kind = u->kind;
 		c->size = u->size;
 		c->off = (int32_t)u->off;
+		c->len_off = -1;
+		if (u->len_field) {
+			struct tep_format_field *lf = tep_find_field(te, u->len_field);
+
+			if (!lf || lf->size != 8 || lf->offset % 8)
+				goto out;
+			c->len_off = lf->offset;
+		}
 	}
 	e->spec.strmax = strmax;
 	e->spec.self_tgid = (int32_t)getpid();

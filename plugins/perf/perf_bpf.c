@@ -174,12 +174,20 @@ static void emit_mem(struct em *m, const struct layout *l, const struct st_perf_
 	put(m, STX_DW(BPF_REG_7, BPF_REG_3, ENT(l, e, addr)));
 	put(m, ST_W(BPF_REG_7, ENT(l, e, kind), ST_PERF_ENT_MEM));
 	put(m, ST_W(BPF_REG_7, ENT(l, e, off), (int32_t)l->mem[k]));
+	put(m, MOV64_IMM(BPF_REG_8, (int32_t)c->size));
+	if (c->len_off >= 0) {
+		/* as many bytes as the length field says, at most size */
+		put(m, LDX_DW(BPF_REG_2, BPF_REG_6, (int16_t)c->len_off));
+		j = put(m, JGT_IMM(BPF_REG_2, (int32_t)c->size, 0));
+		put(m, MOV64_REG(BPF_REG_8, BPF_REG_2));
+		land(m, j);
+	}
 	put(m, MOV64_REG(BPF_REG_1, BPF_REG_7));
 	put(m, ADD64_IMM(BPF_REG_1, (int32_t)(l->data + l->mem[k])));
-	put(m, MOV64_IMM(BPF_REG_2, (int32_t)c->size));
+	put(m, MOV64_REG(BPF_REG_2, BPF_REG_8));
 	put(m, CALL(BPF_FUNC_probe_read_user));
 	put(m, STX_W(BPF_REG_7, BPF_REG_0, ENT(l, e, err)));
-	put(m, ST_W(BPF_REG_7, ENT(l, e, len), (int32_t)c->size));
+	put(m, STX_W(BPF_REG_7, BPF_REG_8, ENT(l, e, len)));
 	j = put(m, JEQ_IMM(BPF_REG_0, 0, 0));
 	put(m, ST_W(BPF_REG_7, ENT(l, e, len), 0));
 	land(m, j);

@@ -52,8 +52,10 @@ struct st_perf_bpf_ent {
 struct st_perf_bpf_cap {
 	uint16_t field_off;              /* the 8-byte pointer field in the record */
 	uint8_t kind;                    /* enum st_ucap_kind */
-	uint32_t size;                   /* ST_UCAP_MEM */
+	uint32_t size;                   /* ST_UCAP_MEM: bytes (at most) */
 	int32_t off;                     /* added to the pointer */
+	int32_t len_off;                 /* ST_UCAP_MEM: the 8-byte field with the
+					  * byte count (capped at size), or -1 */
 };
 
 struct st_perf_bpf_spec {

@@ -101,6 +101,23 @@ perf stap -e "$F" -c "$W/open_paths /etc/hostname /tmp/staplet-str-z" >"$TMP/flo
 check "followed through a local and a parameter: the strings and bytes at the event" \
 	sh -c "grep -qx '/etc/hostname 47 104' '$TMP/flow.out' && grep -qx '/tmp/staplet-str-z 47 115' '$TMP/flow.out'"
 
+# structs stap prints in argstr: timespec, sockaddr, rlimit, copied at the
+# event, live and through record -> report
+ST='probe syscall.clock_nanosleep, syscall.nanosleep { if (pid() == target()) printf("T %s|%s\n", req_str, argstr) }
+probe syscall.connect { if (pid() == target()) printf("K %s\n", argstr) }
+probe syscall.prlimit64 { if (pid() == target() && new_rlim_str != "NULL") printf("R %s\n", new_rlim_str) }'
+SC="bash -c 'ulimit -Sn 1000; exec 3<>/dev/tcp/127.0.0.1/9'"
+structs() {   # structs OUT: the three structs as stap prints them
+	grep -qx 'T \[0.250000000\]|0, 0x0, \[0.250000000\], 0x[0-9a-f]*' "$1" &&
+		grep -qE '^K [0-9]+, \{AF_INET, 127\.0\.0\.1, 9\}, 16$' "$1" && grep -qE '^R \[1000,[0-9]+\]$' "$1"
+}
+{ perf stap -e "$ST" -c 'sleep 0.25'; perf stap -e "$ST" -c "$SC"; } >"$TMP/st.out" 2>&1
+check "structs live: [0.250000000], {AF_INET, 127.0.0.1, 9}, [1000,...]" structs "$TMP/st.out"
+perf stap record -o "$TMP/st1.data" -e "$ST" -c 'sleep 0.25' >/dev/null 2>&1
+perf stap record -o "$TMP/st2.data" -e "$ST" -c "$SC" >/dev/null 2>&1
+{ perf stap report -i "$TMP/st1.data"; perf stap report -i "$TMP/st2.data"; } >"$TMP/str.out" 2>&1
+check "structs record -> report: the same" structs "$TMP/str.out"
+
 # the issue's reproducer, live and through record/report
 R='probe syscall.openat { if (execname()=="cat") printf("%s %s | %s\n", execname(), filename, argstr) }'
 perf stap -e "$R" -c 'cat /etc/hostname' >"$TMP/cat.out" 2>&1

@@ -125,7 +125,7 @@ int main(void)
 {
 	/* openat: 16-byte header, dfd, filename at 24, flags, mode: 48 bytes */
 	struct st_perf_bpf_spec sp = {.source = 7, .rec_size = 48, .ncap = 1,
-				      .cap = {{.field_off = 24, .kind = ST_UCAP_STRING}}, .strmax = 512};
+				      .cap = {{.field_off = 24, .kind = ST_UCAP_STRING, .len_off = -1}}, .strmax = 512};
 	int scratch, out, prog, rc;
 
 	rc = st_perf_bpf_maps(&sp, (int)sysconf(_SC_NPROCESSORS_CONF), &scratch, &out);
@@ -142,11 +142,12 @@ int main(void)
 	CHECK("capture program passes the verifier", prog >= 0);
 	{
 		struct st_perf_bpf_spec mix = {.source = 1, .rec_size = 64, .ncap = 8, .strmax = 512, .self_tgid = 1,
-			.cap = {{16, ST_UCAP_STRING, 0, 0}, {24, ST_UCAP_ARGV, 0, 0}, {32, ST_UCAP_ARGV, 0, 0},
-				{40, ST_UCAP_MEM, 16, 0}, {48, ST_UCAP_MEM, 8, -8}, {56, ST_UCAP_STRING, 0, 4},
-				{16, ST_UCAP_STRING, 0, 1}, {24, ST_UCAP_MEM, 1, 0}}};
+			.cap = {{16, ST_UCAP_STRING, 0, 0, -1}, {24, ST_UCAP_ARGV, 0, 0, -1}, {32, ST_UCAP_ARGV, 0, 0, -1},
+				{40, ST_UCAP_MEM, 16, 0, -1}, {48, ST_UCAP_MEM, 8, -8, -1}, {56, ST_UCAP_STRING, 0, 4, -1},
+				{16, ST_UCAP_STRING, 0, 1, -1}, {24, ST_UCAP_MEM, 128, 0, 32}}};
 
-		CHECK("eight copies (strings, two argvs, memory) pass the verifier", loads(&mix));
+		CHECK("eight copies (strings, two argvs, memory, a sockaddr of a field's length) pass the verifier",
+		      loads(&mix));
 		mix.strmax = 4096;
 		mix.ncap = 3;
 		CHECK("MAXSTRINGLEN 4096 with two argvs passes the verifier", loads(&mix));
