@@ -57,6 +57,12 @@ perf stap record -o "$TMP/s.data" -e "$S" -c "$O $P1 $P2 $P3 '$P4'" >"$TMP/rw.ou
 perf stap report -i "$TMP/s.data" >"$TMP/rep.out" 2>"$TMP/rep.err"
 check "perf stap record -> report: the same bytes" same "$TMP/rep.out" "$TMP/rw.out"
 
+# -D MAXSTRINGLEN=64: the copy at the event is 63 bytes; quoted, 58 of
+# them and `"...`, as stap cuts them
+perf stap -D MAXSTRINGLEN=64 -e 'probe syscall.openat { if (pid() == target()) println(filename) }' \
+	-c "$W/open_paths $P2" >"$TMP/m64.out" 2>&1
+check "-D MAXSTRINGLEN=64: the path cut as stap cuts it" grep -qxF "\"${P2:0:58}\"..." "$TMP/m64.out"
+
 # trace-cmd: tracefs cannot copy user memory at a syscall tracepoint here;
 # one clear warning before the run, live and on report, naming the value
 # and perf stap
