@@ -80,6 +80,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 		E(L, &(struct st_expr){ .loc = pi->point->loc }, ST_OP_EPOP, 0, L->eslot_base, L->neslot, L->npairs - 1);
 	}
 	bind_context(L, pi);
+	memflow_probe(L, pi);
 	if (pi->cond)
 		cond_jump_false(L, pi->cond, &skip);
 	count_begin(L, pi->body, NULL);

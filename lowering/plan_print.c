@@ -70,8 +70,17 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 		}
 		if (s->ncaptures) {
 			fprintf(out, " captures:");
-			for (j = 0; j < s->ncaptures; j++)
-				fprintf(out, " %s", s->captures[j]);
+			for (j = 0; j < s->ncaptures; j++) {
+				const struct st_ucap *c = &s->captures[j];
+
+				fprintf(out, " %s", c->field);
+				if (c->off)
+					fprintf(out, "%+" PRId64, c->off);
+				if (c->kind == ST_UCAP_MEM)
+					fprintf(out, ":%u", c->size);
+				else if (c->kind == ST_UCAP_ARGV)
+					fprintf(out, ":argv");
+			}
 		}
 		if (s->stack)
 			fprintf(out, " stack:%s%s", s->stack & ST_STACK_KERNEL ? " kernel" : "",

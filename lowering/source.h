@@ -60,6 +60,22 @@ struct st_btf_cap {
 	uint32_t urange_start, urange_end;
 };
 
+/* One copy of user memory a capture program takes at a tracepoint, from
+ * the pointer in record field `field`, plus off: the NUL-terminated string
+ * there (ST_UCAP_STRING, at most MAXSTRINGLEN bytes as stap reads it),
+ * `size` bytes there (ST_UCAP_MEM), or a NULL-terminated array of string
+ * pointers with the strings they point at (ST_UCAP_ARGV: execve's argv
+ * and envp, as far as stap's formatting of them reaches). */
+enum st_ucap_kind { ST_UCAP_STRING, ST_UCAP_MEM, ST_UCAP_ARGV };
+struct st_ucap {
+	const char *field;
+	uint8_t kind;
+	uint32_t size;       /* ST_UCAP_MEM: bytes (at most) */
+	int64_t off;         /* added to the pointer */
+	const char *len_field; /* ST_UCAP_MEM: a field holding the byte count
+				* (capped at size; a sockaddr's addrlen), or NULL */
+};
+
 #define ST_STACK_KERNEL 1u
 #define ST_STACK_USER 2u
 
@@ -91,10 +107,11 @@ struct st_source {
 	char **fields;
 	uint32_t nfields;
 
-	/* ST_SRC_TRACEPOINT: pointer fields (also in `fields`) whose user
-	 * strings the handlers read with user_string*(): the backend copies
-	 * them at the event and hands them over as st_event.captures. */
-	char **captures;
+	/* ST_SRC_TRACEPOINT: user memory the handlers read (user_string*(),
+	 * user_long() ..., execve's args) from pointer fields (also in
+	 * `fields`): the backend copies it at the event and hands it over as
+	 * st_event.captures, keyed by address. */
+	struct st_ucap *captures;
 	uint32_t ncaptures;
 
 	/* Handlers read the stack at the event (backtrace(), ubacktrace(), ...):

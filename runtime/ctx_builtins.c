@@ -384,8 +384,9 @@ static enum st_vm_status uint_read(struct st_vm *vm, uint64_t addr, size_t size,
 	unsigned char b[8] = { 0 };
 	uint64_t v = 0;
 	size_t i;
+	int got = st_vm_user_mem_captured(vm, addr, b, size);
 
-	if (!st_ctx_live || umem_read(ev_tid(vm), addr, b, size) != (ssize_t)size)
+	if (got < 0 || (got == 0 && (!st_ctx_live || umem_read(ev_tid(vm), addr, b, size) != (ssize_t)size)))
 		return st_vm_raise(vm, "user %s copy fault %p [man error::fault]", size == 1 ? "char" : "long",
 				   (void *)(uintptr_t)addr);
 	for (i = size; i-- > 0;)

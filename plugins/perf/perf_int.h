@@ -113,6 +113,7 @@ struct st_perf_attach {
 	uint32_t nevt;
 	bool *folded;                 /* per plan source: served by a raw_syscalls evt */
 	int verbose;
+	uint32_t strmax;              /* MAXSTRINGLEN: bytes per captured string */
 	struct st_perf_ring *ring;    /* ncpu, only for CPUs with events */
 	struct st_perf_id { uint64_t id; uint32_t evt; } *idx;   /* sorted by id */
 	uint32_t nidx;
@@ -146,7 +147,7 @@ uint64_t st_perf_now_ns(void);
 struct st_perf_captured {
 	const void *rec;              /* the tracepoint record */
 	uint32_t rec_size;
-	struct st_capture cap[ST_PERF_BPF_MAX_CAPS];
+	struct st_capture cap[ST_PERF_BPF_MAX_ENTS];
 	uint32_t ncap;
 };
 

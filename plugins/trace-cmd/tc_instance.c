@@ -93,12 +93,22 @@ int st_tracecmd_instance_create(struct tc_instance *ti, uint32_t buffer_kb, char
 
 int st_tracecmd_instance_enable(struct tc_instance *ti, const char *sys, const char *ev)
 {
-	char file[512];
+	char file[512], filter[48];
 
 	/* the enable file directly: tracefs_event_enable() scans every event */
 	snprintf(file, sizeof(file), "events/%s/%s/enable", sys, ev);
 	if (!tracefs_file_exists(ti->inst, file))
 		return -ENOENT;
+	/* System calls and uprobes of staplet's own process (its reads,
+	 * writes and /proc walks while handlers run) must not feed its
+	 * probes; the -c child is another process.  The filter lives in
+	 * this instance only. */
+	if (!strcmp(sys, "syscalls") || !strcmp(sys, "raw_syscalls") || !strncmp(sys, "staplet", 7)) {
+		snprintf(file, sizeof(file), "events/%s/%s/filter", sys, ev);
+		snprintf(filter, sizeof(filter), "common_pid != %d", (int)getpid());
+		st_tracecmd_instance_write(ti, file, filter);
+		snprintf(file, sizeof(file), "events/%s/%s/enable", sys, ev);
+	}
 	return st_tracecmd_instance_write(ti, file, "1");
 }
 
