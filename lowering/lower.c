@@ -118,7 +118,7 @@ static void lower_globals(struct lower *L)
 		st_stat_shape_init(&pg->shape);
 		/* stap prints only the script's own write-only globals, not a
 		 * tapset's (argv.stp's argv is written and may go unread) */
-		pg->auto_print = g->written && !g->read && prog->nfiles && g->loc.file &&
+		pg->auto_print = g->written && !(g->read && g->used) && prog->nfiles && g->loc.file &&
 				 !strcmp(g->loc.file, prog->files[0]);
 		if (pg->is_array) {
 			pg->map.nkeys = s->nkeys;

@@ -324,22 +324,30 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* Pass on the frontend's diagnostics; when the live kernel's events could
- * not be read at all, one line saying so says more than "unresolved probe". */
-static bool flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, struct st_catalog *catalog)
+/* When the live kernel's events could not be read at all, one line saying
+ * so says more than "unresolved probe" (or, for -l, than nothing). */
+static bool events_unreadable(struct cli *c, struct st_catalog *catalog)
 {
 	int st = c->mode == MODE_REPORT ? 0 : st_catalog_tracefs_status(catalog);
 
-	fclose(o->diag);
-	o->diag = NULL;
 	if (st < 0)
 		fprintf(stderr, "ERROR: cannot read the kernel's tracing events (/sys/kernel/tracing/events): %s%s\n",
 			strerror(-st), st == -EACCES || st == -EPERM ? " (staplet needs root)" : "");
-	else if (*diag)
+	return st < 0;
+}
+
+/* Pass on the frontend's diagnostics, or the one line above. */
+static bool flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, struct st_catalog *catalog)
+{
+	bool unreadable = events_unreadable(c, catalog);
+
+	fclose(o->diag);
+	o->diag = NULL;
+	if (!unreadable && *diag)
 		fputs(*diag, stderr);
 	free(*diag);
 	*diag = NULL;
-	return st < 0;
+	return unreadable;
 }
 
 static bool prog_empty;
@@ -482,6 +490,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		free(diag);
 		if (r >= 0)
 			list_points(c, prog, catalog);
+		if (r < 0 || prog_empty)
+			events_unreadable(c, catalog);   /* the reason none matched */
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return r < 0 || prog_empty ? 1 : -1;

@@ -1,7 +1,9 @@
 /* outfile.c - recordings' files: a private temporary renamed into place. */
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,8 @@
 #include <unistd.h>
 #include "runtime/outfile.h"
 
-/* DIR/.BASE.XXXXXX beside PATH: same file system, so rename() is atomic. */
+/* DIR/.BASE.PID.XXXXXX beside PATH: same file system, so rename() is
+ * atomic; the pid tells the temporaries of killed runs from live ones. */
 static char *temp_template(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -17,10 +20,39 @@ static char *temp_template(const char *path)
 	int n;
 
 	if (slash)
-		n = asprintf(&t, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+		n = asprintf(&t, "%.*s/.%s.%d.XXXXXX", (int)(slash - path), path, slash + 1, (int)getpid());
 	else
-		n = asprintf(&t, ".%s.XXXXXX", path);
+		n = asprintf(&t, ".%s.%d.XXXXXX", path, (int)getpid());
 	return n < 0 ? NULL : t;
+}
+
+/* A run killed before it renamed its temporary leaves it behind: remove
+ * the temporaries for this output name whose run is gone. */
+static void remove_dead_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	size_t blen = strlen(base);
+	struct dirent *de;
+	DIR *d;
+
+	d = dir ? opendir(*dir ? dir : "/") : NULL;
+	while (d && (de = readdir(d))) {
+		const char *p = de->d_name;
+		char *end;
+		long pid;
+
+		if (p[0] != '.' || strncmp(p + 1, base, blen) || p[1 + blen] != '.')
+			continue;
+		pid = strtol(p + 2 + blen, &end, 10);
+		if (pid <= 0 || *end != '.' || strlen(end + 1) != 6 || pid == getpid())
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			unlinkat(dirfd(d), p, 0);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
 }
 
 int st_outfile_create(struct st_outfile *of, const char *path)
@@ -29,6 +61,7 @@ int st_outfile_create(struct st_outfile *of, const char *path)
 
 	memset(of, 0, sizeof(*of));
 	of->fd = -1;
+	remove_dead_temps(path);
 	of->path = strdup(path);
 	of->tmp = temp_template(path);
 	if (!of->path || !of->tmp) {

@@ -68,6 +68,9 @@ static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, con
 		return st_perf_fail(err, -ENOENT, "tracefs is not available (mount -t tracefs nodev /sys/kernel/tracing)");
 	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, sys, s->event);
 	id = st_perf_read_file(path, NULL);
+	if (!id && (errno == EACCES || errno == EPERM))
+		return st_perf_fail(err, -errno, "cannot read tracepoint %s:%s in %s/events: %s (staplet needs root)",
+				    sys, s->event, dir, strerror(errno));
 	if (!id)
 		return st_perf_fail(err, -ENOENT, "no tracepoint %s:%s in %s/events", sys,
 				    s->event, dir);
@@ -405,9 +408,13 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
 		attr.mmap = attr.mmap2 = a->want_mmap;
 	}
 	fd = (int)syscall(SYS_perf_event_open, &attr, -1, a->cpus[ci], -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return st_perf_fail(err, -errno, "perf_event_open(%s, cpu %d): %s", e->name,
-				    a->cpus[ci], strerror(errno));
+	if (fd < 0) {
+		char hint[256];
+		int en = errno;
+
+		return st_perf_fail(err, -en, "perf_event_open(%s, cpu %d): %s%s", e->name, a->cpus[ci],
+				    strerror(en), st_perf_access_hint(en, hint, sizeof(hint)));
+	}
 	e->fds[ci] = fd;
 	/* Without the filter userspace drops the unwanted ids: slower, exact. */
 	filter = event_filter(e);
@@ -458,8 +465,13 @@ static int capture_attach(struct st_perf_attach *a, struct st_perf_evt *e, char 
 		return st_perf_fail(err, e->prog_fd, "%s: cannot load the BPF capture program: %s%s%.300s",
 				    e->name, strerror(-e->prog_fd), log[0] ? ": " : "", log);
 	e->tp_fd = (int)syscall(SYS_perf_event_open, &tp, -1, a->cpus[0], -1, PERF_FLAG_FD_CLOEXEC);
-	if (e->tp_fd < 0)
-		return st_perf_fail(err, -errno, "perf_event_open(%s): %s", e->name, strerror(errno));
+	if (e->tp_fd < 0) {
+		char hint[256];
+		int en = errno;
+
+		return st_perf_fail(err, -en, "perf_event_open(%s): %s%s", e->name, strerror(en),
+				    st_perf_access_hint(en, hint, sizeof(hint)));
+	}
 	if (ioctl(e->tp_fd, PERF_EVENT_IOC_SET_BPF, e->prog_fd) < 0)
 		return st_perf_fail(err, -errno, "%s: cannot attach the BPF capture program: %s", e->name,
 				    strerror(errno));

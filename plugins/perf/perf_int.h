@@ -15,6 +15,9 @@ struct st_perf_sysc;
 
 /* One-line error into *err (malloc'd); returns rc so callers can `return`. */
 int st_perf_fail(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* For EACCES/EPERM from perf_event_open: the sysctl and capabilities
+ * missing, in buf; "" otherwise. */
+const char *st_perf_access_hint(int e, char *buf, size_t n);
 
 /* Whole file into a NUL-terminated malloc'd buffer; NULL with errno set. */
 char *st_perf_read_file(const char *path, size_t *len);

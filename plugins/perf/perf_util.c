@@ -33,6 +33,26 @@ int st_perf_fail(char **err, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/* What a refused perf_event_open lacks: the sysctl's value and the
+ * capabilities that would lift it.  "" for other errors. */
+const char *st_perf_access_hint(int e, char *buf, size_t n)
+{
+	char *p;
+	size_t len;
+	int level = 0;
+
+	if (e != EACCES && e != EPERM)
+		return "";
+	p = st_perf_read_file("/proc/sys/kernel/perf_event_paranoid", &len);
+	if (p)
+		level = atoi(p);
+	free(p);
+	snprintf(buf, n,
+		 " (kernel.perf_event_paranoid is %d: system-wide events need CAP_PERFMON or CAP_SYS_ADMIN, "
+		 "tracepoints also read access to tracefs; run as root)", level);
+	return buf;
+}
+
 char *st_perf_read_file(const char *path, size_t *len)
 {
 	size_t cap = 4096, n = 0;
