@@ -76,7 +76,10 @@ struct st_taskctx *st_taskctx_new(const struct st_plan *plan)
 			continue;
 		t->comp[t->ncomp].source = i;
 		bind(s, &t->comp[t->ncomp]);
-		t->of_source[s->ctx_of - 1] = (int32_t)t->ncomp;
+		/* the sources it serves: one, or a direction's syscalls */
+		for (uint32_t m = 0; m < plan->nsources; m++)
+			if (plan->sources[m].ctx_src == i + 1)
+				t->of_source[m] = (int32_t)t->ncomp;
 		t->ncomp++;
 	}
 	return t;
