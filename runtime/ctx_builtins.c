@@ -49,12 +49,12 @@ static int32_t ev_tid(struct st_vm *vm)
  * exited between its event and the handler: the function answers 0 or ""
  * (its caller's ret is left zeroed) and says so once. */
 /* A task context builtin of a probe whose source has a companion in the
- * plan: a backend that serves none (trace-cmd) said before the run how it
- * answers these (and perf's capture only misses when its record was
- * displaced). */
+ * plan that the backend does not serve (trace-cmd): it said before the
+ * run how it answers these.  A backend that serves it only misses a
+ * record it lost: that still warns. */
 static bool announced(const struct st_vm *vm, const char *fn)
 {
-	if (!vm->probe || !vm->plan->sources[vm->probe->source].ctx_src)
+	if (!vm->probe || !vm->plan->sources[vm->probe->source].ctx_src || st_taskctx_served(vm))
 		return false;
 	for (unsigned id = 0; id < ST_BI_COUNT; id++)
 		if (st_builtins[id].name && !strcmp(st_builtins[id].name, fn))
