@@ -13,6 +13,8 @@
 #define ADD64_IMM(d, i)      INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
 #define ADD64_REG(d, s)      INSN(BPF_ALU64 | BPF_ADD | BPF_X, d, s, 0, 0)
 #define SUB64_REG(d, s)      INSN(BPF_ALU64 | BPF_SUB | BPF_X, d, s, 0, 0)
+#define AND64_IMM(d, i)      INSN(BPF_ALU64 | BPF_AND | BPF_K, d, 0, 0, i)
+#define RSH64_REG(d, s)      INSN(BPF_ALU64 | BPF_RSH | BPF_X, d, s, 0, 0)
 #define OR64_REG(d, s)       INSN(BPF_ALU64 | BPF_OR | BPF_X, d, s, 0, 0)
 #define MUL64_IMM(d, i)      INSN(BPF_ALU64 | BPF_MUL | BPF_K, d, 0, 0, i)
 #define LDX_H(d, s, o)       INSN(BPF_LDX | BPF_MEM | BPF_H, d, s, o, 0)

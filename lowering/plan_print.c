@@ -68,6 +68,12 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 			for (j = 0; j < s->nfields; j++)
 				fprintf(out, " %s", s->fields[j]);
 		}
+		if (s->ctx_of) {
+			/* a task context companion: what it reads at whose events */
+			fprintf(out, " task context of source %u:", s->ctx_of - 1);
+			for (j = 0; j < s->nbtf; j++)
+				fprintf(out, " %s", s->btf[j].path);
+		}
 		if (s->ncaptures) {
 			fprintf(out, " captures:");
 			for (j = 0; j < s->ncaptures; j++) {

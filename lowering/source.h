@@ -133,6 +133,11 @@ struct st_source {
 	 * source whose events it follows + 1 (this source is then all caps,
 	 * root `current`); ctx_src is, on that source, its companion + 1. */
 	uint32_t ctx_of, ctx_src;
+	/* a companion shared by the syscall sources of one direction that the
+	 * backend may serve from raw_syscalls (no capture of their own): it
+	 * runs at raw_syscalls:sys_enter (1) or sys_exit (2), for the syscall
+	 * numbers of the sources whose ctx_src names it; ctx_of is the first */
+	uint8_t ctx_syscalls;
 	uint32_t ctx_want;   /* lowering: the items its handlers read (bits of enum st_taskctx_item) */
 	/* Live backends may serve the source in the kernel (lowering/inkernel.h);
 	 * NULL: capture + replay. */

@@ -25,6 +25,8 @@ unsigned st_taskctx_builtin_items(int builtin)
 	case ST_BI_PEXECNAME: return B(ST_TC_PCOMM);
 	case ST_BI_CMDLINE_STR: case ST_BI_CMDLINE_ARG: case ST_BI_CMDLINE_ARGS:
 		return B(ST_TC_ARG_START) | B(ST_TC_ARG_END) | B(ST_TC_CMDLINE);
+	case ST_BI_TASK_PRIO: return B(ST_TC_PRIO);
+	case ST_BI_TASK_NICE: return B(ST_TC_STATIC_PRIO);
 	}
 	return 0;
 }
@@ -49,6 +51,8 @@ static const struct item {
 	[ST_TC_ARG_START] = { "mm->arg_start", { "mm", "arg_start" }, { -1, -1 }, false },
 	[ST_TC_ARG_END] = { "mm->arg_end", { "mm", "arg_end" }, { -1, -1 }, false },
 	[ST_TC_CMDLINE] = { "cmdline_str()", { NULL }, { 0 }, false },
+	[ST_TC_PRIO] = { "task_prio()", { "prio" }, { -1 }, false },
+	[ST_TC_STATIC_PRIO] = { "task_nice()", { "static_prio" }, { -1 }, false },
 };
 
 const char *st_taskctx_item_path(unsigned item)
@@ -56,15 +60,37 @@ const char *st_taskctx_item_path(unsigned item)
 	return item < ST_TC_NITEMS ? items[item].path : NULL;
 }
 
+/* A syscall source the backend may fold onto raw_syscalls: 1 enter, 2
+ * exit; 0 for any other (it keeps a companion of its own, at its event). */
+static uint8_t raw_syscalls_dir(const struct st_source *m)
+{
+	if (m->kind != ST_SRC_TRACEPOINT || !m->system || strcmp(m->system, "syscalls") || m->ncaptures || m->nbtf)
+		return 0;
+	return !strncmp(m->event, "sys_enter_", 10) ? 1 : !strncmp(m->event, "sys_exit_", 9) ? 2 : 0;
+}
+
+/* Why a shared one: a companion must run at the very trace event the
+ * source's records come from, before them, and a folded syscall's come
+ * from raw_syscalls; one program there with a syscall number filter also
+ * serves hundreds of syscalls (nd_syscall.*) at the cost of one. */
 static uint32_t companion(struct st_plan *p, uint32_t src)
 {
 	const struct st_source *m = &p->sources[src];
+	uint8_t dir = raw_syscalls_dir(m);
 	struct st_source *s;
 	char ev[256];
 
 	if (m->ctx_src)
 		return m->ctx_src - 1;
-	snprintf(ev, sizeof(ev), "%s__%s", m->system, m->event);
+	for (uint32_t i = 0; dir && i < p->nsources; i++)
+		if (p->sources[i].ctx_syscalls == dir) {
+			p->sources[src].ctx_src = i + 1;
+			return i;
+		}
+	if (dir)
+		snprintf(ev, sizeof(ev), "raw_syscalls__%s", dir == 1 ? "sys_enter" : "sys_exit");
+	else
+		snprintf(ev, sizeof(ev), "%s__%s", m->system, m->event);
 	/* after every other source: lowering adds no source after this */
 	p->sources = realloc(p->sources, sizeof(*p->sources) * (p->nsources + 1));
 	if (!p->sources)
@@ -82,6 +108,7 @@ static uint32_t companion(struct st_plan *p, uint32_t src)
 	}
 	s->optional = p->sources[src].optional;
 	s->ctx_of = src + 1;
+	s->ctx_syscalls = dir;
 	p->sources[src].ctx_src = p->nsources + 1;
 	return p->nsources++;
 }
@@ -146,11 +173,8 @@ int st_taskctx_need(struct st_plan *p, uint32_t src, unsigned want, char *msg, s
 			continue;
 		if (i == ST_TC_CMDLINE) {
 			f = cmdline_cap(p, s);
-			if (!f) {
-				snprintf(msg, msgsz, "cmdline_str(): no mm->arg_start/arg_end in the kernel's BTF");
-				return -EINVAL;
-			}
-			add_field(p, s, f);
+			if (f)
+				add_field(p, s, f);
 			continue;
 		}
 		for (uint32_t k = 0; k < 8 && (it->member[k] || (k + 1 < 8 && it->member[k + 1])); k++) {
@@ -159,10 +183,20 @@ int st_taskctx_need(struct st_plan *p, uint32_t src, unsigned want, char *msg, s
 			ch.nsteps++;
 		}
 		ch.want_string = it->string;
+		/* a kernel without BTF or the member: not captured, the
+		 * builtin reads /proc when the handler runs */
 		f = st_btf_source_chain(s, p->arena, &ch, it->path, msg, msgsz, &rc);
-		if (!f)
-			return rc < 0 ? rc : -EINVAL;
-		add_field(p, s, f);
+		if (f)
+			add_field(p, s, f);
+	}
+	if (!s->nbtf) {       /* nothing to read: no companion */
+		for (uint32_t i = 0; i < p->nsources; i++)
+			if (p->sources[i].ctx_src == c + 1)
+				p->sources[i].ctx_src = 0;
+		if (c == p->nsources - 1) {
+			free(s->fields);
+			p->nsources--;
+		}
 	}
 	return 0;
 }

@@ -21,7 +21,7 @@ struct st_source;
 
 enum st_taskctx_item {
 	ST_TC_UID, ST_TC_EUID, ST_TC_GID, ST_TC_EGID, ST_TC_PPID, ST_TC_PGRP, ST_TC_SID, ST_TC_PCOMM,
-	ST_TC_ARG_START, ST_TC_ARG_END, ST_TC_CMDLINE,
+	ST_TC_ARG_START, ST_TC_ARG_END, ST_TC_CMDLINE, ST_TC_PRIO, ST_TC_STATIC_PRIO,
 	ST_TC_NITEMS
 };
 /* The items the process tree answers for exited tasks without a companion. */
@@ -45,9 +45,9 @@ unsigned st_taskctx_items(const struct st_stmt *body, const struct st_expr *cond
  * or -EINVAL with msg. */
 int st_taskctx_plan(struct st_plan *p, char *msg, size_t msgsz);
 /* Give source `src` of the plan a companion reading `items` (or add them
- * to its companion).  0; -ENOTSUP when the source kind has none (the
- * builtins then answer when the handler runs); -EINVAL with msg when the
- * kernel's BTF lacks a member. */
+ * to its companion).  0; -ENOTSUP when the source kind has none.  Items
+ * the kernel's BTF cannot reach are left out (no companion at all when
+ * none is left): their builtins answer when the handler runs. */
 int st_taskctx_need(struct st_plan *p, uint32_t src, unsigned items, char *msg, size_t msgsz);
 
 #endif

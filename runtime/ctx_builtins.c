@@ -49,12 +49,12 @@ static int32_t ev_tid(struct st_vm *vm)
  * exited between its event and the handler: the function answers 0 or ""
  * (its caller's ret is left zeroed) and says so once. */
 /* A task context builtin of a probe whose source has a companion in the
- * plan: a backend that serves none (trace-cmd) said before the run how it
- * answers these (and perf's capture only misses when its record was
- * displaced). */
+ * plan that the backend does not serve (trace-cmd): it said before the
+ * run how it answers these.  A backend that serves it only misses a
+ * record it lost: that still warns. */
 static bool announced(const struct st_vm *vm, const char *fn)
 {
-	if (!vm->probe || !vm->plan->sources[vm->probe->source].ctx_src)
+	if (!vm->probe || !vm->plan->sources[vm->probe->source].ctx_src || st_taskctx_served(vm))
 		return false;
 	for (unsigned id = 0; id < ST_BI_COUNT; id++)
 		if (st_builtins[id].name && !strcmp(st_builtins[id].name, fn))
@@ -644,7 +644,8 @@ static bool captured(struct st_vm *vm, unsigned id, const st_value *a, st_value 
 		{ ST_BI_SID, ST_TC_SID }, { ST_BI_PEXECNAME, ST_TC_PCOMM }, { ST_BI_TASK_UID, ST_TC_UID },
 		{ ST_BI_TASK_GID, ST_TC_GID }, { ST_BI_TASK_PPID, ST_TC_PPID }, { ST_BI_TASK_PARENT, ST_TC_PPID },
 		{ ST_BI_CMDLINE_STR, ST_TC_CMDLINE }, { ST_BI_CMDLINE_ARG, ST_TC_CMDLINE },
-		{ ST_BI_CMDLINE_ARGS, ST_TC_CMDLINE },
+		{ ST_BI_CMDLINE_ARGS, ST_TC_CMDLINE }, { ST_BI_TASK_PRIO, ST_TC_PRIO },
+		{ ST_BI_TASK_NICE, ST_TC_STATIC_PRIO },
 	};
 	const char *str = NULL;
 	size_t len = 0;
@@ -655,8 +656,8 @@ static bool captured(struct st_vm *vm, unsigned id, const st_value *a, st_value 
 		if (map[i].id != id)
 			continue;
 		/* task_*(t) of the event's own task only */
-		if ((id == ST_BI_TASK_UID || id == ST_BI_TASK_GID || id == ST_BI_TASK_PPID || id == ST_BI_TASK_PARENT) &&
-		    (!vm->ev || a[0].n != vm->ev->tid))
+		if ((id == ST_BI_TASK_UID || id == ST_BI_TASK_GID || id == ST_BI_TASK_PPID || id == ST_BI_TASK_PARENT ||
+		     id == ST_BI_TASK_PRIO || id == ST_BI_TASK_NICE) && (!vm->ev || a[0].n != vm->ev->tid))
 			return false;
 		got = st_taskctx_get(vm, map[i].item, &n, &str, &len);
 		if (got == 0)
@@ -674,6 +675,8 @@ static bool captured(struct st_vm *vm, unsigned id, const st_value *a, st_value 
 	case ST_BI_CMDLINE_STR: ret->s = cmdline_words(vm, str, len); break;
 	case ST_BI_CMDLINE_ARG: ret->s = cmdline_join(vm, str, len, a[0].n, a[0].n, ""); break;
 	case ST_BI_CMDLINE_ARGS: ret->s = cmdline_join(vm, str, len, a[0].n, a[1].n, a[2].s); break;
+	case ST_BI_TASK_PRIO: ret->n = n - 100; break;      /* MAX_RT_PRIO */
+	case ST_BI_TASK_NICE: ret->n = n - 120; break;      /* nice 0's static_prio */
 	default: ret->n = n;
 	}
 	return true;
@@ -812,6 +815,10 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 			return gone(vm, st_builtins[id].name, (int32_t)a[0].n);
 		break;
 	case ST_BI_TASK_CPU:
+		if (vm->ev && a[0].n == tid) {    /* the event's own task runs on the event's cpu */
+			ret->n = vm->ev->cpu;
+			break;
+		}
 		if (stat_field((int32_t)a[0].n, 39, &ret->n) < 0)
 			return gone(vm, "task_cpu", (int32_t)a[0].n);
 		break;

@@ -24,6 +24,7 @@ struct slot {
 
 struct comp {
 	uint32_t source;                 /* the companion */
+	bool served;                     /* the backend delivered a record of it */
 	int32_t field[ST_TC_NITEMS];     /* index in its fields, -1: not captured */
 	int32_t cap[ST_TC_NITEMS];       /* cap number (fault bit) */
 	struct slot slot[SLOTS];
@@ -76,7 +77,10 @@ struct st_taskctx *st_taskctx_new(const struct st_plan *plan)
 			continue;
 		t->comp[t->ncomp].source = i;
 		bind(s, &t->comp[t->ncomp]);
-		t->of_source[s->ctx_of - 1] = (int32_t)t->ncomp;
+		/* the sources it serves: one, or a direction's syscalls */
+		for (uint32_t m = 0; m < plan->nsources; m++)
+			if (plan->sources[m].ctx_src == i + 1)
+				t->of_source[m] = (int32_t)t->ncomp;
 		t->ncomp++;
 	}
 	return t;
@@ -107,6 +111,7 @@ bool st_taskctx_event(struct st_taskctx *t, const struct st_event *ev)
 			c = &t->comp[i];
 	if (!c || !ev->raw)
 		return true;
+	c->served = true;
 	sl = &c->slot[(uint32_t)ev->tid % SLOTS];
 	if (sl->len < ev->raw_size) {
 		uint8_t *r = realloc(sl->rec, ev->raw_size);
@@ -131,6 +136,15 @@ static uint64_t num_at(const uint8_t *rec, uint32_t len, uint32_t off, uint32_t 
 	if (sign && size < 8 && (v >> (size * 8 - 1)) & 1)
 		v |= ~0ull << (size * 8);
 	return v;
+}
+
+bool st_taskctx_served(const struct st_vm *vm)
+{
+	const struct st_taskctx *t = vm->taskctx;
+	int32_t ci;
+
+	return t && vm->probe && vm->probe->source < t->plan->nsources &&
+	       (ci = t->of_source[vm->probe->source]) >= 0 && t->comp[ci].served;
 }
 
 int st_taskctx_get(const struct st_vm *vm, unsigned item, int64_t *n, const char **s, size_t *len)

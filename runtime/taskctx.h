@@ -26,4 +26,8 @@ bool st_taskctx_event(struct st_taskctx *t, const struct st_event *ev);
  * read faulted at the event, 0 when nothing was captured. */
 int st_taskctx_get(const struct st_vm *vm, unsigned item, int64_t *n, const char **s, size_t *len);
 
+/* Whether the backend delivered records of the companion of the
+ * handler's source (a backend without BPF delivers none). */
+bool st_taskctx_served(const struct st_vm *vm);
+
 #endif

@@ -519,7 +519,7 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 		for (int c = 0; rc == 0 && c < a->ncpu; c++)
 			rc = open_one(a, &a->evt[i], c, kb, err);
 	if (rc == 0)
-		rc = st_perf_taskctx_attach(a, err);
+		rc = st_perf_taskctx_attach(a, src, nsrc, err);
 	for (uint32_t i = 0; rc == 0 && i < a->nevt; i++)
 		if (a->evt[i].capture)
 			rc = capture_attach(a, &a->evt[i], err);

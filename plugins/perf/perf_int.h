@@ -170,7 +170,7 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err);
  * before any other program at their events: a tracepoint's programs run
  * in the order attached, and the context must reach the ring before the
  * event it belongs to (a capture program's record among them). */
-int st_perf_taskctx_attach(struct st_perf_attach *a, char **err);
+int st_perf_taskctx_attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, char **err);
 void st_perf_tpargs_close(struct st_perf_evt *e);
 /* The synthesized record's type id (its format's ID). */
 uint64_t st_perf_tpargs_id(const struct st_perf_evt *e);

@@ -20,11 +20,13 @@
 #include <bpf/bpf.h>
 #include "lowering/bpf_capture.h"
 #include "plugins/perf/perf_int.h"
+#include "plugins/perf/perf_syscalls.h"
 #include "runtime/dynevent.h"
 
 struct st_perf_tpargs {
 	const struct st_source *src;
 	int scratch_fd, out_fd, prog_fd, link_fd;
+	int filter_fd;       /* a raw_syscalls companion's syscall numbers, or -1 */
 };
 
 /* The source whose event the program runs at: a task context companion's
@@ -47,8 +49,12 @@ static int tp_attach(struct st_perf_attach *a, struct st_perf_evt *e, int prog_f
 	char path[512], *id;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir ? dir : "",
-		 at->kind == ST_SRC_UPROBE ? st_dynevent_group() : at->system, at->event);
+	if (e->tpa->src->ctx_syscalls)
+		snprintf(path, sizeof(path), "%s/events/raw_syscalls/%s/id", dir ? dir : "",
+			 e->tpa->src->ctx_syscalls == 1 ? "sys_enter" : "sys_exit");
+	else
+		snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir ? dir : "",
+			 at->kind == ST_SRC_UPROBE ? st_dynevent_group() : at->system, at->event);
 	if (!dir || !(id = st_perf_read_file(path, NULL)))
 		return st_perf_fail(err, -ENOENT, "%s: no tracepoint (%s)", e->name, path);
 	tp.config = strtoull(id, NULL, 10);
@@ -76,7 +82,7 @@ int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, ui
 	if (!e->tpa)
 		return -ENOMEM;
 	e->tpa->src = s;
-	e->tpa->scratch_fd = e->tpa->out_fd = e->tpa->prog_fd = e->tpa->link_fd = -1;
+	e->tpa->scratch_fd = e->tpa->out_fd = e->tpa->prog_fd = e->tpa->link_fd = e->tpa->filter_fd = -1;
 	e->format = st_bpf_tpargs_format(s->event, id, s->btf, s->nbtf);
 	e->format_len = e->format ? strlen(e->format) : 0;
 	e->system = strdup(s->system);
@@ -91,7 +97,36 @@ int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, ui
 	return 0;
 }
 
-static int attach(struct st_perf_attach *a, bool companions, char **err)
+/* The syscall numbers a raw_syscalls companion serves: those of the
+ * sources whose ctx_src names it (src[comp]). */
+static int nr_filter(const struct st_source *src, uint32_t nsrc, uint32_t comp, char **err)
+{
+	uint64_t words[ST_BPF_NR_FILTER_MAX / 64] = { 0 };
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "stap_tc_nrs", 4, 8, ST_BPF_NR_FILTER_MAX / 64, NULL);
+
+	if (fd < 0)
+		return st_perf_fail(err, -errno, "cannot create a BPF map: %s", strerror(errno));
+	for (uint32_t i = 0; i < nsrc; i++) {
+		const char *ev = src[i].event;
+		int nr;
+
+		if (src[i].ctx_src != comp + 1 || !ev)
+			continue;
+		nr = st_perf_sysc_nr(!strncmp(ev, "sys_enter_", 10) ? ev + 10 : !strncmp(ev, "sys_exit_", 9) ? ev + 9 : ev);
+		if (nr >= 0 && nr < ST_BPF_NR_FILTER_MAX)
+			words[nr / 64] |= 1ull << (nr % 64);
+	}
+	for (uint32_t k = 0; k < ST_BPF_NR_FILTER_MAX / 64; k++)
+		if (bpf_map_update_elem(fd, &k, &words[k], BPF_ANY) < 0) {
+			int rc = -errno;
+
+			close(fd);
+			return st_perf_fail(err, rc, "cannot fill a BPF map: %s", strerror(-rc));
+		}
+	return fd;
+}
+
+static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, bool companions, char **err)
 {
 	static struct bpf_insn insn[ST_BPF_TPARGS_MAX_INSNS];
 	char *log = NULL;
@@ -127,13 +162,18 @@ static int attach(struct st_perf_attach *a, bool companions, char **err)
 				return st_perf_fail(err, -errno, "%s: cannot register the output of CPU %u: %s",
 						    e->name, key, strerror(errno));
 		}
-		n = (ctx ? st_bpf_taskctx_emit : st_bpf_tpargs_emit)(t->src->btf, t->src->nbtf,
-			(uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source), t->scratch_fd, t->out_fd, insn,
-			ST_BPF_TPARGS_MAX_INSNS);
+		if (t->src->ctx_syscalls && (t->filter_fd = nr_filter(src, nsrc, e->source, err)) < 0)
+			return t->filter_fd;
+		if (ctx)
+			n = st_bpf_taskctx_emit(t->src->btf, t->src->nbtf, (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source),
+						t->scratch_fd, t->out_fd, t->filter_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
+		else
+			n = st_bpf_tpargs_emit(t->src->btf, t->src->nbtf, (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source),
+					       t->scratch_fd, t->out_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
 		if (n < 0)
 			return st_perf_fail(err, n, "%s: capture program too large", e->name);
 		/* a uprobe event runs kprobe-type programs (ctx: the registers) */
-		pt = ctx && at_source(e)->kind == ST_SRC_UPROBE ? BPF_PROG_TYPE_KPROBE :
+		pt = ctx && !t->src->ctx_syscalls && at_source(e)->kind == ST_SRC_UPROBE ? BPF_PROG_TYPE_KPROBE :
 		     t->src->btf_ctx || ctx ? BPF_PROG_TYPE_TRACEPOINT : BPF_PROG_TYPE_RAW_TRACEPOINT;
 		t->prog_fd = bpf_prog_load(pt, "stap_tpargs", "GPL", insn, (size_t)n, &opts);
 		if (t->prog_fd < 0) {
@@ -172,12 +212,12 @@ static int attach(struct st_perf_attach *a, bool companions, char **err)
 
 int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 {
-	return attach(a, false, err);
+	return attach(a, NULL, 0, false, err);
 }
 
-int st_perf_taskctx_attach(struct st_perf_attach *a, char **err)
+int st_perf_taskctx_attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, char **err)
 {
-	return attach(a, true, err);
+	return attach(a, src, nsrc, true, err);
 }
 
 void st_perf_tpargs_close(struct st_perf_evt *e)
@@ -194,6 +234,8 @@ void st_perf_tpargs_close(struct st_perf_evt *e)
 		close(t->out_fd);
 	if (t->scratch_fd >= 0)
 		close(t->scratch_fd);
+	if (t->filter_fd >= 0)
+		close(t->filter_fd);
 	free(t);
 	e->tpa = NULL;
 }
