@@ -551,6 +551,8 @@ void st_perf_attach_disable(struct st_perf_attach *a)
 
 void st_perf_attach_close(struct st_perf_attach *a)
 {
+	struct st_perf_fds all = { 0 };
+
 	for (int c = 0; a->ring && c < a->ncpu; c++)
 		if (a->ring[c].base)
 			munmap(a->ring[c].base, a->ring[c].map_len);
@@ -558,15 +560,18 @@ void st_perf_attach_close(struct st_perf_attach *a)
 		struct st_perf_evt *e = &a->evt[i];
 
 		for (int c = 0; e->fds && c < a->ncpu; c++)
-			if (e->fds[c] >= 0)
-				close(e->fds[c]);
+			st_perf_fds_add(&all, e->fds[c]);
 		if (e->capture) {
-			int fds[4] = {e->tp_fd, e->prog_fd, e->out_fd, e->scratch_fd};
-
-			for (int k = 0; k < 4; k++)
-				if (fds[k] >= 0)
-					close(fds[k]);
+			st_perf_fds_add(&all, e->tp_fd);
+			st_perf_fds_add(&all, e->prog_fd);
+			st_perf_fds_add(&all, e->out_fd);
+			st_perf_fds_add(&all, e->scratch_fd);
 		}
+	}
+	st_perf_fds_close(&all);
+	for (uint32_t i = 0; a->evt && i < a->nevt; i++) {
+		struct st_perf_evt *e = &a->evt[i];
+
 		free(e->fds);
 		free(e->ids);
 		free(e->name);
