@@ -433,8 +433,10 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
  * wherever the tracepoint fires). */
 static int capture_attach(struct st_perf_attach *a, struct st_perf_evt *e, char **err)
 {
+	/* counting, not sampling: the program's output is the sample, and a
+	 * sampling event with no ring would build one per event to drop it */
 	struct perf_event_attr tp = {.size = sizeof(tp), .type = PERF_TYPE_TRACEPOINT,
-				     .config = e->tp_config, .sample_period = 1, .disabled = 1};
+				     .config = e->tp_config, .sample_period = 0, .disabled = 1};
 	char log[4096];
 	int maxcpu = 0, rc;
 
