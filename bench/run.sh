@@ -90,7 +90,7 @@ tracer_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 open_cost() {   # open_cost CMD...: thread ns/call + tracer ns/call while it runs the workload
 	"$@" >/dev/null 2>&1 &
 	local pid=$! v t0 t1
-	sleep 2
+	sleep 5      # armed: bpftrace takes seconds to attach on a loaded machine
 	t0=$(tracer_ticks $pid)
 	v=$(taskset -c 1 "$W/open_timed" "$NO")
 	sleep 1      # let the tracer drain what the workload produced
@@ -102,19 +102,24 @@ open_cost() {   # open_cost CMD...: thread ns/call + tracer ns/call while it run
 declare -A oc
 for i in $(seq "$ROUNDS"); do
 	oc[none]+="$(taskset -c 1 "$W/open_timed" "$NO") "
-	oc[perf_stap]+="$(open_cost taskset -c 0 perf-stap -e "$SO") "
-	[ -n "${BASE_BUILD:-}" ] && oc[perf_stap_base]+="$(open_cost taskset -c 0 "$BASE_BUILD/bin/perf-stap" -e "$SO") "
+	oc[perf_stap]+="$(open_cost taskset -c 0 perf-stap -D MAXMAPENTRIES=1000000 -e "$SO") "
+	[ -n "${BASE_BUILD:-}" ] && oc[perf_stap_base]+="$(open_cost taskset -c 0 "$BASE_BUILD/bin/perf-stap" -D MAXMAPENTRIES=1000000 -e "$SO") "
 	oc[bpftrace]+="$(open_cost taskset -c 0 bpftrace -e 'tracepoint:syscalls:sys_enter_openat { @[str(args->filename)] = count(); }') "
 done
 obase=$(printf '%s\n' ${oc[none]} | median)
 printf "  %-16s %7s ns/open\n" untraced "$obase"
+declare -A ototal
 for k in perf_stap perf_stap_base bpftrace; do
 	[ -n "${oc[$k]:-}" ] || continue
 	th=$(printf '%s\n' ${oc[$k]} | cut -d/ -f1 | median)
 	tr=$(printf '%s\n' ${oc[$k]} | cut -d/ -f2 | median)
+	ototal[$k]=$(awk -v a="$th" -v b="$obase" -v t="$tr" 'BEGIN { printf "%.0f", a - b + t }')
 	printf "  %-16s %7s ns/open in the task (+%s) + %s ns/open in the tracer = +%s ns/event\n" "$k" "$th" \
-		"$(awk -v a="$th" -v b="$obase" 'BEGIN { printf "%.0f", a - b }')" "$tr" \
-		"$(awk -v a="$th" -v b="$obase" -v t="$tr" 'BEGIN { printf "%.0f", a - b + t }')"
+		"$(awk -v a="$th" -v b="$obase" 'BEGIN { printf "%.0f", a - b }')" "$tr" "${ototal[$k]}"
+done
+for k in perf_stap_base bpftrace; do
+	[ -n "${ototal[$k]:-}" ] && printf "  perf_stap / %-16s %s\n" "$k" \
+		"$(awk -v a="${ototal[perf_stap]}" -v b="${ototal[$k]}" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
 done
 
 echo "== offline: a $N-event recording, report throughput (events/s)"

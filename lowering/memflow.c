@@ -5,7 +5,6 @@
 #include <string.h>
 #include "lowering/memflow.h"
 
-#include "runtime/value.h"
 #include "tapset/builtins.h"
 
 #define MF_ROOTS 8       /* pointers one value may hold */

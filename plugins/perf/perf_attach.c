@@ -440,8 +440,10 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
  * wherever the tracepoint fires). */
 static int capture_attach(struct st_perf_attach *a, struct st_perf_evt *e, char **err)
 {
+	/* counting, not sampling: the program's output is the sample, and a
+	 * sampling event with no ring would build one per event to drop it */
 	struct perf_event_attr tp = {.size = sizeof(tp), .type = PERF_TYPE_TRACEPOINT,
-				     .config = e->tp_config, .sample_period = 1, .disabled = 1};
+				     .config = e->tp_config, .sample_period = 0, .disabled = 1};
 	char log[4096];
 	int maxcpu = 0, rc;
 
@@ -565,6 +567,8 @@ void st_perf_attach_disable(struct st_perf_attach *a)
 
 void st_perf_attach_close(struct st_perf_attach *a)
 {
+	struct st_perf_fds all = { 0 };
+
 	for (int c = 0; a->ring && c < a->ncpu; c++)
 		if (a->ring[c].base)
 			munmap(a->ring[c].base, a->ring[c].map_len);
@@ -572,15 +576,18 @@ void st_perf_attach_close(struct st_perf_attach *a)
 		struct st_perf_evt *e = &a->evt[i];
 
 		for (int c = 0; e->fds && c < a->ncpu; c++)
-			if (e->fds[c] >= 0)
-				close(e->fds[c]);
+			st_perf_fds_add(&all, e->fds[c]);
 		if (e->capture) {
-			int fds[4] = {e->tp_fd, e->prog_fd, e->out_fd, e->scratch_fd};
-
-			for (int k = 0; k < 4; k++)
-				if (fds[k] >= 0)
-					close(fds[k]);
+			st_perf_fds_add(&all, e->tp_fd);
+			st_perf_fds_add(&all, e->prog_fd);
+			st_perf_fds_add(&all, e->out_fd);
+			st_perf_fds_add(&all, e->scratch_fd);
 		}
+	}
+	st_perf_fds_close(&all);
+	for (uint32_t i = 0; a->evt && i < a->nevt; i++) {
+		struct st_perf_evt *e = &a->evt[i];
+
 		free(e->fds);
 		free(e->ids);
 		free(e->name);

@@ -28,7 +28,7 @@
 #define ST_PERF_BPF_MAX_REC 512      /* records longer than this are not captured */
 #define ST_PERF_BPF_STR_MAX 4096     /* longest string copied, NUL included */
 #define ST_PERF_BPF_MEM_MAX 256      /* longest memory range copied */
-#define ST_PERF_BPF_ARGV 64          /* pointers of one argv followed */
+#define ST_PERF_BPF_ARGV 32          /* pointers of one argv followed */
 #define ST_PERF_BPF_MAX_ENTS (ST_PERF_BPF_MAX_CAPS * (ST_PERF_BPF_ARGV + 1))
 
 struct st_perf_bpf_hdr {

@@ -146,6 +146,17 @@ static inline void st_perf_ring_release(struct st_perf_ring *r, uint64_t tail)
 
 uint64_t st_perf_now_ns(void);
 
+/* File descriptors to close together: closing a tracepoint event that runs
+ * a BPF program waits for an RCU grace period, so a plan with a hundred of
+ * them closes them from several threads at once (the waits overlap). */
+struct st_perf_fds {
+	int *fd;
+	size_t n, cap;
+};
+void st_perf_fds_add(struct st_perf_fds *f, int fd);
+/* Close them all and free the list. */
+void st_perf_fds_close(struct st_perf_fds *f);
+
 /* ---- BPF capture output (perf_bpf.h) ---- */
 struct st_perf_captured {
 	const void *rec;              /* the tracepoint record */
