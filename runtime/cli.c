@@ -614,6 +614,31 @@ static int open_output(struct cli *c, struct st_output *o, struct st_session_opt
 	return 0;
 }
 
+/* A backend that cannot copy user memory at the event (tracefs adds no
+ * fetch args to tracepoints): say once, before the run, which values are
+ * read when the handler runs instead (live only; a recording has none),
+ * and which backend reads them at the event. */
+static void warn_uncaptured(struct cli *c, const struct st_plan *plan)
+{
+	char names[512] = "";
+	size_t len = 0;
+
+	if (c->be->captures_user_memory)
+		return;
+	for (uint32_t i = 0; i < plan->nsources; i++)
+		for (uint32_t k = 0; k < plan->sources[i].ncaptures && len < sizeof(names) - 1; k++) {
+			const struct st_source *s = &plan->sources[i];
+
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s (%s)", len ? ", " : "",
+						s->captures[k].field, s->event ? s->event : s->name);
+		}
+	if (len)
+		fprintf(stderr, "WARNING: %s cannot copy user memory at the event on this kernel (tracefs "
+			"adds no fetch arguments to tracepoints): the strings and memory at %s are read from "
+			"the process when the handler runs, live only; `perf stap` reads them at the event\n",
+			c->be->name, names);
+}
+
 static int start_target(struct cli *c)
 {
 	pid_t pid;
@@ -660,7 +685,9 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	bo.target_pid = c->target;
 	so.target_pid = c->target;     /* -c: the child started above */
 	bo.maxmapentries = c->limits.maxmapentries;
+	bo.maxstringlen = c->limits.maxstringlen;
 	if (need_stream) {
+		warn_uncaptured(c, plan);
 		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
 		if (r < 0) {
 			st_target_cleanup();
@@ -723,6 +750,8 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	char *err = NULL;
 	int r;
 
+	bo.maxstringlen = c->limits.maxstringlen;
+	warn_uncaptured(c, plan);
 	if (start_target(c))
 		return 1;
 	r = c->be->record_open(path, plan->sources, plan->nsources, &bo, &rec, &err);
@@ -824,6 +853,7 @@ static int run_report(struct cli *c)
 		status = 1;
 		goto out;
 	}
+	warn_uncaptured(c, plan);
 	r = c->be->report_stream(rec, plan->sources, plan->nsources, &stream, &err);
 	if (r < 0) {
 		die("%s", err ? err : strerror(-r));

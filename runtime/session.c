@@ -11,6 +11,7 @@
 #include "runtime/session.h"
 #include "runtime/ctx_builtins.h"
 #include "runtime/proctree.h"
+#include "runtime/taskctx.h"
 #include "runtime/vm.h"
 
 struct timer {
@@ -174,6 +175,8 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	}
 	free(count);
 	s->tree = st_proctree_new(plan, tree_format, stream, o->target_pid, s->live, tree_fire, s);
+	s->vm.taskctx = st_taskctx_new(plan);
+	s->vm.tree = s->tree;
 	return 0;
 }
 
@@ -186,6 +189,7 @@ static void teardown(struct session *s)
 	free(s->by_source);
 	free(s->timers);
 	st_proctree_free(s->tree);
+	st_taskctx_free(s->vm.taskctx);
 	st_vm_free(&s->vm);
 }
 
@@ -242,6 +246,8 @@ static void dispatch(struct session *s, const struct st_event *ev)
 		if (st_control_stop_reason() != ST_STOP_NONE)
 			return;
 	}
+	if (st_taskctx_event(s->vm.taskctx, ev))
+		return;
 	if (s->tree)
 		st_proctree_event(s->tree, ev);
 	if (ev->source < s->plan->nsources)

@@ -93,12 +93,22 @@ int st_tracecmd_instance_create(struct tc_instance *ti, uint32_t buffer_kb, char
 
 int st_tracecmd_instance_enable(struct tc_instance *ti, const char *sys, const char *ev)
 {
-	char file[512];
+	char file[512], filter[48];
 
 	/* the enable file directly: tracefs_event_enable() scans every event */
 	snprintf(file, sizeof(file), "events/%s/%s/enable", sys, ev);
 	if (!tracefs_file_exists(ti->inst, file))
 		return -ENOENT;
+	/* System calls and uprobes of staplet's own process (its reads,
+	 * writes and /proc walks while handlers run) must not feed its
+	 * probes; the -c child is another process.  The filter lives in
+	 * this instance only. */
+	if (!strcmp(sys, "syscalls") || !strcmp(sys, "raw_syscalls") || !strncmp(sys, "staplet", 7)) {
+		snprintf(file, sizeof(file), "events/%s/%s/filter", sys, ev);
+		snprintf(filter, sizeof(filter), "common_pid != %d", (int)getpid());
+		st_tracecmd_instance_write(ti, file, filter);
+		snprintf(file, sizeof(file), "events/%s/%s/enable", sys, ev);
+	}
 	return st_tracecmd_instance_write(ti, file, "1");
 }
 
@@ -243,6 +253,28 @@ static int add_enabled(struct tc_enabled *en, const char *sys, const char *ev, i
 	return 0;
 }
 
+/* A task context companion (lowering/taskctx.h) needs a BPF program:
+ * here the handlers read that context when they run.  Said once, before
+ * the run, naming what the script reads. */
+static void taskctx_notice(const struct st_source *s)
+{
+	static bool said;
+	char what[256] = "";
+
+	if (said)
+		return;
+	said = true;
+	for (uint32_t i = 0; i < s->nbtf; i++) {
+		size_t n = strlen(s->btf[i].path), l = strlen(what);
+
+		if (n > 2 && !strcmp(s->btf[i].path + n - 2, "()"))
+			snprintf(what + l, sizeof(what) - l, "%s%s", l ? ", " : "", s->btf[i].path);
+	}
+	fprintf(stderr, "WARNING: trace-cmd stap reads %s when the handler runs, not at the event: for a "
+		"process gone by then, ppid() and pexecname() come from the fork and exec events the run "
+		"follows, the rest answer 0 or \"\" (perf stap captures them at the event)\n", what);
+}
+
 static int attach_source(struct tc_instance *ti, const struct st_source *s, uint32_t i,
 			 struct tc_enabled *en, char **err)
 {
@@ -256,6 +288,10 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 				"%sbacktrace functions, which need perf callchains (use perf stap)",
 				s->name ? s->name : "?", s->stack & ST_STACK_KERNEL ? "" : "user ");
 		return -EOPNOTSUPP;
+	}
+	if (s->ctx_of) {
+		taskctx_notice(s);
+		return 0;
 	}
 	switch (s->kind) {
 	case ST_SRC_TRACEPOINT:
