@@ -2,7 +2,8 @@
  * staplet answers from /proc and /sys when the handler runs (live only):
  *
  *   task_open_file_handles(task)  open descriptors: entries of /proc/TID/fd
- *   task_max_file_handles(task)   RLIMIT_NOFILE's soft limit (/proc/TID/limits)
+ *   __st_task_rlimit(task, row)   a soft resource limit, by its /proc/TID/limits
+ *                                 row ("Max open files"); -1 for unlimited
  *   pid2task(pid)                 the task of a pid (a task is its tid here), 0 if none
  *   __st_bdevname(dev)            the block device a kernel dev_t names
  *                                 (/sys/dev/block/MAJ:MIN), "N/A" when none
@@ -38,14 +39,15 @@ static int64_t count_fds(int32_t tid)
 	return n;
 }
 
-/* "Max open files  1024  4096  files": the soft limit; "unlimited" is -1 */
-static int64_t nofile_limit(const char *buf)
+/* The soft limit of a /proc/TID/limits row ("Max open files  1024  4096
+ * files"); "unlimited" is -1 (RLIM_INFINITY as a signed long). */
+static int64_t rlimit_row(const char *buf, const char *row)
 {
-	const char *p = strstr(buf, "Max open files");
+	const char *p = strstr(buf, row);
 
-	if (!p)
+	if (!p || !*row)
 		return -1;
-	p += strlen("Max open files");
+	p += strlen(row);
 	while (*p == ' ')
 		p++;
 	return strncmp(p, "unlimited", 9) == 0 ? -1 : strtoll(p, NULL, 10);
@@ -120,7 +122,7 @@ enum st_vm_status st_task_files_builtin(struct st_vm *vm, unsigned id, const st_
 	default:
 		if (st_ctx_proc_read(tid, "limits", buf, sizeof(buf)) < 0)
 			return st_ctx_gone(vm, st_builtins[id].name, tid);
-		ret->n = nofile_limit(buf);      /* -1: unlimited */
+		ret->n = rlimit_row(buf, a[1].s);
 		return ST_VM_OK;
 	}
 	if (v < 0)
