@@ -86,4 +86,25 @@ for fam in 4 6; do
 	check "inet socket helpers, IPv$fam loopback, both ends (got $(sed 1d "$TMP/o" | tr '\n' ';'))" \
 		cmp -s "$TMP/got" "$TMP/want"
 done
+
+# tcpmib.* on the sock/tcp tracepoints, with a script's own filter: a
+# loopback connection on port 47125 that the client resets (SO_LINGER 0).
+# Each end becomes established once (keys 1: the server's socket, 2: the
+# client's, read while both live); both leave ESTABLISHED by a reset
+# (EstabResets 2, CurrEstab -1 twice) and one reset is sent.  (The closing
+# sockets' ports are read when the handler runs, after the close: their
+# keys are not checked.)
+perf-stap -e 'global n
+function tcpmib_filter_key:long (sk:long, op:long) {
+	if (!sk) return 0
+	return tcpmib_local_port(sk) == 47125 ? 1 : tcpmib_remote_port(sk) == 47125 ? 2 : 0
+}
+probe tcpmib.CurrEstab, tcpmib.EstabResets, tcpmib.OutRsts { if (pid() == target()) n[pn(), op]++ }
+probe end {
+	foreach ([p, o] in n) printf("%s %d %d\n", p, o, n[p, o])
+	foreach (k in CurrEstab) if (k) printf("CurrEstab[%d] %d\n", k, CurrEstab[k])
+}' -c "$WA/tcp_pair 47125 2 100" >"$TMP/o" 2>"$TMP/e"
+got=$(sed 1d "$TMP/o" | LC_ALL=C sort | tr '\n' ';')
+check "tcpmib.CurrEstab/EstabResets/OutRsts of a reset loopback connection (got $got)" test "$got" = \
+	"CurrEstab[1] 1;CurrEstab[2] 1;tcpmib.CurrEstab -1 2;tcpmib.CurrEstab 1 2;tcpmib.EstabResets 1 2;tcpmib.OutRsts 1 1;"
 no_leftovers "tapset_tp"
