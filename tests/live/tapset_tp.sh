@@ -33,15 +33,16 @@ check "netdev.transmit/receive: 7 datagrams each way on lo (got $(tr '\n' ' ' <"
 	test "$(tr '\n' ' ' <"$TMP/o")" = "tx 142 8 1 7 rx 128 8 7 "
 
 # d_name, fullpath_struct_file, inode_path of the program an exec runs
-# (sched_process_exec's binprm file, read when the handler runs)
+# (sched_process_exec's binprm file, read when the handler runs: the
+# workload stays alive 2 s so the file is still its executable then)
 perf-stap -e 'probe kernel.trace("sched:sched_process_exec") {
 	if (pid() != target()) next
 	f = $bprm->file
 	printf("%s\n%s\n%s\n", d_name(@cast(f, "struct file")->f_path->dentry),
 	       fullpath_struct_file(task_current(), f), inode_path(@cast(f, "struct file")->f_inode))
-}' -c "$WA/read_loop /dev/null 1 0" >"$TMP/o" 2>"$TMP/e"
-real=$(realpath "$WA/read_loop")
-check "d_name of the exec'ed file" test "$(sed -n 1p "$TMP/o")" = read_loop
+}' -c "$WA/mem_touch 1 2000" >"$TMP/o" 2>"$TMP/e"
+real=$(realpath "$WA/mem_touch")
+check "d_name of the exec'ed file" test "$(sed -n 1p "$TMP/o")" = mem_touch
 check "fullpath_struct_file is the real path $real (got $(sed -n 2p "$TMP/o"))" test "$(sed -n 2p "$TMP/o")" = "$real"
 check "inode_path is the same path" test "$(sed -n 3p "$TMP/o")" = "$real"
 
