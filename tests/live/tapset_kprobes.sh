@@ -64,9 +64,9 @@ probe tcp.sendmsg.return { if (pid() == target() && size > 0) sent += size }
 probe tcp.recvmsg.return { if (pid() == target() && sport == 47124 && size > 0) rcvd += size }
 probe tcp.disconnect { if (pid() == target() && dport == 47124) disc[sport, daddr, saddr]++ }
 probe end {
-	foreach (s in sends) printf("send %d x%d\n", s, sends[s])
+	foreach (sz in sends) printf("send %d x%d\n", sz, sends[sz])
 	printf("sent %d rcvd %d\n", sent, rcvd)
-	foreach ([p, d, s] in disc) printf("disconnect %d %s %s x%d\n", p, d, s, disc[p, d, s])
+	foreach ([p, da, sa] in disc) printf("disconnect %d %s %s x%d\n", p, da, sa, disc[p, da, sa])
 }' -c "$WA/tcp_pair 47124 3 1000" >"$TMP/o" 2>"$TMP/e"
 cport=$(sed -n 1p "$TMP/o")
 check "tcp.sendmsg/recvmsg/disconnect on loopback (got $(tr '\n' ';' <"$TMP/o") $(head -c 200 "$TMP/e"))" \
