@@ -113,12 +113,39 @@ static struct st_probe_point *user_point(struct elab *E, const struct st_probe_p
 	return u;
 }
 
-/* Try the aliases whose names match pt; returns matches, or -1 if none. */
+static bool alias_name_matches(const struct st_probe_point *name, const struct st_probe_point *pt)
+{
+	uint32_t k;
+
+	if (name->ncomp > pt->ncomp)
+		return false;
+	for (k = 0; k < name->ncomp; k++)
+		if (!comp_matches(&pt->comp[k], &name->comp[k]))
+			return false;
+	return true;
+}
+
+/* Whether an alias is named by all of pt (not only a prefix of it). */
+static bool has_exact_alias(const struct st_program *prog, const struct st_probe_point *pt)
+{
+	for (uint32_t i = 0; i < prog->nprobes; i++)
+		for (uint32_t j = 0; prog->probes[i]->is_alias && j < prog->probes[i]->nalias_names; j++)
+			if (prog->probes[i]->alias_names[j]->ncomp == pt->ncomp &&
+			    alias_name_matches(prog->probes[i]->alias_names[j], pt))
+				return true;
+	return false;
+}
+
+/* Try the aliases whose names match pt; returns matches, or -1 if none.
+ * As stap, a suffix is attached to an alias only when no alias matches
+ * the whole point: vfs.read.return is the vfs.read.return alias, not
+ * vfs.read's points with .return, whatever order the tapset defines them. */
 static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool optional)
 {
 	struct st_program *prog = X->E->prog;
-	uint32_t i, j, k, q;
+	uint32_t i, j, q;
 	int found = 0, any = -1;
+	bool exact = has_exact_alias(prog, pt);
 
 	for (i = 0; i < prog->nprobes; i++) {
 		struct st_probe *a = prog->probes[i];
@@ -129,15 +156,9 @@ static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool o
 			struct st_probe_point *name = a->alias_names[j];
 			struct expansion sub;
 
-			if (name->ncomp > pt->ncomp)
+			if (!alias_name_matches(name, pt))
 				continue;
-			for (k = 0; k < name->ncomp; k++)
-				if (!comp_matches(&pt->comp[k], &name->comp[k]))
-					break;
-			if (k < name->ncomp)
-				continue;
-			/* A glob that matches an alias exactly does not also try suffix forms. */
-			if (name->ncomp < pt->ncomp && any > 0)
+			if (name->ncomp < pt->ncomp && exact)
 				continue;
 			if (any < 0)
 				any = 0;

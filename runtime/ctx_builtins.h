@@ -18,6 +18,8 @@ ssize_t st_ctx_proc_read(int32_t tid, const char *file, char *buf, size_t n);
 enum st_vm_status st_ctx_gone(struct st_vm *vm, const char *fn, int32_t tid);
 /* proc_mem_* and mem_page_size (proc_mem.c). */
 enum st_vm_status st_proc_mem_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
+/* task_open_file_handles, pid2task, __st_bdevname, addr_to_node ... (task_files.c). */
+enum st_vm_status st_task_files_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
 /* The /proc/kallsyms symbol holding a kernel address, or NULL; *offset
  * into it and *size (distance to the next symbol). */
 const char *st_ksym_lookup(uint64_t addr, uint64_t *offset, uint64_t *size);

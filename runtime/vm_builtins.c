@@ -432,6 +432,9 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_PROC_MEM_SHR0: case ST_BI_PROC_MEM_SHR: case ST_BI_PROC_MEM_TXT0: case ST_BI_PROC_MEM_TXT:
 	case ST_BI_PROC_MEM_DATA0: case ST_BI_PROC_MEM_DATA: case ST_BI_MEM_PAGE_SIZE:
 		return st_proc_mem_builtin(vm, id, a, ret);
+	case ST_BI_TASK_OPEN_FILE_HANDLES: case ST_BI_TASK_RLIMIT: case ST_BI_PID2TASK:
+	case ST_BI_BDEVNAME: case ST_BI_ADDR_TO_NODE:
+		return st_task_files_builtin(vm, id, a, ret);
 	case ST_BI_KERNEL_STRING: case ST_BI_KERNEL_STRING_N: case ST_BI_KERNEL_STRING2: case ST_BI_KREAD_STRING:
 	case ST_BI_KERNEL_LONG: case ST_BI_KERNEL_POINTER: case ST_BI_KERNEL_INT: case ST_BI_KERNEL_SHORT:
 	case ST_BI_KERNEL_CHAR: case ST_BI_KREAD_VALUE: case ST_BI_KREAD_TASK:
