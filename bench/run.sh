@@ -125,7 +125,7 @@ for k in perf_stap perf_stap_base bpftrace; do
 done
 for k in perf_stap_base bpftrace; do
 	[ -n "${ototal[$k]:-}" ] && printf "  perf_stap / %-16s %s\n" "$k" \
-		"$(awk -v a="${ototal[perf_stap]}" -v b="${ototal[$k]}" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
+		"$(awk -v a="${ototal[perf_stap]}" -v b="${ototal[$k]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 done
 
 echo "== offline: a $N-event recording, report throughput (events/s)"
