@@ -82,9 +82,9 @@ for k in perf_stap_t1 perf_stap perf_stap_t3 trace_cmd_stap perf_record perf_sta
 	printf "  %-16s %7s ns/call  (+%s)\n" "$k" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.0f", a - b }')"
 done
 
+NO=${NO:-300000}
 echo "== strings at the event: ns per openat, traced minus untraced; the traced thread's CPU plus the tracer's own CPU"
 echo "   (median of $ROUNDS interleaved rounds, $NO opens over 64 distinct paths)"
-NO=${NO:-300000}
 SO='probe syscall.openat { n[filename]++ }'
 tracer_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 open_cost() {   # open_cost CMD...: thread ns/call + tracer ns/call while it runs the workload
@@ -95,7 +95,13 @@ open_cost() {   # open_cost CMD...: thread ns/call + tracer ns/call while it run
 	v=$(taskset -c 1 "$W/open_timed" "$NO")
 	sleep 1      # let the tracer drain what the workload produced
 	t1=$(tracer_ticks $pid)
-	kill -INT $pid 2>/dev/null; wait $pid 2>/dev/null
+	kill -INT $pid 2>/dev/null
+	# a tracer that does not stop on SIGINT (bpftrace, now and then, on a
+	# loaded machine) is terminated after 20 s
+	( sleep 20; kill -TERM $pid 2>/dev/null ) &
+	local guard=$!
+	wait $pid 2>/dev/null
+	kill $guard 2>/dev/null; wait $guard 2>/dev/null
 	awk -v v="$v" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$NO" \
 		'BEGIN { printf "%.1f/%.1f", v, t * 1e9 / hz / n }'
 }
@@ -119,7 +125,7 @@ for k in perf_stap perf_stap_base bpftrace; do
 done
 for k in perf_stap_base bpftrace; do
 	[ -n "${ototal[$k]:-}" ] && printf "  perf_stap / %-16s %s\n" "$k" \
-		"$(awk -v a="${ototal[perf_stap]}" -v b="${ototal[$k]}" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
+		"$(awk -v a="${ototal[perf_stap]}" -v b="${ototal[$k]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 done
 
 echo "== offline: a $N-event recording, report throughput (events/s)"
