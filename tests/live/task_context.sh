@@ -1,5 +1,5 @@
 # The task context at the event: a child that takes other credentials,
-# calls getppid() once and exits at once (ctx_target creds) has its uid(),
+# calls umask() once and exits at once (ctx_target creds) has its uid(),
 # euid(), gid(), egid(), ppid(), pexecname(), cmdline_str(), pgrp(), sid()
 # exact live and in both recordings (perf: a companion BPF program reads
 # them at the event; trace-cmd: ppid() and pexecname() from the forks it
@@ -8,7 +8,7 @@
 # ($argv[0], $r->next->name) with both backends.
 . "$(dirname "$0")/lib.sh"
 T=$(cd "$W" && pwd)/ctx_target
-S='probe syscall.getppid { if (execname() != "ctx_target" || pid() == target()) next
+S='probe syscall.umask { if (execname() != "ctx_target" || pid() == target()) next
 	printf("uid=%d euid=%d gid=%d egid=%d ppid=%d pexecname=%s cmdline=[%s] arg1=[%s] pgrp=%d sid=%d\n",
 	       uid(), euid(), gid(), egid(), ppid() == target(), pexecname(), cmdline_str(), cmdline_arg(1), pgrp(), sid()) }'
 want() {   # want OUT: the child's line, with the pgrp and sid ctx_target printed
