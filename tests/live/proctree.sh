@@ -14,7 +14,7 @@ probe process.thread.end { te++ }
 probe process(\"$T\").end { xe++ }
 probe end { printf(\"n=%d pb=%d pe=%d tb=%d te=%d xe=%d\\n\", n, pb, pe, tb, te, xe) }"
 WANT="n=6 pb=3 pe=3 tb=3 te=3 xe=3"
-"$T" 3 2 50 120 >/dev/null &   # outside the tree: 3 children, 2 threads every 50 ms for 6 s
+"$T" 3 2 50 $((120 * SLOW)) >/dev/null &   # outside the tree: 3 children, 2 threads every 50 ms for 6 s (scaled)
 OTHER=$!
 for b in perf trace-cmd; do
 	$b stap -c "$T 2 3 300" -e "$S" >"$TMP/$b.out" 2>"$TMP/$b.err"
@@ -24,9 +24,9 @@ for b in perf trace-cmd; do
 	check "$b stap record -> report: the same counts" grep -qx "$WANT" "$TMP/$b.rep"
 done
 # -x: a process that already runs; begin fires for it at start
-"$T" 2 1 1000 >/dev/null &
+"$T" 2 1 $((1000 * SLOW)) >/dev/null &
 X=$!
-perf stap -x $X -T 3 -e "$S" >"$TMP/x.out" 2>&1
+perf stap -x $X -T $((3 * SLOW)) -e "$S" >"$TMP/x.out" 2>&1
 check "perf stap -x: already running target and its tree" grep -qx "n=4 pb=3 pe=3 tb=1 te=1 xe=3" "$TMP/x.out"
 wait $X
 # without -c/-x every process counts: the other instance's ticks too
