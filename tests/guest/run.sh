@@ -14,7 +14,8 @@
 # $STAPLET_GUEST_TIMEOUT or 1200; qemu is then killed), 125 when the guest
 # failed before COMMAND ended (its console log is printed), 127 when qemu or
 # the kernel is missing (run `make deps`).  --keep (or STAPLET_GUEST_KEEP=1)
-# keeps the run directory (console, dmesg, outputs) and prints its path.
+# keeps the run directory (console, dmesg, outputs) and prints its path;
+# STAPLET_GUEST_TIMES=1 prints the wall and qemu CPU seconds on stderr.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/guest/lib.sh"
@@ -81,7 +82,17 @@ tout=$!
 tail -n +1 -f --pid="$qpid" "$run/stderr" >&2 &
 terr=$!
 
-alive() { [ -d "/proc/$qpid" ] && [ "$(awk '{print $3}' "/proc/$qpid/stat" 2>/dev/null)" != Z ]; }
+# alive: qemu still runs; notes its CPU seconds so far in $cpu (TCG runs
+# each vCPU in a host thread, so CPU time, not wall time, says what a guest
+# costs on a loaded machine).
+cpu=0 hz=$(getconf CLK_TCK)
+alive() {
+	local st
+	st=$(cat "/proc/$qpid/stat" 2>/dev/null) || return 1
+	set -- ${st##*) }
+	[ "$1" != Z ] || return 1
+	cpu=$(((${12} + ${13}) / hz))
+}
 timed_out=0 start=$SECONDS
 while alive; do
 	if [ $((SECONDS - start)) -ge "$timeout" ]; then
@@ -100,6 +111,7 @@ if [ -f "$run/dmesg" ]; then
 	grep -E 'WARNING:|BUG:|Oops|Call Trace|(kprobe|bpf|BPF|trace).*(fail|error|refus|reject|invalid|leak)' "$run/dmesg" |
 		head -20 | sed "s/^/guest $id dmesg: /" >&2
 fi
+[ "${STAPLET_GUEST_TIMES:-}" = 1 ] && say "$((SECONDS - start)) s, qemu used ${cpu} s of CPU"
 if [ $timed_out = 1 ]; then
 	say "timed out after ${timeout}s; qemu killed; console tail:"
 	tail -20 "$run/console" | sed 's/^/  /' >&2

@@ -6,7 +6,9 @@
 # The examples that do not pass yet are listed in examples.xfail with the
 # reason; they print XFAIL (run.sh ignores it).  A listed example that passes
 # prints PASS, so the list only shrinks.  STAPLET_EXAMPLES=all runs the xfail
-# ones too and reports them as FAIL.
+# ones too and reports them as FAIL.  An entry that holds only on some
+# kernels starts with where, "[guest-6.1]" or "[host,guest-6.12]" (host: this
+# machine's kernel; guest-ID: the distro kernels of tests/guest).
 . "$(dirname "$0")/lib.sh"
 
 EX=/usr/share/systemtap/examples
@@ -35,6 +37,26 @@ STAP_FN='stap() { perf-stap "$@"; }'
 LOAD=$!
 trap 'kill $LOAD 2>/dev/null; wait $LOAD 2>/dev/null; rm -rf "$TMP"' EXIT
 
+# xfail_reason EXAMPLE: why EXAMPLE is listed for the kernel this runs on.
+xfail_reason() {
+	local here=host
+	[ -n "${STAPLET_GUEST:-}" ] && here=guest-$STAPLET_GUEST
+	awk -v f="$1" -v here="$here" '
+		/^#/ { next }
+		/^\[/ {
+			n = split(substr($1, 2, length($1) - 2), where, ",")
+			ok = 0
+			for (i = 1; i <= n; i++) if (where[i] == here) ok = 1
+			if (!ok) next
+			sub(/^[^ ]+ +/, "")
+		}
+		$1 == f { sub(/^[^ ]+ +/, ""); print; exit }' "$XFAIL"
+}
+
+# Seconds an example may take; the TCG guests emulate every instruction.
+limit=15
+[ -n "${STAPLET_GUEST:-}" ] && limit=60
+
 npass=0 nrun=0
 while read -r f; do
 	[ -n "$f" ] || continue
@@ -42,13 +64,13 @@ while read -r f; do
 	cmd=$(grep -m1 '^test_installcheck:' "$meta" 2>/dev/null | sed 's/^test_installcheck: *//')
 	[ -n "$cmd" ] || continue
 	nrun=$((nrun + 1))
-	reason=$(grep -m1 "^$f " "$XFAIL" 2>/dev/null | cut -d' ' -f2-)
+	reason=$(xfail_reason "$f")
 	if [ -n "$reason" ] && [ "${STAPLET_EXAMPLES:-}" != all ] && [ "${STAPLET_EXAMPLES:-}" != xfail ]; then
 		echo "XFAIL example $f: $reason"
 		continue
 	fi
 	dir=$EX/$(dirname "$f")
-	(cd "$dir" && timeout -s INT 15 bash -c "$STAP_FN; $cmd" </dev/null >"$TMP/out" 2>"$TMP/err")
+	(cd "$dir" && timeout -s INT "$limit" bash -c "$STAP_FN; $cmd" </dev/null >"$TMP/out" 2>"$TMP/err")
 	rc=$?
 	# stap's errors start a line; an example's output may quote other
 	# processes' command lines, which may say ERROR (execsnoop)

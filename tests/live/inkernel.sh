@@ -76,7 +76,7 @@ done
 # SIGINT: the counts are applied, end runs, nothing is left
 perf-stap -e 'global n; probe syscall.getppid { n[execname()]++ } probe end { println("got ", n["'"$IN"'"]) }' >"$TMP/int.out" 2>&1 &
 sp=$!
-sleep 1.5
+sleep "$(scaled 1.5)"
 "$L" 700
 kill -INT $sp
 wait $sp
@@ -87,7 +87,7 @@ no_leftovers "inkernel"
 # In-kernel counting must not silence other tools on the same tracepoint.
 perf-stap -e 'global n probe syscall.getppid { n[execname()]++ } probe end { println(n["x"]) }' >/dev/null 2>&1 &
 sp=$!
-sleep 1.5
+sleep "$(scaled 1.5)"
 c=$(perf stat -x, -e syscalls:sys_enter_getppid -- "$W/getppid_loop" 5000 2>&1 >/dev/null | awk -F, '/getppid/ { print $1 }')
 kill -INT $sp; wait $sp
 check "a concurrent perf stat still counts while we aggregate in the kernel ($c)" test "${c:-0}" = 5000

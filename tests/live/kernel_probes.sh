@@ -1,5 +1,6 @@
 # kernel.function / kprobe.function on this kernel: without kprobe_events and
 # BPF fentry, one clear error naming the probe; `?` and `!` points skipped.
+# host-only (the guests have kprobes; their kernel-probe tests are guest-only)
 . "$(dirname "$0")/lib.sh"
 if [ -e /sys/kernel/tracing/kprobe_events ]; then
 	echo "SKIP kernel probes: this kernel has kprobes"

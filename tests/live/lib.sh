@@ -3,6 +3,23 @@ W="$STAPLET_BUILD/tests/workload"
 TMP=$(mktemp -d /tmp/staplet-live.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
+# The distro-kernel guests (tests/guest, $STAPLET_GUEST set) emulate every
+# instruction: a test's waits and wall-time bounds are multiplied by SLOW
+# there (STAPLET_GUEST_SLOW, default 10), never its counts.
+SLOW=1
+[ -n "${STAPLET_GUEST:-}" ] && SLOW=${STAPLET_GUEST_SLOW:-10}
+scaled() { awk -v s="$1" -v k="$SLOW" 'BEGIN { print s * k }'; }   # scaled SECS
+wait_for() {   # wait_for SECS CMD...: until CMD succeeds, for at most SECS (scaled)
+	local n
+	n=$(awk -v s="$1" -v k="$SLOW" 'BEGIN { printf "%d", s * k * 10 }')
+	shift
+	while ! "$@"; do
+		[ "$n" -gt 0 ] || return 1
+		n=$((n - 1))
+		sleep 0.1
+	done
+}
+
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; }
 check() {   # check NAME CMD...: PASS if CMD succeeds

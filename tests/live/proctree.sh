@@ -18,7 +18,7 @@ probe process(\"$T\").end { xe++; if (pid() == target()) xt++ }
 probe end { printf(\"t=%d pb=%d pe=%d tb=%d te=%d xt=%d wide=%d\\n\", t, pb, pe, tb, te, xt, n > 6 && xe > 3) }"
 # wide=1: the path probes saw the other instance's ticks and exits as well
 WANT="t=4 pb=3 pe=3 tb=3 te=3 xt=1 wide=1"
-"$T" 3 2 50 300 >/dev/null &   # outside the tree: 3 children, 2 threads every 50 ms for 15 s
+"$T" 3 2 50 $((300 * SLOW)) >/dev/null &   # outside the tree: 3 children, 2 threads every 50 ms for 15 s (scaled)
 OTHER=$!
 for b in perf trace-cmd; do
 	$b stap -c "$T 2 3 300" -e "$S" >"$TMP/$b.out" 2>"$TMP/$b.err"
@@ -43,20 +43,20 @@ probe process.thread.begin { tb++ }
 probe process.thread.end { te++ }
 probe process(\"$T\").end { xe++ }
 probe end { printf(\"n=%d pb=%d pe=%d tb=%d te=%d xe=%d\\n\", n, pb, pe, tb, te, xe) }"
-"$T" 2 1 1000 >/dev/null &
+"$T" 2 1 $((1000 * SLOW)) >/dev/null &
 X=$!
-perf stap -x $X -T 3 -e "$S1" >"$TMP/x.out" 2>&1
+perf stap -x $X -T $((3 * SLOW)) -e "$S1" >"$TMP/x.out" 2>&1
 check "perf stap -x: already running target and its tree" grep -qx "n=4 pb=3 pe=3 tb=1 te=1 xe=3" "$TMP/x.out"
 wait $X
 # -x PID only sets target(): a process outside PID's tree running PATH
 # fires the path probes; the probes without a path stay in PID's tree
 # (a sleep, which starts nothing)
 for b in perf trace-cmd; do
-	sleep 6 &
+	sleep $((6 * SLOW)) &
 	X=$!
 	( sleep 1.5; "$T" 2 1 0 >/dev/null ) &
 	R=$!
-	$b stap -x $X -T 4 -e "$S1" >"$TMP/xw.$b" 2>&1
+	$b stap -x $X -T $((4 * SLOW)) -e "$S1" >"$TMP/xw.$b" 2>&1
 	wait $R
 	kill $X
 	wait $X 2>/dev/null

@@ -14,7 +14,7 @@ t0=$(secs)
 perf-stap -e "$S" -c "$WL" >"$TMP/live.out" 2>"$TMP/live.err"
 t1=$(secs)
 check "syscall.* live counts getppid exactly ($(cat "$TMP/live.out"))" grep -qx "getppid $N" "$TMP/live.out"
-check "syscall.* live ends within 5 s ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)" within "$t0" "$t1" 5
+check "syscall.* live ends within $(scaled 5) s ($(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s)" within "$t0" "$t1" "$(scaled 5)"
 no_leftovers "syscall.* live"
 
 perf-stap -v -e "$S" -c "$WL" 2>&1 >/dev/null | grep -q 'served by raw_syscalls:sys_enter'
@@ -23,7 +23,7 @@ check "syscall.* is served by raw_syscalls" test $? = 0
 t0=$(secs)
 perf-stap record -o "$TMP/w.data" -e "$S" -c "$WL" >/dev/null 2>"$TMP/rec.err"
 t1=$(secs)
-check "syscall.* record ends within 5 s" within "$t0" "$t1" 5
+check "syscall.* record ends within $(scaled 5) s" within "$t0" "$t1" "$(scaled 5)"
 perf-stap report -i "$TMP/w.data" >"$TMP/rep.out" 2>"$TMP/rep.err"
 check "syscall.* report counts getppid exactly ($(head -1 "$TMP/rep.out"))" grep -qx "getppid $N" "$TMP/rep.out"
 n=$(perf script -i "$TMP/w.data" 2>/dev/null | grep -c 'raw_syscalls:sys_enter')

@@ -91,8 +91,7 @@ check "optional unknown function is skipped" grep -qx ok "$TMP/o.out"
 for tool in perf-stap trace-cmd-stap; do
 	$tool -e "global n probe process(\"$T\").function(\"add\") { n++ } probe end { printf(\"end ran\\n\") }" >"$TMP/sig.out" 2>&1 &
 	pid=$!
-	sleep 1
-	grep -q "staplet_$pid/" /sys/kernel/tracing/uprobe_events
+	wait_for 1 grep -q "staplet_$pid/" /sys/kernel/tracing/uprobe_events
 	check "$tool: uprobe event exists while attached" test $? -eq 0
 	kill -INT $pid
 	wait $pid
