@@ -526,12 +526,12 @@ int st_kernel_expand(struct st_catalog *c, struct st_arena *arena, const struct 
 	if (sh.stmt && sh.pattern)
 		return dwarf_error(pp, err);
 	if (sh.addr)
-		return expand_address(&em, err);
+		return (r = expand_address(&em, err)) < 0 ? r : em.count;
 	if (strchr(sh.pattern, '@'))
 		return dwarf_error(pp, err);
 	snprintf(fn, sizeof(fn), "%.*s", (int)strcspn(sh.pattern, ":+"), sh.pattern);
-	em.wild = strpbrk(fn, "*?[") != NULL || (sh.module && strpbrk(sh.module, "*?["));
-	if (sh.kprobe && em.wild)
+	em.wild = strpbrk(fn, "*?[") != NULL;
+	if (sh.kprobe && (em.wild || (sh.module && strpbrk(sh.module, "*?["))))
 		return fail(err, -EINVAL, "kprobe.function(\"%s\"): wildcards are not allowed in kprobe probes%s",
 			    fn, "");
 	/* inline copies have no symbol: only DWARF lists them */

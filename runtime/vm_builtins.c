@@ -252,7 +252,11 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_PROBEFUNC: {
 		const struct st_source *s = vm->probe ? &vm->plan->sources[vm->probe->source] : NULL;
 
-		ret->s = s && s->event ? s->event : "";
+		/* a kprobe names its function (its event may carry an offset) */
+		if (s && s->kind == ST_SRC_KPROBE && s->probe_func)
+			ret->s = s->probe_func;
+		else
+			ret->s = s && s->event ? s->event : "";
 		break;
 	}
 	case ST_BI_GETTIMEOFDAY_S: ret->n = wall_ns(vm) / 1000000000; break;
