@@ -14,6 +14,7 @@
 #include "lowering/ctypes.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
+#include "lowering/kprobe_ctx.h"
 #include "lowering/inkernel.h"
 #include "lowering/family_process.h"
 #include "lowering/uelf.h"
@@ -552,10 +553,10 @@ static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 			     x->str, mod);
 		return -1;
 	}
-	if ((L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT) && x->kind == ST_E_CAST && n && !want_string &&
-	    cast_module_kernel(x))
+	if ((L->source < 0 || (L->fp.kind != ST_SRC_TRACEPOINT && L->fp.kind != ST_SRC_KPROBE)) &&
+	    x->kind == ST_E_CAST && n && !want_string && cast_module_kernel(x))
 		return chain_live(L, e, x, steps, n, dst);
-	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT) {
+	if (L->source < 0 || (L->fp.kind != ST_SRC_TRACEPOINT && L->fp.kind != ST_SRC_KPROBE)) {
 		fail(L, &e->loc, "staplet reads kernel memory only in tracepoint and syscall probes (a BPF "
 		     "program there), not %s", L->source < 0 ? "in functions" : "at this probe point");
 		return -1;
@@ -606,6 +607,16 @@ static int chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 	}
 	if (want_string && strn)
 		snprintf(key + at, sizeof(key) - at, ":%u", strn);
+	if (L->fp.kind == ST_SRC_KPROBE) {
+		/* a kprobe fetches the chain itself (kprobe_ctx.h) */
+		f = st_kernel_chain_field(&L->fp, &ch, msg, sizeof(msg));
+		if (!f) {
+			fail(L, &e->loc, "%s", msg);
+			return -1;
+		}
+		field_load(L, e, f, dst);
+		return 1;
+	}
 	if (L->fp.syscall)
 		L->plan->sources[L->source].btf_ctx = true;
 	f = st_btf_source_chain(&L->plan->sources[L->source], L->plan->arena, &ch, key, msg, sizeof(msg), &rc);
@@ -624,7 +635,8 @@ static bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	const char *f;
 	int rc;
 
-	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && e->kind == ST_E_MEMBER)
+	if (L->source >= 0 && (L->fp.kind == ST_SRC_TRACEPOINT || L->fp.kind == ST_SRC_KPROBE) &&
+	    e->kind == ST_E_MEMBER)
 		return chain_to(L, e, false, 0, dst) != 0 || L->err;
 	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT || L->fp.syscall || !st_btf_expr_path(e, path, sizeof(path)))
 		return false;
@@ -1100,27 +1112,76 @@ static bool task_call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	return true;
 }
 
+/* int_arg(N) ... from the calling convention, register("rdi"),
+ * returnval() at a kprobe: fetched by the kprobe at the event. */
+static bool kprobe_call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	const char *t = NULL;
+	char f[48];
+
+	if (e->func)
+		return false;
+	switch (e->builtin) {
+	case ST_BI_INT_ARG: case ST_BI_S32_ARG: t = "s32"; break;
+	case ST_BI_UINT_ARG: case ST_BI_U32_ARG: t = "u32"; break;
+	case ST_BI_LONG_ARG: case ST_BI_S64_ARG: t = "s64"; break;
+	case ST_BI_ULONG_ARG: case ST_BI_POINTER_ARG: case ST_BI_U64_ARG: t = "u64"; break;
+	case ST_BI_REGISTER: case ST_BI_U_REGISTER:
+		if (e->args[0]->kind != ST_E_STR || !st_kernel_reg_field(e->args[0]->str, f, sizeof(f))) {
+			fail(L, &e->loc, "%s: unknown register name%s", st_builtins[e->builtin].name,
+			     e->args[0]->kind == ST_E_STR ? "" : " (a constant string is needed)");
+			return true;
+		}
+		field_load(L, e, f, dst);
+		if (e->builtin == ST_BI_U_REGISTER && strstr(f, "_32")) {
+			/* the unsigned 32-bit view: mask the sign extension */
+			uint32_t save = L->top;
+
+			E(L, e, ST_OP_AND, 0, dst, dst, load_num(L, e, 0xffffffffll));
+			L->top = save;
+		}
+		return true;
+	case ST_BI_RETURNVAL:
+		if (!L->fp.is_return)
+			return false;
+		field_load(L, e, "kretval", dst);
+		return true;
+	default:
+		return false;
+	}
+	if (e->args[0]->kind != ST_E_NUM || !st_kernel_arg_field(e->args[0]->num, t, f, sizeof(f)))
+		return false;
+	field_load(L, e, f, dst);
+	return true;
+}
+
 static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base, i;
 
-	/* user_string($p) at a uprobe: the string the probe fetched */
-	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL &&
-	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
+	/* user_string($p) at a uprobe or kprobe, kernel_string($p) at a
+	 * kprobe: the string the probe fetched */
+	if (L->source >= 0 && st_family_dynamic(&L->fp) && e->func == NULL &&
+	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
+	     e->builtin == ST_BI_KERNEL_STRING || e->builtin == ST_BI_KERNEL_STRING2) &&
 	    e->args[0]->kind == ST_E_TARGET) {
-		const char *f = st_process_string_field(&L->fp, e->args[0]->str);
+		const char *f = st_family_string_field(&L->fp, e->args[0]->str,
+						       e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N);
 
 		if (f) {
 			field_load(L, e, f, dst);
 			return;
 		}
 	}
+	if (L->source >= 0 && L->fp.kind == ST_SRC_KPROBE && kprobe_call_to(L, e, dst))
+		return;
 	if (task_call_to(L, e, dst))
 		return;
 	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))
 		ustring_capture(L, e->args[0]);
-	/* kernel_string(chain) at a tracepoint: the capture program reads it */
-	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && !e->func &&
+	/* kernel_string(chain) at a tracepoint (the capture program reads
+	 * it) or a kprobe (a fetch arg) */
+	if (L->source >= 0 && (L->fp.kind == ST_SRC_TRACEPOINT || L->fp.kind == ST_SRC_KPROBE) && !e->func &&
 	    (e->builtin == ST_BI_KERNEL_STRING || e->builtin == ST_BI_KERNEL_STRING2 ||
 	     (e->builtin == ST_BI_KERNEL_STRING_N && e->args[1]->kind == ST_E_NUM && e->args[1]->num >= 0))) {
 		uint32_t lim = e->builtin == ST_BI_KERNEL_STRING_N ? (uint32_t)(e->args[1]->num > 255 ? 255 :
@@ -1193,7 +1254,7 @@ static bool pretty_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	char fmt[1024], targets[32][64];
 	const struct st_fmt *f;
 	uint32_t base;
-	int n = st_process_pretty(&L->fp, e->str, fmt, sizeof(fmt), targets, 32);
+	int n = st_family_pretty(&L->fp, e->str, fmt, sizeof(fmt), targets, 32);
 
 	if (n < 0)
 		return false;
@@ -1222,7 +1283,7 @@ static void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			E(L, e, ST_OP_MOV, 0, dst, L->eslot_base + i, 0);
 			return;
 		}
-	if (e->kind == ST_E_TARGET && L->fp.kind == ST_SRC_UPROBE && pretty_to(L, e, dst))
+	if (e->kind == ST_E_TARGET && st_family_dynamic(&L->fp) && pretty_to(L, e, dst))
 		return;
 	if (e->kind == ST_E_ATOP && !strcmp(e->str, "@uregister") && L->fp.kind == ST_SRC_UPROBE &&
 	    L->source >= 0 && e->nargs == 1 && e->args[0]->kind == ST_E_NUM) {
@@ -1982,6 +2043,7 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	switch (fp->kind) {
 	case ST_SRC_TRACEPOINT:
 	case ST_SRC_UPROBE:
+	case ST_SRC_KPROBE:
 		snprintf(name, sizeof(name), "%s:%s", fp->system, fp->event);
 		break;
 	case ST_SRC_TIMER:
@@ -1993,7 +2055,7 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	}
 	/* Tracepoints and timers are shared by every probe on them; begin/end
 	 * each get their own so that their sequence numbers order them. */
-	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE)
+	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE || fp->kind == ST_SRC_KPROBE)
 		for (i = 0; i < p->nsources; i++)
 			if (p->sources[i].kind == fp->kind && strcmp(p->sources[i].name, name) == 0)
 				return (int)i;
@@ -2005,21 +2067,14 @@ static int source_for(struct lower *L, const struct st_family_point *fp, const s
 	s->seq = fp->seq;
 	s->period_ns = fp->period_ns;
 	s->optional = pi->point->optional;
-	if (fp->kind == ST_SRC_UPROBE)
-		st_process_source_init(s, fp, p->arena);
-	if (fp->kind == ST_SRC_KPROBE) {
-		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
-		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
-		s->probe_symbol = (char *)st_arena_strndup(p->arena, fp->symbol, strlen(fp->symbol), 127);
-		s->probe_return = fp->is_return;
-	}
+	st_family_source_init(s, fp, p->arena);
 	if (fp->kind == ST_SRC_PERF) {
 		s->perf_type = fp->perf_type;
 		s->perf_config = fp->perf_config;
 		s->perf_period = fp->perf_period;
 		s->perf_freq = fp->perf_freq;
 	}
-	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE) {
+	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE || fp->kind == ST_SRC_KPROBE) {
 		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
 		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
 	}
@@ -2218,8 +2273,8 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 		entry_add(L, e);
 		return;
 	}
-	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) || syscall_entry_var(L, e->str) ||
-	    (L->fp.kind == ST_SRC_UPROBE && L->fp.is_return && strncmp(e->str, "$return", 7) &&
+	if (e->kind == ST_E_TARGET && (st_family_entry_var(&L->fp, e->str) || syscall_entry_var(L, e->str) ||
+	    (st_family_dynamic(&L->fp) && L->fp.is_return && strncmp(e->str, "$return", 7) &&
 	     ((!strncmp(e->str, "$$", 2) && strcmp(e->str, "$$return") && strcmp(e->str, "$$name")) ||
 	      (e->str[1] != '$' && e->str[strlen(e->str) - 1] == '$'))))) {
 		entry_add(L, e);
@@ -2227,7 +2282,7 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 	}
 	/* user_string($param): the string at the entry, as the entry fetched it */
 	if (is_user_string_call(e) && e->args[0]->kind == ST_E_TARGET && entry_consts(e) &&
-	    (st_process_entry_var(&L->fp, e->args[0]->str) || syscall_entry_var(L, e->args[0]->str))) {
+	    (st_family_entry_var(&L->fp, e->args[0]->str) || syscall_entry_var(L, e->args[0]->str))) {
 		entry_add(L, e);
 		return;
 	}
@@ -2303,8 +2358,7 @@ static void lower_entry_pair(struct lower *L, const struct st_probe_inst *pi)
 	}
 	L->neslot = n;
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
-	if (L->fp.kind == ST_SRC_UPROBE)
-		st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
+	st_family_source_fetch(&p->sources[src], &L->fp, p->arena);
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
 	memset(pp, 0, sizeof(*pp));
@@ -2388,7 +2442,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 		return;
 	}
 	L->neslot = 0;
-	if (L->fp.is_return && (L->fp.kind == ST_SRC_UPROBE || L->fp.syscall))
+	if (L->fp.is_return && (st_family_dynamic(&L->fp) || L->fp.syscall))
 		lower_entry_pair(L, pi);
 	src = source_for(L, &L->fp, pi);
 	code = p->ncode;
@@ -2411,8 +2465,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 	p->sources[src].stack |= (uint8_t)(stmt_stack(L, pi->body) | expr_stack(L, pi->cond));
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
-	if (L->fp.kind == ST_SRC_UPROBE)
-		st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
+	st_family_source_fetch(&p->sources[src], &L->fp, p->arena);
 
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
