@@ -97,6 +97,10 @@ deps:
 bench: all $(WORK_BIN) $(BENCH_BIN)
 	bench/run.sh $(BUILD)
 
+# kernel probes need a kernel with kprobes: Debian's 6.1 under qemu
+bench-kprobes: all $(WORK_BIN)
+	tests/guest/run.sh --timeout 3000 6.1 -- bench/kprobes.sh $(BUILD)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staplet/tapset $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/bin/staplet $(DESTDIR)$(PREFIX)/bin/staplet
@@ -108,5 +112,5 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-asan deps bench install clean
+.PHONY: all tests check check-asan deps bench bench-kprobes install clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
