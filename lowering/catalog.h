@@ -64,6 +64,9 @@ struct st_catalog_ops {
 	const struct st_ksym *(*ksym_at)(struct st_catalog *c, uint64_t addr, uint64_t *off);
 	/* Whether module `name` is loaded. */
 	bool (*module_loaded)(struct st_catalog *c, const char *name);
+	/* Where loaded module `name`'s .text section starts (module("M").
+	 * statement(ADDR) is relative to it); false when unknown. */
+	bool (*module_text)(struct st_catalog *c, const char *name, uint64_t *addr);
 };
 
 struct st_catalog {

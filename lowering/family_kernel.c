@@ -488,10 +488,14 @@ static int expand_address(struct emit *em, char **err)
 
 	if (!c->ops->ksym_at || !c->ops->ksyms)
 		return fail(err, -ENOENT, "%s%s", "no kernel symbols to place a statement probe", "");
-	if (sh->module)
-		return fail(err, -EOPNOTSUPP, "module(\"%s\").statement(ADDR): module-relative addresses are not "
-			    "supported yet%s", sh->module, "");
-	if (!sh->absolute) {
+	if (sh->module) {
+		uint64_t text;
+
+		/* relative to the module's .text, as stap's module("M").statement(ADDR) */
+		if (strpbrk(sh->module, "*?[") || !c->ops->module_text || !c->ops->module_text(c, sh->module, &text))
+			return 0;     /* not loaded: no match */
+		addr += text;
+	} else if (!sh->absolute) {
 		/* stap's kernel.statement(ADDR) is an address of the vmlinux
 		 * image: relocate it by where _text landed (KASLR) */
 		c->ops->ksyms(c, NULL, "_text", false, first_sym, &text);
@@ -499,6 +503,9 @@ static int expand_address(struct emit *em, char **err)
 			addr = addr - 0xffffffff81000000ull + text->addr;
 	}
 	sym = c->ops->ksym_at(c, addr, &off);
+	if (sh->module && (!sym || !sym->module || strcmp(sym->module, sh->module)))
+		return fail(err, -ENOENT, "module(\"%s\").statement(%s): the address is not in the module's text",
+			    sh->module, "ADDR");
 	s = site_new(c, sh, sym, sym ? off : 0, addr);
 	if (!s)
 		return -ENOMEM;

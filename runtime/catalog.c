@@ -283,6 +283,13 @@ static bool cat_module_loaded(struct st_catalog *base, const char *name)
 	return c->kt && st_ktable_module_loaded(c->kt, name);
 }
 
+static bool cat_module_text(struct st_catalog *base, const char *name, uint64_t *addr)
+{
+	struct catalog *c = (struct catalog *)base;
+
+	return c->kt && st_ktable_module_text(c->kt, name, addr);
+}
+
 static const struct st_catalog_ops catalog_ops = {
 	.list = cat_list,
 	.fields = cat_fields,
@@ -292,6 +299,7 @@ static const struct st_catalog_ops catalog_ops = {
 	.kbtf = cat_kbtf,
 	.ksym_at = cat_ksym_at,
 	.module_loaded = cat_module_loaded,
+	.module_text = cat_module_text,
 };
 
 struct st_catalog *st_catalog_tracefs(void)
@@ -405,8 +413,15 @@ static bool lay_module_loaded(struct st_catalog *base, const char *name)
 	return l->second && l->second->ops->module_loaded(l->second, name);
 }
 
+static bool lay_module_text(struct st_catalog *base, const char *name, uint64_t *addr)
+{
+	struct layered *l = (struct layered *)base;
+
+	return l->second && l->second->ops->module_text(l->second, name, addr);
+}
+
 static const struct st_catalog_ops layered_ops = { lay_list, lay_fields, lay_has, lay_free, lay_ksyms, lay_kbtf,
-						   lay_ksym_at, lay_module_loaded };
+						   lay_ksym_at, lay_module_loaded, lay_module_text };
 
 struct st_catalog *st_catalog_layered(struct st_catalog *first, struct st_catalog *second)
 {

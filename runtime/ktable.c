@@ -306,6 +306,27 @@ bool st_ktable_module_loaded(struct st_ktable *t, const char *name)
 	return false;
 }
 
+/* /sys/module/M/sections/.text: the section's address (root only). */
+bool st_ktable_module_text(struct st_ktable *t, const char *name, uint64_t *addr)
+{
+	char path[512];
+	unsigned long long a;
+	FILE *f;
+	int n;
+
+	(void)t;
+	if (strchr(name, '/') || !strcmp(name, ".."))
+		return false;
+	snprintf(path, sizeof(path), "/sys/module/%s/sections/.text", name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fscanf(f, "%llx", &a);
+	fclose(f);
+	*addr = a;
+	return n == 1 && a;
+}
+
 const struct btf *st_ktable_btf(struct st_ktable *t, const char *module)
 {
 	const struct btf *base = NULL;

@@ -22,5 +22,6 @@ int st_ktable_each(struct st_ktable *t, const char *module, const char *glob, bo
 const struct btf *st_ktable_btf(struct st_ktable *t, const char *module);
 const struct st_ksym *st_ktable_at(struct st_ktable *t, uint64_t addr, uint64_t *off);
 bool st_ktable_module_loaded(struct st_ktable *t, const char *name);
+bool st_ktable_module_text(struct st_ktable *t, const char *name, uint64_t *addr);
 
 #endif

@@ -82,4 +82,21 @@ probe kernel.function("vfs_read") { if (pid() == target() && $count == 77) b = b
 probe end { print_stack(b) }' -c "$KR 2 77" >"$TMP/o" 2>"$TMP/e"
 check "backtrace(): hex addresses print_stack names" grep -q ' : vfs_read+0x0/' "$TMP/o"
 
+# live, n[execname()]++ runs in the kernel (fentry/fexit, or a BPF kprobe
+# program) and n++ as a perf counter; the counts equal the capture path's
+for kind in "" .return; do
+	S="global n
+probe kernel.function(\"vfs_read\")$kind { if (pid() == target()) n[execname()]++ }
+probe end { foreach (k in n) printf(\"%s %d\\n\", k, n[k]) }"
+	perf-stap -v -e "$S" -c "$KR 200 77" >"$TMP/o2" 2>"$TMP/e2"
+	perf-stap -e "${S/pid() == target()/pid() == target() \&\& \$count >= 0}" -c "$KR 200 77" >"$TMP/o3" 2>"$TMP/e3"
+	check "vfs_read$kind in the kernel: BPF map aggregation" grep -q 'vfs_read.*: tier 2: BPF map aggregation' "$TMP/e2"
+	check "vfs_read$kind in the kernel counts what the capture path counts" \
+		sh -c "grep -qE '^kread_loop 2[0-9][0-9]$' $TMP/o2 && cmp -s $TMP/o2 $TMP/o3"
+done
+perf-stap -v -e 'global n probe kernel.function("do_nanosleep") { n++ } probe end { printf("%d\n", n) }' \
+	-c "$KR 0 77 25" >"$TMP/o" 2>"$TMP/e"
+check "n++ at a kprobe: a perf counter" grep -q 'do_nanosleep: tier 1: perf counter' "$TMP/e"
+check "n++ at a kprobe: at least the target's 25 sleeps" test "$(cat "$TMP/o")" -ge 25
+
 no_leftovers "kprobes"

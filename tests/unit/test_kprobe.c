@@ -67,6 +67,10 @@ static const struct st_ksym *fake_at(struct st_catalog *c, uint64_t addr, uint64
 		*off = addr - syms[0].addr;
 		return &syms[0];
 	}
+	if (addr >= syms[5].addr && addr < syms[5].addr + 0x100) {
+		*off = addr - syms[5].addr;
+		return &syms[5];
+	}
 	return NULL;
 }
 
@@ -76,8 +80,15 @@ static bool fake_loaded(struct st_catalog *c, const char *name)
 	return !strcmp(name, "9p");
 }
 
+static bool fake_text(struct st_catalog *c, const char *name, uint64_t *addr)
+{
+	(void)c;
+	*addr = 0xffffffffc0000000ull;
+	return !strcmp(name, "9p");
+}
+
 static const struct st_catalog_ops fake_ops = { NULL, NULL, fake_has, NULL, fake_ksyms, fake_kbtf, fake_at,
-						fake_loaded };
+						fake_loaded, fake_text };
 static struct st_catalog fake = { &fake_ops };
 
 /* vfs_read(struct file *file, char *buf, size_t count) -> ssize_t, with
@@ -319,6 +330,14 @@ static void points(struct st_arena *a)
 	pp.ncomp = 2;
 	CHECK("statement(ADDR): relocated by _text", expand(a, &pp, &err) == 1 &&
 	      st_family_classify(got[0], &fp) == 0 && !strcmp(fp.ksite->target, "vfs_read+16"));
+	comp[0] = (struct st_pp_component){ .name = "module", .has_arg = true, .arg_is_string = true, .arg_str = "9p" };
+	comp[1].arg_num = 0x1008;
+	CHECK("module(M).statement(ADDR): relative to the module's .text", expand(a, &pp, &err) == 1 &&
+	      st_family_classify(got[0], &fp) == 0 && !strcmp(fp.ksite->target, "9p:v9fs_open+8"));
+	comp[1].arg_num = 0x9000;
+	CHECK("module(M).statement(ADDR) outside its text: an error", expand(a, &pp, &err) == -ENOENT);
+	comp[0].arg_str = "ext4";
+	CHECK("module(M).statement(ADDR), M not loaded: no match", expand(a, &pp, &err) == 0);
 	free(err);
 }
 
