@@ -13,6 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$ROOT/$BUILD/bin:$PATH"
 W="$ROOT/$BUILD/tests/workload"
 ROUNDS=${ROUNDS:-3}
+AROUNDS=${AROUNDS:-1}
 N=${N:-200000}
 T=$(mktemp -d /tmp/staplet-kbench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -46,7 +47,7 @@ awk -v b="${r[base]}" -v s="${r[staplet]}" -v t="${r[bpftrace]}" -v p="${r[perfp
 	printf("per hit over the untraced read: staplet %.0f ns, bpftrace %.0f ns, perf probe+stat %.0f ns\n", s-b, t-b, p-b)
 	if (t > b) printf("ratio staplet / bpftrace: %.2f (goal <= 0.7)\n", (s-b)/(t-b)) }'
 
-echo "== armed and teardown: kernel.function(\"tcp_*\") / kprobe:tcp_* (median of $ROUNDS)"
+echo "== armed and teardown: kernel.function(\"tcp_*\") / kprobe:tcp_* (median of $AROUNDS)"
 n_tcp=$(perf stap -l 'kernel.function("tcp_*")' 2>/dev/null | wc -l)
 echo "tcp_* functions staplet probes: $n_tcp"
 armed_ms() {   # armed_ms CMD...: ms from start to the stamp child's first instruction
@@ -58,7 +59,7 @@ armed_ms() {   # armed_ms CMD...: ms from start to the stamp child's first instr
 declare -A arm tot
 for tool in staplet bpftrace; do
 	a=() tt=()
-	for i in $(seq "$ROUNDS"); do
+	for i in $(seq "$AROUNDS"); do
 		t0=$(now)
 		case $tool in
 		staplet) v=$(armed_ms perf stap -e 'global n probe kernel.function("tcp_*") { n++ } probe end { printf("%d\n", n) }' -c "$W/stamp") ;;

@@ -443,6 +443,8 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 
 	memset(a, 0, sizeof(*a));
 	a->verbose = o ? o->verbose : 0;
+	/* the kprobes/uprobes of runs that died are removed on the next start */
+	st_dynevent_remove_stale();
 	if (kb < MIN_RING_KB)
 		kb = MIN_RING_KB;
 	rc = parse_cpus(a);

@@ -349,6 +349,7 @@ int st_tracecmd_attach(struct tc_instance *ti, const struct st_source *src, uint
 	int r;
 
 	memset(en, 0, sizeof(*en));
+	st_dynevent_remove_stale();     /* dynamic events of runs that died */
 	r = st_tracecmd_instance_create(ti, buffer_kb, err);
 	if (r < 0)
 		return r;
