@@ -51,7 +51,7 @@ for i in $(seq 50); do grep -q "^p:staplet_$kp/" /sys/kernel/tracing/kprobe_even
 check "a live run's kprobe is named by its pid" grep -q "^p:staplet_$kp/vfs_read " /sys/kernel/tracing/kprobe_events
 [ -s "$TMP/bg" ] && cat "$TMP/bg"
 kill -9 $kp; wait $kp 2>/dev/null
-perf-stap -e 'probe kernel.function("do_nanosleep") { } probe begin { exit() }' >/dev/null 2>&1
+perf-stap -e 'global n probe kernel.function("do_nanosleep") { n++ } probe begin { exit() }' >/dev/null 2>&1
 check "the next run removed the killed run's kprobe" \
 	test "$(grep -c "staplet_$kp/" /sys/kernel/tracing/kprobe_events)" -eq 0
 no_leftovers "kprobes_record"
