@@ -362,7 +362,7 @@ static void make_event(struct st_kprobe_site *s, uint64_t off)
 			key[i] = '_';
 	n = strlen(key);
 	if (n < sizeof(s->event))
-		snprintf(s->event, sizeof(s->event), "%s", key);
+		memcpy(s->event, key, n + 1);
 	else
 		snprintf(s->event, sizeof(s->event), "%.50s_%08x", key, fnv(key));
 }
