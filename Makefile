@@ -5,6 +5,7 @@
 #   make check        run every test; ends with "N passed, N failed"
 #   make check-asan   the same under ASan + UBSan
 #   make bench        benchmarks against perf, trace-cmd and bpftrace
+#   make soak         10 minutes per backend and mode under load: RSS flat, no event unaccounted
 #   make install      PREFIX=/usr/local
 
 PREFIX  ?= /usr/local
@@ -101,6 +102,10 @@ bench: all $(WORK_BIN) $(BENCH_BIN)
 bench-kprobes: all $(WORK_BIN)
 	tests/guest/run.sh --timeout 3000 6.1 -- bench/kprobes.sh $(BUILD)
 
+# not in check: SECS (default 600) per backend and mode
+soak: all $(WORK_BIN)
+	bench/soak.sh $(BUILD)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staplet/tapset $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/bin/staplet $(DESTDIR)$(PREFIX)/bin/staplet
@@ -112,5 +117,5 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-asan deps bench bench-kprobes install clean
+.PHONY: soak all tests check check-asan deps bench bench-kprobes install clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -17,6 +17,7 @@
 #include "lowering/family_kernel.h"
 #include "lowering/family_process.h"
 #include "runtime/dynevent.h"
+#include "runtime/leftovers.h"
 
 struct created { char event[64]; bool kprobe; };
 
@@ -75,39 +76,6 @@ void st_dynevent_remove_all(void)
 	free(made);
 	made = NULL;
 	nmade = 0;
-}
-
-static void remove_stale(bool kprobe)
-{
-	const char *dir = tracefs_tracing_dir();
-	char path[512], line[4096];
-	FILE *f;
-
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, events_file(kprobe));
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char grp[64], ev[128];
-		int pid;
-
-		/* "p:staplet_123/f_add_1234abcd /path:0x..." */
-		if (sscanf(line, "%*c:" ST_UPROBE_SYSTEM "_%d/%127s", &pid, ev) != 2 || pid <= 0)
-			continue;
-		if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(grp, sizeof(grp), "%s_%d", ST_UPROBE_SYSTEM, pid);
-		remove_event(kprobe, grp, ev);
-	}
-	fclose(f);
-}
-
-void st_dynevent_remove_stale(void)
-{
-	remove_stale(false);
-	remove_stale(true);
 }
 
 /* The kernel's reason, from tracefs error_log, for a refused definition. */
@@ -189,7 +157,7 @@ int st_dynevent_create(const struct st_source *s, char *sys, size_t syslen, char
 		if (!strcmp(made[i].event, s->event) && made[i].kprobe == kprobe)
 			return 0;
 	if (!atexit_done) {
-		st_dynevent_remove_stale();
+		st_leftovers_remove();
 		atexit(st_dynevent_remove_all);
 		atexit_done = true;
 	}

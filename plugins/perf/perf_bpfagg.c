@@ -33,7 +33,7 @@ int st_perf_bpfagg_open(struct st_perf_ink_src *s, uint64_t tp_id, const struct 
 	s->map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "stap_agg", st_bpfagg_key_size(s->ink), 8, entries, &mo);
 	if (s->map_fd < 0)
 		return -errno;
-	n = st_bpfagg_emit(s->ink, s->map_fd, s->ids_fd, o ? o->target_pid : 0, p);
+	n = st_bpfagg_emit(s->ink, s->map_fd, s->ids_fd, o ? o->target_pid : 0, (int32_t)getpid(), p);
 	if (log && log_size) {
 		log[0] = 0;
 		po.log_buf = log;
@@ -85,7 +85,7 @@ int st_perf_bpfagg_open_fentry(struct st_perf_ink_src *s, const char *func, bool
 	s->map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "stap_agg", st_bpfagg_key_size(s->ink), 8, entries, &mo);
 	if (s->map_fd < 0)
 		return -errno;
-	n = st_bpfagg_emit(s->ink, s->map_fd, s->ids_fd, o ? o->target_pid : 0, p);
+	n = st_bpfagg_emit(s->ink, s->map_fd, s->ids_fd, o ? o->target_pid : 0, (int32_t)getpid(), p);
 	/* a tracing program returns 0: the tracepoint program's `r0 = 1; exit` */
 	assert(n >= 2 && p[n - 1].code == (BPF_JMP | BPF_EXIT) && p[n - 2].code == (BPF_ALU64 | BPF_MOV | BPF_K));
 	p[n - 2].imm = 0;
