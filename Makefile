@@ -98,6 +98,10 @@ deps:
 bench: all $(WORK_BIN) $(BENCH_BIN)
 	bench/run.sh $(BUILD)
 
+# kernel probes need a kernel with kprobes: Debian's 6.1 under qemu
+bench-kprobes: all $(WORK_BIN)
+	tests/guest/run.sh --timeout 3000 6.1 -- bench/kprobes.sh $(BUILD)
+
 # not in check: SECS (default 600) per backend and mode
 soak: all $(WORK_BIN)
 	bench/soak.sh $(BUILD)
@@ -113,5 +117,5 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: soak all tests check check-asan deps bench install clean
+.PHONY: soak all tests check check-asan deps bench bench-kprobes install clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

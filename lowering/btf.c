@@ -276,6 +276,38 @@ static int tp_arg(const struct btf *b, const char *event, const char *arg, struc
 	return 0;
 }
 
+/* ROOT_FUNC: parameter ch->argname of function ch->event (or "return",
+ * its return value): cap->arg and its type. */
+static int func_arg(const struct btf *b, const char *func, const char *arg, struct st_btf_cap *cap, uint32_t *id,
+		    char *msg, size_t msgsz)
+{
+	int fid = btf__find_by_name_kind(b, func, BTF_KIND_FUNC);
+	const struct btf_type *fp = fid > 0 ? btf__type_by_id(b, btf__type_by_id(b, (uint32_t)fid)->type) : NULL;
+	const struct btf_param *prm;
+
+	if (!fp || !btf_is_func_proto(fp)) {
+		snprintf(msg, msgsz, "kernel function %s has no BTF prototype", func);
+		return -ENOENT;
+	}
+	if (!strcmp(arg, "return") && fp->type) {
+		cap->arg = ST_BTF_ARG_RETURN;
+		*id = fp->type;
+		return 0;
+	}
+	prm = btf_params(fp);
+	for (uint32_t i = 0; i < btf_vlen(fp) && i < 6; i++) {
+		const char *pn = btf__name_by_offset(b, prm[i].name_off);
+
+		if (pn && !strcmp(pn, arg)) {
+			cap->arg = i;
+			*id = prm[i].type;
+			return 0;
+		}
+	}
+	snprintf(msg, msgsz, "unable to find context variable '$%s' of %s", arg, func);
+	return -ENOENT;
+}
+
 static const struct btf_type *named_type(const struct btf *b, const char *name, uint32_t *id);
 
 /* The walk's state: v holds a pointer value of type t (!lval), or the
@@ -458,8 +490,9 @@ static int walk_final(struct walk *w, const struct st_btf_chain *ch)
 
 int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, char *msg, size_t msgsz)
 {
-	const struct btf *b = vmlinux_btf();
+	const struct btf *b = ch->btf ? ch->btf : vmlinux_btf();
 	struct walk w = { .b = b, .cap = cap, .msg = msg, .msgsz = msgsz };
+	bool named_root = ch->root == ST_BTF_ROOT_ARG || ch->root == ST_BTF_ROOT_FUNC;
 	int rc;
 
 	memset(cap, 0, sizeof(*cap));
@@ -471,13 +504,15 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 	}
 	if (ch->root == ST_BTF_ROOT_ARG && (rc = tp_arg(b, ch->event, ch->argname, cap, &w.id, msg, msgsz)) < 0)
 		return rc;
+	if (ch->root == ST_BTF_ROOT_FUNC && (rc = func_arg(b, ch->event, ch->argname, cap, &w.id, msg, msgsz)) < 0)
+		return rc;
 	if (ch->cast) {
 		if (!(w.t = named_type(b, ch->cast, &w.id))) {
 			snprintf(msg, msgsz, "type definition '%s' not found in 'kernel'", ch->cast);
 			return -ENOENT;
 		}
 		w.lval = true;
-	} else if (ch->root == ST_BTF_ROOT_ARG) {
+	} else if (named_root) {
 		w.t = skip_mods(b, w.id, &w.id);
 	} else if (ch->nsteps || ch->want_string) {
 		snprintf(msg, msgsz, "a member read needs the pointer's type: @cast(ptr, \"struct name\")->member");
@@ -486,7 +521,7 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 	for (uint32_t i = 0; i < ch->nsteps; i++) {
 		const struct st_btf_step *st = &ch->step[i];
 
-		if (ch->root == ST_BTF_ROOT_ARG && !ch->cast && i == 0 && st->member && !(w.t && btf_is_ptr(w.t))) {
+		if (named_root && !ch->cast && i == 0 && st->member && !(w.t && btf_is_ptr(w.t))) {
 			snprintf(msg, msgsz, "'$%s' is not a pointer to a struct", ch->argname);
 			return -EINVAL;
 		}

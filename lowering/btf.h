@@ -20,6 +20,7 @@
 int st_btf_tp_resolve(const char *event, const char *path, struct st_btf_cap *cap, char *msg, size_t msgsz);
 
 struct st_arena;
+struct btf;
 
 /* A member chain in general: a root, an optional @cast type, then steps
  * ->member and [index] (a constant, or the value of an earlier direct cap
@@ -32,11 +33,12 @@ struct st_btf_step {
 #define ST_BTF_MAX_STEPS 16
 struct st_btf_chain {
 	uint8_t root;         /* ST_BTF_ROOT_* (source.h) */
+	const struct btf *btf;/* the types to walk; NULL: vmlinux's */
 	uint32_t arg;         /* ROOT_CTX: record offset; ROOT_ARG: set by the resolver */
 	uint32_t size;        /* ROOT_CTX: field size */
 	bool is_signed;       /* ROOT_CTX */
-	const char *event;    /* ROOT_ARG: the tracepoint */
-	const char *argname;  /* ROOT_ARG: "prev" */
+	const char *event;    /* ROOT_ARG: the tracepoint; ROOT_FUNC: the function */
+	const char *argname;  /* ROOT_ARG, ROOT_FUNC: "prev"; ROOT_FUNC: "return" too */
 	const char *cast;     /* @cast's type, or NULL: the root's own type */
 	struct st_btf_step step[ST_BTF_MAX_STEPS];
 	uint32_t nsteps;

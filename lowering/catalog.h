@@ -27,6 +27,16 @@ enum st_capability {
 };
 
 struct st_catalog;
+struct btf;
+
+/* One kernel text symbol: a function kprobes may name. */
+struct st_ksym {
+	const char *name;
+	const char *module;  /* NULL: vmlinux */
+	uint64_t addr;
+	bool exported;       /* EXPORT_SYMBOL'd (kallsyms has its __ksymtab_ entry) */
+	bool ambiguous;      /* another function of the module has the same name */
+};
 
 struct st_catalog_ops {
 	/* Call fn(arg, system, event) for every event matching both globs, in
@@ -39,6 +49,25 @@ struct st_catalog_ops {
 		      const struct st_catalog_field **out, uint32_t *n);
 	bool (*has)(struct st_catalog *c, enum st_capability cap);
 	void (*free)(struct st_catalog *c);
+	/* Kernel functions whose name matches `glob`, of vmlinux (module NULL)
+	 * or of the loaded modules matching module glob, in kallsyms order;
+	 * `traceable`: only those ftrace and kprobes can hook (not on the
+	 * kprobe blacklist, and in available_filter_functions when readable).
+	 * fn returning non-zero stops.  The count, or a negative errno.  NULL
+	 * op: no kernel symbols. */
+	int (*ksyms)(struct st_catalog *c, const char *module, const char *glob, bool traceable,
+		     int (*fn)(void *arg, const struct st_ksym *sym), void *arg);
+	/* The kernel's BTF (module NULL) or a loaded module's (split over
+	 * vmlinux's); NULL when there is none.  Owned by the catalog. */
+	const struct btf *(*kbtf)(struct st_catalog *c, const char *module);
+	/* The text symbol holding kernel address addr (kernel.statement(ADDR)),
+	 * or NULL; *off is addr's offset into it. */
+	const struct st_ksym *(*ksym_at)(struct st_catalog *c, uint64_t addr, uint64_t *off);
+	/* Whether module `name` is loaded. */
+	bool (*module_loaded)(struct st_catalog *c, const char *name);
+	/* Where loaded module `name`'s .text section starts (module("M").
+	 * statement(ADDR) is relative to it); false when unknown. */
+	bool (*module_text)(struct st_catalog *c, const char *name, uint64_t *addr);
 };
 
 struct st_catalog {

@@ -22,6 +22,7 @@
 #include "lowering/uelf.h"
 #include "lowering/family_kernel.h"
 #include "lowering/family_process.h"
+#include "lowering/kprobe_ctx.h"
 
 #define HZ_JIFFIES 250
 
@@ -432,6 +433,8 @@ int st_family_entry_point(const struct st_family_point *ret, struct st_family_po
 {
 	if (ret->usite)
 		return st_process_entry_point(ret, entry);
+	if (ret->ksite)
+		return st_kernel_entry_point(ret, entry);
 	if (ret->kind != ST_SRC_TRACEPOINT || !ret->syscall || !ret->is_return)
 		return -ENOENT;
 	*entry = *ret;
@@ -519,6 +522,8 @@ enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_p
 
 	if (fp->usite)
 		return st_process_var(fp, name, dollar, field, type);
+	if (fp->ksite)
+		return st_kernel_var(fp, name, dollar, field, type);
 	if (fp->kind != ST_SRC_TRACEPOINT)
 		return ST_CTX_NONE;
 	if (fp->syscall && !dollar) {
@@ -581,6 +586,14 @@ static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp
 		struct st_btf_cap cap;
 		char msg[256];
 
+		if (dollar && fp.ksite && strstr(name, "->")) {
+			/* $param->member: typed when the chain lowers */
+			char root[128];
+
+			snprintf(root, sizeof(root), "%.*s", (int)(strstr(name, "->") - name), name);
+			return st_family_var(rc->catalog, &fp, root, true, &field, &t) == ST_CTX_FIELD ? ST_T_LONG :
+			       ST_T_UNKNOWN;
+		}
 		if (!dollar || fp.kind != ST_SRC_TRACEPOINT || fp.syscall ||
 		    st_btf_tp_resolve(fp.event, name, &cap, msg, sizeof(msg)) < 0)
 			return ST_T_UNKNOWN;
@@ -657,11 +670,14 @@ const char *const *st_family_probe_types(void)
 		"kernel.function(string)", "kernel.function(string).call", "kernel.function(string).exported",
 		"kernel.function(string).return", "kernel.function(string).return.maxactive(number)",
 		"kernel.statement(string)", "kernel.statement(number)", "kernel.statement(number).absolute",
+		"kernel.function(string).inline", "kernel.statement(string).nearest",
 		"module(string).function(string)", "module(string).function(string).call",
-		"module(string).function(string).return",
+		"module(string).function(string).exported", "module(string).function(string).return",
+		"module(string).statement(number)",
 		"kprobe.function(string)", "kprobe.function(string).return",
 		"kprobe.function(string).return.maxactive(number)",
 		"kprobe.module(string).function(string)", "kprobe.module(string).function(string).return",
+		"kprobe.statement(number).absolute",
 		"process.begin", "process.end", "process.thread.begin", "process.thread.end",
 		"process(string).begin", "process(string).end",
 		"process(string).thread.begin", "process(string).thread.end",
@@ -682,4 +698,47 @@ const char *const *st_family_probe_types(void)
 	};
 
 	return types;
+}
+
+/* ---- dynamic probes (uprobes, kprobes): one interface for lowering ---- */
+
+bool st_family_dynamic(const struct st_family_point *fp)
+{
+	return fp->usite || fp->ksite;
+}
+
+int st_family_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen, char targets[][64],
+		     uint32_t max)
+{
+	if (fp->ksite)
+		return st_kernel_pretty(fp, name, fmt, flen, targets, max);
+	return fp->usite ? st_process_pretty(fp, name, fmt, flen, targets, max) : -1;
+}
+
+bool st_family_entry_var(const struct st_family_point *fp, const char *target)
+{
+	return fp->ksite ? st_kernel_entry_var(fp, target) : st_process_entry_var(fp, target);
+}
+
+const char *st_family_string_field(const struct st_family_point *fp, const char *target, bool user)
+{
+	if (fp->ksite)
+		return st_kernel_string_field(fp, target, user);
+	return user && fp->usite ? st_process_string_field(fp, target) : NULL;
+}
+
+void st_family_source_init(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena)
+{
+	if (fp->ksite)
+		st_kernel_source_init(s, fp, arena);
+	else if (fp->usite)
+		st_process_source_init(s, fp, arena);
+}
+
+void st_family_source_fetch(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena)
+{
+	if (fp->ksite)
+		st_kernel_source_fetch(s, fp, arena);
+	else if (fp->usite)
+		st_process_source_fetch(s, fp, arena);
 }

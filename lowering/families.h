@@ -10,6 +10,7 @@
 struct st_catalog;
 struct st_point_resolver;
 struct st_uprobe_site;
+struct st_kprobe_site;
 
 struct st_family_point {
 	enum st_source_kind kind;
@@ -19,6 +20,7 @@ struct st_family_point {
 	bool syscall, is_return;
 	char syscall_name[128];
 	const struct st_uprobe_site *usite; /* ST_SRC_UPROBE: lowering/family_process.c */
+	const struct st_kprobe_site *ksite; /* ST_SRC_KPROBE: lowering/family_kernel.c */
 	uint32_t perf_type;          /* ST_SRC_PERF */
 	uint64_t perf_config, perf_period;
 	bool perf_freq;              /* perf_period is a frequency in Hz */
@@ -63,6 +65,21 @@ enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_p
 				  bool dollar, const char **field, enum st_type *type);
 
 void st_resolver_free(struct st_point_resolver *r);
+
+/* Dynamic probes (uprobes and kprobes, whose events staplet creates with
+ * fetch arguments): the calls lowering makes of either family. */
+struct st_arena;
+bool st_family_dynamic(const struct st_family_point *fp);
+/* $$parms, $$return, $x$ ...: printf format and the targets it prints; -1 */
+int st_family_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen, char targets[][64],
+		     uint32_t max);
+/* $param in a .return probe, read at the entry */
+bool st_family_entry_var(const struct st_family_point *fp, const char *target);
+/* user_string($p) (user) / kernel_string($p): the field holding the
+ * string the probe fetched, or NULL */
+const char *st_family_string_field(const struct st_family_point *fp, const char *target, bool user);
+void st_family_source_init(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);
+void st_family_source_fetch(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);
 
 /* The probe point shapes the built-in families serve, in stap's
  * --dump-probe-types form ("process(string).function(string).return");

@@ -394,8 +394,8 @@ void st_inkernel_plan(struct st_plan *p)
 	/* A source is a candidate when every probe on it is eligible; tier 2
 	 * serves one probe per source. */
 	for (uint32_t s = 0; s < p->nsources; s++)
-		cand[s] = p->sources[s].kind == ST_SRC_TRACEPOINT && !p->sources[s].ncaptures &&
-			  !p->sources[s].nbtf;
+		cand[s] = (p->sources[s].kind == ST_SRC_TRACEPOINT || p->sources[s].kind == ST_SRC_KPROBE) &&
+			  !p->sources[s].ncaptures && !p->sources[s].nbtf;
 	for (uint32_t i = 0; i < p->nprobes; i++) {
 		uint32_t s = p->probes[i].source;
 

@@ -37,8 +37,7 @@ void plan_add_probe(struct lower *L, const struct st_probe_inst *pi, int src, ui
 	struct st_plan *p = L->plan;
 	struct st_plan_probe *pp;
 
-	if (L->fp.kind == ST_SRC_UPROBE)
-		st_process_source_fetch(&p->sources[src], &L->fp, p->arena);
+	st_family_source_fetch(&p->sources[src], &L->fp, p->arena);
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];
 	memset(pp, 0, sizeof(*pp));
@@ -65,7 +64,7 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 		return;
 	}
 	L->neslot = 0;
-	if (L->fp.is_return && (L->fp.kind == ST_SRC_UPROBE || L->fp.syscall))
+	if (L->fp.is_return && (st_family_dynamic(&L->fp) || L->fp.syscall))
 		lower_entry_pair(L, pi);
 	src = source_for(L, &L->fp, pi);
 	code = p->ncode;

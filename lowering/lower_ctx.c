@@ -317,10 +317,10 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 			     x->str, mod);
 		return -1;
 	}
-	if ((L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT) && x->kind == ST_E_CAST && n && !want_string &&
-	    cast_module_kernel(x))
+	if ((L->source < 0 || (L->fp.kind != ST_SRC_TRACEPOINT && L->fp.kind != ST_SRC_KPROBE)) &&
+	    x->kind == ST_E_CAST && n && !want_string && cast_module_kernel(x))
 		return chain_live(L, e, x, steps, n, dst);
-	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT) {
+	if (L->source < 0 || (L->fp.kind != ST_SRC_TRACEPOINT && L->fp.kind != ST_SRC_KPROBE)) {
 		fail(L, &e->loc, "staplet reads kernel memory only in tracepoint and syscall probes (a BPF "
 		     "program there), not %s", L->source < 0 ? "in functions" : "at this probe point");
 		return -1;
@@ -371,6 +371,16 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 	}
 	if (want_string && strn)
 		snprintf(key + at, sizeof(key) - at, ":%u", strn);
+	if (L->fp.kind == ST_SRC_KPROBE) {
+		/* a kprobe fetches the chain itself (kprobe_ctx.h) */
+		f = st_kernel_chain_field(&L->fp, &ch, msg, sizeof(msg));
+		if (!f) {
+			fail(L, &e->loc, "%s", msg);
+			return -1;
+		}
+		field_load(L, e, f, dst);
+		return 1;
+	}
 	if (L->fp.syscall)
 		L->plan->sources[L->source].btf_ctx = true;
 	f = st_btf_source_chain(&L->plan->sources[L->source], L->plan->arena, &ch, key, msg, sizeof(msg), &rc);
@@ -389,7 +399,8 @@ bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	const char *f;
 	int rc;
 
-	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && e->kind == ST_E_MEMBER)
+	if (L->source >= 0 && (L->fp.kind == ST_SRC_TRACEPOINT || L->fp.kind == ST_SRC_KPROBE) &&
+	    e->kind == ST_E_MEMBER)
 		return chain_to(L, e, false, 0, dst) != 0 || L->err;
 	if (L->source < 0 || L->fp.kind != ST_SRC_TRACEPOINT || L->fp.syscall || !st_btf_expr_path(e, path, sizeof(path)))
 		return false;
@@ -634,13 +645,56 @@ bool task_call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	return true;
 }
 
+/* int_arg(N) ... from the calling convention, register("rdi"),
+ * returnval() at a kprobe: fetched by the kprobe at the event. */
+bool kprobe_call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
+{
+	const char *t = NULL;
+	char f[48];
+
+	if (e->func)
+		return false;
+	switch (e->builtin) {
+	case ST_BI_INT_ARG: case ST_BI_S32_ARG: t = "s32"; break;
+	case ST_BI_UINT_ARG: case ST_BI_U32_ARG: t = "u32"; break;
+	case ST_BI_LONG_ARG: case ST_BI_S64_ARG: t = "s64"; break;
+	case ST_BI_ULONG_ARG: case ST_BI_POINTER_ARG: case ST_BI_U64_ARG: t = "u64"; break;
+	case ST_BI_REGISTER: case ST_BI_U_REGISTER:
+		if (e->args[0]->kind != ST_E_STR || !st_kernel_reg_field(e->args[0]->str, f, sizeof(f))) {
+			fail(L, &e->loc, "%s: unknown register name%s", st_builtins[e->builtin].name,
+			     e->args[0]->kind == ST_E_STR ? "" : " (a constant string is needed)");
+			return true;
+		}
+		field_load(L, e, f, dst);
+		if (e->builtin == ST_BI_U_REGISTER && strstr(f, "_32")) {
+			/* the unsigned 32-bit view: mask the sign extension */
+			uint32_t save = L->top;
+
+			E(L, e, ST_OP_AND, 0, dst, dst, load_num(L, e, 0xffffffffll));
+			L->top = save;
+		}
+		return true;
+	case ST_BI_RETURNVAL:
+		if (!L->fp.is_return)
+			return false;
+		field_load(L, e, "kretval", dst);
+		return true;
+	default:
+		return false;
+	}
+	if (e->args[0]->kind != ST_E_NUM || !st_kernel_arg_field(e->args[0]->num, t, f, sizeof(f)))
+		return false;
+	field_load(L, e, f, dst);
+	return true;
+}
+
 /* $$parms, $$vars, $x$ ... at a uprobe: sprintf of the targets they print. */
 bool pretty_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	char fmt[1024], targets[32][64];
 	const struct st_fmt *f;
 	uint32_t base;
-	int n = st_process_pretty(&L->fp, e->str, fmt, sizeof(fmt), targets, 32);
+	int n = st_family_pretty(&L->fp, e->str, fmt, sizeof(fmt), targets, 32);
 
 	if (n < 0)
 		return false;

@@ -70,8 +70,8 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 		entry_add(L, e);
 		return;
 	}
-	if (e->kind == ST_E_TARGET && (st_process_entry_var(&L->fp, e->str) || syscall_entry_var(L, e->str) ||
-	    (L->fp.kind == ST_SRC_UPROBE && L->fp.is_return && strncmp(e->str, "$return", 7) &&
+	if (e->kind == ST_E_TARGET && (st_family_entry_var(&L->fp, e->str) || syscall_entry_var(L, e->str) ||
+	    (st_family_dynamic(&L->fp) && L->fp.is_return && strncmp(e->str, "$return", 7) &&
 	     ((!strncmp(e->str, "$$", 2) && strcmp(e->str, "$$return") && strcmp(e->str, "$$name")) ||
 	      (e->str[1] != '$' && e->str[strlen(e->str) - 1] == '$'))))) {
 		entry_add(L, e);
@@ -79,7 +79,7 @@ static void entry_collect_e(struct lower *L, const struct st_expr *e)
 	}
 	/* user_string($param): the string at the entry, as the entry fetched it */
 	if (is_user_string_call(e) && e->args[0]->kind == ST_E_TARGET && entry_consts(e) &&
-	    (st_process_entry_var(&L->fp, e->args[0]->str) || syscall_entry_var(L, e->args[0]->str))) {
+	    (st_family_entry_var(&L->fp, e->args[0]->str) || syscall_entry_var(L, e->args[0]->str))) {
 		entry_add(L, e);
 		return;
 	}

@@ -299,17 +299,22 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	uint32_t base, i;
 
-	/* user_string($p) at a uprobe: the string the probe fetched */
-	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL &&
-	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
+	/* user_string($p) at a uprobe or kprobe, kernel_string($p) at a
+	 * kprobe: the string the probe fetched */
+	if (L->source >= 0 && st_family_dynamic(&L->fp) && e->func == NULL &&
+	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
+	     e->builtin == ST_BI_KERNEL_STRING || e->builtin == ST_BI_KERNEL_STRING2) &&
 	    e->args[0]->kind == ST_E_TARGET) {
-		const char *f = st_process_string_field(&L->fp, e->args[0]->str);
+		const char *f = st_family_string_field(&L->fp, e->args[0]->str,
+						       e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N);
 
 		if (f) {
 			field_load(L, e, f, dst);
 			return;
 		}
 	}
+	if (L->source >= 0 && L->fp.kind == ST_SRC_KPROBE && kprobe_call_to(L, e, dst))
+		return;
 	/* user_string($argv[0]), user_string($r->name) at a uprobe */
 	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL &&
 	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
@@ -319,8 +324,9 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		return;
 	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))
 		ustring_capture(L, e->args[0]);
-	/* kernel_string(chain) at a tracepoint: the capture program reads it */
-	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && !e->func &&
+	/* kernel_string(chain) at a tracepoint (the capture program reads
+	 * it) or a kprobe (a fetch arg) */
+	if (L->source >= 0 && (L->fp.kind == ST_SRC_TRACEPOINT || L->fp.kind == ST_SRC_KPROBE) && !e->func &&
 	    (e->builtin == ST_BI_KERNEL_STRING || e->builtin == ST_BI_KERNEL_STRING2 ||
 	     (e->builtin == ST_BI_KERNEL_STRING_N && e->args[1]->kind == ST_E_NUM && e->args[1]->num >= 0))) {
 		uint32_t lim = e->builtin == ST_BI_KERNEL_STRING_N ? (uint32_t)(e->args[1]->num > 255 ? 255 :
@@ -397,7 +403,7 @@ void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			E(L, e, ST_OP_MOV, 0, dst, L->eslot_base + i, 0);
 			return;
 		}
-	if (e->kind == ST_E_TARGET && L->fp.kind == ST_SRC_UPROBE && pretty_to(L, e, dst))
+	if (e->kind == ST_E_TARGET && st_family_dynamic(&L->fp) && pretty_to(L, e, dst))
 		return;
 	if (e->kind == ST_E_ATOP && !strcmp(e->str, "@uregister") && L->fp.kind == ST_SRC_UPROBE &&
 	    L->source >= 0 && e->nargs == 1 && e->args[0]->kind == ST_E_NUM) {

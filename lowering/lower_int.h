@@ -15,6 +15,7 @@
 #include "lowering/ctypes.h"
 #include "lowering/catalog.h"
 #include "lowering/families.h"
+#include "lowering/kprobe_ctx.h"
 #include "lowering/inkernel.h"
 #include "lowering/family_process.h"
 #include "lowering/uelf.h"
@@ -114,6 +115,7 @@ bool is_arg_call(const struct st_expr *e);
 void ustring_capture(struct lower *L, const struct st_expr *addr);
 bool task_call_to(struct lower *L, const struct st_expr *e, uint32_t dst);
 bool pretty_to(struct lower *L, const struct st_expr *e, uint32_t dst);
+bool kprobe_call_to(struct lower *L, const struct st_expr *e, uint32_t dst);
 void bind_context(struct lower *L, const struct st_probe_inst *pi);
 /* the user memory a tracepoint handler reads, copied at the event (memflow.h) */
 void memflow_probe(struct lower *L, const struct st_probe_inst *pi);

@@ -17,6 +17,7 @@ int source_for(struct lower *L, const struct st_family_point *fp, const struct s
 	switch (fp->kind) {
 	case ST_SRC_TRACEPOINT:
 	case ST_SRC_UPROBE:
+	case ST_SRC_KPROBE:
 		snprintf(name, sizeof(name), "%s:%s", fp->system, fp->event);
 		break;
 	case ST_SRC_TIMER:
@@ -28,7 +29,7 @@ int source_for(struct lower *L, const struct st_family_point *fp, const struct s
 	}
 	/* Tracepoints and timers are shared by every probe on them; begin/end
 	 * each get their own so that their sequence numbers order them. */
-	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE)
+	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE || fp->kind == ST_SRC_KPROBE)
 		for (i = 0; i < p->nsources; i++)
 			if (p->sources[i].kind == fp->kind && strcmp(p->sources[i].name, name) == 0)
 				return (int)i;
@@ -40,21 +41,14 @@ int source_for(struct lower *L, const struct st_family_point *fp, const struct s
 	s->seq = fp->seq;
 	s->period_ns = fp->period_ns;
 	s->optional = pi->point->optional;
-	if (fp->kind == ST_SRC_UPROBE)
-		st_process_source_init(s, fp, p->arena);
-	if (fp->kind == ST_SRC_KPROBE) {
-		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
-		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
-		s->probe_symbol = (char *)st_arena_strndup(p->arena, fp->symbol, strlen(fp->symbol), 127);
-		s->probe_return = fp->is_return;
-	}
+	st_family_source_init(s, fp, p->arena);
 	if (fp->kind == ST_SRC_PERF) {
 		s->perf_type = fp->perf_type;
 		s->perf_config = fp->perf_config;
 		s->perf_period = fp->perf_period;
 		s->perf_freq = fp->perf_freq;
 	}
-	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE) {
+	if (fp->kind == ST_SRC_TRACEPOINT || fp->kind == ST_SRC_UPROBE || fp->kind == ST_SRC_KPROBE) {
 		s->system = (char *)st_arena_strndup(p->arena, fp->system, strlen(fp->system), 127);
 		s->event = (char *)st_arena_strndup(p->arena, fp->event, strlen(fp->event), 127);
 	}

@@ -38,7 +38,10 @@ enum st_source_kind {
  * string there (is_string; through one more pointer when str_ptr), or
  * `size` bytes there.  The record field `field` holds it. */
 #define ST_BTF_MAX_HOPS 8
-enum { ST_BTF_ROOT_ARG, ST_BTF_ROOT_TASK, ST_BTF_ROOT_CTX };
+enum { ST_BTF_ROOT_ARG, ST_BTF_ROOT_TASK, ST_BTF_ROOT_CTX, ST_BTF_ROOT_FUNC };
+/* ST_BTF_ROOT_FUNC: parameter `arg` of a kernel function at its kprobe, or
+ * its return value (ST_BTF_ARG_RETURN) at its kretprobe; read by fetch args */
+#define ST_BTF_ARG_RETURN 0xffffu
 struct st_btf_cap {
 	const char *field;   /* "stap_btf0": the synthesized record's field */
 	const char *path;    /* "$prev->pid" */
@@ -90,11 +93,12 @@ struct st_source {
 	/* ST_SRC_UPROBE / ST_SRC_KPROBE: the tracefs definition to create. */
 	char *probe_path;    /* uprobe: ELF file */
 	uint64_t probe_offset; /* uprobe: file offset; kprobe: offset from symbol */
-	char *probe_symbol;  /* kprobe: kernel symbol */
+	char *probe_symbol;  /* kprobe: kprobe_events target ("vfs_read", "9p:v9fs_open", "vfs_read+4", "0x...") */
+	uint32_t probe_maxactive; /* kretprobe: instances (0: the kernel's default) */
 	bool probe_return;   /* uretprobe / kretprobe */
 	uint64_t probe_ref_ctr; /* uprobe: file offset of a USDT semaphore, 0 = none */
 	char *probe_fetch;   /* fetch args, "name=%di:s64 ..." */
-	char *probe_func;    /* uprobe: the function probed, for ppfunc(); NULL: none known */
+	char *probe_func;    /* uprobe, kprobe: the function probed, for probefunc()/ppfunc(); NULL/"": none known */
 
 	/* ST_SRC_PERF */
 	uint32_t perf_type;

@@ -12,6 +12,7 @@
 #include <tracefs.h>
 #include <traceevent/event-parse.h>
 #include "runtime/catalog.h"
+#include "runtime/ktable.h"
 
 struct cached_event {
 	char *sys, *evt;
@@ -28,6 +29,7 @@ struct catalog {
 	int status;                  /* live: -errno when tracefs could not be read */
 	struct cached_event *cache;
 	uint32_t ncache, cap;
+	struct st_ktable *kt;        /* live: the kernel's functions and BTF */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -247,9 +249,47 @@ static void cat_free(struct st_catalog *base)
 		free(c->cache[i].fields);
 	}
 	free(c->cache);
+	st_ktable_free(c->kt);
 	if (c->own_tep)
 		tep_free(c->tep);
 	free(c);
+}
+
+/* Kernel functions: the live kernel's only (a recording names its events). */
+static int cat_ksyms(struct st_catalog *base, const char *module, const char *glob, bool traceable,
+		     int (*fn)(void *arg, const struct st_ksym *sym), void *arg)
+{
+	struct catalog *c = (struct catalog *)base;
+
+	return c->kt ? st_ktable_each(c->kt, module, glob, traceable, fn, arg) : -ENOENT;
+}
+
+static const struct btf *cat_kbtf(struct st_catalog *base, const char *module)
+{
+	struct catalog *c = (struct catalog *)base;
+
+	return c->kt ? st_ktable_btf(c->kt, module) : NULL;
+}
+
+static const struct st_ksym *cat_ksym_at(struct st_catalog *base, uint64_t addr, uint64_t *off)
+{
+	struct catalog *c = (struct catalog *)base;
+
+	return c->kt ? st_ktable_at(c->kt, addr, off) : NULL;
+}
+
+static bool cat_module_loaded(struct st_catalog *base, const char *name)
+{
+	struct catalog *c = (struct catalog *)base;
+
+	return c->kt && st_ktable_module_loaded(c->kt, name);
+}
+
+static bool cat_module_text(struct st_catalog *base, const char *name, uint64_t *addr)
+{
+	struct catalog *c = (struct catalog *)base;
+
+	return c->kt && st_ktable_module_text(c->kt, name, addr);
 }
 
 static const struct st_catalog_ops catalog_ops = {
@@ -257,6 +297,11 @@ static const struct st_catalog_ops catalog_ops = {
 	.fields = cat_fields,
 	.has = cat_has,
 	.free = cat_free,
+	.ksyms = cat_ksyms,
+	.kbtf = cat_kbtf,
+	.ksym_at = cat_ksym_at,
+	.module_loaded = cat_module_loaded,
+	.module_text = cat_module_text,
 };
 
 struct st_catalog *st_catalog_tracefs(void)
@@ -267,6 +312,7 @@ struct st_catalog *st_catalog_tracefs(void)
 		abort();
 	c->base.ops = &catalog_ops;
 	c->live = true;
+	c->kt = st_ktable_new(NULL, tracefs_tracing_dir(), NULL);
 	c->tep = tep_alloc();
 	c->own_tep = true;
 	if (!c->tep)
@@ -340,7 +386,44 @@ static void lay_free(struct st_catalog *base)
 	free(l);
 }
 
-static const struct st_catalog_ops layered_ops = { lay_list, lay_fields, lay_has, lay_free };
+static int lay_ksyms(struct st_catalog *base, const char *module, const char *glob, bool traceable,
+		     int (*fn)(void *arg, const struct st_ksym *sym), void *arg)
+{
+	struct layered *l = (struct layered *)base;
+
+	return l->second ? l->second->ops->ksyms(l->second, module, glob, traceable, fn, arg) : -ENOENT;
+}
+
+static const struct btf *lay_kbtf(struct st_catalog *base, const char *module)
+{
+	struct layered *l = (struct layered *)base;
+
+	return l->second ? l->second->ops->kbtf(l->second, module) : NULL;
+}
+
+static const struct st_ksym *lay_ksym_at(struct st_catalog *base, uint64_t addr, uint64_t *off)
+{
+	struct layered *l = (struct layered *)base;
+
+	return l->second ? l->second->ops->ksym_at(l->second, addr, off) : NULL;
+}
+
+static bool lay_module_loaded(struct st_catalog *base, const char *name)
+{
+	struct layered *l = (struct layered *)base;
+
+	return l->second && l->second->ops->module_loaded(l->second, name);
+}
+
+static bool lay_module_text(struct st_catalog *base, const char *name, uint64_t *addr)
+{
+	struct layered *l = (struct layered *)base;
+
+	return l->second && l->second->ops->module_text(l->second, name, addr);
+}
+
+static const struct st_catalog_ops layered_ops = { lay_list, lay_fields, lay_has, lay_free, lay_ksyms, lay_kbtf,
+						   lay_ksym_at, lay_module_loaded, lay_module_text };
 
 struct st_catalog *st_catalog_layered(struct st_catalog *first, struct st_catalog *second)
 {

@@ -20,6 +20,7 @@
 #include "frontend/elab.h"
 #include "frontend/frontend.h"
 #include "lowering/families.h"
+#include "lowering/kprobe_ctx.h"
 #include "lowering/plan.h"
 #include "runtime/backend.h"
 #include "runtime/catalog.h"
@@ -365,7 +366,17 @@ static void list_point_vars(FILE *f, struct st_catalog *cat, const struct st_pro
 	const struct st_catalog_field *fl;
 	uint32_t nf, i;
 
-	if (st_family_classify(pi->point, &fp) < 0 || fp.kind != ST_SRC_TRACEPOINT)
+	if (st_family_classify(pi->point, &fp) < 0)
+		return;
+	if (fp.ksite) {      /* kernel functions: parameters and types from BTF */
+		char sig[1024];
+
+		st_kernel_signature(fp.ksite, sig, sizeof(sig));
+		if (sig[0])
+			fprintf(f, " %s", sig);
+		return;
+	}
+	if (fp.kind != ST_SRC_TRACEPOINT)
 		return;
 	if (fp.syscall) {
 		struct st_syscall_arg a[8];

@@ -925,6 +925,10 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 		ret->n = raw_long(vm, 16);
 		break;
 	}
+	case ST_BI_REGISTER: case ST_BI_U_REGISTER:
+		/* at kernel probes lowering fetches the register at the event */
+		return st_vm_raise(vm, "%s(\"%s\"): registers are read at kernel probes only, by a constant name",
+				   st_builtins[id].name, a[0].s);
 	case ST_BI_SYSCALL_NR: {
 		bool is_exit;
 

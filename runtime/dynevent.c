@@ -1,7 +1,9 @@
-/* dynevent.c - create and remove our tracefs uprobe events (dynevent.h).
+/* dynevent.c - create and remove our tracefs uprobe and kprobe events
+ * (dynevent.h).
  *
  * Written straight to uprobe_events ("p:GROUP/EVENT PATH:0xOFF(0xREF) ARGS"):
  * libtracefs' uprobe helper has no reference counter (USDT semaphore).
+ * kprobe_events lines come from lowering/family_kernel.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,11 +14,12 @@
 #include <string.h>
 #include <tracefs.h>
 #include <unistd.h>
+#include "lowering/family_kernel.h"
 #include "lowering/family_process.h"
 #include "runtime/dynevent.h"
 #include "runtime/leftovers.h"
 
-struct created { char event[64]; };
+struct created { char event[64]; bool kprobe; };
 
 static struct created *made;
 static uint32_t nmade;
@@ -35,7 +38,12 @@ const char *st_dynevent_logical_system(const char *sys)
 	return sys && !strcmp(sys, st_dynevent_group()) ? ST_UPROBE_SYSTEM : sys;
 }
 
-static int write_line(const char *line)
+static const char *events_file(bool kprobe)
+{
+	return kprobe ? "kprobe_events" : "uprobe_events";
+}
+
+static int write_line(bool kprobe, const char *line)
 {
 	const char *dir = tracefs_tracing_dir();
 	char path[512];
@@ -43,7 +51,7 @@ static int write_line(const char *line)
 
 	if (!dir)
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/uprobe_events", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, events_file(kprobe));
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -53,18 +61,18 @@ static int write_line(const char *line)
 	return rc;
 }
 
-static void remove_event(const char *grp, const char *ev)
+static void remove_event(bool kprobe, const char *grp, const char *ev)
 {
 	char line[256];
 
 	snprintf(line, sizeof(line), "-:%s/%s\n", grp, ev);
-	write_line(line);
+	write_line(kprobe, line);
 }
 
 void st_dynevent_remove_all(void)
 {
 	for (uint32_t i = 0; i < nmade; i++)
-		remove_event(st_dynevent_group(), made[i].event);
+		remove_event(made[i].kprobe, st_dynevent_group(), made[i].event);
 	free(made);
 	made = NULL;
 	nmade = 0;
@@ -84,21 +92,11 @@ static char *last_error(void)
 	return log;
 }
 
-int st_dynevent_create(const struct st_source *s, char *sys, size_t syslen, char **err)
+/* "p:GROUP/EVENT PATH:0xOFF(0xREF) ARGS" */
+static int uprobe_line(const struct st_source *s, char **line, char **err)
 {
-	char *line = NULL, ref[40] = "";
-	struct created *n;
-	int rc;
+	char ref[40] = "";
 
-	snprintf(sys, syslen, "%s", st_dynevent_group());
-	for (uint32_t i = 0; i < nmade; i++)
-		if (!strcmp(made[i].event, s->event))
-			return 0;
-	if (!atexit_done) {
-		st_leftovers_remove();
-		atexit(st_dynevent_remove_all);
-		atexit_done = true;
-	}
 	if (!s->probe_path || strpbrk(s->probe_path, " \t\n")) {
 		if (asprintf(err, "%s: cannot probe a path with blanks", s->name) < 0)
 			*err = NULL;
@@ -106,30 +104,78 @@ int st_dynevent_create(const struct st_source *s, char *sys, size_t syslen, char
 	}
 	if (s->probe_ref_ctr)
 		snprintf(ref, sizeof(ref), "(0x%llx)", (unsigned long long)s->probe_ref_ctr);
-	if (asprintf(&line, "%c:%s/%s %s:0x%llx%s %s\n", s->probe_return ? 'r' : 'p', st_dynevent_group(),
+	if (asprintf(line, "%c:%s/%s %s:0x%llx%s %s\n", s->probe_return ? 'r' : 'p', st_dynevent_group(),
 		     s->event, s->probe_path, (unsigned long long)s->probe_offset, ref,
 		     s->probe_fetch ? s->probe_fetch : "") < 0)
 		return -ENOMEM;
-	tracefs_error_clear(NULL);
-	rc = write_line(line);
-	if (rc < 0) {
-		char *why = last_error();
+	return 0;
+}
 
-		if (asprintf(err, "cannot create uprobe %s (%s:0x%llx): %s%s%s", s->name, s->probe_path,
-			     (unsigned long long)s->probe_offset, strerror(-rc), why ? ": " : "",
-			     why ? why : "") < 0)
-			*err = NULL;
-		free(why);
-		free(line);
-		return rc;
+static int kprobe_line(const struct st_source *s, char **line)
+{
+	size_t n = strlen(s->probe_symbol ? s->probe_symbol : "") + strlen(s->probe_fetch ? s->probe_fetch : "") +
+		   strlen(s->event) + 128;
+
+	*line = malloc(n);
+	if (!*line)
+		return -ENOMEM;
+	if (st_kprobe_definition(*line, n - 1, st_dynevent_group(), s->event, s->probe_symbol ? s->probe_symbol : "",
+				 s->probe_return, s->probe_maxactive, s->probe_fetch) < 0) {
+		free(*line);
+		return -ENOSPC;
 	}
+	strcat(*line, "\n");
+	return 0;
+}
+
+static int create_failed(const struct st_source *s, bool kprobe, int rc, char **err)
+{
+	char *why = last_error();
+	int w;
+
+	if (kprobe)
+		w = asprintf(err, "cannot create kprobe %s (%s): %s%s%s", s->name, s->probe_symbol,
+			     strerror(-rc), why ? ": " : "", why ? why : "");
+	else
+		w = asprintf(err, "cannot create uprobe %s (%s:0x%llx): %s%s%s", s->name, s->probe_path,
+			     (unsigned long long)s->probe_offset, strerror(-rc), why ? ": " : "", why ? why : "");
+	if (w < 0)
+		*err = NULL;
+	free(why);
+	return rc;
+}
+
+int st_dynevent_create(const struct st_source *s, char *sys, size_t syslen, char **err)
+{
+	bool kprobe = s->kind == ST_SRC_KPROBE;
+	char *line = NULL;
+	struct created *n;
+	int rc;
+
+	snprintf(sys, syslen, "%s", st_dynevent_group());
+	for (uint32_t i = 0; i < nmade; i++)
+		if (!strcmp(made[i].event, s->event) && made[i].kprobe == kprobe)
+			return 0;
+	if (!atexit_done) {
+		st_leftovers_remove();
+		atexit(st_dynevent_remove_all);
+		atexit_done = true;
+	}
+	rc = kprobe ? kprobe_line(s, &line) : uprobe_line(s, &line, err);
+	if (rc < 0)
+		return rc;
+	tracefs_error_clear(NULL);
+	rc = write_line(kprobe, line);
 	free(line);
+	if (rc < 0)
+		return create_failed(s, kprobe, rc, err);
 	n = realloc(made, sizeof(*n) * (nmade + 1));
 	if (!n) {
-		remove_event(st_dynevent_group(), s->event);
+		remove_event(kprobe, st_dynevent_group(), s->event);
 		return -ENOMEM;
 	}
 	made = n;
-	snprintf(made[nmade++].event, sizeof(made->event), "%s", s->event);
+	snprintf(made[nmade].event, sizeof(made->event), "%s", s->event);
+	made[nmade++].kprobe = kprobe;
 	return 0;
 }

@@ -114,11 +114,16 @@ static int frames(struct st_vm *vm, bool user, const void **pcs)
 	return (int)(user ? ev->nustack : ev->nkstack);
 }
 
-static uint64_t frame(const void *pcs, int i)
+/* Frame i.  At a kprobe (x86) the kernel reports the breakpoint's next
+ * byte as the first pc: the probed address is one less, as stap prints it. */
+static uint64_t frame(struct st_vm *vm, bool user, const void *pcs, int i)
 {
+	const struct st_source *s = vm->probe ? &vm->plan->sources[vm->probe->source] : NULL;
 	uint64_t v;
 
 	memcpy(&v, (const uint8_t *)pcs + 8 * (size_t)i, 8);
+	if (!i && !user && s && s->kind == ST_SRC_KPROBE && !s->probe_return)
+		v--;
 	return v;
 }
 
@@ -143,7 +148,7 @@ static enum st_vm_status format_stack(struct st_vm *vm, struct st_buf *b, bool u
 		return ST_VM_OK;
 	}
 	for (int i = 0; i < n && i < MAXBACKTRACE; i++)
-		format_addr(vm, b, frame(pcs, i), user, style);
+		format_addr(vm, b, frame(vm, user, pcs, i), user, style);
 	return ST_VM_OK;
 }
 
@@ -216,7 +221,7 @@ enum st_vm_status st_stack_builtin(struct st_vm *vm, unsigned id, const st_value
 		if (n < 0 && !st_ctx_live)
 			return st_vm_raise(vm, "%s: the recording did not capture stacks for this probe",
 					   st_builtins[id].name);
-		ret->n = a[0].n >= 0 && a[0].n < n && a[0].n < MAXBACKTRACE ? (int64_t)frame(pcs, (int)a[0].n) : 0;
+		ret->n = a[0].n >= 0 && a[0].n < n && a[0].n < MAXBACKTRACE ? (int64_t)frame(vm, user, pcs, (int)a[0].n) : 0;
 		break;
 	case ST_BI_UBACKTRACE: user = true; /* fall through */
 	case ST_BI_BACKTRACE:

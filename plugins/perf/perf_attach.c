@@ -239,6 +239,7 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			continue;
 		switch (s->kind) {
 		case ST_SRC_UPROBE:
+		case ST_SRC_KPROBE:
 			memset(e, 0, sizeof(*e));
 			rc = st_dynevent_create(s, sys, sizeof(sys), err);
 			if (rc < 0) {
@@ -312,12 +313,6 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			/* addr(), uaddr() and user_mode() read the sampled ip */
 			base_attr(e, common | PERF_SAMPLE_PERIOD | PERF_SAMPLE_IP, ring_bytes);
 			break;
-		case ST_SRC_KPROBE:
-			if (s->optional)
-				continue;
-			return st_perf_fail(err, -EOPNOTSUPP,
-					    "%s: kprobe probes are not supported by the perf backend yet",
-					    s->name ? s->name : "?");
 		default:
 			continue;     /* begin/end/error/never/timer: the runtime's */
 		}

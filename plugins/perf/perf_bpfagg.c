@@ -5,6 +5,7 @@
  * The map holds MAXMAPENTRIES + 1 keys (the array's declared size + 1), so
  * an overflow shows as stap's MAXMAPENTRIES error when the counts are
  * applied; keys past that are not counted. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "lowering/bpfagg.h"
 #include "plugins/perf/perf_ink.h"
@@ -38,7 +40,9 @@ int st_perf_bpfagg_open(struct st_perf_ink_src *s, uint64_t tp_id, const struct 
 		po.log_size = (uint32_t)log_size;
 		po.log_level = 1;
 	}
-	s->prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "stap_agg", "GPL", p, n, &po);
+	/* the program reads no context: only its type follows the event's */
+	s->prog_fd = bpf_prog_load(s->kprobe ? BPF_PROG_TYPE_KPROBE : BPF_PROG_TYPE_TRACEPOINT, "stap_agg", "GPL", p, n,
+				   &po);
 	if (s->prog_fd < 0)
 		return -errno;
 	if (tp_id == UINT64_MAX)
@@ -61,6 +65,37 @@ int st_perf_bpfagg_open(struct st_perf_ink_src *s, uint64_t tp_id, const struct 
 	    ioctl(s->fds[0], PERF_EVENT_IOC_ENABLE, 0) < 0)
 		return -errno;
 	return 0;
+}
+
+int st_perf_bpfagg_open_fentry(struct st_perf_ink_src *s, const char *func, bool ret,
+			       const struct st_backend_opts *o)
+{
+	struct bpf_insn p[ST_BPFAGG_MAX_INSNS];
+	LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_NO_PREALLOC);
+	LIBBPF_OPTS(bpf_prog_load_opts, po);
+	uint32_t entries = s->ink->map_entries ? s->ink->map_entries
+					       : (o && o->maxmapentries ? o->maxmapentries : 2048) + 1;
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) : -ENOENT;
+	uint32_t n;
+
+	btf__free(vmlinux);
+	if (id <= 0)
+		return -ENOENT;
+	s->map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "stap_agg", st_bpfagg_key_size(s->ink), 8, entries, &mo);
+	if (s->map_fd < 0)
+		return -errno;
+	n = st_bpfagg_emit(s->ink, s->map_fd, s->ids_fd, o ? o->target_pid : 0, (int32_t)getpid(), p);
+	/* a tracing program returns 0: the tracepoint program's `r0 = 1; exit` */
+	assert(n >= 2 && p[n - 1].code == (BPF_JMP | BPF_EXIT) && p[n - 2].code == (BPF_ALU64 | BPF_MOV | BPF_K));
+	p[n - 2].imm = 0;
+	po.expected_attach_type = ret ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY;
+	po.attach_btf_id = (uint32_t)id;
+	s->prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "stap_agg", "GPL", p, n, &po);
+	if (s->prog_fd < 0)
+		return -errno;
+	s->link_fd = bpf_link_create(s->prog_fd, 0, ret ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY, NULL);
+	return s->link_fd < 0 ? -errno : 0;
 }
 
 static int grow(struct st_perf_ink *k)
@@ -92,6 +127,10 @@ int st_perf_bpfagg_read(struct st_perf_ink *k, struct st_perf_ink_src *s)
 
 	if (s->fds && s->fds[0] >= 0)
 		ioctl(s->fds[0], PERF_EVENT_IOC_DISABLE, 0);
+	if (s->link_fd > 0) {       /* detached: the counts stop here */
+		close(s->link_fd);
+		s->link_fd = -1;
+	}
 	if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, 8)))
 		return -ENOMEM;
 	while (bpf_map_get_next_key(s->map_fd, prev, next) == 0) {

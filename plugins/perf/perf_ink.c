@@ -12,15 +12,26 @@
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_ink.h"
 #include "plugins/perf/perf_syscalls.h"
+#include "runtime/dynevent.h"
 
+/* The event's id; a kprobe source's event is created first (in the run's
+ * own group, removed at exit). */
 static int tp_id(const struct st_source *s, uint64_t *id)
 {
-	const char *dir = st_perf_tracing_dir();
-	char path[512], *txt;
+	const char *dir = st_perf_tracing_dir(), *sys = s->system;
+	char path[512], live[64], *txt, *err = NULL;
 
 	if (!dir || !s->system || !s->event)
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, s->system, s->event);
+	if (s->kind == ST_SRC_KPROBE) {
+		int rc = st_dynevent_create(s, live, sizeof(live), &err);
+
+		free(err);
+		if (rc < 0)
+			return rc;
+		sys = live;
+	}
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, sys, s->event);
 	txt = st_perf_read_file(path, NULL);
 	if (!txt)
 		return -ENOENT;
@@ -43,7 +54,15 @@ void st_perf_ink_src_close(struct st_perf_ink_src *s)
 		close(s->map_fd);
 	if (s->ids_fd >= 0)
 		close(s->ids_fd);
-	s->prog_fd = s->map_fd = s->ids_fd = -1;
+	if (s->link_fd > 0)
+		close(s->link_fd);
+	s->prog_fd = s->map_fd = s->ids_fd = s->link_fd = -1;
+}
+
+/* Tracepoints and kprobe events are served in the kernel. */
+static bool ink_kind(const struct st_source *s)
+{
+	return s->kind == ST_SRC_TRACEPOINT || s->kind == ST_SRC_KPROBE;
 }
 
 /* A set of syscall sources sharing one st_inkernel (inkernel.h), served
@@ -133,9 +152,17 @@ static uint32_t ink_units(const struct st_source *src, uint32_t nsrc, const int 
 	uint32_t c = 0;
 
 	for (uint32_t i = 0; i < nsrc; i++)
-		if (src[i].kind == ST_SRC_TRACEPOINT && src[i].ink && (of[i] < 0 || set[of[i]].first == i))
+		if (ink_kind(&src[i]) && src[i].ink && (of[i] < 0 || set[of[i]].first == i))
 			c++;
 	return c;
+}
+
+/* A kprobe on a vmlinux function's entry (or return): fentry/fexit can
+ * serve it instead. */
+static bool fentry_target(const struct st_source *s)
+{
+	return s->kind == ST_SRC_KPROBE && s->probe_func && s->probe_symbol && s->probe_func[0] &&
+	       !strcmp(s->probe_func, s->probe_symbol);
 }
 
 static int open_one(struct st_perf_ink_src *s, const struct st_source *src, uint32_t nsrc, const int *of,
@@ -147,11 +174,19 @@ static int open_one(struct st_perf_ink_src *s, const struct st_source *src, uint
 	memset(s, 0, sizeof(*s));
 	s->source = i;
 	s->ink = src[i].ink;
-	s->prog_fd = s->map_fd = s->ids_fd = -1;
+	s->prog_fd = s->map_fd = s->ids_fd = s->link_fd = -1;
 	if (of[i] >= 0)
 		return open_sysc_set(s, src, nsrc, of, of[i], set[of[i]].dir, o);
+	if (fentry_target(&src[i]) && s->ink->tier == ST_INK_BPFAGG) {
+		/* a BPF trampoline on the function when the kernel allows it */
+		if (st_perf_bpfagg_open_fentry(s, src[i].probe_func, src[i].probe_return, o) == 0)
+			return 0;
+		st_perf_ink_src_close(s);
+		s->prog_fd = s->map_fd = s->ids_fd = s->link_fd = -1;
+	}
 	if ((rc = tp_id(&src[i], &id)) < 0)
 		return rc;
+	s->kprobe = src[i].kind == ST_SRC_KPROBE;
 	if (s->ink->tier == ST_INK_COUNT)
 		return st_perf_count_open(s, id, src[i].system && !strcmp(src[i].system, "syscalls"));
 	return st_perf_bpfagg_open(s, id, o, NULL, 0);
@@ -193,7 +228,7 @@ void st_perf_ink_open(struct st_perf_ink *k, const struct st_source *src, uint32
 		struct st_perf_ink_src *s = &k->s[k->n];
 		int rc;
 
-		if (src[i].kind != ST_SRC_TRACEPOINT || !src[i].ink || (of[i] >= 0 && set[of[i]].first != i))
+		if (!ink_kind(&src[i]) || !src[i].ink || (of[i] >= 0 && set[of[i]].first != i))
 			continue;
 		rc = open_one(s, src, nsrc, of, set, i, o);
 		if (rc < 0) {
@@ -208,7 +243,8 @@ void st_perf_ink_open(struct st_perf_ink *k, const struct st_source *src, uint32
 				set[of[i]].n, src[i].name, st_inkernel_tier_name(s->ink->tier),
 				set[of[i]].dir == 1 ? "sys_enter" : "sys_exit");
 		else if (k->verbose)
-			fprintf(stderr, "perf stap: %s: %s\n", src[i].name, st_inkernel_tier_name(s->ink->tier));
+			fprintf(stderr, "perf stap: %s: %s%s\n", src[i].name, st_inkernel_tier_name(s->ink->tier),
+				s->link_fd > 0 ? (src[i].probe_return ? " on fexit" : " on fentry") : "");
 		mark_served(src, nsrc, of, i, served);
 		k->n++;
 	}

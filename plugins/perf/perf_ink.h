@@ -22,6 +22,8 @@ struct st_perf_ink_src {
 	int nfds;
 	int prog_fd, map_fd;          /* tier 2 */
 	int ids_fd;                   /* tier 2 on raw_syscalls: the id filter, else -1 */
+	bool kprobe;                  /* on a kprobe event: the program is a kprobe program */
+	int link_fd;                  /* tier 2 on fentry/fexit: the BPF link, else -1 */
 };
 
 struct st_perf_ink {
@@ -50,6 +52,11 @@ uint64_t st_perf_count_read(struct st_perf_ink_src *s);
 /* perf_bpfagg.c: -errno, verifier log in log when given */
 int st_perf_bpfagg_open(struct st_perf_ink_src *s, uint64_t tp_id, const struct st_backend_opts *o, char *log,
 			size_t log_size);
+/* The same program as fentry (fexit when ret) of kernel function func: a
+ * BPF trampoline, cheaper than a kprobe.  -errno when the kernel has no
+ * BTF for it or no tracing programs. */
+int st_perf_bpfagg_open_fentry(struct st_perf_ink_src *s, const char *func, bool ret,
+			       const struct st_backend_opts *o);
 /* Append one bulk event per map entry. */
 int st_perf_bpfagg_read(struct st_perf_ink *k, struct st_perf_ink_src *s);
 void st_perf_ink_src_close(struct st_perf_ink_src *s);

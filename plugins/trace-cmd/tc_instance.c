@@ -281,7 +281,7 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 	char sys[64], ev[128];
 	int r;
 
-	if (s->stack && (s->kind == ST_SRC_TRACEPOINT || s->kind == ST_SRC_UPROBE)) {
+	if (s->stack && (s->kind == ST_SRC_TRACEPOINT || s->kind == ST_SRC_UPROBE || s->kind == ST_SRC_KPROBE)) {
 		/* tracefs' stacktrace/userstacktrace options would need their
 		 * stack records paired with each event: not done yet. */
 		st_tracecmd_err(err, "trace-cmd stap cannot capture stacks for %s yet: its handler uses "
@@ -303,6 +303,7 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 		}
 		break;
 	case ST_SRC_UPROBE:
+	case ST_SRC_KPROBE:
 		r = st_dynevent_create(s, sys, sizeof(sys), err);
 		if (r < 0 && s->optional) {
 			free(*err);
@@ -313,17 +314,17 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 			return r;
 		r = st_tracecmd_instance_enable(ti, sys, s->event);
 		if (r < 0) {
-			st_tracecmd_err(err, "cannot enable uprobe %s:%s in %s", sys, s->event, ti->name);
+			st_tracecmd_err(err, "cannot enable %s %s:%s in %s", s->kind == ST_SRC_KPROBE ? "kprobe" :
+					"uprobe", sys, s->event, ti->name);
 			return r;
 		}
 		return add_enabled(en, sys, s->event, (int32_t)i, TC_INT_NONE);
-	case ST_SRC_KPROBE:
 	case ST_SRC_PERF:
 		if (s->optional)
 			return 0;
 		st_tracecmd_err(err, "trace-cmd stap cannot attach %s yet: %s sources are not "
 				"supported by the trace-cmd backend (use perf stap)", s->name ? s->name : "?",
-				s->kind == ST_SRC_KPROBE ? "kprobe" : "perf");
+				"perf");
 		return -EOPNOTSUPP;
 	default:
 		return 0;   /* begin, end, error, never, timers: the runtime's */

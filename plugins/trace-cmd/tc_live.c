@@ -243,7 +243,7 @@ static int bind_formats(struct tc_live *l, const struct st_source *src, uint32_t
 		for (j = 0; j < nsrc; j++) {
 			char sys[64], ev[128];
 
-			if ((src[j].kind == ST_SRC_TRACEPOINT || src[j].kind == ST_SRC_UPROBE) &&
+			if ((src[j].kind == ST_SRC_TRACEPOINT || src[j].kind == ST_SRC_UPROBE || src[j].kind == ST_SRC_KPROBE) &&
 			    st_tracecmd_source_event(&src[j], sys, sizeof(sys), ev, sizeof(ev)) &&
 			    !strcmp(sys, st_dynevent_logical_system(e->sys)) && !strcmp(ev, e->ev))
 				st_tracecmd_decoder_bind(&l->dec, j, f);

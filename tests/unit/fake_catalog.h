@@ -69,7 +69,8 @@ static void fake_free(struct st_catalog *c)
 	(void)c;
 }
 
-static const struct st_catalog_ops fake_catalog_ops = { fake_list, fake_fields, fake_has, fake_free };
+static const struct st_catalog_ops fake_catalog_ops = { fake_list, fake_fields, fake_has, fake_free, NULL, NULL, NULL,
+							 NULL, NULL };
 static struct st_catalog fake_catalog = { &fake_catalog_ops };
 
 #endif
