@@ -212,10 +212,13 @@ static void print_expr(FILE *f, const struct st_expr *e)
 	case ST_E_BINARY: case ST_E_LOGICAL: case ST_E_COMPARE: case ST_E_CONCAT: case ST_E_REGEX:
 		fputc('(', f);
 		print_expr(f, e->a);
+		if (e->kind == ST_E_REGEX) {   /* the pattern is a literal, bare as stap prints it */
+			fprintf(f, ") %c~ ", e->op);
+			print_expr(f, e->b);
+			break;
+		}
 		if (e->kind == ST_E_CONCAT)
 			fputs(") . (", f);
-		else if (e->kind == ST_E_REGEX)
-			fprintf(f, ") %c~ (", e->op);
 		else
 			fprintf(f, ") %s (", binop_text(e->op));
 		print_expr(f, e->b);
@@ -532,7 +535,8 @@ void st_program_print(FILE *f, const struct st_program *prog)
 	for (i = 0; i < prog->nembedded; i++)
 		fprintf(f, "%%{%s%%}\n", prog->embedded[i]);
 	for (i = 0; i < prog->nglobals; i++)
-		print_global(f, prog->globals[i], false);
+		if (!prog->globals[i]->is_tapset)   /* stap -p1 prints the user's script */
+			print_global(f, prog->globals[i], false);
 	for (i = 0; i < prog->nprobes; i++) {
 		const struct st_probe *p = prog->probes[i];
 

@@ -192,6 +192,7 @@ struct st_global {
 	bool is_array;                 /* declared with [N] or used with index */
 	uint32_t size;                 /* global a[N]; 0 = MAXMAPENTRIES */
 	bool wrap;                     /* global a% */
+	bool is_tapset;
 	bool is_private;
 	bool has_init;
 	struct st_expr *init;          /* literal: ST_E_NUM or ST_E_STR */

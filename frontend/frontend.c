@@ -34,6 +34,7 @@ struct pass1 {
 	struct st_tokvec *keep;      /* token vectors macros may point into */
 	uint32_t nkeep;
 	int errors;
+	bool empty;                  /* the script had no tokens left */
 };
 
 static void add_file(struct pass1 *S, const char *name, const char *text)
@@ -60,6 +61,14 @@ static void parse_one(struct pass1 *S, const char *name, const char *text, bool 
 	S->lx.library = tapset && !parse;
 	e = st_lex(&S->lx, n, t, &raw);
 	e += st_preprocess(&S->lx, &raw, &out, &S->library);
+	if (parse && !tapset && out.n <= 1) {
+		/* stap says this instead of counting errors */
+		if (S->diag.out)
+			fprintf(S->diag.out, raw.n ? "Input file '%s' is empty after preprocessing.\n" :
+				"Input file '%s' is empty.\n", n);
+		S->empty = true;
+		e++;
+	}
 	if (parse && e == 0)
 		e += st_parse_tokens(S->prog, S->prog->pool, &S->diag, S->lx.opts, &out, tapset);
 	S->errors += e;
@@ -154,7 +163,7 @@ struct st_program *st_parse(const char *name, const char *text, const struct st_
 	free(S.keep);
 	st_diag_free(&S.diag);
 	if (S.errors) {
-		if (S.diag.out)
+		if (S.diag.out && !S.empty)
 			fprintf(S.diag.out, "%d parse error%s.\n", S.errors, S.errors == 1 ? "" : "s");
 		st_program_free(S.prog);
 		return NULL;

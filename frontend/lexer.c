@@ -121,7 +121,9 @@ const char *st_token_desc(struct st_fe_pool *pool, const struct st_token *t)
 {
 	switch (t->kind) {
 	case ST_TOK_EOF: return "end of file";
-	case ST_TOK_IDENT: return t->keyword ? "keyword" : st_pool_printf(pool, "identifier '%s'", t->text);
+	case ST_TOK_IDENT:   /* stap lexes @name as an operator */
+		return t->keyword ? "keyword" :
+		       st_pool_printf(pool, "%s '%s'", t->text[0] == '@' ? "operator" : "identifier", t->text);
 	case ST_TOK_NUMBER: return st_pool_printf(pool, "number '%s'", t->text);
 	case ST_TOK_STRING: return st_pool_printf(pool, "string '%s'", t->text);
 	case ST_TOK_OP: return st_pool_printf(pool, "operator '%s'", t->text);

@@ -17,6 +17,7 @@ struct parser {
 	uint32_t n, pos;
 	uint32_t fail_pos;      /* the token the last error was reported at */
 	uint32_t decl_start;    /* where the top-level declaration being parsed began */
+	uint32_t first_global;  /* this file's globals start here in prog->globals */
 	bool is_tapset;
 	bool in_function;
 	int loop_depth;
@@ -306,19 +307,22 @@ static struct st_expr *parse_comparison(struct parser *P)
 	static const char *const ops[] = { "<", ">", "<=", ">=", "==", "!=", NULL };
 	struct st_expr *l = parse_shift(P);
 
+	if (is_op(peek(P), "=~") || is_op(peek(P), "!~")) {
+		/* stap: the pattern is a literal, and no comparison follows */
+		const struct st_token *t = next(P);
+		struct st_expr *e = enew(P, ST_E_REGEX, t);
+
+		e->op = t->text[0];
+		e->a = l;
+		if (peek(P)->kind != ST_TOK_STRING)
+			fail_at(P, peek(P), "expected literal string");
+		e->b = string_literal(P);
+		return e;
+	}
 	for (;;) {
 		const struct st_token *t = peek(P);
 		struct st_expr *e;
 
-		if (is_op(t, "=~") || is_op(t, "!~")) {
-			next(P);
-			e = enew(P, ST_E_REGEX, t);
-			e->op = t->text[0];
-			e->a = l;
-			e->b = parse_shift(P);
-			l = e;
-			continue;
-		}
 		if (t->kind == ST_TOK_OP) {
 			const char *const *o;
 
@@ -506,21 +510,28 @@ static const struct { const char *name; enum st_print_kind kind; } print_fns[] =
 	{ "sprintf", ST_PRINT_SPRINTF },
 };
 
+/* stap's argument loop: a delimiter must separate at least two values and
+ * print/sprint need one; a missing value is found where the next would be
+ * (a ')' taken as the separator, then the expression after it). */
 static struct st_expr *parse_print(struct parser *P, const struct st_token *t, enum st_print_kind kind)
 {
 	struct st_expr *e = enew(P, ST_E_PRINT, t);
+	bool fmt = kind == ST_PRINT_PRINTF || kind == ST_PRINT_SPRINTF;
+	bool delim = kind == ST_PRINT_PRINTD || kind == ST_PRINT_PRINTDLN || kind == ST_PRINT_SPRINTD ||
+		     kind == ST_PRINT_SPRINTDLN;
+	bool consumed = false;
+	int min_args = kind == ST_PRINT_PRINT || kind == ST_PRINT_SPRINT ? 1 : 0;
 
 	e->print = kind;
 	e->str = t->text;
 	expect_op(P, "(");
-	if (kind == ST_PRINT_PRINTF || kind == ST_PRINT_SPRINTF || kind == ST_PRINT_PRINTD ||
-	    kind == ST_PRINT_PRINTDLN || kind == ST_PRINT_SPRINTD || kind == ST_PRINT_SPRINTDLN) {
+	if (fmt || delim) {
 		struct st_expr *lit;
 
 		if (peek(P)->kind != ST_TOK_STRING)
-			fail_at(P, peek(P), "expected literal string");
+			fail_at(P, next(P), "expected literal string");
 		lit = string_literal(P);
-		if (kind == ST_PRINT_PRINTF || kind == ST_PRINT_SPRINTF) {
+		if (fmt) {
 			char *err = NULL;
 			size_t pos = 0;
 
@@ -533,23 +544,25 @@ static struct st_expr *parse_print(struct parser *P, const struct st_token *t, e
 				fail_at(P, peek(P), m);
 			}
 			st_pool_push(P->pool, (void ***)&P->prog->fmts, &P->prog->nfmts, e->fmt);
-			e->a = lit;
-		} else
-			e->delim = lit->str, e->a = lit;
-		if (!is_op(peek(P), ")"))
-			expect_op(P, ",");
+		} else {
+			e->delim = lit->str;
+			min_args = 2;
+		}
+		e->a = lit;
+		consumed = true;
 	}
-	if (!is_op(peek(P), ")"))
-		for (;;) {
-			push_arg(P, e, parse_expr(P));
-			if (!is_op(peek(P), ","))
-				break;
+	while (min_args || !is_op(peek(P), ")")) {
+		if (consumed) {
+			if (!is_op(peek(P), ",") && !is_op(peek(P), ")"))
+				fail_at(P, next(P), "expected one of ', )'");
 			next(P);
 		}
+		push_arg(P, e, parse_expr(P));
+		consumed = true;
+		if (min_args)
+			min_args--;
+	}
 	expect_op(P, ")");
-	if ((kind == ST_PRINT_PRINTD || kind == ST_PRINT_PRINTDLN || kind == ST_PRINT_SPRINTD ||
-	     kind == ST_PRINT_SPRINTDLN) && e->nargs < 1)
-		fail_at(P, t, "print-family function requires at least one argument");
 	return e;
 }
 
@@ -640,9 +653,21 @@ static struct st_expr *parse_at_operator(struct parser *P, const struct st_token
 		expect_op(P, ")");
 		return target_suffixes(P, e);
 	}
-	if (!strcmp(n, "@var") || !strcmp(n, "@const") || !strcmp(n, "@perf") || !strcmp(n, "@kregister") ||
+	if (!strcmp(n, "@perf")) {
+		e = enew(P, ST_E_ATOP, t);
+		e->str = n;
+		expect_op(P, "(");
+		if (peek(P)->kind != ST_TOK_STRING)
+			fail_at(P, peek(P), "expected literal string");
+		push_arg(P, e, string_literal(P));
+		if (!e->args[0]->strlen)
+			fail_at(P, peek(P), "expected non-empty string");
+		expect_op(P, ")");
+		return target_suffixes(P, e);
+	}
+	if (!strcmp(n, "@var") || !strcmp(n, "@const") || !strcmp(n, "@kregister") ||
 	    !strcmp(n, "@uregister") || !strcmp(n, "@kderef") || !strcmp(n, "@uderef") || !strcmp(n, "@enum")) {
-		bool needs_guru = strcmp(n, "@var") && strcmp(n, "@perf");
+		bool needs_guru = strcmp(n, "@var") != 0;
 
 		if (needs_guru && !(P->opts && P->opts->guru) && !P->is_tapset)
 			fail_at(P, t, st_pool_printf(P->pool, "using %s operator in unprivileged script; need stap -g", n));
@@ -1020,7 +1045,8 @@ static struct st_pp_component parse_component(struct parser *P)
 	char buf[1024];
 	size_t len = 0;
 
-	if (!(t->kind == ST_TOK_IDENT || is_op(t, "*") || t->kind == ST_TOK_NUMBER))
+	/* an @name left over (no such macro) is an operator to stap */
+	if (!((t->kind == ST_TOK_IDENT && t->text[0] != '@') || is_op(t, "*") || t->kind == ST_TOK_NUMBER))
 		fail_at(P, t, "expected identifier or '*' or '{'");
 	for (;;) {
 		size_t l = strlen(t->text);
@@ -1174,10 +1200,14 @@ static void parse_probe(struct parser *P, const struct st_token *kw)
 	struct st_probe_point **pts = NULL;
 	uint32_t npts = 0;
 
+	const struct st_token *first = peek(P);
+
 	pr->loc = kw->loc;
 	pr->is_tapset = P->is_tapset;
 	parse_points(P, &pts, &npts, false);
 	if (is_op(peek(P), "=") || is_op(peek(P), "+=")) {
+		if (npts == 1 && pts[0]->optional)
+			fail_label(P, "at", first, "probe point alias name cannot be optional nor sufficient");
 		pr->is_alias = true;
 		pr->alias_epilogue = peek(P)->text[0] == '+';
 		pr->alias_names = pts;
@@ -1232,7 +1262,11 @@ static void parse_function(struct parser *P, const struct st_token *kw, bool pri
 	while (!is_op(peek(P), ")")) {
 		struct st_param *np = st_pool_zalloc(P->pool, (f->nparams + 1) * sizeof *np);
 		const struct st_token *pn = expect_ident(P);
+		uint32_t k;
 
+		for (k = 0; k < f->nparams; k++)
+			if (!strcmp(f->params[k].name, pn->text))
+				fail_at(P, pn, "duplicate parameter names");
 		if (f->nparams)
 			st_copy(np, f->params, f->nparams * sizeof *np);
 		np[f->nparams].name = pn->text;
@@ -1280,10 +1314,18 @@ static void parse_global(struct parser *P, bool priv)
 	for (;;) {
 		const struct st_token *name = expect_ident(P);
 		struct st_global *g = st_pool_zalloc(P->pool, sizeof *g);
+		uint32_t k;
+
+		/* stap checks the globals of this file only (privates are per file) */
+		for (k = P->first_global; k < P->prog->nglobals; k++)
+			if (!strcmp(P->prog->globals[k]->name, name->text))
+				fail_at(P, name, P->prog->globals[k]->is_private == priv ? "duplicate global name" :
+					"global versus private variable declaration conflict");
 
 		g->name = name->text;
 		g->loc = name->loc;
 		g->is_private = priv;
+		g->is_tapset = P->is_tapset;
 		if (is_op(peek(P), "%")) {
 			next(P);
 			g->wrap = true;
@@ -1374,7 +1416,8 @@ int st_parse_tokens(struct st_program *prog, struct st_fe_pool *pool, struct st_
 		    const struct st_compile_opts *opts, const struct st_tokvec *toks, bool is_tapset)
 {
 	struct parser P = { .prog = prog, .pool = pool, .diag = diag, .opts = opts,
-			    .t = toks->v, .n = toks->n, .is_tapset = is_tapset };
+			    .t = toks->v, .n = toks->n, .is_tapset = is_tapset,
+			    .first_global = prog->nglobals };
 
 	while (peek(&P)->kind != ST_TOK_EOF) {
 		P.decl_start = P.pos;
