@@ -834,5 +834,5 @@ int st_elaborate(struct st_program *prog, const struct st_compile_opts *opts)
 		st_infer_types(&E);
 	st_diag_summary(&E.diag);
 	st_diag_free(&E.diag);
-	return -E.diag.errors;
+	return -(E.diag.errors + (opts && opts->werror ? E.diag.warnings : 0));
 }

@@ -59,6 +59,8 @@ static void parse_one(struct pass1 *S, const char *name, const char *text, bool 
 	 * (argv.stp), but a .stpm file only defines macros */
 	S->lx.expand_args = parse;
 	S->lx.library = tapset && !parse;
+	uint32_t np = S->prog->nprobes, nf = S->prog->nfuncs, ng = S->prog->nglobals;
+
 	e = st_lex(&S->lx, n, t, &raw);
 	e += st_preprocess(&S->lx, &raw, &out, &S->library);
 	if (parse && !tapset && out.n <= 1) {
@@ -71,6 +73,16 @@ static void parse_one(struct pass1 *S, const char *name, const char *text, bool 
 	}
 	if (parse && e == 0)
 		e += st_parse_tokens(S->prog, S->prog->pool, &S->diag, S->lx.opts, &out, tapset);
+	if (tapset && e) {
+		/* stap skips a tapset file with errors, with a warning (-W: an error) */
+		if (S->diag.out)
+			fprintf(S->diag.out, "%d parse error%s.\n", e, e == 1 ? "" : "s");
+		st_diag_warning(&S->diag, NULL, NULL, "tapset \"%s\" has errors, and will be skipped", n);
+		S->prog->nprobes = np;
+		S->prog->nfuncs = nf;
+		S->prog->nglobals = ng;
+		e = 0;
+	}
 	S->errors += e;
 	st_tokvec_free(&out);
 	/* Library macros point into raw: keep it until the end of pass 1. */
@@ -162,8 +174,8 @@ struct st_program *st_parse(const char *name, const char *text, const struct st_
 		st_tokvec_free(&S.keep[i]);
 	free(S.keep);
 	st_diag_free(&S.diag);
-	if (S.errors) {
-		if (S.diag.out && !S.empty)
+	if (S.errors || (opts && opts->werror && S.diag.warnings)) {
+		if (S.diag.out && !S.empty && S.errors)
 			fprintf(S.diag.out, "%d parse error%s.\n", S.errors, S.errors == 1 ? "" : "s");
 		st_program_free(S.prog);
 		return NULL;

@@ -55,6 +55,7 @@ struct st_compile_opts {
 	bool guru;                     /* -g */
 	bool no_warnings;              /* -w */
 	bool unoptimized;              /* -u */
+	bool werror;                   /* -W: a warning fails the pass, as an error would */
 	const char *compatible;        /* --compatible=VER, or NULL */
 	const char *kernel_release;    /* for %( kernel_v ...; uname -r */
 	const char *arch;              /* for %( arch ...; "x86_64" */

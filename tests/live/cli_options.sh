@@ -1,0 +1,50 @@
+# cli_options.sh - stap's options that need more than one word or a file:
+# -E (a second script), -F -o (run on in the background), --example, -I
+# with a broken tapset file (skipped with a warning; -W makes it fatal),
+# -m "" and a TMPDIR that is not a directory.
+. "$(dirname "$0")/lib.sh"
+
+# -E: both scripts' probes run, the main script's first
+out=$(perf-stap -e 'probe begin { println("main") }' -E 'probe begin { println("extra"); exit() }' 2>&1)
+check "-E runs with -e: main then extra ($(tr '\n' ' ' <<<"$out"))" test "$out" = "main
+extra"
+
+# -F -o FILE: the command returns at once; the run goes on and writes FILE
+perf-stap -F -o "$TMP/bg.out" -e 'global n
+probe timer.ms(200) { if (++n == 2) { println("second tick"); exit() } }' >"$TMP/bg.msg" 2>&1
+rc=$?
+bgpid=$(sed -n 's/.*as process \([0-9]*\);.*/\1/p' "$TMP/bg.msg")
+check "-F returns 0 at once naming the background process ($(cat "$TMP/bg.msg"))" test $rc = 0 -a -n "$bgpid"
+for _ in $(seq 50); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.1; done
+check "-F: the background run wrote its output and ended ($(cat "$TMP/bg.out"))" \
+	test "$(cat "$TMP/bg.out")" = "second tick" -a ! -d "/proc/$bgpid"
+
+# --example NAME: one of stap's own examples, found by name
+if [ -f /usr/share/systemtap/examples/general/helloworld.stp ]; then
+	out=$(perf-stap -p1 --example helloworld.stp 2>&1 | head -2 | tail -1)
+	check "--example helloworld.stp finds the example ($out)" \
+		test "$out" = "# file /usr/share/systemtap/examples/general/helloworld.stp"
+else
+	echo "SKIP --example: systemtap-doc examples not installed"
+fi
+out=$(perf-stap -p1 --example no-such-example.stp 2>&1); rc=$?
+check "--example with an unknown name fails ($out)" test $rc = 1 -a \
+	"$out" = "Example 'no-such-example.stp' was not found under '/usr/share/systemtap/examples'"
+
+# -I DIR holding a tapset file with a syntax error: skipped with a warning;
+# under -W the warning fails pass 1
+mkdir -p "$TMP/badtapset"
+printf 'probe broken = .nothing {}\n' >"$TMP/badtapset/broken.stp"
+out=$(perf-stap -p1 -I "$TMP/badtapset" -e 'probe begin {}' 2>&1 >/dev/null); rc=$?
+check "broken tapset: rc 0, the error then 'will be skipped' ($(tr '\n' ' ' <<<"$out"))" \
+	test $rc = 0 -a "$(tail -1 <<<"$out")" = "WARNING: tapset \"$TMP/badtapset/broken.stp\" has errors, and will be skipped"
+out=$(perf-stap -p1 -W -I "$TMP/badtapset" -e 'probe begin {}' 2>&1 >/dev/null); rc=$?
+check "broken tapset with -W: pass 1 fails ($(tail -1 <<<"$out"))" \
+	test $rc = 1 -a "$(tail -1 <<<"$out")" = "Pass 1: parse failed.  [man error::pass1]"
+
+# -m "" and a TMPDIR that cannot be one
+out=$(perf-stap -p1 -m "" -e 'probe begin {}' 2>&1); rc=$?
+check "-m '' is refused ($out)" test $rc = 1 -a "$out" = "Module name cannot be empty."
+out=$(TMPDIR=/dev/null/sub perf-stap -p1 -e 'probe begin {}' 2>&1); rc=$?
+check "TMPDIR under /dev/null is refused ($out)" test $rc = 1 -a \
+	"$out" = "ERROR: cannot use temporary directory TMPDIR=/dev/null/sub: Not a directory"
