@@ -551,6 +551,23 @@ static int cast_defined(const struct st_point_resolver *R, const struct st_expr 
 	return R->cast_defined(R->ctx, c->str, c->b && c->b->kind == ST_E_STR ? c->b->str : NULL, mem, n);
 }
 
+/* `->m` or `[i]` on a value: the chain must start at a typed context value
+ * ($var, @cast, @var, @entry of one); on anything else (an autocast of a
+ * plain number or string) there is no type to dereference. */
+static void check_autocast(struct elab *E, const struct st_expr *e)
+{
+	const struct st_expr *b = e->a;
+
+	while (b->kind == ST_E_MEMBER || (b->kind == ST_E_INDEX && b->a->kind != ST_E_VAR) || b->kind == ST_E_ENTRY)
+		b = b->a;
+	if (b->kind == ST_E_TARGET || b->kind == ST_E_CAST || (b->kind == ST_E_ATOP && !strcmp(b->str, "@var")))
+		return;
+	if (e->a->kind == ST_E_MEMBER || (e->a->kind == ST_E_INDEX && e->a->a->kind != ST_E_VAR))
+		return;   /* reported at the first suffix */
+	st_sem_error(E, &e->loc, e->near, "unknown type in dereference");
+	st_sem_error(E, &e->loc, e->near, "unresolved type ");   /* stap's type pass says it too */
+}
+
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 {
 	struct elab *E = F->E;
@@ -566,8 +583,10 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		resolve_args(F, e);
 		if (e->a->kind == ST_E_VAR)
 			resolve_array_base(F, e->a, e->nargs, write);
-		else
+		else {
 			resolve_expr(F, e->a, write);
+			check_autocast(E, e);
+		}
 		break;
 	case ST_E_IN:
 		resolve_args(F, e);
@@ -653,6 +672,10 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		e->num = 0;
 		e->type = ST_T_LONG;
 		e->a = NULL;
+		break;
+	case ST_E_MEMBER:
+		resolve_expr(F, e->a, false);
+		check_autocast(E, e);
 		break;
 	case ST_E_EMBEDDED:
 		if (!(E->opts && E->opts->guru))

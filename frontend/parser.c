@@ -120,6 +120,12 @@ static void push_arg(struct parser *P, struct st_expr *e, struct st_expr *a)
 
 /* ---- literals ---- */
 
+/* --compatible=VER older than v */
+static bool before_version(struct parser *P, const char *v)
+{
+	return P->opts && P->opts->compatible && strverscmp(P->opts->compatible, v) < 0;
+}
+
 static int64_t number_value(struct parser *P, const struct st_token *t)
 {
 	char *end;
@@ -139,8 +145,8 @@ static struct st_expr *string_literal(struct parser *P)
 
 	e->str = t->text;
 	e->strlen = t->len;
-	/* Adjacent literals glue: "a" "b" is "ab". */
-	while (peek(P)->kind == ST_TOK_STRING) {
+	/* Adjacent literals glue: "a" "b" is "ab" (before 2.0, not across a comment). */
+	while (peek(P)->kind == ST_TOK_STRING && !(peek(P)->comment_before && before_version(P, "2.0"))) {
 		const struct st_token *u = next(P);
 		char *s = st_pool_zalloc(P->pool, e->strlen + u->len + 1);
 
@@ -466,11 +472,50 @@ static struct st_expr *parse_unary(struct parser *P)
 	return parse_postfix(P, parse_value(P));
 }
 
-/* `->member` and `[index]` after context expressions; `$`/`$$` pretty
- * suffixes were lexed into the identifier. */
+/* $var, @cast and @var are typed context values; since 2.6 any other value
+ * may take the same suffixes too (an autocast, typed at elaboration). */
+static bool native_target(const struct st_expr *e)
+{
+	while (e->kind == ST_E_MEMBER || (e->kind == ST_E_INDEX && e->a->kind != ST_E_VAR))
+		e = e->a;
+	return e->kind == ST_E_TARGET || e->kind == ST_E_CAST || (e->kind == ST_E_ATOP && !strcmp(e->str, "@var"));
+}
+
+static bool all_dollars_str(const char *s)
+{
+	return s[strspn(s, "$")] == 0;
+}
+
+static bool all_dollars(const struct st_token *t)
+{
+	return t->kind == ST_TOK_IDENT && all_dollars_str(t->text);
+}
+
+/* `$` or `$$` after a value: pretty-print it (glued to a name where there
+ * is one, as the lexer glues `$p$`). */
+static struct st_expr *pretty_suffix(struct parser *P, struct st_expr *e)
+{
+	const struct st_token *t = next(P);
+	struct st_expr *m;
+
+	if (e->kind == ST_E_TARGET || (e->kind == ST_E_MEMBER && !all_dollars_str(e->str))) {
+		e->str = st_pool_printf(P->pool, "%s%s", e->str, t->text);
+		return e;
+	}
+	m = enew(P, ST_E_MEMBER, t);
+	m->str = t->text;
+	m->a = e;
+	return m;
+}
+
+/* `->member`, `[index]` and a `$`/`$$` pretty-print suffix after a value;
+ * `$`/`$$` glued to a name were lexed into the identifier. */
 static struct st_expr *target_suffixes(struct parser *P, struct st_expr *e)
 {
-	for (;;) {
+	if (!native_target(e) && before_version(P, "2.6"))
+		return e;
+	while (!((e->kind == ST_E_TARGET || e->kind == ST_E_MEMBER) && strlen(e->str) > 1 &&
+		 e->str[strlen(e->str) - 1] == '$')) {   /* not after $p$ or ->m$ */
 		const struct st_token *t = peek(P);
 
 		if (is_op(t, "->")) {
@@ -487,8 +532,7 @@ static struct st_expr *target_suffixes(struct parser *P, struct st_expr *e)
 			e = m;
 			continue;
 		}
-		if (is_op(t, "[") && (e->kind == ST_E_TARGET || e->kind == ST_E_MEMBER || e->kind == ST_E_CAST ||
-				      e->kind == ST_E_ATOP || (e->kind == ST_E_INDEX && e->a->kind != ST_E_VAR))) {
+		if (is_op(t, "[")) {
 			struct st_expr *ix;
 
 			next(P);
@@ -499,8 +543,15 @@ static struct st_expr *target_suffixes(struct parser *P, struct st_expr *e)
 			e = ix;
 			continue;
 		}
+		if (all_dollars(t)) {
+			e = pretty_suffix(P, e);
+			break;
+		}
 		return e;
 	}
+	if (is_op(peek(P), "->") || is_op(peek(P), "["))
+		fail_at(P, peek(P), "-> and [ are not accepted for a pretty-printing variable");
+	return e;
 }
 
 static const struct { const char *name; enum st_print_kind kind; } print_fns[] = {
@@ -692,7 +743,14 @@ static struct st_expr *parse_at_operator(struct parser *P, const struct st_token
 	longjmp(P->fail, 1);
 }
 
+static struct st_expr *parse_value_base(struct parser *P);
+
 static struct st_expr *parse_value(struct parser *P)
+{
+	return target_suffixes(P, parse_value_base(P));
+}
+
+static struct st_expr *parse_value_base(struct parser *P)
 {
 	const struct st_token *t = peek(P);
 	struct st_expr *e;
@@ -714,7 +772,13 @@ static struct st_expr *parse_value(struct parser *P)
 	if (t->kind == ST_TOK_STRING)
 		return string_literal(P);
 	if (is_op(t, "&")) {
+		const struct st_token *u;
+
 		next(P);
+		u = peek(P);
+		if (before_version(P, "2.6") && !(u->kind == ST_TOK_IDENT && (u->text[0] == '$' ||
+		    !strcmp(u->text, "@cast") || !strcmp(u->text, "@var"))))
+			fail_at(P, u, "expected @cast, @var or $var");
 		e = enew(P, ST_E_ADDR, t);
 		e->a = parse_value(P);
 		return e;
