@@ -571,7 +571,9 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	uname(&u);
 	for (i = 0; i < c->ntapset_dirs; i++)
 		dirs[nd++] = c->tapset_dirs[i];
-	if (default_tapset_dir())
+	if (getenv("SYSTEMTAP_TAPSET") && *getenv("SYSTEMTAP_TAPSET"))
+		dirs[nd++] = getenv("SYSTEMTAP_TAPSET");   /* stap's: instead of the standard tapset */
+	else if (default_tapset_dir())
 		dirs[nd++] = default_tapset_dir();
 	memset(&o, 0, sizeof(o));
 	o.argc = argc;
@@ -776,7 +778,7 @@ static int load_script(struct cli *c, const char **name, const char **text)
 	c->script_owned = read_file(c->script_file, &e);
 	if (!c->script_owned)
 		return die("cannot read script '%s': %s", c->script_file, strerror(e));
-	*name = c->script_file;
+	*name = strcmp(c->script_file, "-") ? c->script_file : "<input>";   /* stdin, as stap names it */
 	*text = c->script_owned;
 	return join_extra(c, text);
 }

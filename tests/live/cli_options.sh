@@ -48,3 +48,13 @@ check "-m '' is refused ($out)" test $rc = 1 -a "$out" = "Module name cannot be 
 out=$(TMPDIR=/dev/null/sub perf-stap -p1 -e 'probe begin {}' 2>&1); rc=$?
 check "TMPDIR under /dev/null is refused ($out)" test $rc = 1 -a \
 	"$out" = "ERROR: cannot use temporary directory TMPDIR=/dev/null/sub: Not a directory"
+
+# SYSTEMTAP_TAPSET replaces the standard tapset directory; a .stpm's
+# conditionals pick which of its macros exist
+mkdir -p "$TMP/stpm"
+printf '%%( 2 > 1 %%?\n@define picked %%( 7 %%)\n%%:\n@define other %%( 9 %%)\n%%)\n' >"$TMP/stpm/choice.stpm"
+out=$(echo 'probe begin { println(@picked) }' | SYSTEMTAP_TAPSET="$TMP/stpm" perf-stap -p1 - 2>&1); rc=$?
+check "SYSTEMTAP_TAPSET: the kept branch's macro expands (rc $rc)" test $rc = 0 -a "$(grep -c 'println(7)' <<<"$out")" = 1
+out=$(echo 'probe begin { println(@other) }' | SYSTEMTAP_TAPSET="$TMP/stpm" perf-stap -p1 - 2>&1); rc=$?
+check "SYSTEMTAP_TAPSET: the dropped branch's macro is unknown ($(head -1 <<<"$out"))" \
+	test $rc = 1 -a "$(head -1 <<<"$out")" = "parse error: unknown operator @other"
