@@ -168,6 +168,8 @@ struct st_stmt {
 
 struct st_pp_component {
 	const char *name;              /* may hold '*' globs; "**" spans components */
+	const char *near;              /* its first token, for errors about it */
+	struct st_loc loc;
 	bool has_arg;
 	bool arg_is_string;
 	const char *arg_str;

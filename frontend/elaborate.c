@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frontend/elab.h"
+#include "frontend/suggest.h"
 #include "frontend/optimize.h"
 #include "tapset/builtins.h"
 
@@ -185,6 +186,20 @@ static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool o
 	return any < 0 ? -1 : found + (any == 0 ? 0 : 0);
 }
 
+/* stap's second line: where the point stopped matching anything known */
+static void mismatch_error(struct elab *E, const struct st_probe_point *pt)
+{
+	const struct st_point_resolver *R = E->opts ? E->opts->resolver : NULL;
+	char msg[640];
+	uint32_t k = st_point_mismatch(E->prog, R && R->probe_types ? R->probe_types() : NULL, pt, msg, sizeof msg);
+	const struct st_pp_component *c = &pt->comp[k];
+
+	if (c->near)
+		st_sem_error(E, &c->loc, c->near, "%s", msg);
+	else
+		st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", c->name), "%s", msg);
+}
+
 static int expand_point(struct expansion *X, struct st_probe_point *pt, bool optional)
 {
 	struct elab *E = X->E;
@@ -216,6 +231,8 @@ static int expand_point(struct expansion *X, struct st_probe_point *pt, bool opt
 			     "while resolving probe point");
 		if (err && E->diag.out)
 			fprintf(E->diag.out, "semantic error: %s\n", err);
+		else if (!err)
+			mismatch_error(E, pt);
 		free(err);
 		return 0;
 	}
@@ -227,6 +244,7 @@ static int expand_point(struct expansion *X, struct st_probe_point *pt, bool opt
 unresolved:
 	st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", pt->comp[0].name),
 		     "while resolving probe point");
+	mismatch_error(E, pt);
 	return 0;
 }
 

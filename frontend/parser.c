@@ -1112,6 +1112,8 @@ static struct st_pp_component parse_component(struct parser *P)
 	/* an @name left over (no such macro) is an operator to stap */
 	if (!((t->kind == ST_TOK_IDENT && t->text[0] != '@') || is_op(t, "*") || t->kind == ST_TOK_NUMBER))
 		fail_at(P, t, "expected identifier or '*' or '{'");
+	c.loc = t->loc;
+	c.near = desc(P, t);
 	for (;;) {
 		size_t l = strlen(t->text);
 

@@ -30,6 +30,7 @@
 #include "runtime/dump.h"
 #include "runtime/control.h"
 #include "runtime/output.h"
+#include "runtime/passlog.h"
 #include "runtime/session.h"
 
 enum mode { MODE_LIVE, MODE_RECORD, MODE_REPORT };
@@ -553,6 +554,19 @@ static void list_points(struct cli *c, const struct st_program *prog, struct st_
 	prog_empty = n == 0;
 }
 
+/* stap's counts after pass 2: probes, the functions and globals in use */
+static void pass2_line(const struct st_program *prog, const struct st_passclock *pc)
+{
+	uint32_t i, nf = 0, ng = 0;
+
+	for (i = 0; i < prog->nfuncs; i++)
+		nf += prog->funcs[i]->used;
+	for (i = 0; i < prog->nglobals; i++)
+		ng += prog->globals[i]->sym && (prog->globals[i]->read || prog->globals[i]->written);
+	st_pass_line(stderr, pc, 1, "Pass 2: analyzed script: %u probe%s, %u function%s, 0 embeds, %u global%s",
+		     prog->ninsts, prog->ninsts == 1 ? "" : "s", nf, nf == 1 ? "" : "s", ng, ng == 1 ? "" : "s");
+}
+
 /* Passes 1-3. */
 static int compile(struct cli *c, const char *name, const char *text, int argc, char **argv,
 		   struct st_catalog *catalog, struct st_program **progp, struct st_plan **planp)
@@ -561,6 +575,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	struct st_compile_opts o;
 	struct utsname u;
 	struct st_program *prog;
+	struct st_passclock pc;
 	const char *dirs[17];
 	uint32_t nd = 0, i;
 	char *err = NULL, *diag = NULL;
@@ -597,7 +612,11 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	st_resolver_init(&resolver, catalog);
 	o.resolver = &resolver;
 
+	st_passclock_start(&pc);
 	prog = st_parse(name, text, &o);
+	if (prog && c->verbose)
+		st_pass_line(stderr, &pc, 1, "Pass 1: parsed user script and %u library script%s", prog->nfiles - 1,
+			     prog->nfiles == 2 ? "" : "s");
 	if (!prog) {
 		flush_diag(c, &o, &diag, catalog);
 		fputs("Pass 1: parse failed.  [man error::pass1]\n", stderr);
@@ -622,6 +641,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		st_resolver_free(&resolver);
 		return -1;
 	}
+	st_passclock_start(&pc);
 	r = st_elaborate(prog, &o);
 	if (c->list) {
 		/* stap prints nothing but the points: no diagnostics; status 1 when none */
@@ -642,6 +662,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		st_resolver_free(&resolver);
 		return 1;
 	}
+	if (c->verbose)
+		pass2_line(prog, &pc);
 	if (c->last_pass == 2) {
 		st_program_print_elaborated(stdout, prog);
 		st_program_free(prog);
@@ -654,8 +676,12 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		return die("-r %s: staplet lowers onto the running kernel, not another; -p1 and -p2 check a script for %s",
 			   c->release, c->release);
 	}
+	st_passclock_start(&pc);
 	r = st_lower(prog, catalog, planp, &err);
 	st_resolver_free(&resolver);
+	if (r == 0 && c->verbose)
+		st_pass_line(stderr, &pc, 1, "Pass 3: lowered to %u event source%s and %u handler%s", (*planp)->nsources,
+			     (*planp)->nsources == 1 ? "" : "s", (*planp)->nprobes, (*planp)->nprobes == 1 ? "" : "s");
 	if (r < 0) {
 		fprintf(stderr, "semantic error: %s\n\nPass 2: analysis failed.  [man error::pass2]\n",
 			err ? err : strerror(-r));
@@ -854,6 +880,7 @@ static int go_background(void)
 static int run_live(struct cli *c, struct st_plan *plan)
 {
 	struct st_backend_opts bo = { .buffer_kb = c->buffer_kb, .verbose = c->verbose };
+	struct st_passclock pc;
 	struct st_session_opts so;
 	struct st_stream *stream = NULL;
 	struct st_output output = { 0 };
@@ -877,6 +904,7 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	bo.target_pid = c->target;
 	so.target_pid = c->target;     /* -c: the child started above */
 	bo.maxmapentries = c->limits.maxmapentries;
+	st_passclock_start(&pc);
 	if (need_stream) {
 		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
 		if (r < 0) {
@@ -894,13 +922,21 @@ static int run_live(struct cli *c, struct st_plan *plan)
 		st_output_close(&output);
 		return 1;
 	}
+	if (c->verbose) {
+		st_pass_line(stderr, &pc, 1, "Pass 4: attached %u event source%s to the kernel", plan->nsources,
+			     plan->nsources == 1 ? "" : "s");
+		fputs("Pass 5: starting run.\n", stderr);
+	}
 	if (c->timeout)
 		st_control_set_timeout(c->timeout);
+	st_passclock_start(&pc);
 	status = st_session_run(plan, stream, &so);
 	if (stream)
 		stream->ops->close(stream);
 	st_target_cleanup();
 	st_output_close(&output);
+	if (c->verbose)
+		st_pass_line(stderr, &pc, 0, "Pass 5: run completed");
 	return status;
 }
 

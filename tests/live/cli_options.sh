@@ -58,3 +58,16 @@ check "SYSTEMTAP_TAPSET: the kept branch's macro expands (rc $rc)" test $rc = 0 
 out=$(echo 'probe begin { println(@other) }' | SYSTEMTAP_TAPSET="$TMP/stpm" perf-stap -p1 - 2>&1); rc=$?
 check "SYSTEMTAP_TAPSET: the dropped branch's macro is unknown ($(head -1 <<<"$out"))" \
 	test $rc = 1 -a "$(head -1 <<<"$out")" = "parse error: unknown operator @other"
+
+# -v: stap's pass lines with this run's figures, passes 3-4 being lowering
+# and attaching
+perf-stap -v -e 'probe syscall.getppid { n++ } probe timer.ms(100) { exit() }' >"$TMP/v.out" 2>"$TMP/v.err"
+num='[0-9][0-9]*'
+mem="using ${num}virt/${num}res/${num}shr/${num}data kb, in ${num}usr/${num}sys/${num}real ms\."
+check "-v pass 1 ($(sed -n 1p "$TMP/v.err"))" grep -q "^Pass 1: parsed user script and $num library scripts $mem\$" "$TMP/v.err"
+check "-v pass 2 ($(sed -n 2p "$TMP/v.err"))" grep -q "^Pass 2: analyzed script: 2 probes, 0 functions, 0 embeds, 0 globals $mem\$" "$TMP/v.err"
+check "-v pass 3 ($(sed -n 3p "$TMP/v.err"))" grep -q "^Pass 3: lowered to $num event sources\? and 2 handlers $mem\$" "$TMP/v.err"
+check "-v pass 4 ($(sed -n 4p "$TMP/v.err"))" grep -q "^Pass 4: attached $num event sources\? to the kernel $mem\$" "$TMP/v.err"
+check "-v pass 5 ($(sed -n 5,6p "$TMP/v.err" | tr '\n' ' '))" \
+	test "$(sed -n 5p "$TMP/v.err")" = "Pass 5: starting run." -a \
+	"$(grep -c "^Pass 5: run completed in ${num}usr/${num}sys/${num}real ms\.\$" "$TMP/v.err")" = 1

@@ -222,6 +222,9 @@ static void test_errors(void)
 	check_error("err unresolved probe", "probe foo { }", true,
 		    "semantic error: while resolving probe point: identifier 'foo' at t.stp:1:7\n"
 		    "        source: probe foo { }\n"
+		    "                      ^\n\n"
+		    "semantic error: no match: identifier 'foo' at :1:7\n"
+		    "        source: probe foo { }\n"
 		    "                      ^\n\n");
 	check_error("err type mismatch", "global x\nprobe begin { x = 1; x = \"a\" }", true,
 		    "semantic error: type mismatch (string): identifier 'x' at t.stp:2:22\n"
