@@ -447,7 +447,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	if (c->size_opt && !c->output)
 		return die("You have to specify output FILE with '-S' option.");
 	if (c->dump) {
-		c->script_text = "";     /* the tapset alone */
+		c->script_text = "probe never {}";   /* the tapset (stap: an empty script is an error) */
 		c->no_warnings = true;
 	}
 	if (c->list) {
