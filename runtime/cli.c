@@ -104,8 +104,17 @@ static void usage(const struct cli *c, FILE *f)
 		"  -l PP / -L PP list the probe points matching PP (-L: with their variables)\n"
 		"  --dump-probe-types, --dump-probe-aliases, --dump-functions\n"
 		"                list the probe families, tapset aliases or functions offered\n"
-		"  --buffer-size=KB         ring buffer per CPU\n"
-		"  --suppress-handler-errors  keep going after run-time errors\n",
+		"  --buffer-size=KB         ring buffer per CPU (-s MB: the same in megabytes)\n"
+		"  --suppress-handler-errors  keep going after run-time errors\n"
+		"  -W            warnings are errors\n"
+		"  -E SCRIPT     run SCRIPT too, after the main script\n"
+		"  -F            with -o FILE: go on in the background once the probes are armed\n"
+		"  -r RELEASE    %%( kernel_v %%) conditions for RELEASE (with -p1/-p2)\n"
+		"  --example NAME.stp  run one of stap's examples by name\n"
+		"  --no-global-var-display  do not print unread globals at the end\n"
+		"  --bpf, --runtime=bpf|kernel  accepted: staplet always lowers to perf, tracefs and BPF\n"
+		"  -k -q -P -B -R -m --ldd --all-modules --prologue-searching[=WHEN]\n"
+		"                accepted for stap's command lines: no module is built\n",
 		n, n, n, c->be->default_output, c->be->default_output);
 }
 
