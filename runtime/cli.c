@@ -114,7 +114,8 @@ static void usage(const struct cli *c, FILE *f)
 		"  --no-global-var-display  do not print unread globals at the end\n"
 		"  --bpf, --runtime=bpf|kernel  accepted: staplet always lowers to perf, tracefs and BPF\n"
 		"  -k -q -P -B -R -m --ldd --all-modules --prologue-searching[=WHEN]\n"
-		"                accepted for stap's command lines: no module is built\n",
+		"                accepted for stap's command lines: no module is built\n"
+		"  --skip-badvars  accepted; a $var that cannot be read is still an error\n",
 		n, n, n, c->be->default_output, c->be->default_output);
 }
 
@@ -341,6 +342,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "example", no_argument, NULL, OPT_EXAMPLE },
 		{ "no-global-var-display", no_argument, NULL, OPT_NO_GLOBALS },
 		{ "prologue-searching", optional_argument, NULL, OPT_PROLOGUE },
+		/* accepted; a $var that cannot be read stays an error here */
+		{ "skip-badvars", no_argument, NULL, OPT_SYMBOLS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct utsname u;
