@@ -5,6 +5,7 @@
 #   make check        run every test; ends with "N passed, N failed"
 #   make check-asan   the same under ASan + UBSan
 #   make bench        benchmarks against perf, trace-cmd and bpftrace
+#   make soak         10 minutes per backend and mode under load: RSS flat, no event unaccounted
 #   make install      PREFIX=/usr/local
 
 PREFIX  ?= /usr/local
@@ -97,6 +98,10 @@ deps:
 bench: all $(WORK_BIN) $(BENCH_BIN)
 	bench/run.sh $(BUILD)
 
+# not in check: SECS (default 600) per backend and mode
+soak: all $(WORK_BIN)
+	bench/soak.sh $(BUILD)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/staplet/tapset $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/bin/staplet $(DESTDIR)$(PREFIX)/bin/staplet
@@ -108,5 +113,5 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests check check-asan deps bench install clean
+.PHONY: soak all tests check check-asan deps bench install clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -82,6 +82,46 @@ for k in perf_stap_t1 perf_stap perf_stap_t3 trace_cmd_stap perf_record perf_sta
 	printf "  %-16s %7s ns/call  (+%s)\n" "$k" "$m" "$(awk -v a="$m" -v b="$base" 'BEGIN { printf "%.0f", a - b }')"
 done
 
+echo "== strings at the event: ns per openat, traced minus untraced; the traced thread's CPU plus the tracer's own CPU"
+echo "   (median of $ROUNDS interleaved rounds, $NO opens over 64 distinct paths)"
+NO=${NO:-300000}
+SO='probe syscall.openat { n[filename]++ }'
+tracer_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+open_cost() {   # open_cost CMD...: thread ns/call + tracer ns/call while it runs the workload
+	"$@" >/dev/null 2>&1 &
+	local pid=$! v t0 t1
+	sleep 5      # armed: bpftrace takes seconds to attach on a loaded machine
+	t0=$(tracer_ticks $pid)
+	v=$(taskset -c 1 "$W/open_timed" "$NO")
+	sleep 1      # let the tracer drain what the workload produced
+	t1=$(tracer_ticks $pid)
+	kill -INT $pid 2>/dev/null; wait $pid 2>/dev/null
+	awk -v v="$v" -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$NO" \
+		'BEGIN { printf "%.1f/%.1f", v, t * 1e9 / hz / n }'
+}
+declare -A oc
+for i in $(seq "$ROUNDS"); do
+	oc[none]+="$(taskset -c 1 "$W/open_timed" "$NO") "
+	oc[perf_stap]+="$(open_cost taskset -c 0 perf-stap -D MAXMAPENTRIES=1000000 -e "$SO") "
+	[ -n "${BASE_BUILD:-}" ] && oc[perf_stap_base]+="$(open_cost taskset -c 0 "$BASE_BUILD/bin/perf-stap" -D MAXMAPENTRIES=1000000 -e "$SO") "
+	oc[bpftrace]+="$(open_cost taskset -c 0 bpftrace -e 'tracepoint:syscalls:sys_enter_openat { @[str(args->filename)] = count(); }') "
+done
+obase=$(printf '%s\n' ${oc[none]} | median)
+printf "  %-16s %7s ns/open\n" untraced "$obase"
+declare -A ototal
+for k in perf_stap perf_stap_base bpftrace; do
+	[ -n "${oc[$k]:-}" ] || continue
+	th=$(printf '%s\n' ${oc[$k]} | cut -d/ -f1 | median)
+	tr=$(printf '%s\n' ${oc[$k]} | cut -d/ -f2 | median)
+	ototal[$k]=$(awk -v a="$th" -v b="$obase" -v t="$tr" 'BEGIN { printf "%.0f", a - b + t }')
+	printf "  %-16s %7s ns/open in the task (+%s) + %s ns/open in the tracer = +%s ns/event\n" "$k" "$th" \
+		"$(awk -v a="$th" -v b="$obase" 'BEGIN { printf "%.0f", a - b }')" "$tr" "${ototal[$k]}"
+done
+for k in perf_stap_base bpftrace; do
+	[ -n "${ototal[$k]:-}" ] && printf "  perf_stap / %-16s %s\n" "$k" \
+		"$(awk -v a="${ototal[perf_stap]}" -v b="${ototal[$k]}" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
+done
+
 echo "== offline: a $N-event recording, report throughput (events/s)"
 perf stap record -o "$T/x.data" -e "$S" --buffer-size=65536 -c "$W/getppid_loop $N" >/dev/null 2>"$T/rec.err"
 cat "$T/rec.err"

@@ -200,6 +200,8 @@ struct st_global {
 	struct st_expr *init;          /* literal: ST_E_NUM or ST_E_STR */
 	struct st_stat_shape shape;    /* stats: histogram shape/variance shift, from pass 2 */
 	bool read, written;            /* pass 2: for unused-variable warnings and the automatic end print */
+	bool used;                     /* read for its value, not only by a statement `g++;` or `g += x;`
+	                                * (stap prints at exit a global written and not both read and used) */
 };
 
 struct st_param {

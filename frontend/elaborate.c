@@ -273,6 +273,7 @@ struct frame {
 	uint32_t nqueue;
 	struct st_symbol *iterating[16]; /* arrays of the enclosing foreach loops */
 	uint32_t niterating;
+	bool value_discarded;            /* the next expression is a statement's: its value is dropped */
 };
 
 /* stap refuses to change an array while a foreach walks it (pass 2). */
@@ -478,11 +479,22 @@ static void resolve_stmt(struct frame *F, struct st_stmt *s);
 static void mark_access(struct st_symbol *s, bool write)
 {
 	if (s && s->global) {
-		if (write)
+		if (write) {
 			s->global->written = true;
-		else
+		} else {
 			s->global->read = true;
+			s->global->used = true;
+		}
 	}
+}
+
+/* The read half of `g++;` or `g += x;` as a statement: read, not used. */
+static void mark_update(struct st_symbol *s, bool discarded)
+{
+	if (!discarded)
+		mark_access(s, false);
+	else if (s && s->global)
+		s->global->read = true;
 }
 
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write);
@@ -589,7 +601,9 @@ static void check_autocast(struct elab *E, const struct st_expr *e)
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 {
 	struct elab *E = F->E;
+	bool discarded = F->value_discarded;
 
+	F->value_discarded = false;     /* only the statement's own expression */
 	switch (e->kind) {
 	case ST_E_VAR:
 		e->sym = resolve_name(F, e, false);
@@ -644,18 +658,18 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		resolve_expr(F, e->b, false);
 		resolve_expr(F, e->a, true);
 		if (e->op != '=' && e->a->sym)
-			mark_access(e->a->sym, false);
+			mark_update(e->a->sym, discarded);
 		if (e->a->kind == ST_E_INDEX && e->a->a->sym && e->op != '=')
-			mark_access(e->a->a->sym, false);
+			mark_update(e->a->a->sym, discarded);
 		break;
 	case ST_E_INCDEC:
 		/* read and written; resolving the operand twice would be
 		 * exponential in nested `-- -- --x` */
 		resolve_expr(F, e->a, true);
 		if (e->a->kind == ST_E_VAR && e->a->sym)
-			mark_access(e->a->sym, false);
+			mark_update(e->a->sym, discarded);
 		else if (e->a->kind == ST_E_INDEX && e->a->a->kind == ST_E_VAR && e->a->a->sym)
-			mark_access(e->a->a->sym, false);
+			mark_update(e->a->a->sym, discarded);
 		break;
 	case ST_E_AGG_ADD:
 		resolve_expr(F, e->b, false);
@@ -743,8 +757,10 @@ static void resolve_stmt(struct frame *F, struct st_stmt *s)
 		resolve_stmt(F, s);
 		return;
 	}
-	if (s->expr)
+	if (s->expr) {
+		F->value_discarded = s->kind == ST_S_EXPR;
 		resolve_expr(F, s->expr, s->kind == ST_S_DELETE);
+	}
 	if (s->kind == ST_S_DELETE && s->expr->kind == ST_E_VAR && s->expr->sym)
 		mark_access(s->expr->sym, true);
 	if (s->init)

@@ -2,6 +2,7 @@
  * grammar and precedence (relational and equality share one level, `.` sits
  * between shift and additive, `<<<` at assignment level). */
 #include <errno.h>
+#include <assert.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct parser {
 	bool is_tapset;
 	bool in_function;
 	int loop_depth;
+	int depth;              /* nesting of expressions and statements (ST_PARSE_MAX_NESTING) */
 	int errors;
 	jmp_buf fail;           /* one error abandons the declaration; parsing resumes at the next one */
 };
@@ -212,6 +214,37 @@ static int op_code(const char *op)
 
 static struct st_expr *parse_ternary(struct parser *P);
 
+/* Every recursion of the parser, and every operator of a left-associative
+ * chain, is one level of the tree later passes walk recursively: bound it,
+ * so a script cannot overflow the stack here or in those passes. */
+#define NEST_STR2(n) #n
+#define NEST_STR(n) NEST_STR2(n)
+
+static void nest_enter(struct parser *P, int levels)
+{
+	P->depth += levels;
+	if (P->depth > ST_PARSE_MAX_NESTING)
+		fail_at(P, peek(P), "nesting too deep (more than " NEST_STR(ST_PARSE_MAX_NESTING) " levels)");
+}
+
+static void nest_leave(struct parser *P, int levels)
+{
+	P->depth -= levels;
+	assert(P->depth >= 0);
+}
+
+typedef struct st_expr *(*level_fn)(struct parser *P);
+
+static struct st_expr *nested(struct parser *P, level_fn f)
+{
+	struct st_expr *e;
+
+	nest_enter(P, 1);
+	e = f(P);
+	nest_leave(P, 1);
+	return e;
+}
+
 static struct st_expr *parse_assignment(struct parser *P)
 {
 	struct st_expr *l = parse_ternary(P), *e;
@@ -222,14 +255,14 @@ static struct st_expr *parse_assignment(struct parser *P)
 		e = enew(P, ST_E_ASSIGN, t);
 		e->op = !strcmp(t->text, "=") ? '=' : op_code(t->text);
 		e->a = l;
-		e->b = parse_assignment(P);
+		e->b = nested(P, parse_assignment);
 		return e;
 	}
 	if (is_op(t, "<<<")) {
 		next(P);
 		e = enew(P, ST_E_AGG_ADD, t);
 		e->a = l;
-		e->b = parse_assignment(P);
+		e->b = nested(P, parse_assignment);
 		return e;
 	}
 	return l;
@@ -237,7 +270,7 @@ static struct st_expr *parse_assignment(struct parser *P)
 
 static struct st_expr *parse_expr(struct parser *P)
 {
-	return parse_assignment(P);
+	return nested(P, parse_assignment);
 }
 
 static struct st_expr *parse_logor(struct parser *P);
@@ -254,28 +287,29 @@ static struct st_expr *parse_ternary(struct parser *P)
 	e->a = c;
 	e->b = parse_expr(P);
 	expect_op(P, ":");
-	e->c = parse_ternary(P);
+	e->c = nested(P, parse_ternary);
 	return e;
 }
-
-typedef struct st_expr *(*level_fn)(struct parser *P);
 
 /* One left-associative binary level. */
 static struct st_expr *binary_level(struct parser *P, level_fn sub, const char *const *ops, enum st_expr_kind kind)
 {
 	struct st_expr *l = sub(P);
+	int chain = 0;
 
 	for (;;) {
 		const struct st_token *t = peek(P);
 		const char *const *o;
 		struct st_expr *e;
 
-		if (t->kind != ST_TOK_OP)
-			return l;
-		for (o = ops; *o && strcmp(*o, t->text); o++)
+		for (o = ops; t->kind == ST_TOK_OP && *o && strcmp(*o, t->text); o++)
 			;
-		if (!*o)
+		if (t->kind != ST_TOK_OP || !*o) {
+			nest_leave(P, chain);
 			return l;
+		}
+		nest_enter(P, 1);   /* the tree grows one level to the left */
+		chain++;
 		next(P);
 		e = enew(P, kind, t);
 		e->op = op_code(t->text);
@@ -459,14 +493,14 @@ static struct st_expr *parse_unary(struct parser *P)
 		next(P);
 		e = enew(P, ST_E_UNARY, t);
 		e->op = t->text[0];
-		e->a = parse_unary(P);
+		e->a = nested(P, parse_unary);
 		return e;
 	}
 	if (is_op(t, "++") || is_op(t, "--")) {
 		next(P);
 		e = enew(P, ST_E_INCDEC, t);
 		e->op = t->text[0];
-		e->a = parse_unary(P);
+		e->a = nested(P, parse_unary);
 		return e;
 	}
 	return parse_postfix(P, parse_value(P));
@@ -942,7 +976,19 @@ static struct st_stmt *parse_foreach(struct parser *P, const struct st_token *kw
 	return s;
 }
 
+static struct st_stmt *parse_stmt_here(struct parser *P);
+
 static struct st_stmt *parse_stmt(struct parser *P)
+{
+	struct st_stmt *s;
+
+	nest_enter(P, 1);
+	s = parse_stmt_here(P);
+	nest_leave(P, 1);
+	return s;
+}
+
+static struct st_stmt *parse_stmt_here(struct parser *P)
 {
 	const struct st_token *t = peek(P);
 	struct st_stmt *s;
@@ -1495,6 +1541,7 @@ int st_parse_tokens(struct st_program *prog, struct st_fe_pool *pool, struct st_
 
 			P.in_function = false;
 			P.loop_depth = 0;
+			P.depth = 0;
 			if (P.errors > 50)
 				break;
 			P.pos = P.fail_pos > P.decl_start ? P.fail_pos : P.decl_start + 1;

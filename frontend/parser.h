@@ -4,6 +4,12 @@
 
 #include "frontend/lexer.h"
 
+/* Deepest nesting a script may have: parentheses, blocks, unary operators,
+ * ternaries, assignments and each operator of a chain count one level.
+ * Deeper scripts get a parse error rather than a stack overflow in the
+ * recursive passes. */
+#define ST_PARSE_MAX_NESTING 500
+
 /* Parse one preprocessed file into prog.  Returns the number of errors. */
 int st_parse_tokens(struct st_program *prog, struct st_fe_pool *pool, struct st_diag *diag,
 		    const struct st_compile_opts *opts, const struct st_tokvec *toks, bool is_tapset);

@@ -17,9 +17,59 @@ uint32_t st_bpf_tpargs_layout(const struct st_btf_cap *caps, uint32_t n, uint32_
 	return at;
 }
 
-int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
-		       int out_fd, struct bpf_insn *p, uint32_t max)
+/* The bytes of user memory between two earlier caps' values (urange). */
+static int emit_urange(const struct st_btf_cap *c, const uint32_t *off, uint32_t i, int16_t o, struct bpf_insn *p,
+		       uint32_t *k, uint32_t max)
 {
+	if (!c->urange_start || !c->urange_end || c->urange_start > i || c->urange_end > i || *k + 10 > max)
+		return -EINVAL;
+	p[(*k)++] = LDX_DW(BPF_REG_3, BPF_REG_7, (int16_t)off[c->urange_start - 1]);
+	p[(*k)++] = LDX_DW(BPF_REG_2, BPF_REG_7, (int16_t)off[c->urange_end - 1]);
+	p[(*k)++] = SUB64_REG(BPF_REG_2, BPF_REG_3);
+	p[(*k)++] = JSLE_IMM(BPF_REG_2, 0, 6);                /* nothing there */
+	p[(*k)++] = JGT_IMM(BPF_REG_2, (int32_t)c->size, 1);   /* at most size bytes */
+	p[(*k)++] = JA(1);
+	p[(*k)++] = MOV64_IMM(BPF_REG_2, (int32_t)c->size);
+	p[(*k)++] = MOV64_REG(BPF_REG_1, BPF_REG_7);
+	p[(*k)++] = ADD64_IMM(BPF_REG_1, o);
+	p[(*k)++] = CALL(BPF_FUNC_probe_read_user);
+	return 0;
+}
+
+/* raw_syscalls: go on only for the syscall numbers set in the bitmap
+ * (an array of u64 words, bit nr % 64 of word nr / 64); the jumps that
+ * leave are added to *out for the caller to aim at its exit. */
+static int emit_nr_filter(int filter_fd, struct bpf_insn *p, uint32_t *k, uint32_t max, uint32_t *out, uint32_t *nout)
+{
+	if (*k + 16 > max)
+		return -E2BIG;
+	p[(*k)++] = LDX_DW(BPF_REG_2, BPF_REG_6, 8);          /* the record's id */
+	out[(*nout)++] = *k;
+	p[(*k)++] = JGT_IMM(BPF_REG_2, ST_BPF_NR_FILTER_MAX - 1, 0);
+	p[(*k)++] = MOV64_REG(BPF_REG_9, BPF_REG_2);
+	p[(*k)++] = AND64_IMM(BPF_REG_9, 63);
+	p[(*k)++] = RSH64_IMM(BPF_REG_2, 6);
+	p[(*k)++] = STX_W(BPF_REG_10, BPF_REG_2, -8);
+	p[(*k)++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
+	p[(*k)++] = ADD64_IMM(BPF_REG_2, -8);
+	p[(*k)++] = LD_IMM64_LO(BPF_REG_1, BPF_PSEUDO_MAP_FD, filter_fd);
+	p[(*k)++] = LD_IMM64_HI(0);
+	p[(*k)++] = CALL(BPF_FUNC_map_lookup_elem);
+	out[(*nout)++] = *k;
+	p[(*k)++] = JEQ_IMM(BPF_REG_0, 0, 0);
+	p[(*k)++] = LDX_DW(BPF_REG_0, BPF_REG_0, 0);
+	p[(*k)++] = RSH64_REG(BPF_REG_0, BPF_REG_9);
+	p[(*k)++] = AND64_IMM(BPF_REG_0, 1);
+	out[(*nout)++] = *k;
+	p[(*k)++] = JEQ_IMM(BPF_REG_0, 0, 0);
+	return 0;
+}
+
+static int emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd, int out_fd,
+		struct bpf_insn *p, uint32_t max, int ret, int filter_fd)
+{
+	uint32_t leave[4], nleave = 0;
+
 	uint32_t off[256], rec, k = 0;
 	int skip_at;
 
@@ -30,6 +80,8 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 		return -E2BIG;
 #define PUT(x) do { if (k >= max) return -E2BIG; p[k++] = (x); } while (0)
 	PUT(MOV64_REG(BPF_REG_6, BPF_REG_1));             /* r6 = ctx */
+	if (filter_fd >= 0 && emit_nr_filter(filter_fd, p, &k, max, leave, &nleave) < 0)
+		return -E2BIG;
 	PUT(ST_W(BPF_REG_10, -4, 0));                     /* key = 0 */
 	PUT(MOV64_REG(BPF_REG_2, BPF_REG_10));
 	PUT(ADD64_IMM(BPF_REG_2, -4));
@@ -51,6 +103,11 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 
 		if (!c->is_string)
 			PUT(ST_DW(BPF_REG_7, o, 0));
+		if (c->urange) {
+			if (emit_urange(c, off, i, o, p, &k, max) < 0)
+				return -E2BIG;
+			continue;
+		}
 		switch (c->root) {
 		case ST_BTF_ROOT_TASK:
 			PUT(CALL(BPF_FUNC_get_current_task));
@@ -136,10 +193,24 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 	PUT(MOV64_IMM(BPF_REG_5, (int32_t)rec));
 	PUT(CALL(BPF_FUNC_perf_event_output));
 	p[skip_at].off = (int16_t)(k - (uint32_t)skip_at - 1);
-	PUT(MOV64_IMM(BPF_REG_0, 0));
+	for (uint32_t j = 0; j < nleave; j++)
+		p[leave[j]].off = (int16_t)(k - leave[j] - 1);
+	PUT(MOV64_IMM(BPF_REG_0, ret));
 	PUT(EXIT());
 #undef PUT
 	return (int)k;
+}
+
+int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
+		       int out_fd, struct bpf_insn *p, uint32_t max)
+{
+	return emit(caps, n, type_id, scratch_fd, out_fd, p, max, 0, -1);
+}
+
+int st_bpf_taskctx_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
+			int out_fd, int nr_filter_fd, struct bpf_insn *p, uint32_t max)
+{
+	return emit(caps, n, type_id, scratch_fd, out_fd, p, max, 1, nr_filter_fd);
 }
 
 char *st_bpf_tpargs_format(const char *event, uint16_t type_id, const struct st_btf_cap *caps, uint32_t n)

@@ -27,6 +27,14 @@ uint32_t st_bpf_tpargs_layout(const struct st_btf_cap *caps, uint32_t n, uint32_
 int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
 		       int out_fd, struct bpf_insn *out, uint32_t max);
 
+/* The same for a task context companion (lowering/taskctx.h): the program
+ * returns 1, so the event it runs beside is still delivered.  At
+ * raw_syscalls, nr_filter_fd (else -1) is an array map of
+ * ST_BPF_NR_FILTER_MAX / 64 u64 words: the syscall numbers it runs for. */
+#define ST_BPF_NR_FILTER_MAX 1024
+int st_bpf_taskctx_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
+			int out_fd, int nr_filter_fd, struct bpf_insn *out, uint32_t max);
+
 /* The tracefs-style format text of the record (for libtraceevent and
  * recordings): malloc'd, NULL on ENOMEM. */
 char *st_bpf_tpargs_format(const char *event, uint16_t type_id, const struct st_btf_cap *caps, uint32_t n);

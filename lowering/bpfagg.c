@@ -67,13 +67,20 @@ static uint32_t emit_id_filter(int ids_fd, struct fix *fx, struct bpf_insn *p, u
 }
 
 uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int ids_fd, int64_t target_pid,
-			struct bpf_insn *p)
+			int32_t self_pid, struct bpf_insn *p)
 {
 	struct fix fx = { .n = 0 };
 	uint32_t n = 0, off, ks = st_bpfagg_key_size(ink), ins1, ins2;
 
 	if (ids_fd >= 0)
 		n = emit_id_filter(ids_fd, &fx, p, n);
+	/* staplet's own process: its work must not feed its probes */
+	if (self_pid > 0) {
+		p[n++] = CALL(BPF_FUNC_get_current_pid_tgid);
+		p[n++] = RSH64_IMM(BPF_REG_0, 32);
+		to_exit(&fx, n);
+		p[n++] = JEQ_IMM(BPF_REG_0, self_pid, 0);
+	}
 
 	/* guard: leave unless it holds */
 	if (ink->guard == ST_INK_G_PID || ink->guard == ST_INK_G_TID || ink->guard == ST_INK_G_CPU) {

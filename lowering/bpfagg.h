@@ -23,14 +23,14 @@
 #include <linux/bpf.h>
 #include "lowering/inkernel.h"
 
-#define ST_BPFAGG_MAX_INSNS 128
+#define ST_BPFAGG_MAX_INSNS 160
 #define ST_BPFAGG_MAX_SYSCALL 512
 
 /* Bytes of the map key. */
 uint32_t st_bpfagg_key_size(const struct st_inkernel *ink);
 /* Emit the program for map_fd into p (ST_BPFAGG_MAX_INSNS); the count.
  * ids_fd: the syscall id filter, or -1 for none. */
-uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int ids_fd, int64_t target_pid,
+uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int ids_fd, int64_t target_pid, int32_t self_pid,
 			struct bpf_insn *p);
 
 #endif

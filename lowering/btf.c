@@ -568,6 +568,15 @@ const char *st_btf_source_field(struct st_source *s, struct st_arena *arena, con
 	return *rc < 0 ? NULL : add_cap(s, arena, &c, NULL, path);
 }
 
+const char *st_btf_source_add_cap(struct st_source *s, struct st_arena *arena, const struct st_btf_cap *c,
+				  const char *path)
+{
+	struct st_btf_cap copy = *c;
+	const char *f = find_cap(s, path);
+
+	return f ? f : add_cap(s, arena, &copy, NULL, path);
+}
+
 const char *st_btf_source_chain(struct st_source *s, struct st_arena *arena, const struct st_btf_chain *ch,
 				const char *path, char *msg, size_t msgsz, int *rc)
 {

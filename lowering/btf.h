@@ -55,6 +55,11 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 const char *st_btf_source_chain(struct st_source *s, struct st_arena *arena, const struct st_btf_chain *ch,
 				const char *path, char *msg, size_t msgsz, int *rc);
 
+/* Add cap c (all but field and path) keyed by `path` to s, unless one has
+ * that path: its record field. */
+const char *st_btf_source_add_cap(struct st_source *s, struct st_arena *arena, const struct st_btf_cap *c,
+				  const char *path);
+
 /* The number of TP_PROTO arguments of `event`, -ENOENT without BTF. */
 int st_btf_tp_nargs(const char *event);
 

@@ -16,6 +16,7 @@ struct st_catalog_field {
 	uint32_t offset, size;
 	bool is_signed;
 	bool is_string;      /* char[N] or __data_loc char[] */
+	bool is_cstr;        /* const char *: a pointer to a string the caller passes in */
 };
 
 enum st_capability {

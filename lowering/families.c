@@ -398,7 +398,10 @@ uint32_t st_syscall_args(struct st_catalog *c, const struct st_family_point *fp,
 				continue;
 			snprintf(out[n].name, sizeof(out[n].name), "%s", f[i].name);
 			snprintf(out[n].field, sizeof(out[n].field), "%s", f[i].name);
-			out[n].conv = f[i].is_signed ? 'd' : f[i].size == 8 ? 'x' : 'u';
+			/* a path or name the caller passes: stap quotes it; a
+			 * buffer of bytes (write's, mq_timedsend's) stays an address */
+			out[n].conv = f[i].is_cstr && !strstr(f[i].name, "buf") && !strstr(f[i].name, "msg") ? 'S' :
+				      f[i].is_signed ? 'd' : f[i].size == 8 ? 'x' : 'u';
 			n++;
 		}
 	}
@@ -539,7 +542,7 @@ enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_p
 			for (i = 0; i < n; i++)
 				if (!strcmp(a[i].name, name) && (f = find_field(c, fp->system, fp->event, a[i].field))) {
 					*field = f->name;
-					*type = a[i].conv == 'S' ? ST_T_STRING : ST_T_LONG;
+					*type = strchr("SATRK", a[i].conv) ? ST_T_STRING : ST_T_LONG;
 					return ST_CTX_SYSCALL_ARG;
 				}
 		}

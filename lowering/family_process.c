@@ -47,6 +47,10 @@ struct st_uprobe_site {
 	char ret_type[8];
 	bool have_dwarf;
 	struct st_uprobe_site *entry;   /* .return: its paired entry site (for @entry) */
+	char func[128];              /* the function the site is in (ppfunc()) */
+	char where[600];             /* .statement: "func@/abs/file.c:LINE", as stap prints it */
+	struct chain { char field[24]; char spec[200]; } *chains;   /* $p->m ... fetches */
+	uint32_t nchains;
 };
 
 static struct st_uelf **elf_cache;
@@ -60,6 +64,7 @@ static void free_site(struct st_uprobe_site *s)
 	if (!s)
 		return;
 	st_uelf_vars_free(s->vars, s->nvars);
+	free(s->chains);
 	free(s->path);
 	free(s);
 }
@@ -231,6 +236,24 @@ static void make_event(struct st_uprobe_site *s)
 		 (unsigned)(h ^ (h >> 32)));
 }
 
+/* A statement is not at a function's entry: its variables are those in
+ * scope at its address, where they are there (DWARF), and it names the
+ * function and source line it resolved to. */
+static int stmt_scope(struct st_uprobe_site *s, struct st_uelf *u, uint64_t vaddr)
+{
+	char fn[120], file[400];
+	int line = 0, rc;
+
+	rc = st_uelf_stmt_scope(u, vaddr, fn, sizeof(fn), file, sizeof(file), &line, &s->vars, &s->nvars);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == 0 && fn[0]) {
+		snprintf(s->func, sizeof(s->func), "%s", fn);
+		snprintf(s->where, sizeof(s->where), "%s@%s:%d", fn, file, line);
+	}
+	return 0;
+}
+
 /* Resolve one concrete site; NULL with *err set on failure. */
 static struct st_uprobe_site *site_new(struct st_uelf *u, enum site_kind kind, const char *name, uint64_t vaddr,
 				       bool ret, char **err)
@@ -260,8 +283,14 @@ static struct st_uprobe_site *site_new(struct st_uelf *u, enum site_kind kind, c
 			return NULL;
 		}
 		s->have_dwarf = u->dwarf != NULL;
-		/* a statement probe is not at the entry: parameters may have moved */
+		snprintf(s->func, sizeof(s->func), "%s", name);
+		if (kind == U_STMT && stmt_scope(s, u, vaddr) < 0) {
+			free_site(s);
+			return NULL;
+		}
 	}
+	if (kind == U_PLT)
+		snprintf(s->func, sizeof(s->func), "%s", name);
 	make_event(s);
 	return s;
 }
@@ -447,7 +476,7 @@ static int expand_statement(struct emit *em, struct st_uelf *u, char **err)
 	s = site_new(u, U_STMT, em->sh->pattern, vaddr, false, err);
 	if (!s)
 		return *err ? -EINVAL : -ENOMEM;
-	return emit_point(em, em->sh->pattern, s);
+	return emit_point(em, s->where[0] ? s->where : em->sh->pattern, s);
 }
 
 static int expand_plt(struct emit *em, struct st_uelf *u, char **err)
@@ -677,7 +706,11 @@ int st_process_classify(const struct st_probe_point *pp, struct st_family_point 
 	const struct st_uprobe_site *s;
 
 	memset(fp, 0, sizeof(*fp));
-	fp->target_scoped = true;      /* no process(PID) form reaches here */
+	/* stap: a process probe without a PID or PATH watches every process,
+	 * or under -c/-x the target's tree; one with a PATH watches every
+	 * process running PATH, -c/-x or not (-x only sets target()).  No
+	 * process(PID) form reaches here. */
+	fp->target_scoped = !pp->comp[0].has_arg;
 	if (role) {
 		bool begin = role == ST_TASK_PROC_BEGIN || role == ST_TASK_THREAD_BEGIN;
 
@@ -758,10 +791,10 @@ static bool var_fetch(const struct st_uprobe_site *s, const char *name, char *fi
 			}
 		}
 	}
-	if (s->kind != U_FUNC)
+	if (s->kind != U_FUNC && s->kind != U_STMT)
 		return false;
 	v = find_var(s, name);
-	if (!v || !v->loc[0])
+	if (!v || !v->loc[0] || !v->type[0])
 		return false;
 	snprintf(field, flen, "p_%s", name);
 	snprintf(spec, slen, "%s:%s", v->loc, v->type);
@@ -903,14 +936,19 @@ int st_process_pretty(const struct st_family_point *fp, const char *name, char *
 	if (!f)
 		return -1;
 	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars") || !strcmp(name, "$$locals")) {
-		/* staplet knows parameters only: no locals at a function's entry
-		 * (stap prints none there either for optimised code) */
-		if (strcmp(name, "$$locals") && s->kind != U_STMT)
-			for (uint32_t i = 0; i < s->nvars; i++) {
-				if (i)
-					fputc(' ', f);
-				pretty_one(s, s->vars[i].name, f, targets, max, &n);
-			}
+		/* at a function's entry staplet knows its parameters (no
+		 * locals: stap prints none there either for optimised code); at
+		 * a statement the variables in scope there */
+		bool parms = !strcmp(name, "$$parms"), locals = !strcmp(name, "$$locals"), any = false;
+
+		for (uint32_t i = 0; i < s->nvars; i++) {
+			if ((parms && !s->vars[i].is_param) || (locals && s->vars[i].is_param))
+				continue;
+			if (any)
+				fputc(' ', f);
+			any = true;
+			pretty_one(s, s->vars[i].name, f, targets, max, &n);
+		}
 	} else if (!strcmp(name, "$$return")) {
 		if (!s->ret || !s->ret_type[0]) {
 			fclose(f);
@@ -942,6 +980,49 @@ int st_process_pretty(const struct st_family_point *fp, const char *name, char *
 	return (int)n;
 }
 
+const char *st_process_chain_field(const struct st_family_point *fp, const char *target,
+				   const struct st_uelf_step *steps, uint32_t nsteps, bool want_string,
+				   bool *is_string, char *msg, size_t msglen)
+{
+	struct st_uprobe_site *s = (struct st_uprobe_site *)fp->usite;
+	const struct st_uelf_var *v;
+	struct st_uelf *u;
+	struct chain *nc;
+	char spec[sizeof(nc->spec)], *err = NULL;
+	bool ptr = false;
+	int rc;
+
+	*is_string = want_string;
+	if (!s || (s->kind != U_FUNC && s->kind != U_STMT) || s->ret || target[0] != '$' || target[1] == '$') {
+		snprintf(msg, msglen, "staplet follows user-space pointers from parameters and locals of "
+			 ".function and .statement probes only");
+		return NULL;
+	}
+	if (!(v = find_var(s, target + 1)) || !(u = elf_get(s->path, &err))) {
+		free(err);
+		snprintf(msg, msglen, "unable to find context variable %s", target);
+		return NULL;
+	}
+	rc = st_uelf_var_chain(u, v, steps, nsteps, want_string, spec, sizeof(spec), &ptr, msg, msglen);
+	if (rc < 0) {
+		if (rc == -E2BIG)
+			snprintf(msg, msglen, "%s: member chain too long for a fetch argument", target);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < s->nchains; i++)
+		if (!strcmp(s->chains[i].spec, spec))
+			return s->chains[i].field;
+	nc = realloc(s->chains, sizeof(*nc) * (s->nchains + 1));
+	if (!nc)
+		return NULL;
+	s->chains = nc;
+	nc = &s->chains[s->nchains];
+	snprintf(nc->field, sizeof(nc->field), "%sc_%u", want_string ? "str_" : "", s->nchains);
+	snprintf(nc->spec, sizeof(nc->spec), "%s", spec);
+	s->nchains++;
+	return nc->field;
+}
+
 const char *st_process_string_field(const struct st_family_point *fp, const char *target)
 {
 	static char buf[200];
@@ -963,6 +1044,8 @@ void st_process_source_init(struct st_source *s, const struct st_family_point *f
 	s->probe_ref_ctr = u->ref_ctr;
 	s->probe_return = u->ret;
 	s->probe_fetch = (char *)arena_str(arena, "");
+	if (u->func[0])
+		s->probe_func = (char *)arena_str(arena, u->func);
 }
 
 /* uarg_N_T: the dwarfless *_arg(N) of the x86-64 calling convention (the
@@ -1007,6 +1090,11 @@ static bool field_spec(const struct st_uprobe_site *u, const char *field, char *
 
 	if (abi_spec(field, spec, len))
 		return true;
+	for (uint32_t i = 0; i < u->nchains; i++)
+		if (!strcmp(u->chains[i].field, field)) {
+			snprintf(spec, len, "%s", u->chains[i].spec);
+			return true;
+		}
 	if (!strncmp(base, "p_", 2))
 		snprintf(name, sizeof(name), "%s", base + 2);
 	else if (!strcmp(base, "ret"))
@@ -1036,7 +1124,7 @@ void st_process_source_fetch(struct st_source *s, const struct st_family_point *
 	if (!f)
 		return;
 	for (uint32_t i = 0; i < s->nfields; i++) {
-		char spec[128];
+		char spec[256];
 
 		if (field_spec(fp->usite, s->fields[i], spec, sizeof(spec)))
 			fprintf(f, "%s%s=%s", i ? " " : "", s->fields[i], spec);

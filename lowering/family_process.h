@@ -27,6 +27,14 @@ enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char 
 /* user_string($var): the field holding the string the uprobe captured with
  * a `:ustring` fetch, or NULL when $var is not something we can fetch. */
 const char *st_process_string_field(const struct st_family_point *fp, const char *target);
+/* $p->m[2].n (steps from the variable `target`, "$p") at a uprobe: the
+ * field of a fetch argument reading it from user memory at the event, or
+ * the string it names (want_string: user_string()).  *is_string: the
+ * field is a string.  NULL with msg when it does not resolve. */
+struct st_uelf_step;
+const char *st_process_chain_field(const struct st_family_point *fp, const char *target,
+				   const struct st_uelf_step *steps, uint32_t nsteps, bool want_string,
+				   bool *is_string, char *msg, size_t msglen);
 /* @entry: a .return point's paired entry point (same uprobe event as a
  * probe on the entry); whether `$name` at a .return point is a parameter
  * read at the entry. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lowering/lower_int.h"
+#include "lowering/taskctx.h"
 
 static void lower_function(struct lower *L, const struct st_function *f)
 {
@@ -79,12 +80,14 @@ static void lower_probe(struct lower *L, const struct st_probe_inst *pi)
 		E(L, &(struct st_expr){ .loc = pi->point->loc }, ST_OP_EPOP, 0, L->eslot_base, L->neslot, L->npairs - 1);
 	}
 	bind_context(L, pi);
+	memflow_probe(L, pi);
 	if (pi->cond)
 		cond_jump_false(L, pi->cond, &skip);
 	count_begin(L, pi->body, NULL);
 	stmt(L, pi->body);
 	count_end(L, pi->body);
 	p->sources[src].stack |= (uint8_t)(stmt_stack(L, pi->body) | expr_stack(L, pi->cond));
+	p->sources[src].ctx_want |= st_taskctx_items(pi->body, pi->cond, L->prog->nfuncs);
 	patch_all(L, &skip, here(L));
 	emit(L, &pi->point->loc, NULL, ST_OP_RET0, 0, 0, 0, 0);
 	plan_add_probe(L, pi, src, code);
@@ -115,7 +118,7 @@ static void lower_globals(struct lower *L)
 		st_stat_shape_init(&pg->shape);
 		/* stap prints only the script's own write-only globals, not a
 		 * tapset's (argv.stp's argv is written and may go unread) */
-		pg->auto_print = g->written && !g->read && prog->nfiles && g->loc.file &&
+		pg->auto_print = g->written && !(g->read && g->used) && prog->nfiles && g->loc.file &&
 				 !strcmp(g->loc.file, prog->files[0]);
 		if (pg->is_array) {
 			pg->map.nkeys = s->nkeys;
@@ -166,6 +169,12 @@ int st_lower(const struct st_program *prog, struct st_catalog *catalog, struct s
 		lower_probe(&L, prog->insts[i]);
 	if (!L.err)
 		lower_task_sources(&L);
+	if (!L.err) {
+		char msg[512];
+
+		if (st_taskctx_plan(p, msg, sizeof(msg)) < 0)
+			fail(&L, NULL, "%s", msg);
+	}
 	free(L.eslot);
 	for (i = 0; i < p->nsources && !L.err; i++) {
 		char msg[512];

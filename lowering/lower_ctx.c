@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lowering/lower_int.h"
+#include "lowering/memflow.h"
+#include "lowering/uelf.h"
 
 static bool cast_module_kernel(const struct st_expr *c);
 static int64_t syscall_arg_call(const struct st_expr *e);
@@ -55,7 +57,8 @@ static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 			if (L->pi->bindings[i].sym != x->sym)
 				continue;
 			k = st_family_var(L->catalog, &L->fp, L->pi->bindings[i].name, false, &field, &t);
-			if ((k == ST_CTX_SYSCALL_ARG && st_syscall_conv(L->catalog, &L->fp, L->pi->bindings[i].name) != 'S') ||
+			if ((k == ST_CTX_SYSCALL_ARG && !strchr("SATRK", st_syscall_conv(L->catalog, &L->fp,
+									      L->pi->bindings[i].name))) ||
 			    k == ST_CTX_FIELD)
 				return field;
 		}
@@ -242,6 +245,43 @@ static int chain_live(struct lower *L, const struct st_expr *e, const struct st_
 	return 1;
 }
 
+/* $p->m[i] (or user_string() of it) at a uprobe: a fetch argument reads
+ * it from user memory at the event (family_process.h).  1: dst loaded;
+ * 0: e is no chain from a context variable; -1: failed. */
+int uprobe_chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t dst)
+{
+	struct st_uelf_step st[ST_BTF_MAX_STEPS];
+	const struct st_expr *x = e;
+	uint32_t n = 0;
+	char msg[512];
+	const char *f;
+	bool is_str;
+
+	for (; x->kind == ST_E_MEMBER || (x->kind == ST_E_INDEX && x->a->kind != ST_E_VAR); x = x->a)
+		n++;
+	if (x->kind != ST_E_TARGET || (!n && !want_string) || n > ST_BTF_MAX_STEPS)
+		return 0;
+	x = e;
+	for (uint32_t i = n; i-- > 0; x = x->a) {
+		st[i].member = x->kind == ST_E_MEMBER ? x->str : NULL;
+		st[i].index = 0;
+		if (x->kind == ST_E_INDEX) {
+			if (x->nargs != 1 || x->args[0]->kind != ST_E_NUM) {
+				fail(L, &x->loc, "staplet indexes user memory read at the event only by a constant");
+				return -1;
+			}
+			st[i].index = x->args[0]->num;
+		}
+	}
+	f = st_process_chain_field(&L->fp, x->str, st, n, want_string, &is_str, msg, sizeof(msg));
+	if (!f) {
+		fail(L, &e->loc, "%s", msg);
+		return -1;
+	}
+	field_load(L, e, f, dst);
+	return 1;
+}
+
 /* kernel_string(chain) reads the string (want_string); else the value.
  * 1: dst loaded; 0: e is no chain; -1: failed (L->err set). */
 int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t strn, uint32_t dst)
@@ -254,6 +294,8 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 	size_t at;
 	int rc;
 
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && !want_string && (rc = uprobe_chain_to(L, e, false, dst)))
+		return rc;
 	while (x && (x->kind == ST_E_MEMBER || (x->kind == ST_E_INDEX && x->a->kind != ST_E_VAR))) {
 		if (n >= ST_BTF_MAX_STEPS) {
 			fail(L, &e->loc, "member chain too long (at most %d steps)", ST_BTF_MAX_STEPS);
@@ -482,20 +524,15 @@ static uint32_t source_field(struct lower *L, const char *field)
 	return s->nfields++;
 }
 
-/* user_string*($ptr) at a tracepoint: ask the backend to copy the string
- * at the event (st_source.captures). */
-static void source_capture(struct lower *L, const char *field)
+/* User memory a handler reads at a tracepoint: ask the backend to copy it
+ * at the event (st_source.captures, lowering/memflow.h). */
+static void source_capture(struct lower *L, const char *field, enum st_ucap_kind kind, uint32_t size, int64_t off,
+			   const char *len_field)
 {
-	struct st_source *s = &L->plan->sources[L->source];
-
 	source_field(L, field);
-	for (uint32_t i = 0; i < s->ncaptures; i++)
-		if (strcmp(s->captures[i], field) == 0)
-			return;
-	s->captures = realloc(s->captures, sizeof(char *) * (s->ncaptures + 1));
-	if (!s->captures)
-		abort();
-	s->captures[s->ncaptures++] = (char *)st_arena_strndup(L->plan->arena, field, strlen(field), strlen(field));
+	if (len_field)
+		source_field(L, len_field);
+	st_ucap_add(&L->plan->sources[L->source], L->plan->arena, field, kind, size, off, len_field);
 }
 
 void field_load(struct lower *L, const struct st_expr *e, const char *field, uint32_t dst)
@@ -553,7 +590,7 @@ void ustring_capture(struct lower *L, const struct st_expr *addr)
 		field = st_syscall_arg_field(L->catalog, &L->fp, syscall_arg_call(addr));
 	}
 	if (field)
-		source_capture(L, field);
+		source_capture(L, field, ST_UCAP_STRING, 0, 0, NULL);
 }
 
 /* task_cpu($p), task_execname($p) ... of a task_struct pointer argument
@@ -629,6 +666,10 @@ static void syscall_arg_load(struct lower *L, const struct st_expr *at, const ch
 
 	switch (conv) {
 	case 'S': bi = ST_BI_USER_STRING_QUOTED; break;
+	case 'A': bi = ST_BI_GET_ARGV; break;
+	case 'T': bi = ST_BI_STRUCT_TIMESPEC_U; break;
+	case 'R': bi = ST_BI_STRUCT_RLIMIT_U; break;
+	case 'K': bi = ST_BI_STRUCT_SOCKADDR_U; break;
 	case 'O': bi = printing ? ST_BI_OPEN_FLAG_STR : -1; break;
 	case 'P': bi = printing ? ST_BI_MPROT_STR : -1; break;
 	case 'M': bi = printing ? ST_BI_MMAP_FLAGS : -1; break;
@@ -649,24 +690,53 @@ static void syscall_arg_load(struct lower *L, const struct st_expr *at, const ch
 		}
 		return;
 	} else {
-		uint32_t save = L->top, r = temp(L, 1);
+		uint32_t save = L->top, r = temp(L, 2), k = num_const(L, conv == 'T');
 
+		/* the string, argv or struct the pointer leads to, copied at the event */
+		if (strchr("SATRK", conv) && L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT)
+			source_capture(L, field, conv == 'A' ? ST_UCAP_ARGV : conv == 'S' ? ST_UCAP_STRING : ST_UCAP_MEM,
+				       conv == 'K' ? 128 : 16, 0, conv == 'K' ? "addrlen" : NULL);
 		field_load(L, at, field, r);
+		if (conv == 'K')
+			field_load(L, at, "addrlen", r + 1);    /* the sockaddr's length */
+		else    /* __get_argv's `first`, _struct_timespec_u's count */
+			E(L, at, ST_OP_LOADN, 0, r + 1, k & 0xffff, k >> 16);
 		E(L, at, ST_OP_BUILTIN, (uint32_t)bi & 0xff, dst, r, (uint32_t)bi >> 8);
 		L->top = save;
 	}
 }
 
+/* A synthesised format the plan owns; NULL after fail(). */
+static const struct st_fmt *argstr_fmt(struct lower *L, const struct st_expr *at, const char *text)
+{
+	struct st_fmt *f = calloc(1, sizeof(*f));
+	char *err = NULL;
+	size_t errpos;
+
+	if (!f)
+		abort();
+	L->plan->owned_fmts = realloc(L->plan->owned_fmts, sizeof(f) * (L->plan->nowned_fmts + 1));
+	if (!L->plan->owned_fmts)
+		abort();
+	L->plan->owned_fmts[L->plan->nowned_fmts++] = f;
+	if (st_fmt_parse(text, strlen(text), f, &err, &errpos) < 0) {
+		fail(L, &at->loc, "internal: argstr format: %s", err ? err : "?");
+		free(err);
+		return NULL;
+	}
+	return f;
+}
+
 /* argstr: the arguments as stap's syscall tapset prints them, through a
- * synthesised format. */
+ * synthesised format.  open's and openat's mode ('m', last) shows only when
+ * the flags hold O_CREAT, as in stap: two formats and a test. */
 static void syscall_argstr(struct lower *L, const struct st_expr *at, uint32_t dst)
 {
 	struct st_syscall_arg a[8];
-	uint32_t n = st_syscall_args(L->catalog, &L->fp, a, 8), i, k = 0, base, save = L->top;
-	char text[256] = "";
-	struct st_fmt *f;
-	char *err = NULL;
-	size_t errpos;
+	uint32_t n = st_syscall_args(L->catalog, &L->fp, a, 8), i, k = 0, base, save = L->top, j_short, j_end;
+	char text[256] = "", short_text[256] = "";
+	const char *flags = NULL;
+	const struct st_fmt *f, *fs;
 
 	for (i = 0; i < n; i++) {
 		const char *conv;
@@ -677,30 +747,46 @@ static void syscall_argstr(struct lower *L, const struct st_expr *at, uint32_t d
 		case 'u': conv = "%u"; break;
 		case 'p': conv = "%p"; break;
 		case 'x': conv = "%#x"; break;
-		case 'o': conv = "%#o"; break;
+		case 'o': case 'm': conv = "%#o"; break;
 		default: conv = "%s"; break;
 		}
+		if (a[i].conv == 'O')
+			flags = a[i].field;
+		if (a[i].conv != 'm' || !flags)
+			snprintf(short_text, sizeof(short_text), "%s", text);
 		if (k++)
 			strcat(text, ", ");
 		strcat(text, conv);
+		if (a[i].conv != 'm' || !flags)
+			snprintf(short_text, sizeof(short_text), "%s", text);
 	}
 	base = temp(L, k ? k : 1);
 	for (i = 0, k = 0; i < n; i++)
 		if (a[i].conv != '-')
 			syscall_arg_load(L, at, a[i].field, a[i].conv, true, base + k++);
-	f = calloc(1, sizeof(*f));
+	f = argstr_fmt(L, at, text);
 	if (!f)
-		abort();
-	L->plan->owned_fmts = realloc(L->plan->owned_fmts, sizeof(f) * (L->plan->nowned_fmts + 1));
-	if (!L->plan->owned_fmts)
-		abort();
-	L->plan->owned_fmts[L->plan->nowned_fmts++] = f;
-	if (st_fmt_parse(text, strlen(text), f, &err, &errpos) < 0) {
-		fail(L, &at->loc, "internal: argstr format: %s", err ? err : "?");
-		free(err);
+		return;
+	if (!strcmp(text, short_text)) {
+		E(L, at, ST_OP_FORMAT, 1, dst, base, fmt_const(L, f));
+		L->top = save;
 		return;
 	}
+	fs = argstr_fmt(L, at, short_text);
+	if (!fs)
+		return;
+	{
+		uint32_t r = temp(L, 1);
+
+		field_load(L, at, flags, r);
+		E(L, at, ST_OP_AND, 0, r, r, load_num(L, at, 0100));    /* O_CREAT */
+		j_short = E(L, at, ST_OP_JZ, 0, r, 0, 0);
+	}
 	E(L, at, ST_OP_FORMAT, 1, dst, base, fmt_const(L, f));
+	j_end = E(L, at, ST_OP_JMP, 0, 0, 0, 0);
+	set_target(L, j_short, here(L));
+	E(L, at, ST_OP_FORMAT, 1, dst, base, fmt_const(L, fs));
+	set_target(L, j_end, here(L));
 	L->top = save;
 }
 
@@ -747,3 +833,31 @@ void bind_context(struct lower *L, const struct st_probe_inst *pi)
 	}
 }
 
+static const char *memflow_field_of(void *ctx, const struct st_expr *e)
+{
+	struct lower *L = ctx;
+	const char *field = NULL;
+	enum st_type t;
+
+	if (L->fp.syscall)
+		return syscall_field_of(L, e);
+	if (e->kind == ST_E_TARGET && st_family_var(L->catalog, &L->fp, e->str, true, &field, &t) == ST_CTX_FIELD)
+		return field;
+	return NULL;
+}
+
+static void memflow_want(void *ctx, const char *field, enum st_ucap_kind kind, uint32_t size, int64_t off,
+			 const char *len_field)
+{
+	source_capture(ctx, field, kind, size, off, len_field);
+}
+
+/* The user memory a tracepoint handler reads, followed through its locals
+ * and the functions it calls: copied at the event (memflow.h). */
+void memflow_probe(struct lower *L, const struct st_probe_inst *pi)
+{
+	const struct st_memflow_ops ops = { L, memflow_field_of, memflow_want };
+
+	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT)
+		st_memflow_scan(&ops, pi->body, pi->cond);
+}

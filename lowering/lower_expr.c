@@ -341,6 +341,11 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 			return;
 		}
 	}
+	/* user_string($argv[0]), user_string($r->name) at a uprobe */
+	if (L->source >= 0 && L->fp.kind == ST_SRC_UPROBE && e->func == NULL &&
+	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N) &&
+	    (e->args[0]->kind == ST_E_MEMBER || e->args[0]->kind == ST_E_INDEX) && uprobe_chain_to(L, e->args[0], true, dst))
+		return;
 	if (task_call_to(L, e, dst))
 		return;
 	if (L->source >= 0 && L->fp.kind == ST_SRC_TRACEPOINT && is_user_string_call(e))

@@ -103,6 +103,7 @@ bool was_written(const struct lower *L, const struct st_symbol *s);
 void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst);
 
 /* lower_ctx.c */
+int uprobe_chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t dst);
 int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t strn, uint32_t dst);
 bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst);
 bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst);
@@ -114,6 +115,8 @@ void ustring_capture(struct lower *L, const struct st_expr *addr);
 bool task_call_to(struct lower *L, const struct st_expr *e, uint32_t dst);
 bool pretty_to(struct lower *L, const struct st_expr *e, uint32_t dst);
 void bind_context(struct lower *L, const struct st_probe_inst *pi);
+/* the user memory a tracepoint handler reads, copied at the event (memflow.h) */
+void memflow_probe(struct lower *L, const struct st_probe_inst *pi);
 
 /* lower_cost.c */
 void count(struct lower *L, uint32_t n, const struct st_loc *loc, const char *near, bool update);

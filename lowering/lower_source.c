@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lowering/lower_int.h"
+#include "lowering/taskctx.h"
 
 int source_for(struct lower *L, const struct st_family_point *fp, const struct st_probe_inst *pi)
 {
@@ -85,15 +86,19 @@ static void need_tracepoint(struct lower *L, const char *system, const char *eve
  * runtime/proctree.c. */
 void lower_task_sources(struct lower *L)
 {
-	bool scoped = false, paths = false;
+	bool scoped = false, paths = false, parents = false;
 
 	for (uint32_t i = 0; i < L->plan->nprobes; i++) {
 		scoped |= L->plan->probes[i].target_scoped;
 		paths |= L->plan->probes[i].task_path != NULL;
 	}
-	if (scoped)
+	/* ppid()/pexecname() of a task gone when its handler runs (backends
+	 * without a task context capture): the forks and execs seen */
+	for (uint32_t i = 0; i < L->plan->nsources; i++)
+		parents |= (L->plan->sources[i].ctx_want & ST_TASKCTX_PARENT_ITEMS) != 0;
+	if (scoped || parents)
 		need_tracepoint(L, "task", "task_newtask");
-	if (paths)
+	if (paths || parents)
 		need_tracepoint(L, "sched", "sched_process_exec");
 }
 

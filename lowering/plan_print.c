@@ -68,10 +68,25 @@ void st_plan_print(FILE *out, const struct st_plan *p)
 			for (j = 0; j < s->nfields; j++)
 				fprintf(out, " %s", s->fields[j]);
 		}
+		if (s->ctx_of) {
+			/* a task context companion: what it reads at whose events */
+			fprintf(out, " task context of source %u:", s->ctx_of - 1);
+			for (j = 0; j < s->nbtf; j++)
+				fprintf(out, " %s", s->btf[j].path);
+		}
 		if (s->ncaptures) {
 			fprintf(out, " captures:");
-			for (j = 0; j < s->ncaptures; j++)
-				fprintf(out, " %s", s->captures[j]);
+			for (j = 0; j < s->ncaptures; j++) {
+				const struct st_ucap *c = &s->captures[j];
+
+				fprintf(out, " %s", c->field);
+				if (c->off)
+					fprintf(out, "%+" PRId64, c->off);
+				if (c->kind == ST_UCAP_MEM)
+					fprintf(out, ":%u", c->size);
+				else if (c->kind == ST_UCAP_ARGV)
+					fprintf(out, ":argv");
+			}
 		}
 		if (s->stack)
 			fprintf(out, " stack:%s%s", s->stack & ST_STACK_KERNEL ? " kernel" : "",

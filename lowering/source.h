@@ -53,6 +53,27 @@ struct st_btf_cap {
 	/* a bitfield: read `bit_read` bytes at off, then the value is the
 	 * bit_size bits from bit bit_shift of them (size is then 8) */
 	uint32_t bit_read, bit_shift, bit_size;
+	/* user memory from the value of cap urange_start - 1 to that of cap
+	 * urange_end - 1 (earlier direct caps), at most `size` bytes, NULs
+	 * kept: a process's command line (is_string is set; no hops) */
+	bool urange;
+	uint32_t urange_start, urange_end;
+};
+
+/* One copy of user memory a capture program takes at a tracepoint, from
+ * the pointer in record field `field`, plus off: the NUL-terminated string
+ * there (ST_UCAP_STRING, at most MAXSTRINGLEN bytes as stap reads it),
+ * `size` bytes there (ST_UCAP_MEM), or a NULL-terminated array of string
+ * pointers with the strings they point at (ST_UCAP_ARGV: execve's argv
+ * and envp, as far as stap's formatting of them reaches). */
+enum st_ucap_kind { ST_UCAP_STRING, ST_UCAP_MEM, ST_UCAP_ARGV };
+struct st_ucap {
+	const char *field;
+	uint8_t kind;
+	uint32_t size;       /* ST_UCAP_MEM: bytes (at most) */
+	int64_t off;         /* added to the pointer */
+	const char *len_field; /* ST_UCAP_MEM: a field holding the byte count
+				* (capped at size; a sockaddr's addrlen), or NULL */
 };
 
 #define ST_STACK_KERNEL 1u
@@ -73,6 +94,7 @@ struct st_source {
 	bool probe_return;   /* uretprobe / kretprobe */
 	uint64_t probe_ref_ctr; /* uprobe: file offset of a USDT semaphore, 0 = none */
 	char *probe_fetch;   /* fetch args, "name=%di:s64 ..." */
+	char *probe_func;    /* uprobe: the function probed, for ppfunc(); NULL: none known */
 
 	/* ST_SRC_PERF */
 	uint32_t perf_type;
@@ -85,10 +107,11 @@ struct st_source {
 	char **fields;
 	uint32_t nfields;
 
-	/* ST_SRC_TRACEPOINT: pointer fields (also in `fields`) whose user
-	 * strings the handlers read with user_string*(): the backend copies
-	 * them at the event and hands them over as st_event.captures. */
-	char **captures;
+	/* ST_SRC_TRACEPOINT: user memory the handlers read (user_string*(),
+	 * user_long() ..., execve's args) from pointer fields (also in
+	 * `fields`): the backend copies it at the event and hands it over as
+	 * st_event.captures, keyed by address. */
+	struct st_ucap *captures;
 	uint32_t ncaptures;
 
 	/* Handlers read the stack at the event (backtrace(), ubacktrace(), ...):
@@ -106,6 +129,16 @@ struct st_source {
 	 * (syscall events have no raw tracepoint); its ST_BTF_ROOT_CTX caps
 	 * keep the format fields' names */
 	bool btf_ctx;
+	/* The task context companion (lowering/taskctx.h): ctx_of is the
+	 * source whose events it follows + 1 (this source is then all caps,
+	 * root `current`); ctx_src is, on that source, its companion + 1. */
+	uint32_t ctx_of, ctx_src;
+	/* a companion shared by the syscall sources of one direction that the
+	 * backend may serve from raw_syscalls (no capture of their own): it
+	 * runs at raw_syscalls:sys_enter (1) or sys_exit (2), for the syscall
+	 * numbers of the sources whose ctx_src names it; ctx_of is the first */
+	uint8_t ctx_syscalls;
+	uint32_t ctx_want;   /* lowering: the items its handlers read (bits of enum st_taskctx_item) */
 	/* Live backends may serve the source in the kernel (lowering/inkernel.h);
 	 * NULL: capture + replay. */
 	const struct st_inkernel *ink;

@@ -4,6 +4,10 @@
  * order.  conv says how the value reads and how argstr prints it:
  *   d int (%d)        u unsigned (%u)     p pointer (%p)     x hex (%#x)
  *   S user string, quoted (the variable is that string)
+ *   A NULL-terminated array of strings: ["a", "b"] (execve's args, env_str)
+ *   m mode (%#o), in argstr only when the open flags hold O_CREAT
+ *   T struct timespec: [1.500000000]     R struct rlimit: [cur,max]
+ *   K struct sockaddr of `addrlen` bytes: {AF_INET, 127.0.0.1, 80}
  *   O open flags      o mode (%#o)        P mmap prot        M mmap flags
  *   C clone flags     G signal            D directory fd (AT_FDCWD)
  *   - bound, not printed in argstr
@@ -15,8 +19,9 @@
 { "pwrite64", "fd=fd:d buf_uaddr=buf:p count=count:u offset=pos:d" },
 { "readv", "fd=fd:d vector_uaddr=vec:p count=vlen:d" },
 { "writev", "fd=fd:d vector_uaddr=vec:p count=vlen:d" },
-{ "open", "filename=filename:S flags=flags:O mode=mode:o" },
-{ "openat", "dfd=dfd:D filename=filename:S flags=flags:O mode=mode:o" },
+{ "open", "filename=filename:S flags=flags:O mode=mode:m" },
+{ "openat", "dfd=dfd:D filename=filename:S flags=flags:O mode=mode:m" },
+{ "creat", "pathname=pathname:S mode=mode:o" },
 { "close", "fd=fd:d" },
 { "newfstatat", "dirfd=dfd:D path=filename:S buf_uaddr=statbuf:p flags=flag:x" },
 { "statx", "dfd=dfd:D filename=filename:S flags=flags:x mask=mask:x buf_uaddr=buffer:p" },
@@ -34,18 +39,18 @@
 { "dup2", "oldfd=oldfd:d newfd=newfd:d" },
 { "dup3", "oldfd=oldfd:d newfd=newfd:d flags=flags:x" },
 { "socket", "family=family:d type=type:d protocol=protocol:d" },
-{ "connect", "sockfd=fd:d serv_addr=uservaddr:p addrlen=addrlen:u" },
+{ "connect", "sockfd=fd:d serv_addr_uaddr=uservaddr:- __serv_addr=uservaddr:K addrlen=addrlen:u" },
 { "accept", "sockfd=fd:d addr_uaddr=upeer_sockaddr:p addrlen_uaddr=upeer_addrlen:p" },
 { "accept4", "sockfd=fd:d addr_uaddr=upeer_sockaddr:p addrlen_uaddr=upeer_addrlen:p flags=flags:x" },
 { "sendto", "s=fd:d buf_uaddr=buff:p len=len:u flags=flags:x to_uaddr=addr:p tolen=addr_len:u" },
 { "recvfrom", "s=fd:d buf_uaddr=ubuf:p len=size:u flags=flags:x addr_uaddr=addr:p addrlen_uaddr=addr_len:p" },
 { "sendmsg", "s=fd:d msg_uaddr=msg:p flags=flags:x" },
 { "recvmsg", "s=fd:d msg_uaddr=msg:p flags=flags:x" },
-{ "bind", "sockfd=fd:d my_addr_uaddr=umyaddr:p addrlen=addrlen:u" },
+{ "bind", "sockfd=fd:d my_addr_uaddr=umyaddr:- __my_addr=umyaddr:K addrlen=addrlen:d" },
 { "listen", "sockfd=fd:d backlog=backlog:d" },
 { "clone", "clone_flags=clone_flags:C stack_start=newsp:p parent_tid_uaddr=parent_tidptr:p child_tid_uaddr=child_tidptr:p tls_uaddr=tls:-" },
-{ "execve", "filename=filename:S args=argv:p env_str=envp:-" },
-{ "execveat", "dirfd=fd:D filename=filename:S args=argv:p env_str=envp:- flags=flags:x" },
+{ "execve", "filename=filename:S args=argv:A env_str=envp:A" },
+{ "execveat", "dirfd=fd:D filename=filename:S args=argv:A env_str=envp:A flags=flags:x" },
 { "exit", "status=error_code:d" },
 { "exit_group", "status=error_code:d" },
 { "wait4", "pid=upid:d status_uaddr=stat_addr:p options=options:x rusage_uaddr=ru:p" },
@@ -54,8 +59,8 @@
 { "tkill", "pid=pid:d sig=sig:G" },
 { "tgkill", "tgid=tgid:d pid=pid:d sig=sig:G" },
 { "futex", "futex_uaddr=uaddr:p op=op:d val=val:d utime_uaddr=utime:p uaddr2_uaddr=uaddr2:p val3=val3:d" },
-{ "nanosleep", "req_uaddr=rqtp:p rem_uaddr=rmtp:p" },
-{ "clock_nanosleep", "which_clock=which_clock:d flags=flags:x req_uaddr=rqtp:p rem_uaddr=rmtp:p" },
+{ "nanosleep", "req_uaddr=rqtp:- req_str=rqtp:T rem_uaddr=rmtp:p" },
+{ "clock_nanosleep", "which_clock=which_clock:d flags=flags:x req_uaddr=rqtp:- req_str=rqtp:T rem_uaddr=rmtp:p" },
 { "poll", "ufds_uaddr=ufds:p nfds=nfds:u timeout=timeout_msecs:d" },
 { "ppoll", "fds_uaddr=ufds:p nfds=nfds:u tsp=tsp:p sigmask=sigmask:p sigsetsize=sigsetsize:u" },
 { "select", "n=n:d readfds_uaddr=inp:p writefds_uaddr=outp:p exceptfds_uaddr=exp:p timeout_uaddr=tvp:p" },
@@ -70,6 +75,16 @@
 { "mkdir", "pathname=pathname:S mode=mode:o" },
 { "mkdirat", "dirfd=dfd:D pathname=pathname:S mode=mode:o" },
 { "rmdir", "pathname=pathname:S" },
+{ "link", "oldpath=oldname:S newpath=newname:S" },
+{ "symlink", "oldpath=oldname:S newpath=newname:S" },
+{ "linkat", "olddirfd=olddfd:D oldpath=oldname:S newdirfd=newdfd:D newpath=newname:S flags=flags:x" },
+{ "symlinkat", "oldpath=oldname:S newdirfd=newdfd:D newpath=newname:S" },
+{ "statfs", "path=pathname:S buf_uaddr=buf:p" },
+{ "chroot", "path=filename:S" },
+{ "mount", "source=dev_name:S target=dir_name:S filesystemtype=type:S mountflags=flags:x data=data:S" },
+{ "umount", "target=name:S flags=flags:x" },
+{ "swapon", "path=specialfile:S swapflags=swap_flags:x" },
+{ "swapoff", "path=specialfile:S" },
 { "rename", "oldpath=oldname:S newpath=newname:S" },
 { "renameat2", "olddfd=olddfd:D oldname=oldname:S newdfd=newdfd:D newname=newname:S flags=flags:x" },
 { "chdir", "path=filename:S" },
@@ -93,7 +108,8 @@
 { "semtimedop", "semid=semid:d sops_uaddr=tsops:p nsops=nsops:u timeout_uaddr=timeout:p" },
 { "madvise", "start=start:p length=len_in:u advice=behavior:d" },
 { "set_tid_address", "tidptr_uaddr=tidptr:p" },
-{ "prlimit64", "pid=pid:d resource=resource:d new_rlim_uaddr=new_rlim:p old_rlim_uaddr=old_rlim:p" },
+{ "prlimit64", "pid=pid:d resource=resource:d new_rlim_uaddr=new_rlim:- new_rlim_str=new_rlim:R old_rlim_uaddr=old_rlim:p" },
+{ "setrlimit", "resource=resource:d rlim_uaddr=rlim:- rlim_str=rlim:R" },
 { "getrandom", "buf=ubuf:p count=len:u flags=flags:x" },
 { "sendfile64", "out_fd=out_fd:d in_fd=in_fd:d offset_uaddr=offset:p count=count:u" },
 { "shutdown", "s=fd:d how=how:d" },

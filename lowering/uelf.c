@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lowering/uelf.h"
+#include "lowering/uelf_int.h"
 
 char *st_uelf_resolve_path(const char *path)
 {
@@ -35,7 +36,9 @@ char *st_uelf_resolve_path(const char *path)
 			return realpath(cand, buf) ? strdup(buf) : NULL;
 		env = colon ? colon + 1 : NULL;
 	}
-	return NULL;
+	/* stap's resolution (execvp's policy, then its fallback): a bare name
+	 * that is on no $PATH directory names the file in the current one */
+	return realpath(path, buf) ? strdup(buf) : NULL;
 }
 
 static int fail(char **err, int rc, const char *fmt, const char *a, const char *b)
@@ -331,7 +334,7 @@ static int find_fn_cb(Dwarf_Die *die, void *arg)
 	return DWARF_CB_OK;
 }
 
-static bool find_function(const struct st_uelf *u, const char *name, Dwarf_Die *out)
+bool st_uelf_dwarf_function(const struct st_uelf *u, const char *name, Dwarf_Die *out)
 {
 	Dwarf_Off off = 0, next;
 	size_t hsz;
@@ -351,8 +354,7 @@ static bool find_function(const struct st_uelf *u, const char *name, Dwarf_Die *
 	return f.found;
 }
 
-/* A type as a fetch type; false when it is not a scalar. */
-static bool scalar_type(Dwarf_Die *type, char out[8], bool *is_pointer)
+bool st_uelf_scalar_type(Dwarf_Die *type, char out[8], bool *is_pointer)
 {
 	Dwarf_Die t = *type, next;
 	Dwarf_Attribute a;
@@ -394,36 +396,35 @@ static bool scalar_type(Dwarf_Die *type, char out[8], bool *is_pointer)
 	return false;
 }
 
-static const char *const dwarf_regs[] = {
+const char *const st_uelf_dwarf_regs[16] = {
 	"%ax", "%dx", "%cx", "%bx", "%si", "%di", "%bp", "%sp",
 	"%r8", "%r9", "%r10", "%r11", "%r12", "%r13", "%r14", "%r15",
 };
 
-/* The simple DWARF locations a fetch argument can express at entry. */
-static bool eval_location(Dwarf_Die *param, Dwarf_Addr pc, char *loc, size_t len)
+bool st_uelf_eval_location(Dwarf_Die *var, Dwarf_Addr pc, const struct st_uelf_cfa *cfa, char *loc, size_t len)
 {
 	Dwarf_Attribute a;
 	Dwarf_Op *ops;
 	size_t n;
 
-	if (!dwarf_attr_integrate(param, DW_AT_location, &a) || dwarf_getlocation_addr(&a, pc, &ops, &n, 1) != 1 ||
+	if (!dwarf_attr_integrate(var, DW_AT_location, &a) || dwarf_getlocation_addr(&a, pc, &ops, &n, 1) != 1 ||
 	    n != 1)
 		return false;
 	if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg15) {
-		snprintf(loc, len, "%s", dwarf_regs[ops[0].atom - DW_OP_reg0]);
+		snprintf(loc, len, "%s", st_uelf_dwarf_regs[ops[0].atom - DW_OP_reg0]);
 		return true;
 	}
 	if (ops[0].atom == DW_OP_regx && ops[0].number < 16) {
-		snprintf(loc, len, "%s", dwarf_regs[ops[0].number]);
+		snprintf(loc, len, "%s", st_uelf_dwarf_regs[ops[0].number]);
 		return true;
 	}
-	/* frame base at entry is the CFA (rsp + 8) with gcc's DW_OP_call_frame_cfa */
-	if (ops[0].atom == DW_OP_fbreg) {
-		snprintf(loc, len, "%+lld(%%sp)", (long long)(int64_t)ops[0].number + 8);
+	/* the frame base is the CFA (gcc's DW_OP_call_frame_cfa) */
+	if (ops[0].atom == DW_OP_fbreg && cfa->reg < 16) {
+		snprintf(loc, len, "%+lld(%s)", (long long)((int64_t)ops[0].number + cfa->off), st_uelf_dwarf_regs[cfa->reg]);
 		return true;
 	}
-	if (ops[0].atom == DW_OP_breg7) {
-		snprintf(loc, len, "%+lld(%%sp)", (long long)(int64_t)ops[0].number);
+	if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg15) {
+		snprintf(loc, len, "%+lld(%s)", (long long)(int64_t)ops[0].number, st_uelf_dwarf_regs[ops[0].atom - DW_OP_breg0]);
 		return true;
 	}
 	return false;
@@ -440,6 +441,7 @@ int st_uelf_params(const struct st_uelf *u, const char *name, struct st_uelf_var
 		   char ret_type[8])
 {
 	static const char *const abi[] = { "%di", "%si", "%dx", "%cx", "%r8", "%r9" };
+	static const struct st_uelf_cfa entry_cfa = { 7, 8 };   /* at entry the CFA is %sp + 8 */
 	Dwarf_Die fn, child, type;
 	Dwarf_Attribute a;
 	Dwarf_Addr pc = 0;
@@ -450,11 +452,11 @@ int st_uelf_params(const struct st_uelf *u, const char *name, struct st_uelf_var
 	*out = NULL;
 	*n = 0;
 	snprintf(ret_type, 8, "s64");
-	if (!find_function(u, name, &fn))
+	if (!st_uelf_dwarf_function(u, name, &fn))
 		return 0;
 	if (!dwarf_attr_integrate(&fn, DW_AT_type, &a))
 		ret_type[0] = 0;
-	else if (dwarf_formref_die(&a, &type) && !scalar_type(&type, ret_type, &ptr))
+	else if (dwarf_formref_die(&a, &type) && !st_uelf_scalar_type(&type, ret_type, &ptr))
 		ret_type[0] = 0;
 	if (dwarf_entrypc(&fn, &pc) != 0)
 		dwarf_lowpc(&fn, &pc);
@@ -475,15 +477,17 @@ int st_uelf_params(const struct st_uelf *u, const char *name, struct st_uelf_var
 		}
 		v = nv;
 		memset(&v[cnt], 0, sizeof(v[cnt]));
-		scalar = dwarf_attr_integrate(&child, DW_AT_type, &a) && dwarf_formref_die(&a, &type) &&
-			 scalar_type(&type, v[cnt].type, &v[cnt].is_pointer);
+		v[cnt].is_param = true;
+		if (dwarf_attr_integrate(&child, DW_AT_type, &a) && dwarf_formref_die(&a, &type))
+			v[cnt].type_off = dwarf_dieoffset(&type);
+		scalar = v[cnt].type_off && st_uelf_scalar_type(&type, v[cnt].type, &v[cnt].is_pointer);
 		if (asprintf(&v[cnt].name, "%s", pn ? pn : "") < 0) {
 			st_uelf_vars_free(v, cnt);
 			return -ENOMEM;
 		}
 		/* the location list first; the SysV ABI for integer classes when
 		 * it says nothing simple at the entry pc (optimised code) */
-		if (scalar && !eval_location(&child, pc, v[cnt].loc, sizeof(v[cnt].loc)) && ints < 6)
+		if (scalar && !st_uelf_eval_location(&child, pc, &entry_cfa, v[cnt].loc, sizeof(v[cnt].loc)) && ints < 6)
 			snprintf(v[cnt].loc, sizeof(v[cnt].loc), "%s", abi[ints]);
 		if (scalar)
 			ints++;
@@ -500,7 +504,7 @@ bool st_uelf_decl(const struct st_uelf *u, const char *name, char *buf, size_t l
 	const char *file;
 	int line = 0;
 
-	if (!find_function(u, name, &fn) || !(file = dwarf_decl_file(&fn)))
+	if (!st_uelf_dwarf_function(u, name, &fn) || !(file = dwarf_decl_file(&fn)))
 		return false;
 	dwarf_decl_line(&fn, &line);
 	snprintf(buf, len, "%s:%d", file, line);
@@ -524,7 +528,7 @@ int st_uelf_line_addr(const struct st_uelf *u, const char *func, const char *fil
 	if (!u->dwarf)
 		return -ENOENT;
 	if (func && *func && strcmp(func, "*")) {
-		if (!find_function(u, func, &fn) || dwarf_lowpc(&fn, &lo) != 0 || dwarf_highpc(&fn, &hi) != 0)
+		if (!st_uelf_dwarf_function(u, func, &fn) || dwarf_lowpc(&fn, &lo) != 0 || dwarf_highpc(&fn, &hi) != 0)
 			return -ENOENT;
 	}
 	while (dwarf_nextcu(u->dwarf, off, &next, &hsz, NULL, NULL, NULL) == 0) {

@@ -23,11 +23,13 @@ struct st_uelf_note {          /* one USDT site */
 	uint64_t pc, semaphore;         /* link-time addresses (0: no semaphore) */
 };
 
-struct st_uelf_var {           /* a parameter as a fetch argument */
+struct st_uelf_var {           /* a parameter or local as a fetch argument */
 	char *name;
 	char loc[48];          /* "%di", "+8(%sp)"; "" when not reachable */
 	char type[8];          /* "s32", "u64", ... */
 	bool is_pointer;
+	bool is_param;         /* a formal parameter (else a local variable) */
+	uint64_t type_off;     /* its DWARF type's DIE offset, 0 when unknown */
 };
 
 struct st_uelf {
@@ -45,8 +47,9 @@ struct st_uelf {
 	uint32_t nloads;
 };
 
-/* Resolve a process("PATH") argument: a name without '/' is looked up in
- * $PATH; the result is canonical (symlinks resolved).  malloc'd, or NULL. */
+/* Resolve a process("PATH") argument as stap does: a name without '/' is
+ * looked up in $PATH, then in the current directory; the result is
+ * canonical (symlinks resolved).  malloc'd, or NULL. */
 char *st_uelf_resolve_path(const char *path);
 
 /* Whether path's DWARF defines the type "struct x" / "x" at a CU's top. */
@@ -74,6 +77,25 @@ bool st_uelf_decl(const struct st_uelf *u, const char *name, char *buf, size_t l
  * function `func` (NULL/"*": any).  -ENOENT when no code is there. */
 int st_uelf_line_addr(const struct st_uelf *u, const char *func, const char *file, int line,
 		      uint64_t *vaddr);
+
+/* A statement at vaddr: the function holding it, the source file and line
+ * of its line record, and the variables in scope there (innermost scope
+ * first, a scope's parameters and locals in declaration order, shadowed
+ * names left out) with their locations at vaddr.  0, or -ENOENT without
+ * DWARF for it.  *vars: st_uelf_vars_free. */
+int st_uelf_stmt_scope(const struct st_uelf *u, uint64_t vaddr, char *fn, size_t fnlen, char *file,
+		       size_t filelen, int *line, struct st_uelf_var **vars, uint32_t *n);
+
+/* A member chain from a variable, in user memory: steps are ->member /
+ * .member (member != NULL) or [index] / *p (member NULL, index).  *spec
+ * gets the uprobe fetch argument reading the final value from the
+ * variable's location `loc` ("+8(+0(%si)):u64"), or, for want_string, the
+ * string it points to or the char array it is (":ustring").  0, or
+ * -EINVAL with msg (no such member, not a pointer, not a scalar). */
+struct st_uelf_step { const char *member; int64_t index; };
+int st_uelf_var_chain(const struct st_uelf *u, const struct st_uelf_var *v, const struct st_uelf_step *steps,
+		      uint32_t nsteps, bool want_string, char *spec, size_t speclen, bool *is_pointer, char *msg,
+		      size_t msglen);
 
 /* One SDT argument spec ("-4@%edi") as a fetch location and type. */
 int st_uelf_sdt_arg(const char *spec, char *loc, size_t loclen, char type[8]);

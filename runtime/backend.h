@@ -23,6 +23,7 @@ struct st_backend_opts {
 	int verbose;
 	int64_t target_pid;     /* target(): in-kernel guards compare with it */
 	uint32_t maxmapentries; /* MAXMAPENTRIES: in-kernel maps hold one more */
+	uint32_t maxstringlen;  /* MAXSTRINGLEN: bytes of a string copied at the event */
 };
 
 struct st_record_stats {
@@ -34,6 +35,9 @@ struct st_record_stats {
 struct st_backend {
 	const char *name;             /* "perf stap", "trace-cmd stap" */
 	const char *default_output;   /* "perf.data", "trace.dat" */
+	/* Copies the user memory of st_source.captures at the event (else the
+	 * handler reads it from the live process, and the CLI says so). */
+	bool captures_user_memory;
 
 	/* Live: attach the sources the backend serves (tracepoints, dynamic
 	 * probes, perf counters; it ignores begin/end/error/timer) and return a

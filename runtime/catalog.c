@@ -62,6 +62,8 @@ static void fields_from_event(struct cached_event *ce, struct tep_event *ev)
 		cf->is_signed = (f->flags & TEP_FIELD_IS_SIGNED) != 0;
 		cf->is_string = (f->flags & TEP_FIELD_IS_STRING) != 0 ||
 				((f->flags & TEP_FIELD_IS_ARRAY) && strstr(f->type, "char") != NULL);
+		cf->is_cstr = !(f->flags & TEP_FIELD_IS_ARRAY) && f->size == 8 && !strncmp(f->type, "const char *", 12) &&
+			      !strchr(f->type + 12, '*');
 	}
 }
 

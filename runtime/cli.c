@@ -27,7 +27,9 @@
 #include "runtime/backend.h"
 #include "runtime/catalog.h"
 #include "runtime/cli.h"
+#include "runtime/cli_values.h"
 #include "runtime/dump.h"
+#include "runtime/leftovers.h"
 #include "runtime/control.h"
 #include "runtime/output.h"
 #include "runtime/passlog.h"
@@ -49,7 +51,7 @@ struct cli {
 	char **argv;
 	const char *cmd;              /* -c */
 	pid_t target;                 /* -x or the -c child */
-	unsigned timeout;             /* -T */
+	uint64_t timeout_ms;          /* -T */
 	const char *output;           /* -o */
 	const char *size_opt;         /* -S SIZE[,N] as given */
 	uint64_t size_max;            /* -S SIZE, in bytes */
@@ -140,6 +142,12 @@ static int die_plain(const char *msg)
 	return 1;
 }
 
+/* Scripts larger than this are refused: no real script comes near it, and
+ * an input that never ends (/dev/zero, an endless pipe) stops here. */
+#define MAX_SCRIPT_BYTES (8u << 20)
+
+/* The script file, or "-" for stdin; NULL with *err an errno, EFBIG past
+ * MAX_SCRIPT_BYTES. */
 static char *read_file(const char *path, int *err)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -159,12 +167,12 @@ static char *read_file(const char *path, int *err)
 		}
 		n = fread(buf + len, 1, cap - len - 1, f);
 		len += n;
-		if (n == 0)
+		if (n == 0 || len > MAX_SCRIPT_BYTES)
 			break;
 	}
 	buf[len] = 0;
-	if (ferror(f)) {
-		*err = EIO;
+	if (ferror(f) || len > MAX_SCRIPT_BYTES) {
+		*err = len > MAX_SCRIPT_BYTES ? EFBIG : EIO;
 		free(buf);
 		buf = NULL;
 	}
@@ -176,25 +184,11 @@ static char *read_file(const char *path, int *err)
 static int set_limit(struct cli *c, const char *def)
 {
 	const char *eq = strchr(def, '=');
-	long long v;
 
+	if (st_cli_define(def, &c->limits))
+		return 1;
 	if (c->ndefines < sizeof(c->defines) / sizeof(c->defines[0]))
 		c->defines[c->ndefines++] = (struct st_define){ def, eq ? eq + 1 : "" };
-	if (!eq)
-		return 0;
-	v = atoll(eq + 1);
-#define LIMIT(name, field) \
-	if (!strncmp(def, name "=", strlen(name) + 1)) { c->limits.field = (uint32_t)v; return 0; }
-	LIMIT("MAXSTRINGLEN", maxstringlen);
-	LIMIT("MAXMAPENTRIES", maxmapentries);
-	LIMIT("MAXACTION", maxaction);
-	LIMIT("MAXACTION_INTERRUPTIBLE", maxaction_int);
-	LIMIT("INTERRUPTIBLE", interruptible);
-	LIMIT("MAXNESTING", maxnesting);
-	LIMIT("MAXERRORS", maxerrors);
-#undef LIMIT
-	if (!strncmp(def, "HIST_ELISION=", 13))
-		c->limits.hist_elision = (int32_t)v;
 	return 0;
 }
 
@@ -359,12 +353,20 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->script_text = optarg;
 			break;
 		case 'c':
-			if (!*optarg)
-				return die_plain("Empty CMD string invalid.");
 			c->cmd = optarg;
+			if (!*optarg) {
+				fputs("Empty CMD string invalid.\n", stderr);
+				return 1;
+			}
 			break;
-		case 'x': c->target = (pid_t)atoi(optarg); break;
-		case 'T': c->timeout = (unsigned)atoi(optarg); break;
+		case 'x':
+			if (st_cli_pid(optarg, &c->target))
+				return 1;
+			break;
+		case 'T':
+			if (st_cli_timeout_ms(optarg, &c->timeout_ms))
+				return 1;
+			break;
 		case 'o': c->output = optarg; break;
 		case 'S':
 			if (parse_size(c, optarg))
@@ -372,15 +374,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case 'i': c->input = optarg; break;
 		case 'p':
-			c->last_pass = atoi(optarg);
-			if (c->last_pass < 1 || c->last_pass > 5)
-				return die("invalid pass number '%s' (1-5)", optarg);
+			if (st_cli_pass(optarg, &c->last_pass))
+				return 1;
 			break;
 		case 'I':
 			if (c->ntapset_dirs < 15)
 				c->tapset_dirs[c->ntapset_dirs++] = optarg;
 			break;
-		case 'D': set_limit(c, optarg); break;
+		case 'D':
+			if (set_limit(c, optarg))
+				return 1;
+			break;
 		case 'G':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return die("invalid -G argument '%s': expected NAME=VALUE", optarg);
@@ -391,7 +395,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case 'w': c->no_warnings = true; break;
 		case 'v': c->verbose++; break;
 		case 'u': c->unoptimized = true; break;
-		case OPT_BUFFER: c->buffer_kb = (uint32_t)atoi(optarg); break;
+		case OPT_BUFFER:
+			if (st_cli_buffer_kb(optarg, &c->buffer_kb))
+				return 1;
+			break;
 		case OPT_SUPPRESS: c->suppress_errors = true; break;
 		case OPT_COMPATIBLE: c->compatible = optarg; break;
 		case OPT_SYMBOLS: break;
@@ -452,8 +459,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		return die("-F without -o: staplet has no in-memory flight recorder; give -o FILE");
 	if (c->background && c->mode != MODE_LIVE)
 		return die("-F runs a live script in the background: not with record or report");
-	if (c->cmd && c->target)
-		return die_plain("You can't specify -c and -x together.\nTry '--help' for more information. [man stap]");
+	if (c->cmd && c->target) {
+		fputs("You can't specify -c and -x together.\n", stderr);
+		return 1;
+	}
 	if (c->size_opt && c->mode == MODE_RECORD)
 		return die("-S sizes the script's output files: use it live or with report -o FILE");
 	if (c->size_opt && !c->output)
@@ -477,22 +486,30 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* Pass on the frontend's diagnostics; when the live kernel's events could
- * not be read at all, one line saying so says more than "unresolved probe". */
-static bool flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, struct st_catalog *catalog)
+/* When the live kernel's events could not be read at all, one line saying
+ * so says more than "unresolved probe" (or, for -l, than nothing). */
+static bool events_unreadable(struct cli *c, struct st_catalog *catalog)
 {
 	int st = c->mode == MODE_REPORT ? 0 : st_catalog_tracefs_status(catalog);
 
-	fclose(o->diag);
-	o->diag = NULL;
 	if (st < 0)
 		fprintf(stderr, "ERROR: cannot read the kernel's tracing events (/sys/kernel/tracing/events): %s%s\n",
 			strerror(-st), st == -EACCES || st == -EPERM ? " (staplet needs root)" : "");
-	else if (*diag)
+	return st < 0;
+}
+
+/* Pass on the frontend's diagnostics, or the one line above. */
+static bool flush_diag(struct cli *c, struct st_compile_opts *o, char **diag, struct st_catalog *catalog)
+{
+	bool unreadable = events_unreadable(c, catalog);
+
+	fclose(o->diag);
+	o->diag = NULL;
+	if (!unreadable && *diag)
 		fputs(*diag, stderr);
 	free(*diag);
 	*diag = NULL;
-	return st < 0;
+	return unreadable;
 }
 
 static bool prog_empty;
@@ -661,6 +678,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		free(diag);
 		if (r >= 0)
 			list_points(c, prog, catalog);
+		if (r < 0 || prog_empty)
+			events_unreadable(c, catalog);   /* the reason none matched */
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return r < 0 || prog_empty ? 1 : -1;
@@ -814,6 +833,8 @@ static int load_script(struct cli *c, const char **name, const char **text)
 	if (c->example && find_example(c))
 		return 1;
 	c->script_owned = read_file(c->script_file, &e);
+	if (!c->script_owned && e == EFBIG)
+		return die("script '%s' is larger than %u MB: refused", c->script_file, MAX_SCRIPT_BYTES >> 20);
 	if (!c->script_owned)
 		return die("cannot read script '%s': %s", c->script_file, strerror(e));
 	*name = strcmp(c->script_file, "-") ? c->script_file : "<input>";   /* stdin, as stap names it */
@@ -852,12 +873,44 @@ static int open_output(struct cli *c, struct st_output *o, struct st_session_opt
 	return 0;
 }
 
+/* A backend that cannot copy user memory at the event (tracefs adds no
+ * fetch args to tracepoints): say once, before the run, which values are
+ * read when the handler runs instead (live only; a recording has none),
+ * and which backend reads them at the event. */
+static void warn_uncaptured(struct cli *c, const struct st_plan *plan)
+{
+	char names[512] = "";
+	size_t len = 0;
+
+	if (c->be->captures_user_memory)
+		return;
+	for (uint32_t i = 0; i < plan->nsources; i++)
+		for (uint32_t k = 0; k < plan->sources[i].ncaptures && len < sizeof(names) - 1; k++) {
+			const struct st_source *s = &plan->sources[i];
+
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s (%s)", len ? ", " : "",
+						s->captures[k].field, s->event ? s->event : s->name);
+		}
+	if (len)
+		fprintf(stderr, "WARNING: %s cannot copy user memory at the event on this kernel (tracefs "
+			"adds no fetch arguments to tracepoints): the strings and memory at %s are read from "
+			"the process when the handler runs, live only; `perf stap` reads them at the event\n",
+			c->be->name, names);
+}
+
 static int start_target(struct cli *c)
 {
 	pid_t pid;
 
+	const char *why;
+	int e;
+
 	if (!c->cmd)
 		return 0;
+	/* a command that cannot run fails the run before anything is attached */
+	e = st_target_check(c->cmd, &why);
+	if (e)
+		return die("cannot run '%s': %s", c->cmd, why ? why : strerror(e));
 	pid = st_target_spawn(c->cmd);
 	if (pid < 0)
 		return die("cannot start '%s': %s", c->cmd, strerror((int)-pid));
@@ -916,8 +969,10 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	bo.target_pid = c->target;
 	so.target_pid = c->target;     /* -c: the child started above */
 	bo.maxmapentries = c->limits.maxmapentries;
+	bo.maxstringlen = c->limits.maxstringlen;
 	st_passclock_start(&pc);
 	if (need_stream) {
+		warn_uncaptured(c, plan);
 		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
 		if (r < 0) {
 			st_target_cleanup();
@@ -939,8 +994,8 @@ static int run_live(struct cli *c, struct st_plan *plan)
 			     plan->nsources == 1 ? "" : "s");
 		fputs("Pass 5: starting run.\n", stderr);
 	}
-	if (c->timeout)
-		st_control_set_timeout(c->timeout);
+	if (c->timeout_ms)
+		st_control_set_timeout_ms(c->timeout_ms);
 	st_passclock_start(&pc);
 	status = st_session_run(plan, stream, &so);
 	if (stream)
@@ -949,7 +1004,7 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	st_output_close(&output);
 	if (c->verbose)
 		st_pass_line(stderr, &pc, 0, "Pass 5: run completed");
-	return status;
+	return st_target_exec_failed() ? 1 : status;
 }
 
 /* No kernel sources: only begin/end/error/timer probes. */
@@ -995,6 +1050,8 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	char *err = NULL;
 	int r;
 
+	bo.maxstringlen = c->limits.maxstringlen;
+	warn_uncaptured(c, plan);
 	if (start_target(c))
 		return 1;
 	r = c->be->record_open(path, plan->sources, plan->nsources, &bo, &rec, &err);
@@ -1012,8 +1069,8 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	ri.argc = c->argc;
 	ri.argv = c->argv;
 	ri.target_pid = c->target;
-	if (c->timeout)
-		st_control_set_timeout(c->timeout);
+	if (c->timeout_ms)
+		st_control_set_timeout_ms(c->timeout_ms);
 	st_target_release();
 	if (runtime_only(plan) && shadow_run(c, plan) < 0) {
 		c->be->record_abort(rec);
@@ -1036,6 +1093,8 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 		free(err);
 		return 1;
 	}
+	if (st_target_exec_failed())
+		return 1;
 	fprintf(stderr, "[ %s record: %llu events, %llu lost, %.1f KB written to %s ]\n", c->be->name,
 		(unsigned long long)stats.events, (unsigned long long)stats.lost, stats.bytes / 1024.0, path);
 	return 0;
@@ -1094,6 +1153,7 @@ static int run_report(struct cli *c)
 		status = 1;
 		goto out;
 	}
+	warn_uncaptured(c, plan);
 	r = c->be->report_stream(rec, plan->sources, plan->nsources, &stream, &err);
 	if (r < 0) {
 		die("%s", err ? err : strerror(-r));
@@ -1141,6 +1201,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	if (parse_args(&c, argc, argv) || check_tmpdir())
 		return 1;
 	st_control_install();
+	st_control_watch_parent();
 	st_control_take_terminal();
 	atexit(st_control_release_terminal);
 	if (c.mode == MODE_REPORT) {
@@ -1154,6 +1215,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	catalog = st_catalog_tracefs();
 	r = compile(&c, name, text, c.argc, c.argv, catalog, &prog, &plan);
 	if (r == 0) {
+		st_leftovers_remove();   /* of dead runs, before we attach anything */
 		r = c.mode == MODE_RECORD ? run_record(&c, plan, name, text) : run_live(&c, plan);
 		st_plan_free(plan);
 		st_program_free(prog);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wordexp.h>
@@ -17,6 +19,8 @@ static pid_t target_pid;
 static bool target_waiting;        /* the child waits for st_target_release() */
 static int target_status;
 static bool target_reaped;
+static int target_exec_pipe = -1;  /* read end: the child's errno if its exec failed */
+static int target_exec_errno;
 
 static void on_stop_signal(int sig)
 {
@@ -39,6 +43,7 @@ void st_control_install(void)
 	sa.sa_handler = on_stop_signal;      /* no SA_RESTART: interrupt poll() */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);        /* a closed terminal ends the run as stap's does */
 	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;
@@ -50,6 +55,7 @@ void st_control_restore(void)
 {
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
 }
@@ -74,15 +80,17 @@ bool st_control_script_over(void)
 	return script_over;
 }
 
-void st_control_set_timeout(unsigned secs)
+void st_control_set_timeout_ms(uint64_t ms)
 {
-	alarm(secs);
+	struct itimerval it = { .it_value = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);   /* SIGALRM, like alarm() */
 }
 
 /* Like stap, expand the command line as words (quotes, variables, globs;
  * no command substitution) and run it directly, so target() is the command
  * itself; a line with shell syntax the words cannot carry (| ; & < > ...)
- * goes to /bin/sh. */
+ * goes to /bin/sh.  Returns only on failure, with errno set. */
 static void exec_command(const char *cmd)
 {
 	wordexp_t w;
@@ -90,21 +98,97 @@ static void exec_command(const char *cmd)
 	if (wordexp(cmd, &w, WRDE_NOCMD) == 0) {
 		if (w.we_wordc)
 			execvp(w.we_wordv[0], w.we_wordv);
-		fprintf(stderr, "ERROR: cannot run '%s': %s\n", cmd, w.we_wordc ? strerror(errno) : "empty command");
+		else
+			errno = ENOENT;
 		return;
 	}
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	fprintf(stderr, "ERROR: cannot run '%s': %s\n", cmd, strerror(errno));
+}
+
+/* An executable regular file named NAME, looked up in PATH like execvp. */
+static int check_program(const char *name)
+{
+	const char *path = getenv("PATH"), *p;
+	struct stat st;
+	char buf[4096];
+	int e = ENOENT;
+
+	if (strchr(name, '/')) {
+		if (stat(name, &st) < 0)
+			return errno;
+		if (!S_ISREG(st.st_mode) || access(name, X_OK) < 0)
+			return EACCES;
+		return 0;
+	}
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; ; p++) {
+		const char *end = strchrnul(p, ':');
+		int n = snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", name);
+
+		if (n > 0 && (size_t)n < sizeof(buf) && stat(buf, &st) == 0) {
+			if (S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+				return 0;
+			e = EACCES;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return e;
+}
+
+/* A shell line with a syntax error fails now, not after the probes are
+ * armed: `sh -n` parses without running. */
+static int check_shell(const char *cmd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-n", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EINVAL;
+}
+
+int st_target_check(const char *cmd, const char **why)
+{
+	wordexp_t w;
+	int e;
+
+	*why = NULL;
+	switch (wordexp(cmd, &w, WRDE_NOCMD)) {
+	case 0:
+		if (!w.we_wordc) {
+			*why = "empty command";
+			e = EINVAL;
+		} else {
+			e = check_program(w.we_wordv[0]);
+		}
+		wordfree(&w);
+		return e;
+	case WRDE_NOSPACE:
+		return ENOMEM;
+	default:
+		e = check_shell(cmd);
+		if (e == EINVAL)
+			*why = "shell syntax error";
+		return e;
+	}
 }
 
 static pid_t saved_fg = -1;
 
-static bool parent_is_perf(void)
+static bool is_perf(pid_t pid)
 {
 	char path[64], comm[32] = "";
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)getppid());
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return false;
@@ -119,7 +203,7 @@ void st_control_take_terminal(void)
 	void (*old)(int);
 	pid_t fg;
 
-	if (!isatty(STDIN_FILENO) || !parent_is_perf())
+	if (!isatty(STDIN_FILENO) || !is_perf(getppid()))
 		return;
 	fg = tcgetpgrp(STDIN_FILENO);
 	if (fg < 0 || fg != getpgrp())
@@ -130,6 +214,28 @@ void st_control_take_terminal(void)
 	if (tcsetpgrp(STDIN_FILENO, getpgrp()) == 0)
 		saved_fg = fg;
 	signal(SIGTTOU, old);
+}
+
+void st_control_watch_parent(void)
+{
+	pid_t ppid = getppid();
+	const char *delay = getenv("STAPLET_TEST_PARENT_RACE_MS");
+
+	if (!is_perf(ppid)) {
+		/* perf died before we looked: its environment, and we were
+		 * handed to init already */
+		if (getenv("PERF_BUILDID_DIR") && ppid == 1)
+			st_control_request_stop(ST_STOP_SIGNAL);
+		return;
+	}
+	/* tests widen the window in which the parent may die unnoticed */
+	if (delay)
+		usleep((useconds_t)atoi(delay) * 1000);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* a parent that died before the prctl sends nothing: we were
+	 * reparented already */
+	if (getppid() != ppid)
+		st_control_request_stop(ST_STOP_SIGNAL);
 }
 
 void st_control_release_terminal(void)
@@ -151,7 +257,12 @@ pid_t st_target_spawn(const char *cmd)
 {
 	sigset_t go, old;
 	pid_t pid;
+	int e;
 
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
 	sigemptyset(&go);
 	sigaddset(&go, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &go, &old);   /* before the fork: an early release is kept */
@@ -160,6 +271,8 @@ pid_t st_target_spawn(const char *cmd)
 		int e = errno;
 
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(fds[0]);
+		close(fds[1]);
 		return -e;
 	}
 	if (pid == 0) {
@@ -172,10 +285,18 @@ pid_t st_target_spawn(const char *cmd)
 			;
 		prctl(PR_SET_PDEATHSIG, 0);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(fds[0]);
 		exec_command(cmd);
+		/* the pipe closes on a successful exec; on failure it carries errno */
+		e = errno;
+		fprintf(stderr, "ERROR: cannot run '%s': %s\n", cmd, strerror(e));
+		if (write(fds[1], &e, sizeof(e)) < 0)
+			_exit(127);
 		_exit(127);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(fds[1]);
+	target_exec_pipe = fds[0];
 	target_waiting = true;
 	target_pid = pid;
 	target_reaped = false;
@@ -188,6 +309,26 @@ int st_target_release(void)
 		return 0;
 	target_waiting = false;
 	return kill(target_pid, SIGUSR1) == 0 ? 0 : -errno;
+}
+
+/* Once the child is gone, its end of the pipe is closed: read() does not block. */
+static void read_exec_errno(void)
+{
+	ssize_t n;
+	int e = 0;
+
+	if (target_exec_pipe < 0)
+		return;
+	n = read(target_exec_pipe, &e, sizeof(e));
+	close(target_exec_pipe);
+	target_exec_pipe = -1;
+	if (n == (ssize_t)sizeof(e))
+		target_exec_errno = e;
+}
+
+bool st_target_exec_failed(void)
+{
+	return target_exec_errno != 0;
 }
 
 bool st_target_poll(void)
@@ -205,6 +346,7 @@ bool st_target_poll(void)
 	if (r == target_pid) {
 		target_reaped = true;
 		target_status = status;
+		read_exec_errno();
 		st_control_request_stop(ST_STOP_TARGET);
 		return true;
 	}
@@ -220,4 +362,6 @@ void st_target_cleanup(void)
 		waitpid(target_pid, &target_status, 0);
 		target_reaped = true;
 	}
+	if (target_pid)
+		read_exec_errno();
 }

@@ -1,6 +1,6 @@
 /* control.h - how a run stops, and the -c/-x target process.
  *
- * A run stops on SIGINT, SIGTERM, the -T timeout, the -c child's exit, or a
+ * A run stops on SIGINT, SIGTERM, SIGHUP, the -T timeout, the -c child's exit, or a
  * script's exit().  The handlers only set flags; signals interrupt poll() so
  * loops notice promptly (no SA_RESTART).
  */
@@ -8,11 +8,12 @@
 #define ST_RUNTIME_CONTROL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum st_stop_reason {
 	ST_STOP_NONE = 0,
-	ST_STOP_SIGNAL,      /* SIGINT / SIGTERM */
+	ST_STOP_SIGNAL,      /* SIGINT / SIGTERM / SIGHUP */
 	ST_STOP_TIMEOUT,     /* -T */
 	ST_STOP_TARGET,      /* -c child exited */
 	ST_STOP_EXIT,        /* script called exit() */
@@ -26,8 +27,8 @@ void st_control_request_stop(enum st_stop_reason why);
 /* The script called exit() (or an error limit was reached), even after
  * another reason stopped the run: events still queued then are dropped. */
 bool st_control_script_over(void);
-/* -T SECS: request a stop after secs seconds. */
-void st_control_set_timeout(unsigned secs);
+/* -T SECS: request a stop after ms milliseconds. */
+void st_control_set_timeout_ms(uint64_t ms);
 
 /* When run by `perf stap` on a terminal, become the terminal's foreground
  * process group, so that Ctrl-C reaches only us: perf's waiting parent
@@ -35,10 +36,19 @@ void st_control_set_timeout(unsigned secs);
  * the end report.  st_control_release_terminal() hands it back. */
 void st_control_take_terminal(void);
 void st_control_release_terminal(void);
+/* Run by `perf stap`: when perf dies, end the run as SIGTERM does (with
+ * the end probes and cleanup) instead of running on under init; a perf
+ * that died before we could ask counts too. */
+void st_control_watch_parent(void);
 
 /* -c CMD: fork a child that waits before exec'ing `/bin/sh -c CMD` until
  * st_target_release(); returns its pid or a negative errno. */
 pid_t st_target_spawn(const char *cmd);
+/* Before anything is attached: can CMD run?  0, or an errno with *why a
+ * phrase to print instead of strerror() when set. */
+int st_target_check(const char *cmd, const char **why);
+/* The child could not exec the command (known once it is reaped). */
+bool st_target_exec_failed(void);
 int st_target_release(void);
 /* Reap the child if it exited; true once it has (then requests a stop). */
 bool st_target_poll(void);

@@ -17,7 +17,10 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include "lowering/taskctx.h"
 #include "runtime/ctx_builtins.h"
+#include "runtime/proctree.h"
+#include "runtime/taskctx.h"
 #include "runtime/vm_internal.h"
 #include "tapset/builtins.h"
 
@@ -45,10 +48,33 @@ static int32_t ev_tid(struct st_vm *vm)
  * raises when a probe lacks the context a function needs.  Live, the task
  * exited between its event and the handler: the function answers 0 or ""
  * (its caller's ret is left zeroed) and says so once. */
+/* A task context builtin of a probe whose source has a companion in the
+ * plan that the backend does not serve (trace-cmd): it said before the
+ * run how it answers these.  A backend that serves it only misses a
+ * record it lost: that still warns. */
+static bool announced(const struct st_vm *vm, const char *fn)
+{
+	if (!vm->probe || !vm->plan->sources[vm->probe->source].ctx_src || st_taskctx_served(vm))
+		return false;
+	for (unsigned id = 0; id < ST_BI_COUNT; id++)
+		if (st_builtins[id].name && !strcmp(st_builtins[id].name, fn))
+			return st_taskctx_builtin_items((int)id) != 0;
+	return false;
+}
+
 static enum st_vm_status gone(struct st_vm *vm, const char *fn, int32_t tid)
 {
-	static bool warned;
+	static bool warned, said;
 
+	if (announced(vm, fn)) {
+		if (!st_ctx_live && !said) {
+			said = true;
+			st_vm_flush(vm);
+			fprintf(stderr, "WARNING: the recording holds no task context (%s() and the like: trace-cmd "
+				"stap reads them when the handler runs): for tasks gone they answer 0 or \"\"\n", fn);
+		}
+		return ST_VM_OK;
+	}
 	if (!st_ctx_live)
 		return st_vm_raise(vm, "%s: the recording did not capture this (task %d is not live)", fn, tid);
 	if (!warned) {
@@ -358,8 +384,9 @@ static enum st_vm_status uint_read(struct st_vm *vm, uint64_t addr, size_t size,
 	unsigned char b[8] = { 0 };
 	uint64_t v = 0;
 	size_t i;
+	int got = st_vm_user_mem_captured(vm, addr, b, size);
 
-	if (!st_ctx_live || umem_read(ev_tid(vm), addr, b, size) != (ssize_t)size)
+	if (got < 0 || (got == 0 && (!st_ctx_live || umem_read(ev_tid(vm), addr, b, size) != (ssize_t)size)))
 		return st_vm_raise(vm, "user %s copy fault %p [man error::fault]", size == 1 ? "char" : "long",
 				   (void *)(uintptr_t)addr);
 	for (i = size; i-- > 0;)
@@ -589,6 +616,72 @@ static const char *cmdline_join(struct st_vm *vm, const char *buf, size_t len,
 	return r;
 }
 
+/* The command line as cmdline_str() prints it: NUL-separated words joined
+ * by spaces, trailing NULs dropped. */
+static const char *cmdline_words(struct st_vm *vm, const char *raw, size_t n)
+{
+	char buf[ST_TASKCTX_CMDLINE_MAX];
+
+	if (n > sizeof(buf))
+		n = sizeof(buf);
+	memcpy(buf, raw, n);
+	while (n > 0 && buf[n - 1] == 0)
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	return st_vm_str(vm, buf, n);
+}
+
+/* The builtin from the task context captured at the event (taskctx.h):
+ * true when it answered.  A read that faulted at the event (a kernel
+ * thread's absent mm) answers 0 or "", as the task had nothing there. */
+static bool captured(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
+{
+	static const struct { unsigned id, item; } map[] = {
+		{ ST_BI_UID, ST_TC_UID }, { ST_BI_EUID, ST_TC_EUID }, { ST_BI_GID, ST_TC_GID },
+		{ ST_BI_EGID, ST_TC_EGID }, { ST_BI_PPID, ST_TC_PPID }, { ST_BI_PGRP, ST_TC_PGRP },
+		{ ST_BI_SID, ST_TC_SID }, { ST_BI_PEXECNAME, ST_TC_PCOMM }, { ST_BI_TASK_UID, ST_TC_UID },
+		{ ST_BI_TASK_GID, ST_TC_GID }, { ST_BI_TASK_PPID, ST_TC_PPID }, { ST_BI_TASK_PARENT, ST_TC_PPID },
+		{ ST_BI_CMDLINE_STR, ST_TC_CMDLINE }, { ST_BI_CMDLINE_ARG, ST_TC_CMDLINE },
+		{ ST_BI_CMDLINE_ARGS, ST_TC_CMDLINE }, { ST_BI_TASK_PRIO, ST_TC_PRIO },
+		{ ST_BI_TASK_NICE, ST_TC_STATIC_PRIO },
+	};
+	const char *str = NULL;
+	size_t len = 0;
+	int64_t n = 0;
+	int got = 0;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]) && !got; i++) {
+		if (map[i].id != id)
+			continue;
+		/* task_*(t) of the event's own task only */
+		if ((id == ST_BI_TASK_UID || id == ST_BI_TASK_GID || id == ST_BI_TASK_PPID || id == ST_BI_TASK_PARENT ||
+		     id == ST_BI_TASK_PRIO || id == ST_BI_TASK_NICE) && (!vm->ev || a[0].n != vm->ev->tid))
+			return false;
+		got = st_taskctx_get(vm, map[i].item, &n, &str, &len);
+		if (got == 0)
+			return false;
+	}
+	if (!got)
+		return false;
+	if (got < 0) {
+		str = "";
+		len = 0;
+		n = 0;
+	}
+	switch (id) {
+	case ST_BI_PEXECNAME: ret->s = st_vm_str(vm, str, len); break;
+	case ST_BI_CMDLINE_STR: ret->s = cmdline_words(vm, str, len); break;
+	case ST_BI_CMDLINE_ARG: ret->s = cmdline_join(vm, str, len, a[0].n, a[0].n, ""); break;
+	case ST_BI_CMDLINE_ARGS: ret->s = cmdline_join(vm, str, len, a[0].n, a[1].n, a[2].s); break;
+	case ST_BI_TASK_PRIO: ret->n = n - 100; break;      /* MAX_RT_PRIO */
+	case ST_BI_TASK_NICE: ret->n = n - 120; break;      /* nice 0's static_prio */
+	default: ret->n = n;
+	}
+	return true;
+}
+
 enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
 {
 	int32_t tid = ev_tid(vm);
@@ -599,6 +692,8 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 	ssize_t n;
 
 	ret->n = 0;
+	if (captured(vm, id, a, ret))
+		return ST_VM_OK;
 	switch ((enum st_builtin_id)id) {
 	case ST_BI_UID: case ST_BI_EUID:
 		if (status_id(tid, "Uid:", id == ST_BI_EUID, &ret->n) < 0)
@@ -609,15 +704,31 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 			return gone(vm, st_builtins[id].name, tid);
 		break;
 	case ST_BI_PPID: case ST_BI_PGRP: case ST_BI_SID:
-		if (stat_field(pid, id == ST_BI_PPID ? 4 : id == ST_BI_PGRP ? 5 : 6, &ret->n) < 0)
+		if (stat_field(pid, id == ST_BI_PPID ? 4 : id == ST_BI_PGRP ? 5 : 6, &ret->n) < 0) {
+			int32_t pp;
+
+			if (id == ST_BI_PPID && st_proctree_parent(vm->tree, pid, &pp, &s)) {
+				ret->n = pp;
+				break;
+			}
 			return gone(vm, st_builtins[id].name, pid);
+		}
 		break;
-	case ST_BI_PEXECNAME:
+	case ST_BI_PEXECNAME: {
+		int32_t pp;
+		const char *pc = NULL;
+
 		ret->s = "";
+		/* the run saw the fork: its parent's name then (or since exec) */
+		if (st_proctree_parent(vm->tree, pid, &pp, &pc) && pc) {
+			ret->s = st_vm_str(vm, pc, strlen(pc));
+			break;
+		}
 		if (stat_field(pid, 4, &v) < 0 || !(s = comm_of(vm, (int32_t)v)))
 			return gone(vm, "pexecname", pid);
 		ret->s = s;
 		break;
+	}
 	case ST_BI_CMDLINE_STR: {
 		ssize_t i;
 
@@ -704,6 +815,10 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 			return gone(vm, st_builtins[id].name, (int32_t)a[0].n);
 		break;
 	case ST_BI_TASK_CPU:
+		if (vm->ev && a[0].n == tid) {    /* the event's own task runs on the event's cpu */
+			ret->n = vm->ev->cpu;
+			break;
+		}
 		if (stat_field((int32_t)a[0].n, 39, &ret->n) < 0)
 			return gone(vm, "task_cpu", (int32_t)a[0].n);
 		break;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "lowering/family_process.h"
 #include "runtime/dynevent.h"
+#include "runtime/leftovers.h"
 
 struct created { char event[64]; };
 
@@ -69,33 +70,6 @@ void st_dynevent_remove_all(void)
 	nmade = 0;
 }
 
-void st_dynevent_remove_stale(void)
-{
-	const char *dir = tracefs_tracing_dir();
-	char path[512], line[4096];
-	FILE *f;
-
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/uprobe_events", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char grp[64], ev[128];
-		int pid;
-
-		/* "p:staplet_123/f_add_1234abcd /path:0x..." */
-		if (sscanf(line, "%*c:" ST_UPROBE_SYSTEM "_%d/%127s", &pid, ev) != 2 || pid <= 0)
-			continue;
-		if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(grp, sizeof(grp), "%s_%d", ST_UPROBE_SYSTEM, pid);
-		remove_event(grp, ev);
-	}
-	fclose(f);
-}
-
 /* The kernel's reason, from tracefs error_log, for a refused definition. */
 static char *last_error(void)
 {
@@ -121,7 +95,7 @@ int st_dynevent_create(const struct st_source *s, char *sys, size_t syslen, char
 		if (!strcmp(made[i].event, s->event))
 			return 0;
 	if (!atexit_done) {
-		st_dynevent_remove_stale();
+		st_leftovers_remove();
 		atexit(st_dynevent_remove_all);
 		atexit_done = true;
 	}

@@ -23,7 +23,5 @@ const char *st_dynevent_logical_system(const char *sys);
 int st_dynevent_create(const struct st_source *s, char *sys, size_t syslen, char **err);
 /* Remove every event this run created (after its fds/instances are gone). */
 void st_dynevent_remove_all(void);
-/* Remove the events of staplet runs that no longer exist. */
-void st_dynevent_remove_stale(void);
 
 #endif

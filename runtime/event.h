@@ -9,15 +9,19 @@
 #ifndef ST_RUNTIME_EVENT_H
 #define ST_RUNTIME_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* A user-space string copied at the event (by a BPF capture program):
- * user_string(addr) answers from here before trying the live process. */
+/* User memory copied at the event (by a BPF capture program): a string
+ * (user_string(addr) answers from here before trying the live process) or
+ * a range of bytes (user_long() and kin, execve's argv pointers). */
 struct st_capture {
 	uint64_t addr;          /* the user address the handler passes */
 	const char *str;        /* the bytes read there (not NUL-terminated) */
 	uint32_t len;
-	int32_t err;            /* 0, or the read's negative errno (-EFAULT) */
+	int32_t err;            /* 0, or the read's negative errno (-EFAULT); for
+				 * a range: reading the byte at addr + len failed */
+	bool mem;               /* a range of bytes, not a string */
 };
 
 struct st_event {

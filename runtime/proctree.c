@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <traceevent/event-parse.h>
+#include "lowering/taskctx.h"
 #include "runtime/proctree.h"
 
 #define CLONE_THREAD_FLAG 0x00010000ull
@@ -20,6 +21,8 @@ struct ent {
 	int32_t pid;          /* 0: empty slot */
 	bool in_tree;
 	char *exe;            /* canonical path, or NULL when unknown */
+	int32_t ppid;         /* the parent that forked it during the run, 0: unknown */
+	char comm[16];        /* its name at its fork or last exec, "" unknown */
 };
 
 struct field {
@@ -177,6 +180,9 @@ struct st_proctree *st_proctree_new(const struct st_plan *plan, struct tep_event
 
 	for (uint32_t i = 0; i < plan->nprobes; i++)
 		any |= plan->probes[i].task_role || plan->probes[i].target_scoped || plan->probes[i].task_path;
+	/* ppid() and pexecname() of processes gone when the handler runs */
+	for (uint32_t i = 0; i < plan->nsources; i++)
+		any |= (plan->sources[i].ctx_want & ST_TASKCTX_PARENT_ITEMS) != 0;
 	if (!any)
 		return NULL;
 	t = calloc(1, sizeof(*t));
@@ -288,14 +294,18 @@ void st_proctree_event(struct st_proctree *t, const struct st_event *ev)
 			e.tid = (int32_t)child;
 			fire_role(t, ST_TASK_THREAD_BEGIN, &e);
 		} else {
-			struct ent *parent = find(t, ev->pid);
-			bool in = parent && parent->in_tree;
-			char *exe = parent && parent->exe ? strdup(parent->exe) : NULL;
-			struct ent *c = put(t, (int32_t)child);
+			struct ent *parent = put(t, ev->pid);
+			bool in = parent->in_tree;
+			char *exe = parent->exe ? strdup(parent->exe) : NULL;
+			struct ent *c;
 
+			snprintf(parent->comm, sizeof(parent->comm), "%s", ev->comm);
+			c = put(t, (int32_t)child);    /* may move the table: parent is stale now */
 			c->in_tree = in;
 			free(c->exe);
 			c->exe = exe;
+			c->ppid = ev->pid;
+			snprintf(c->comm, sizeof(c->comm), "%.15s", comm);
 			e.pid = e.tid = (int32_t)child;
 			fire_role(t, ST_TASK_PROC_BEGIN, &e);
 		}
@@ -311,6 +321,7 @@ void st_proctree_event(struct st_proctree *t, const struct st_event *ev)
 	} else if ((int64_t)ev->source == t->src_exec) {
 		char file[PATH_MAX], canon[PATH_MAX];
 
+		snprintf(put(t, ev->pid)->comm, sizeof(t->slot->comm), "%s", ev->comm);
 		if (read_str(ev, &t->exec_file, file, sizeof(file))) {
 			canonical(file, canon, sizeof(canon));
 			set_exe(put(t, ev->pid), canon);
@@ -467,4 +478,16 @@ void st_proctree_start(struct st_proctree *t, uint64_t now)
 		existing_threads(t, v[i].pid, now);
 	}
 	free(v);
+}
+
+bool st_proctree_parent(const struct st_proctree *t, int32_t pid, int32_t *ppid, const char **pcomm)
+{
+	const struct ent *c = t ? find(t, pid) : NULL, *p;
+
+	if (!c || !c->ppid)
+		return false;
+	*ppid = c->ppid;
+	p = find(t, c->ppid);
+	*pcomm = p && p->comm[0] ? p->comm : NULL;
+	return true;
 }

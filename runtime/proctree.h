@@ -38,4 +38,9 @@ void st_proctree_event(struct st_proctree *t, const struct st_event *ev);
 /* Whether probe idx runs for this event (scope and lifecycle filters). */
 bool st_proctree_allows(const struct st_proctree *t, uint32_t idx, const struct st_event *ev);
 
+/* A process forked during the run: its parent's pid, and that parent's
+ * name (NULL when unknown), after either is gone.  False when the run did
+ * not see the fork. */
+bool st_proctree_parent(const struct st_proctree *t, int32_t pid, int32_t *ppid, const char **pcomm);
+
 #endif

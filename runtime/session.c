@@ -11,6 +11,7 @@
 #include "runtime/session.h"
 #include "runtime/ctx_builtins.h"
 #include "runtime/proctree.h"
+#include "runtime/taskctx.h"
 #include "runtime/vm.h"
 
 struct timer {
@@ -30,7 +31,20 @@ struct session {
 	bool suppress_errors, quiet;
 	uint64_t end_ns;
 	struct st_proctree *tree;    /* process probes: -c/-x scope, lifecycle */
+	uint64_t flushed_ns;         /* live: when output was last written out */
+	uint64_t lost_checked_ns;    /* live: when the lost count was last read */
+	uint64_t lost_warned;        /* live: the count the last warning gave */
 };
+
+/* Events the kernel dropped (ring buffer full) are probes that never ran:
+ * stap's "skipped probes".  Live, the count is read each second; past 100,
+ * and again each time it grows tenfold, a warning says so while running. */
+#define LOST_CHECK_NS 1000000000ull
+#define LOST_WARN_FIRST 100
+
+/* Live output reaches its reader within ~200 ms, as stap's transport
+ * delivers it, and a run killed with SIGKILL loses at most that much. */
+#define LIVE_FLUSH_NS 200000000ull
 
 static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev)
 {
@@ -161,6 +175,8 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	}
 	free(count);
 	s->tree = st_proctree_new(plan, tree_format, stream, o->target_pid, s->live, tree_fire, s);
+	s->vm.taskctx = st_taskctx_new(plan);
+	s->vm.tree = s->tree;
 	return 0;
 }
 
@@ -173,6 +189,7 @@ static void teardown(struct session *s)
 	free(s->by_source);
 	free(s->timers);
 	st_proctree_free(s->tree);
+	st_taskctx_free(s->vm.taskctx);
 	st_vm_free(&s->vm);
 }
 
@@ -229,10 +246,29 @@ static void dispatch(struct session *s, const struct st_event *ev)
 		if (st_control_stop_reason() != ST_STOP_NONE)
 			return;
 	}
+	if (st_taskctx_event(s->vm.taskctx, ev))
+		return;
 	if (s->tree)
 		st_proctree_event(s->tree, ev);
 	if (ev->source < s->plan->nsources)
 		run_source(s, ev->source, ev);
+}
+
+static uint64_t stream_lost(struct session *s)
+{
+	return s->stream && s->stream->ops->lost ? s->stream->ops->lost(s->stream) : 0;
+}
+
+static void warn_lost(struct session *s)
+{
+	uint64_t lost = stream_lost(s);
+
+	if (lost < LOST_WARN_FIRST || lost < s->lost_warned * 10 || s->quiet)
+		return;
+	st_vm_flush(&s->vm);
+	fprintf(stderr, "WARNING: Events lost so far (the ring buffer was full; see --buffer-size): %llu\n",
+		(unsigned long long)lost);
+	s->lost_warned = lost;
 }
 
 static void run_live(struct session *s)
@@ -260,6 +296,14 @@ static void run_live(struct session *s)
 		}
 		s->now = st_clock_mono_ns();
 		fire_timers(s, s->now);
+		if (s->now - s->flushed_ns >= LIVE_FLUSH_NS) {
+			st_vm_flush(&s->vm);
+			s->flushed_ns = s->now;
+		}
+		if (s->now - s->lost_checked_ns >= LOST_CHECK_NS) {
+			warn_lost(s);
+			s->lost_checked_ns = s->now;
+		}
 	}
 	if (!s->stream)
 		return;
@@ -308,6 +352,7 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 {
 	struct session s;
 	enum st_stop_reason why;
+	uint64_t lost;
 	int status;
 
 	if (setup(&s, plan, stream, o) < 0) {
@@ -337,6 +382,9 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 	}
 	st_vm_flush(&s.vm);
 	status = s.vm.nerrors ? 1 : 0;
+	lost = s.live ? stream_lost(&s) : 0;
+	if (lost && !s.vm.nerrors && !s.quiet)
+		fprintf(stderr, "WARNING: Number of errors: 0, skipped probes: %llu\n", (unsigned long long)lost);
 	if (s.vm.nerrors && !s.quiet) {
 		/* stap's generated module prints the totals at exit; staprun
 		 * saw the ERROR messages and exits 1, so stap then prints
@@ -349,8 +397,8 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 		 * describes the script's run and is printed as stap does.
 		 * (Debian's stap also adds a "Tip: ... README.Debian" line
 		 * on a failed pass; that is the distribution's, not stap's.) */
-		fprintf(stderr, "WARNING: Number of errors: %llu, skipped probes: 0\n",
-			(unsigned long long)s.vm.nerrors);
+		fprintf(stderr, "WARNING: Number of errors: %llu, skipped probes: %llu\n",
+			(unsigned long long)s.vm.nerrors, (unsigned long long)lost);
 		fprintf(stderr, "Pass 5: run failed.  [man error::pass5]\n");
 	}
 	teardown(&s);

@@ -81,6 +81,11 @@ struct st_vm {
 	/* kernel strings handed out as handles (vm_kstr.c) */
 	struct st_vm_kstr *kstr;
 
+	/* task context captured at events (taskctx.h), NULL: none */
+	struct st_taskctx *taskctx;
+	/* the processes the run follows (proctree.h), NULL: none */
+	const struct st_proctree *tree;
+
 	/* tokenize() state */
 	char *tok_buf;
 	char *tok_pos;

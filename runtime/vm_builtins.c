@@ -237,6 +237,83 @@ static const char *errno_name(int64_t e)
 	return NULL;
 }
 
+/* user_string_quoted / user_string_n_quoted, as stap's tapset defines
+ * them: the quoted string, or the address as "0x..." when it cannot be
+ * read (never an error). */
+static const char *user_quoted(struct st_vm *vm, uint64_t addr, int64_t n)
+{
+	const size_t max = vm->limits.maxstringlen - 1;
+	const char *q;
+	st_value v;
+	char buf[32];
+
+	if (st_vm_user_string(vm, n, addr, &v) != ST_VM_OK) {
+		vm->errmsg[0] = 0;
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+		return st_vm_str(vm, buf, strlen(buf));
+	}
+	q = escape(vm, v.s, 0, true);
+	if (n >= 0 && strlen(q) + 2 > max + 1 && max >= 4) {
+		/* user_string_n_quoted: room for the quotes and "..." */
+		char *cut = st_arena_alloc(&vm->arena, max + 1);
+
+		snprintf(cut, max + 1, "%.*s\"...", (int)(max + 1 - 4), q);
+		return cut;
+	}
+	return q;
+}
+
+/* s .= t within MAXSTRINGLEN - 1 bytes (buf holds max + 1). */
+static size_t cat_max(char *buf, size_t len, size_t max, const char *t)
+{
+	size_t n = strlen(t);
+
+	if (n > max - len)
+		n = max - len;
+	memcpy(buf + len, t, n);
+	buf[len + n] = 0;
+	return len + n;
+}
+
+/* __get_argv(argv, first): ["a", "b"] as stap's syscall tapset prints a
+ * NULL-terminated array of strings; a pointer that cannot be read ends it
+ * as 0x..., an output that is full ends it early (stap's loop stops when
+ * an element no longer grows it). */
+static const char *get_argv(struct st_vm *vm, uint64_t argv, int64_t first)
+{
+	const size_t max = vm->limits.maxstringlen - 1;
+	char *str = st_arena_alloc(&vm->arena, max + 1), hex[32];
+	size_t len = 0, prev = 0;
+
+	str[0] = 0;
+	len = cat_max(str, len, max, "[");
+	if (first && argv)
+		argv += 8 * (uint64_t)first;
+	while (argv && len < max) {
+		st_value p, addr = { .n = (int64_t)argv };
+
+		if (st_vm_builtin(vm, ST_BI_USER_LONG, &addr, &p) != ST_VM_OK) {
+			vm->errmsg[0] = 0;
+			if (prev)
+				len = cat_max(str, len, max, ", ");
+			snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)argv);
+			len = cat_max(str, len, max, hex);
+			break;
+		}
+		if (p.n == 0)
+			break;
+		if (prev)
+			len = cat_max(str, len, max, ", ");
+		len = cat_max(str, len, max, user_quoted(vm, (uint64_t)p.n, -1));
+		if (len == prev)
+			break;
+		prev = len;
+		argv += 8;
+	}
+	cat_max(str, len, max, "]");
+	return str;
+}
+
 enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
 {
 	const struct st_event *ev = vm->ev;
@@ -254,7 +331,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	case ST_BI_PROBEFUNC: {
 		const struct st_source *s = vm->probe ? &vm->plan->sources[vm->probe->source] : NULL;
 
-		ret->s = s && s->event ? s->event : "";
+		ret->s = s && s->probe_func ? s->probe_func : s && s->event ? s->event : "";
 		break;
 	}
 	case ST_BI_GETTIMEOFDAY_S: ret->n = wall_ns(vm) / 1000000000; break;
@@ -337,20 +414,16 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 	}
 	case ST_BI_USER_STRING:
 	case ST_BI_USER_STRING_N:
-	case ST_BI_USER_STRING_QUOTED:
-		if (id == ST_BI_USER_STRING_QUOTED) {
-			/* stap's: "NULL" for 0, the address when unreadable, never an error. */
-			char buf[32];
-
-			if (!a[0].n || st_vm_user_string(vm, -1, (uint64_t)a[0].n, ret) != ST_VM_OK) {
-				snprintf(buf, sizeof(buf), a[0].n ? "0x%llx" : "NULL", (unsigned long long)a[0].n);
-				ret->s = st_vm_str(vm, buf, strlen(buf));
-				break;
-			}
-			ret->s = escape(vm, ret->s, 0, true);
-			break;
-		}
 		return st_vm_user_string(vm, id == ST_BI_USER_STRING_N ? a[1].n : -1, (uint64_t)a[0].n, ret);
+	case ST_BI_USER_STRING_QUOTED:
+	case ST_BI_USER_STRING_N_QUOTED:
+		ret->s = user_quoted(vm, (uint64_t)a[0].n, id == ST_BI_USER_STRING_N_QUOTED ? a[1].n : -1);
+		break;
+	case ST_BI_GET_ARGV:
+		ret->s = get_argv(vm, (uint64_t)a[0].n, a[1].n);
+		break;
+	case ST_BI_STRUCT_TIMESPEC_U: case ST_BI_STRUCT_RLIMIT_U: case ST_BI_STRUCT_SOCKADDR_U:
+		return st_vm_ustruct_builtin(vm, id, a, ret);
 	case ST_BI_SWITCH_FILE:
 		/* what was printed so far stays in the current file */
 		st_vm_flush(vm);

@@ -17,6 +17,14 @@ enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, 
 /* The string a capture took at addr for this event (up to max bytes): 1 and
  * *ret, -1 when the capture faulted, 0 when there is none. */
 int st_vm_user_string_captured(struct st_vm *vm, uint64_t addr, size_t max, st_value *ret);
+/* size bytes at addr from a range the event copied: 1 and buf, -1 when
+ * the copy says that read faults, 0 when nothing copied covers it. */
+int st_vm_user_mem_captured(struct st_vm *vm, uint64_t addr, void *buf, size_t size);
+/* n bytes of user memory at addr: the event's copy, else the live process
+ * (an event of the last few seconds); 0 or -EFAULT. */
+int st_vm_user_bytes(struct st_vm *vm, uint64_t addr, void *buf, size_t n);
+/* _struct_timespec_u, _struct_rlimit_u, _struct_sockaddr_u (vm_ustruct.c) */
+enum st_vm_status st_vm_ustruct_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret);
 
 /* The @entry stash (vm_entry.c), keyed by the event's tid and a pairing id. */
 enum st_vm_status st_vm_entry_push(struct st_vm *vm, uint32_t id, uint32_t n);

@@ -52,12 +52,46 @@ int st_vm_user_string_captured(struct st_vm *vm, uint64_t addr, size_t max, st_v
 	for (uint32_t i = 0; ev && i < ev->ncaptures; i++) {
 		const struct st_capture *c = &ev->captures[i];
 
+		if (c->mem) {
+			/* a string inside a copied range: when its NUL is there too */
+			const char *nul;
+			size_t at;
+
+			if (addr < c->addr || addr >= c->addr + c->len)
+				continue;
+			at = (size_t)(addr - c->addr);
+			nul = memchr(c->str + at, 0, c->len - at);
+			if (!nul && c->len - at < max)
+				continue;
+			ret->s = st_vm_str(vm, c->str + at, strnlen(c->str + at, c->len - at < max ? c->len - at : max));
+			return 1;
+		}
 		if (c->addr != addr)
 			continue;
 		if (c->err)
 			return -1;
 		ret->s = st_vm_str(vm, c->str, strnlen(c->str, c->len < max ? c->len : max));
 		return 1;
+	}
+	return 0;
+}
+
+int st_vm_user_mem_captured(struct st_vm *vm, uint64_t addr, void *buf, size_t size)
+{
+	const struct st_event *ev = vm->ev;
+
+	for (uint32_t i = 0; ev && i < ev->ncaptures; i++) {
+		const struct st_capture *c = &ev->captures[i];
+
+		if (!c->mem || addr < c->addr || addr > c->addr + c->len)
+			continue;
+		if (addr + size <= c->addr + c->len) {
+			memcpy(buf, c->str + (addr - c->addr), size);
+			return 1;
+		}
+		/* the copy stopped at a fault where this read goes */
+		if (c->err)
+			return -1;
 	}
 	return 0;
 }
@@ -73,8 +107,14 @@ enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, 
 		max = (size_t)n;
 	if (max >= sizeof(buf))
 		max = sizeof(buf) - 1;
-	if (st_vm_user_string_captured(vm, addr, max, ret) > 0)
+	switch (st_vm_user_string_captured(vm, addr, max, ret)) {
+	case 1:
 		return ST_VM_OK;
+	case -1:
+		/* the copy at the event faulted: that is the answer */
+		return st_vm_raise(vm, "user string copy fault %d at %016llx [man error::fault]", -EFAULT,
+				   (unsigned long long)addr);
+	}
 	if (addr && ev && ev->pid > 0 && ev->time + LIVE_WINDOW_NS > st_clock_mono_ns())
 		got = read_proc_mem(ev->pid, addr, buf, max);
 	if (got < 0)
@@ -82,4 +122,24 @@ enum st_vm_status st_vm_user_string(struct st_vm *vm, int64_t n, uint64_t addr, 
 				   (int)(got < 0 ? got : -EFAULT), (unsigned long long)addr);
 	ret->s = st_vm_str(vm, buf, (size_t)got);
 	return ST_VM_OK;
+}
+
+int st_vm_user_bytes(struct st_vm *vm, uint64_t addr, void *buf, size_t n)
+{
+	const struct st_event *ev = vm->ev;
+	char path[64];
+	ssize_t got;
+	int fd, c = st_vm_user_mem_captured(vm, addr, buf, n);
+
+	if (c)
+		return c > 0 ? 0 : -EFAULT;
+	if (!addr || !ev || ev->pid <= 0 || ev->time + LIVE_WINDOW_NS <= st_clock_mono_ns())
+		return -EFAULT;
+	snprintf(path, sizeof(path), "/proc/%d/mem", ev->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -EFAULT;
+	got = pread(fd, buf, n, (off_t)addr);
+	close(fd);
+	return got == (ssize_t)n ? 0 : -EFAULT;
 }

@@ -68,6 +68,9 @@ static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, con
 		return st_perf_fail(err, -ENOENT, "tracefs is not available (mount -t tracefs nodev /sys/kernel/tracing)");
 	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir, sys, s->event);
 	id = st_perf_read_file(path, NULL);
+	if (!id && (errno == EACCES || errno == EPERM))
+		return st_perf_fail(err, -errno, "cannot read tracepoint %s:%s in %s/events: %s (staplet needs root)",
+				    sys, s->event, dir, strerror(errno));
 	if (!id)
 		return st_perf_fail(err, -ENOENT, "no tracepoint %s:%s in %s/events", sys,
 				    s->event, dir);
@@ -85,9 +88,9 @@ static int tracepoint_info(struct st_perf_evt *e, const struct st_source *s, con
 }
 
 /* The capture program's layout for a tracepoint whose handlers read the user
- * strings of s->captures: false (plain tracepoint, no capture) when the
+ * memory of s->captures: false (plain tracepoint, no capture) when the
  * record has dynamic fields, is too long, or a capture is not a pointer. */
-static bool capture_spec(struct st_perf_evt *e, const struct st_source *s, uint32_t source)
+static bool capture_spec(struct st_perf_evt *e, const struct st_source *s, uint32_t source, uint32_t strmax)
 {
 	struct tep_handle *tep = tep_alloc();
 	struct tep_event *te = NULL;
@@ -105,12 +108,28 @@ static bool capture_spec(struct st_perf_evt *e, const struct st_source *s, uint3
 			e->spec.rec_size = (uint32_t)(f->offset + f->size);
 	}
 	for (uint32_t k = 0; k < s->ncaptures; k++) {
-		struct tep_format_field *f = tep_find_field(te, s->captures[k]);
+		const struct st_ucap *u = &s->captures[k];
+		struct tep_format_field *f = tep_find_field(te, u->field);
+		struct st_perf_bpf_cap *c = &e->spec.cap[e->spec.ncap++];
 
-		if (!f || f->size != 8 || f->offset % 8)
+		if (!f || f->size != 8 || f->offset % 8 || u->off < INT32_MIN / 2 || u->off > INT32_MAX / 2 ||
+		    (u->kind == ST_UCAP_MEM && (!u->size || u->size > ST_PERF_BPF_MEM_MAX)))
 			goto out;
-		e->spec.cap_off[e->spec.ncap++] = (uint16_t)f->offset;
+		c->field_off = (uint16_t)f->offset;
+		c->kind = u->kind;
+		c->size = u->size;
+		c->off = (int32_t)u->off;
+		c->len_off = -1;
+		if (u->len_field) {
+			struct tep_format_field *lf = tep_find_field(te, u->len_field);
+
+			if (!lf || lf->size != 8 || lf->offset % 8)
+				goto out;
+			c->len_off = lf->offset;
+		}
 	}
+	e->spec.strmax = strmax;
+	e->spec.self_tgid = (int32_t)getpid();
 	ok = e->spec.rec_size <= ST_PERF_BPF_MAX_REC;
 out:
 	if (tep)
@@ -265,7 +284,12 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 			e->attr.type = PERF_TYPE_TRACEPOINT;
 			e->attr.sample_period = 1;
 			base_attr(e, common | PERF_SAMPLE_RAW, ring_bytes);
-			if (s->ncaptures && capture_spec(e, s, i)) {
+			if (s->ncaptures && !capture_spec(e, s, i, a->strmax))
+				fprintf(stderr, "WARNING: perf stap: %s: the user memory its handlers read cannot be "
+					"copied at the event (more than %u pointers, or a record BPF cannot copy); it "
+					"is read from the process when the handler runs\n", e->name,
+					ST_PERF_BPF_MAX_CAPS);
+			else if (s->ncaptures) {
 				/* the samples come from the capture program */
 				e->capture = true;
 				e->tp_config = e->attr.config;
@@ -273,7 +297,7 @@ static int describe(struct st_perf_attach *a, const struct st_source *src, uint3
 				e->attr.config = PERF_COUNT_SW_BPF_OUTPUT;
 				e->tp_fd = e->prog_fd = e->scratch_fd = e->out_fd = -1;
 				if (a->verbose)
-					fprintf(stderr, "perf stap: %s: %u user string(s) captured by BPF\n",
+					fprintf(stderr, "perf stap: %s: %u user memory copies taken by BPF\n",
 						e->name, e->spec.ncap);
 			}
 			break;
@@ -349,10 +373,34 @@ static int map_ring(struct st_perf_ring *r, uint32_t kb, char **err)
 	return 0;
 }
 
+/* The ftrace filter of a tracepoint event: the raw_syscalls id filter, and
+ * for system calls and uprobes, not staplet's own process: its reads,
+ * writes and /proc walks while handlers run must not feed its probes (the
+ * -c child is another process).  malloc'd, or NULL for none. */
+static char *event_filter(const struct st_perf_evt *e)
+{
+	bool self = e->sysc || (e->system && (!strcmp(e->system, "syscalls") || !strcmp(e->system, "raw_syscalls") ||
+					      !strncmp(e->system, "staplet", 7)));
+	char *f = NULL;
+
+	if (e->capture || e->attr.type != PERF_TYPE_TRACEPOINT)
+		return NULL;
+	if (!self)
+		return e->sysc && e->sysc->filter ? strdup(e->sysc->filter) : NULL;
+	if (e->sysc && e->sysc->filter) {
+		if (asprintf(&f, "(%s) && common_pid != %d", e->sysc->filter, (int)getpid()) < 0)
+			f = NULL;
+	} else if (asprintf(&f, "common_pid != %d", (int)getpid()) < 0) {
+		f = NULL;
+	}
+	return f;
+}
+
 static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uint32_t kb, char **err)
 {
 	struct st_perf_ring *r = &a->ring[ci];
 	struct perf_event_attr attr = e->attr;
+	char *filter;
 	int fd, rc;
 
 	if (r->fd < 0) {
@@ -360,13 +408,19 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
 		attr.mmap = attr.mmap2 = a->want_mmap;
 	}
 	fd = (int)syscall(SYS_perf_event_open, &attr, -1, a->cpus[ci], -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return st_perf_fail(err, -errno, "perf_event_open(%s, cpu %d): %s", e->name,
-				    a->cpus[ci], strerror(errno));
+	if (fd < 0) {
+		char hint[256];
+		int en = errno;
+
+		return st_perf_fail(err, -en, "perf_event_open(%s, cpu %d): %s%s", e->name, a->cpus[ci],
+				    strerror(en), st_perf_access_hint(en, hint, sizeof(hint)));
+	}
 	e->fds[ci] = fd;
 	/* Without the filter userspace drops the unwanted ids: slower, exact. */
-	if (e->sysc && e->sysc->filter)
+	filter = event_filter(e);
+	if (filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter) < 0 && e->sysc && e->sysc->filter)
 		ioctl(fd, PERF_EVENT_IOC_SET_FILTER, e->sysc->filter);
+	free(filter);
 	if (ioctl(fd, PERF_EVENT_IOC_ID, &e->ids[ci]) < 0)
 		return st_perf_fail(err, -errno, "PERF_EVENT_IOC_ID(%s): %s", e->name, strerror(errno));
 	if (r->fd < 0) {
@@ -386,8 +440,10 @@ static int open_one(struct st_perf_attach *a, struct st_perf_evt *e, int ci, uin
  * wherever the tracepoint fires). */
 static int capture_attach(struct st_perf_attach *a, struct st_perf_evt *e, char **err)
 {
+	/* counting, not sampling: the program's output is the sample, and a
+	 * sampling event with no ring would build one per event to drop it */
 	struct perf_event_attr tp = {.size = sizeof(tp), .type = PERF_TYPE_TRACEPOINT,
-				     .config = e->tp_config, .sample_period = 1, .disabled = 1};
+				     .config = e->tp_config, .sample_period = 0, .disabled = 1};
 	char log[4096];
 	int maxcpu = 0, rc;
 
@@ -411,8 +467,13 @@ static int capture_attach(struct st_perf_attach *a, struct st_perf_evt *e, char 
 		return st_perf_fail(err, e->prog_fd, "%s: cannot load the BPF capture program: %s%s%.300s",
 				    e->name, strerror(-e->prog_fd), log[0] ? ": " : "", log);
 	e->tp_fd = (int)syscall(SYS_perf_event_open, &tp, -1, a->cpus[0], -1, PERF_FLAG_FD_CLOEXEC);
-	if (e->tp_fd < 0)
-		return st_perf_fail(err, -errno, "perf_event_open(%s): %s", e->name, strerror(errno));
+	if (e->tp_fd < 0) {
+		char hint[256];
+		int en = errno;
+
+		return st_perf_fail(err, -en, "perf_event_open(%s): %s%s", e->name, strerror(en),
+				    st_perf_access_hint(en, hint, sizeof(hint)));
+	}
 	if (ioctl(e->tp_fd, PERF_EVENT_IOC_SET_BPF, e->prog_fd) < 0)
 		return st_perf_fail(err, -errno, "%s: cannot attach the BPF capture program: %s", e->name,
 				    strerror(errno));
@@ -448,6 +509,7 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 
 	memset(a, 0, sizeof(*a));
 	a->verbose = o ? o->verbose : 0;
+	a->strmax = o ? o->maxstringlen : 0;
 	if (kb < MIN_RING_KB)
 		kb = MIN_RING_KB;
 	rc = parse_cpus(a);
@@ -458,6 +520,8 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 	for (uint32_t i = 0; rc == 0 && i < a->nevt; i++)
 		for (int c = 0; rc == 0 && c < a->ncpu; c++)
 			rc = open_one(a, &a->evt[i], c, kb, err);
+	if (rc == 0)
+		rc = st_perf_taskctx_attach(a, src, nsrc, err);
 	for (uint32_t i = 0; rc == 0 && i < a->nevt; i++)
 		if (a->evt[i].capture)
 			rc = capture_attach(a, &a->evt[i], err);
@@ -503,6 +567,8 @@ void st_perf_attach_disable(struct st_perf_attach *a)
 
 void st_perf_attach_close(struct st_perf_attach *a)
 {
+	struct st_perf_fds all = { 0 };
+
 	for (int c = 0; a->ring && c < a->ncpu; c++)
 		if (a->ring[c].base)
 			munmap(a->ring[c].base, a->ring[c].map_len);
@@ -510,15 +576,18 @@ void st_perf_attach_close(struct st_perf_attach *a)
 		struct st_perf_evt *e = &a->evt[i];
 
 		for (int c = 0; e->fds && c < a->ncpu; c++)
-			if (e->fds[c] >= 0)
-				close(e->fds[c]);
+			st_perf_fds_add(&all, e->fds[c]);
 		if (e->capture) {
-			int fds[4] = {e->tp_fd, e->prog_fd, e->out_fd, e->scratch_fd};
-
-			for (int k = 0; k < 4; k++)
-				if (fds[k] >= 0)
-					close(fds[k]);
+			st_perf_fds_add(&all, e->tp_fd);
+			st_perf_fds_add(&all, e->prog_fd);
+			st_perf_fds_add(&all, e->out_fd);
+			st_perf_fds_add(&all, e->scratch_fd);
 		}
+	}
+	st_perf_fds_close(&all);
+	for (uint32_t i = 0; a->evt && i < a->nevt; i++) {
+		struct st_perf_evt *e = &a->evt[i];
+
 		free(e->fds);
 		free(e->ids);
 		free(e->name);

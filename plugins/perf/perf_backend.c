@@ -5,6 +5,7 @@
 const struct st_backend st_perf_backend = {
 	.name = "perf stap",
 	.default_output = "perf.data",
+	.captures_user_memory = true,
 	.live_open = st_perf_live_open,
 	.record_open = st_perf_record_open,
 	.record_run = st_perf_record_run,

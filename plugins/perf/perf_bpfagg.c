@@ -31,7 +31,7 @@ int st_perf_bpfagg_open(struct st_perf_ink_src *s, uint64_t tp_id, const struct 
 	s->map_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "stap_agg", st_bpfagg_key_size(s->ink), 8, entries, &mo);
 	if (s->map_fd < 0)
 		return -errno;
-	n = st_bpfagg_emit(s->ink, s->map_fd, s->ids_fd, o ? o->target_pid : 0, p);
+	n = st_bpfagg_emit(s->ink, s->map_fd, s->ids_fd, o ? o->target_pid : 0, (int32_t)getpid(), p);
 	if (log && log_size) {
 		log[0] = 0;
 		po.log_buf = log;

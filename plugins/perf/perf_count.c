@@ -1,6 +1,7 @@
 /* perf_count.c - tier 1: a tracepoint as a perf counting event on every
  * CPU (no ring, no sampling; perf stat's path). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -10,10 +11,11 @@
 #include <bpf/libbpf.h>
 #include "plugins/perf/perf_ink.h"
 
-int st_perf_count_open(struct st_perf_ink_src *s, uint64_t tp_id)
+int st_perf_count_open(struct st_perf_ink_src *s, uint64_t tp_id, bool self_filter)
 {
 	int ncpu = libbpf_num_possible_cpus(), opened = 0;
 	struct perf_event_attr a;
+	char self[48];
 
 	if (ncpu <= 0)
 		return -EINVAL;
@@ -25,8 +27,12 @@ int st_perf_count_open(struct st_perf_ink_src *s, uint64_t tp_id)
 	a.size = sizeof(a);
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.config = tp_id;
+	/* staplet's own process does not count: its work must not feed its probes */
+	snprintf(self, sizeof(self), "common_pid != %d", (int)getpid());
 	for (int c = 0; c < ncpu; c++) {
 		s->fds[c] = (int)syscall(SYS_perf_event_open, &a, -1, c, -1, PERF_FLAG_FD_CLOEXEC);
+		if (s->fds[c] >= 0 && self_filter)
+			ioctl(s->fds[c], PERF_EVENT_IOC_SET_FILTER, self);
 		if (s->fds[c] >= 0)
 			opened++;
 		else if (errno != ENODEV && errno != EINVAL)   /* offline CPU */

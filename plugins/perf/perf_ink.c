@@ -153,7 +153,7 @@ static int open_one(struct st_perf_ink_src *s, const struct st_source *src, uint
 	if ((rc = tp_id(&src[i], &id)) < 0)
 		return rc;
 	if (s->ink->tier == ST_INK_COUNT)
-		return st_perf_count_open(s, id);
+		return st_perf_count_open(s, id, src[i].system && !strcmp(src[i].system, "syscalls"));
 	return st_perf_bpfagg_open(s, id, o, NULL, 0);
 }
 

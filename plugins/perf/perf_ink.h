@@ -45,7 +45,7 @@ int st_perf_ink_next(struct st_perf_ink *k, struct st_event *ev);
 void st_perf_ink_close(struct st_perf_ink *k);
 
 /* perf_count.c */
-int st_perf_count_open(struct st_perf_ink_src *s, uint64_t tp_id);
+int st_perf_count_open(struct st_perf_ink_src *s, uint64_t tp_id, bool self_filter);
 uint64_t st_perf_count_read(struct st_perf_ink_src *s);
 /* perf_bpfagg.c: -errno, verifier log in log when given */
 int st_perf_bpfagg_open(struct st_perf_ink_src *s, uint64_t tp_id, const struct st_backend_opts *o, char *log,

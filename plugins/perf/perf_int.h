@@ -15,6 +15,9 @@ struct st_perf_sysc;
 
 /* One-line error into *err (malloc'd); returns rc so callers can `return`. */
 int st_perf_fail(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* For EACCES/EPERM from perf_event_open: the sysctl and capabilities
+ * missing, in buf; "" otherwise. */
+const char *st_perf_access_hint(int e, char *buf, size_t n);
 
 /* Whole file into a NUL-terminated malloc'd buffer; NULL with errno set. */
 char *st_perf_read_file(const char *path, size_t *len);
@@ -113,6 +116,7 @@ struct st_perf_attach {
 	uint32_t nevt;
 	bool *folded;                 /* per plan source: served by a raw_syscalls evt */
 	int verbose;
+	uint32_t strmax;              /* MAXSTRINGLEN: bytes per captured string */
 	struct st_perf_ring *ring;    /* ncpu, only for CPUs with events */
 	struct st_perf_id { uint64_t id; uint32_t evt; } *idx;   /* sorted by id */
 	uint32_t nidx;
@@ -142,11 +146,22 @@ static inline void st_perf_ring_release(struct st_perf_ring *r, uint64_t tail)
 
 uint64_t st_perf_now_ns(void);
 
+/* File descriptors to close together: closing a tracepoint event that runs
+ * a BPF program waits for an RCU grace period, so a plan with a hundred of
+ * them closes them from several threads at once (the waits overlap). */
+struct st_perf_fds {
+	int *fd;
+	size_t n, cap;
+};
+void st_perf_fds_add(struct st_perf_fds *f, int fd);
+/* Close them all and free the list. */
+void st_perf_fds_close(struct st_perf_fds *f);
+
 /* ---- BPF capture output (perf_bpf.h) ---- */
 struct st_perf_captured {
 	const void *rec;              /* the tracepoint record */
 	uint32_t rec_size;
-	struct st_capture cap[ST_PERF_BPF_MAX_CAPS];
+	struct st_capture cap[ST_PERF_BPF_MAX_ENTS];
 	uint32_t ncap;
 };
 
@@ -162,6 +177,11 @@ static inline bool st_perf_is_capture_attr(uint32_t type, uint64_t config)
 #define ST_PERF_TPARGS_ID_BASE 60000
 int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, uint32_t source, char **err);
 int st_perf_tpargs_attach(struct st_perf_attach *a, char **err);
+/* The task context companions' programs (lowering/taskctx.h), attached
+ * before any other program at their events: a tracepoint's programs run
+ * in the order attached, and the context must reach the ring before the
+ * event it belongs to (a capture program's record among them). */
+int st_perf_taskctx_attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, char **err);
 void st_perf_tpargs_close(struct st_perf_evt *e);
 /* The synthesized record's type id (its format's ID). */
 uint64_t st_perf_tpargs_id(const struct st_perf_evt *e);

@@ -612,14 +612,23 @@ static int find_runs(struct rstream *s, char **err)
 	s->run = malloc(cap * sizeof(*s->run));
 	if (!s->run)
 		return -ENOMEM;
-	while (pos + sizeof(struct perf_event_header) <= rec->data_end) {
+	while (pos < rec->data_end) {
 		const struct perf_event_header *h = (const void *)(rec->map + pos);
+
+		if (rec->data_end - pos < sizeof(*h))
+			return st_perf_fail(err, -EBADMSG, "%s: %llu stray bytes at the end of the data section",
+					    rec->path, (unsigned long long)(rec->data_end - pos));
 		uint64_t t;
 
-		/* Records are 8-byte multiples; anything else is a torn or
-		 * corrupt tail: keep what is whole before it. */
+		/* Records are 8-byte multiples within the data section; a
+		 * record that is not cannot be stepped over, and what follows
+		 * it would be lost without a word: refuse, as perf script does. */
 		if (h->size < sizeof(*h) || h->size % 8 || h->size > rec->data_end - pos)
-			break;
+			return st_perf_fail(err, -EBADMSG,
+					    "%s: corrupt record at offset %llu (type %u, size %u): the %llu bytes of "
+					    "events from there on cannot be read",
+					    rec->path, (unsigned long long)pos, h->type, h->size,
+					    (unsigned long long)(rec->data_end - pos));
 		if (h->type == 81)  /* PERF_RECORD_COMPRESSED, a perf tool record */
 			return st_perf_fail(err, -EOPNOTSUPP, "%s: compressed perf.data (perf record -z) is not supported", rec->path);
 		if (h->type == PERF_RECORD_LOST && h->size >= 24 && !rec->lost) {

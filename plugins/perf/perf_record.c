@@ -1,9 +1,10 @@
 /* perf_record.c - the recorder: rings -> a perf.data file that perf script
  * and perf report read, plus our recording info blob.
  *
- * The file is written in place under a temporary name next to the output:
- * header space first, then ring data as it arrives, then the feature
- * sections; the header is filled in last and the file renamed into place.
+ * The file is written in place under a fresh temporary name next to the
+ * output (runtime/outfile.h): header space first, then ring data as it
+ * arrives, then the feature sections; the header is filled in last and the
+ * file renamed into place, an earlier recording kept as PATH.old.
  * perf's parent process may exit on Ctrl-C before we finish, so `path` only
  * ever holds a complete file.
  */
@@ -19,6 +20,7 @@
 #include "plugins/perf/perf_file.h"
 #include "plugins/perf/perf_syscalls.h"
 #include "runtime/control.h"
+#include "runtime/outfile.h"
 #include "runtime/usym.h"
 
 #define RUN_POLL_MS 100
@@ -30,8 +32,7 @@ struct buf {
 
 struct st_recorder {
 	struct st_perf_attach at;
-	char *path, *tmp;
-	int fd;
+	struct st_outfile out;
 	uint64_t data_off, off;
 	uint64_t samples, lost;
 	struct pollfd *pfd;
@@ -253,7 +254,7 @@ static int copy_ring(struct st_recorder *r, struct st_perf_ring *ring)
 		cnt = 2;
 	}
 	while (cnt) {
-		w = pwritev(r->fd, iov, cnt, (off_t)r->off);
+		w = pwritev(r->out.fd, iov, cnt, (off_t)r->off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -282,7 +283,7 @@ static int copy_rings(struct st_recorder *r, char **err)
 			continue;
 		rc = copy_ring(r, &r->at.ring[i]);
 		if (rc < 0)
-			return st_perf_fail(err, rc, "cannot write %s: %s", r->tmp, strerror(-rc));
+			return st_perf_fail(err, rc, "cannot write %s: %s", r->out.tmp, strerror(-rc));
 	}
 	return 0;
 }
@@ -292,10 +293,7 @@ static int copy_rings(struct st_recorder *r, char **err)
 static void recorder_free(struct st_recorder *r)
 {
 	st_perf_attach_close(&r->at);
-	if (r->fd >= 0)
-		close(r->fd);
-	free(r->path);
-	free(r->tmp);
+	st_outfile_close(&r->out);
 	free(r->pfd);
 	free(r->cmdlines.p);
 	free(r->comms.p);
@@ -307,8 +305,6 @@ void st_perf_record_abort(struct st_recorder *r)
 	if (!r)
 		return;
 	st_perf_attach_disable(&r->at);
-	if (r->tmp && r->fd >= 0)
-		unlink(r->tmp);
 	recorder_free(r);
 }
 
@@ -330,21 +326,15 @@ int st_perf_record_open(const char *path, const struct st_source *src, uint32_t 
 	*out = NULL;
 	if (!r)
 		return st_perf_fail(err, -ENOMEM, "out of memory");
-	r->fd = -1;
+	r->out.fd = -1;
 	rc = st_perf_attach_open(&r->at, src, nsrc, o, true, err);
 	if (rc < 0) {
 		free(r);
 		return rc;
 	}
-	r->path = strdup(path);
-	if (!r->path || asprintf(&r->tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
-		r->tmp = NULL;
-		recorder_free(r);
-		return st_perf_fail(err, -ENOMEM, "out of memory");
-	}
-	r->fd = open(r->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (r->fd < 0) {
-		rc = st_perf_fail(err, -errno, "cannot create %s: %s", r->tmp, strerror(errno));
+	rc = st_outfile_create(&r->out, path);
+	if (rc < 0) {
+		st_perf_fail(err, rc, "cannot create a file next to %s: %s", path, strerror(-rc));
 		recorder_free(r);
 		return rc;
 	}
@@ -362,9 +352,9 @@ int st_perf_record_open(const char *path, const struct st_source *src, uint32_t 
 		add_kernel_map(r);
 		st_perf_proc_tasks(add_task, r);
 		r->data_off = header_space(&r->at);
-		rc = write_at(r->fd, r->comms.p, r->comms.len, r->data_off);
+		rc = write_at(r->out.fd, r->comms.p, r->comms.len, r->data_off);
 		if (rc < 0)
-			st_perf_fail(err, rc, "cannot write %s: %s", r->tmp, strerror(-rc));
+			st_perf_fail(err, rc, "cannot write %s: %s", r->out.tmp, strerror(-rc));
 		r->off = r->data_off + r->comms.len;
 	}
 	if (rc < 0) {
@@ -585,10 +575,10 @@ static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 		at += sec[i].len;
 	}
 	if (rc == 0)
-		rc = write_at(r->fd, idx.p, idx.len, r->off);
+		rc = write_at(r->out.fd, idx.p, idx.len, r->off);
 	at = r->off + idx.len;
 	for (int i = 0; rc == 0 && i < nsec; i++) {
-		rc = write_at(r->fd, sec[i].p, sec[i].len, at);
+		rc = write_at(r->out.fd, sec[i].p, sec[i].len, at);
 		at += sec[i].len;
 	}
 	for (int i = 0; i < 4; i++)
@@ -621,7 +611,7 @@ static int write_header(struct st_recorder *r, struct st_perf_file_header *fh)
 	}
 	for (uint32_t i = 0; i < r->at.nevt; i++)
 		buf_put(&b, r->at.evt[i].ids, (size_t)r->at.ncpu * 8);
-	rc = b.p ? write_at(r->fd, b.p, b.len, 0) : -ENOMEM;
+	rc = b.p ? write_at(r->out.fd, b.p, b.len, 0) : -ENOMEM;
 	free(b.p);
 	return rc;
 }
@@ -655,10 +645,10 @@ int st_perf_record_finish(struct st_recorder *r, const struct st_recording_info 
 	rc = write_features(r, &fh, &info);
 	if (rc == 0)
 		rc = write_header(r, &fh);
-	if (rc == 0 && rename(r->tmp, r->path) < 0)
-		rc = -errno;
+	if (rc == 0)
+		rc = st_outfile_publish(&r->out, true);
 	if (rc < 0) {
-		st_perf_fail(err, rc, "cannot write %s: %s", r->path, strerror(-rc));
+		st_perf_fail(err, rc, "cannot write %s: %s", r->out.path, strerror(-rc));
 		st_perf_record_abort(r);
 		return rc;
 	}

@@ -265,12 +265,10 @@ int st_perf_sysc_plan(const struct st_source *src, uint32_t nsrc, const char *di
 {
 	int threshold = fold_threshold();
 	uint32_t count[2] = {0, 0};
-	bool kstack[2] = {false, false};
+	bool kstack[2] = {false, false}, ctx[2] = {false, false};
 	int rc = 0;
 
 	groups[0] = groups[1] = NULL;
-	if (threshold < 0 || !dir)
-		return 0;
 	for (uint32_t i = 0; i < nsrc; i++) {
 		const char *name;
 		int d = direction(&src[i], &name);
@@ -278,14 +276,20 @@ int st_perf_sysc_plan(const struct st_source *src, uint32_t nsrc, const char *di
 		if (d >= 0 && st_perf_sysc_nr(name) >= 0) {
 			count[d]++;
 			kstack[d] |= (src[i].stack & ST_STACK_KERNEL) != 0;
+			/* their task context companion runs at raw_syscalls
+			 * (lowering/taskctx.h): their records must come from
+			 * that event too, after it */
+			ctx[d] |= src[i].ctx_src != 0;
 		}
 	}
+	if ((threshold < 0 && !ctx[0] && !ctx[1]) || !dir)
+		return 0;
 	for (int d = 0; d < 2 && rc == 0; d++) {
 		struct st_perf_sysc *g;
 
 		/* syscalls:* records carry the user registers, so their
 		 * callchains have no kernel part; raw_syscalls ones do. */
-		if (count[d] == 0 || (count[d] <= (uint32_t)threshold && !kstack[d]))
+		if (count[d] == 0 || (count[d] <= (uint32_t)threshold && !kstack[d] && !ctx[d]))
 			continue;
 		g = groups[d] = calloc(1, sizeof(*g));
 		if (!g)

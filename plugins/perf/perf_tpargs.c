@@ -20,21 +20,41 @@
 #include <bpf/bpf.h>
 #include "lowering/bpf_capture.h"
 #include "plugins/perf/perf_int.h"
+#include "plugins/perf/perf_syscalls.h"
+#include "runtime/dynevent.h"
 
 struct st_perf_tpargs {
 	const struct st_source *src;
 	int scratch_fd, out_fd, prog_fd, link_fd;
+	int filter_fd;       /* a raw_syscalls companion's syscall numbers, or -1 */
 };
 
-/* The perf tracepoint event of a syscall source, its program attached. */
+/* The source whose event the program runs at: a task context companion's
+ * (lowering/taskctx.h) is the source it follows; any other, its own. */
+static const struct st_source *at_source(const struct st_perf_evt *e)
+{
+	const struct st_source *s = e->tpa->src;
+
+	return s->ctx_of ? s + ((int64_t)s->ctx_of - 1 - (int64_t)e->source) : s;
+}
+
+/* The perf tracepoint event of a syscall source (or of the source a
+ * companion follows: a tracepoint, or our uprobe event under its live
+ * group), its program attached. */
 static int tp_attach(struct st_perf_attach *a, struct st_perf_evt *e, int prog_fd, char **err)
 {
 	struct perf_event_attr tp = {.size = sizeof(tp), .type = PERF_TYPE_TRACEPOINT, .sample_period = 1};
+	const struct st_source *at = at_source(e);
 	const char *dir = st_perf_tracing_dir();
 	char path[512], *id;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir ? dir : "", e->tpa->src->system, e->tpa->src->event);
+	if (e->tpa->src->ctx_syscalls)
+		snprintf(path, sizeof(path), "%s/events/raw_syscalls/%s/id", dir ? dir : "",
+			 e->tpa->src->ctx_syscalls == 1 ? "sys_enter" : "sys_exit");
+	else
+		snprintf(path, sizeof(path), "%s/events/%s/%s/id", dir ? dir : "",
+			 at->kind == ST_SRC_UPROBE ? st_dynevent_group() : at->system, at->event);
 	if (!dir || !(id = st_perf_read_file(path, NULL)))
 		return st_perf_fail(err, -ENOENT, "%s: no tracepoint (%s)", e->name, path);
 	tp.config = strtoull(id, NULL, 10);
@@ -62,7 +82,7 @@ int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, ui
 	if (!e->tpa)
 		return -ENOMEM;
 	e->tpa->src = s;
-	e->tpa->scratch_fd = e->tpa->out_fd = e->tpa->prog_fd = e->tpa->link_fd = -1;
+	e->tpa->scratch_fd = e->tpa->out_fd = e->tpa->prog_fd = e->tpa->link_fd = e->tpa->filter_fd = -1;
 	e->format = st_bpf_tpargs_format(s->event, id, s->btf, s->nbtf);
 	e->format_len = e->format ? strlen(e->format) : 0;
 	e->system = strdup(s->system);
@@ -77,7 +97,36 @@ int st_perf_tpargs_describe(struct st_perf_evt *e, const struct st_source *s, ui
 	return 0;
 }
 
-int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
+/* The syscall numbers a raw_syscalls companion serves: those of the
+ * sources whose ctx_src names it (src[comp]). */
+static int nr_filter(const struct st_source *src, uint32_t nsrc, uint32_t comp, char **err)
+{
+	uint64_t words[ST_BPF_NR_FILTER_MAX / 64] = { 0 };
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "stap_tc_nrs", 4, 8, ST_BPF_NR_FILTER_MAX / 64, NULL);
+
+	if (fd < 0)
+		return st_perf_fail(err, -errno, "cannot create a BPF map: %s", strerror(errno));
+	for (uint32_t i = 0; i < nsrc; i++) {
+		const char *ev = src[i].event;
+		int nr;
+
+		if (src[i].ctx_src != comp + 1 || !ev)
+			continue;
+		nr = st_perf_sysc_nr(!strncmp(ev, "sys_enter_", 10) ? ev + 10 : !strncmp(ev, "sys_exit_", 9) ? ev + 9 : ev);
+		if (nr >= 0 && nr < ST_BPF_NR_FILTER_MAX)
+			words[nr / 64] |= 1ull << (nr % 64);
+	}
+	for (uint32_t k = 0; k < ST_BPF_NR_FILTER_MAX / 64; k++)
+		if (bpf_map_update_elem(fd, &k, &words[k], BPF_ANY) < 0) {
+			int rc = -errno;
+
+			close(fd);
+			return st_perf_fail(err, rc, "cannot fill a BPF map: %s", strerror(-rc));
+		}
+	return fd;
+}
+
+static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, bool companions, char **err)
 {
 	static struct bpf_insn insn[ST_BPF_TPARGS_MAX_INSNS];
 	char *log = NULL;
@@ -88,10 +137,12 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 		uint32_t off[256], rec;
 		int n, rc, maxcpu = 0;
 		enum bpf_prog_type pt;
+		bool ctx;
 		LIBBPF_OPTS(bpf_prog_load_opts, opts);
 
-		if (!t)
+		if (!t || t->prog_fd >= 0 || (t->src->ctx_of != 0) != companions)
 			continue;
+		ctx = t->src->ctx_of != 0;
 		if (t->src->nbtf > 256)
 			return st_perf_fail(err, -E2BIG, "%s: too many tracepoint arguments read", e->name);
 		rec = st_bpf_tpargs_layout(t->src->btf, t->src->nbtf, off);
@@ -111,11 +162,19 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 				return st_perf_fail(err, -errno, "%s: cannot register the output of CPU %u: %s",
 						    e->name, key, strerror(errno));
 		}
-		n = st_bpf_tpargs_emit(t->src->btf, t->src->nbtf, (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source),
-				       t->scratch_fd, t->out_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
+		if (t->src->ctx_syscalls && (t->filter_fd = nr_filter(src, nsrc, e->source, err)) < 0)
+			return t->filter_fd;
+		if (ctx)
+			n = st_bpf_taskctx_emit(t->src->btf, t->src->nbtf, (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source),
+						t->scratch_fd, t->out_fd, t->filter_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
+		else
+			n = st_bpf_tpargs_emit(t->src->btf, t->src->nbtf, (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source),
+					       t->scratch_fd, t->out_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
 		if (n < 0)
 			return st_perf_fail(err, n, "%s: capture program too large", e->name);
-		pt = t->src->btf_ctx ? BPF_PROG_TYPE_TRACEPOINT : BPF_PROG_TYPE_RAW_TRACEPOINT;
+		/* a uprobe event runs kprobe-type programs (ctx: the registers) */
+		pt = ctx && !t->src->ctx_syscalls && at_source(e)->kind == ST_SRC_UPROBE ? BPF_PROG_TYPE_KPROBE :
+		     t->src->btf_ctx || ctx ? BPF_PROG_TYPE_TRACEPOINT : BPF_PROG_TYPE_RAW_TRACEPOINT;
 		t->prog_fd = bpf_prog_load(pt, "stap_tpargs", "GPL", insn, (size_t)n, &opts);
 		if (t->prog_fd < 0) {
 			rc = -errno;
@@ -132,7 +191,7 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 			free(log);
 			return rc;
 		}
-		if (t->src->btf_ctx) {
+		if (t->src->btf_ctx || ctx) {
 			t->link_fd = tp_attach(a, e, t->prog_fd, err);
 			if (t->link_fd < 0)
 				return t->link_fd;
@@ -151,6 +210,16 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 	return 0;
 }
 
+int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
+{
+	return attach(a, NULL, 0, false, err);
+}
+
+int st_perf_taskctx_attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, char **err)
+{
+	return attach(a, src, nsrc, true, err);
+}
+
 void st_perf_tpargs_close(struct st_perf_evt *e)
 {
 	struct st_perf_tpargs *t = e->tpa;
@@ -165,6 +234,8 @@ void st_perf_tpargs_close(struct st_perf_evt *e)
 		close(t->out_fd);
 	if (t->scratch_fd >= 0)
 		close(t->scratch_fd);
+	if (t->filter_fd >= 0)
+		close(t->filter_fd);
 	free(t);
 	e->tpa = NULL;
 }

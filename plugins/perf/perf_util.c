@@ -33,6 +33,26 @@ int st_perf_fail(char **err, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/* What a refused perf_event_open lacks: the sysctl's value and the
+ * capabilities that would lift it.  "" for other errors. */
+const char *st_perf_access_hint(int e, char *buf, size_t n)
+{
+	char *p;
+	size_t len;
+	int level = 0;
+
+	if (e != EACCES && e != EPERM)
+		return "";
+	p = st_perf_read_file("/proc/sys/kernel/perf_event_paranoid", &len);
+	if (p)
+		level = atoi(p);
+	free(p);
+	snprintf(buf, n,
+		 " (kernel.perf_event_paranoid is %d: system-wide events need CAP_PERFMON or CAP_SYS_ADMIN, "
+		 "tracepoints also read access to tracefs; run as root)", level);
+	return buf;
+}
+
 char *st_perf_read_file(const char *path, size_t *len)
 {
 	size_t cap = 4096, n = 0;
@@ -349,33 +369,40 @@ int st_perf_parse_trailer(uint64_t st, const uint8_t *body, size_t size, struct 
 
 bool st_perf_capture_decode(const void *raw, uint32_t raw_size, struct st_perf_captured *out)
 {
-	const uint8_t *p = raw;
+	const uint8_t *p = raw, *data;
 	struct st_perf_bpf_hdr h;
-	size_t at, rb;
+	size_t rb, ents;
 
 	if (!raw || raw_size < sizeof(h))
 		return false;
 	memcpy(&h, p, sizeof(h));
 	rb = ((size_t)h.rec_size + 7) & ~(size_t)7;
-	if (h.ncap > ST_PERF_BPF_MAX_CAPS || h.rec_size > ST_PERF_BPF_MAX_REC ||
-	    sizeof(h) + rb + h.ncap * sizeof(struct st_perf_bpf_cap) > raw_size)
+	ents = sizeof(h) + rb;
+	if (h.nent > ST_PERF_BPF_MAX_ENTS || h.rec_size > ST_PERF_BPF_MAX_REC ||
+	    ents + h.nent * sizeof(struct st_perf_bpf_ent) + h.data_len > raw_size)
 		return false;
 	out->rec = p + sizeof(h);
 	out->rec_size = h.rec_size;
-	out->ncap = h.ncap;
-	at = sizeof(h) + rb;
-	for (uint32_t k = 0; k < h.ncap; k++, at += sizeof(struct st_perf_bpf_cap)) {
+	out->ncap = 0;
+	data = p + ents + h.nent * sizeof(struct st_perf_bpf_ent);
+	for (uint32_t k = 0; k < h.nent; k++) {
 		/* raw data is only 4-byte aligned in the ring: copy, do not cast */
-		const uint8_t *c = p + at;
-		int32_t len;
+		struct st_perf_bpf_ent e;
+		struct st_capture *c;
 
-		memcpy(&out->cap[k].addr, c + offsetof(struct st_perf_bpf_cap, addr), 8);
-		memcpy(&len, c + offsetof(struct st_perf_bpf_cap, len), 4);
-		out->cap[k].str = (const char *)c + offsetof(struct st_perf_bpf_cap, str);
-		out->cap[k].len = len > 0 ? (uint32_t)len - 1 : 0;
-		if (out->cap[k].len > ST_PERF_BPF_STR - 1)
-			out->cap[k].len = ST_PERF_BPF_STR - 1;
-		out->cap[k].err = len < 0 ? len : 0;
+		memcpy(&e, p + ents + k * sizeof(e), sizeof(e));
+		if (e.kind != ST_PERF_ENT_STRING && e.kind != ST_PERF_ENT_MEM)
+			continue;
+		if (e.err)
+			e.len = e.kind == ST_PERF_ENT_STRING ? 0 : e.len;
+		if ((uint64_t)e.off + e.len > h.data_len)
+			return false;
+		c = &out->cap[out->ncap++];
+		c->addr = e.addr;
+		c->str = (const char *)data + e.off;
+		c->len = e.len;
+		c->err = e.err;
+		c->mem = e.kind == ST_PERF_ENT_MEM;
 	}
 	return true;
 }

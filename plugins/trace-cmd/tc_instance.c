@@ -17,6 +17,7 @@
 #include <traceevent/event-parse.h>
 #include "runtime/dynevent.h"
 #include "plugins/trace-cmd/tc_internal.h"
+#include "runtime/leftovers.h"
 
 void st_tracecmd_err(char **err, const char *fmt, ...)
 {
@@ -31,37 +32,6 @@ void st_tracecmd_err(char **err, const char *fmt, ...)
 	va_end(ap);
 	free(*err);
 	*err = s;
-}
-
-static void remove_stale(const char *tracing)
-{
-	char path[512];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/instances", tracing);
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		struct tracefs_instance *inst;
-		char *end;
-		long pid;
-
-		if (strncmp(de->d_name, "staplet_", 8))
-			continue;
-		pid = strtol(de->d_name + 8, &end, 10);
-		if (pid <= 0 || (*end && *end != '_'))
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		inst = tracefs_instance_alloc(NULL, de->d_name);
-		if (inst) {
-			tracefs_instance_destroy(inst);
-			tracefs_instance_free(inst);
-		}
-	}
-	closedir(d);
 }
 
 int st_tracecmd_instance_write(struct tc_instance *ti, const char *file, const char *val)
@@ -89,7 +59,7 @@ int st_tracecmd_instance_create(struct tc_instance *ti, uint32_t buffer_kb, char
 		st_tracecmd_err(err, "cannot find or mount tracefs (is CONFIG_TRACING set? are you root?)");
 		return -ENOENT;
 	}
-	remove_stale(tracing);
+	st_leftovers_remove();
 	snprintf(ti->name, sizeof(ti->name), "staplet_%d_%u", (int)getpid(), seq++);
 	ti->inst = tracefs_instance_create(ti->name);
 	if (!ti->inst) {
@@ -123,12 +93,22 @@ int st_tracecmd_instance_create(struct tc_instance *ti, uint32_t buffer_kb, char
 
 int st_tracecmd_instance_enable(struct tc_instance *ti, const char *sys, const char *ev)
 {
-	char file[512];
+	char file[512], filter[48];
 
 	/* the enable file directly: tracefs_event_enable() scans every event */
 	snprintf(file, sizeof(file), "events/%s/%s/enable", sys, ev);
 	if (!tracefs_file_exists(ti->inst, file))
 		return -ENOENT;
+	/* System calls and uprobes of staplet's own process (its reads,
+	 * writes and /proc walks while handlers run) must not feed its
+	 * probes; the -c child is another process.  The filter lives in
+	 * this instance only. */
+	if (!strcmp(sys, "syscalls") || !strcmp(sys, "raw_syscalls") || !strncmp(sys, "staplet", 7)) {
+		snprintf(file, sizeof(file), "events/%s/%s/filter", sys, ev);
+		snprintf(filter, sizeof(filter), "common_pid != %d", (int)getpid());
+		st_tracecmd_instance_write(ti, file, filter);
+		snprintf(file, sizeof(file), "events/%s/%s/enable", sys, ev);
+	}
 	return st_tracecmd_instance_write(ti, file, "1");
 }
 
@@ -273,6 +253,28 @@ static int add_enabled(struct tc_enabled *en, const char *sys, const char *ev, i
 	return 0;
 }
 
+/* A task context companion (lowering/taskctx.h) needs a BPF program:
+ * here the handlers read that context when they run.  Said once, before
+ * the run, naming what the script reads. */
+static void taskctx_notice(const struct st_source *s)
+{
+	static bool said;
+	char what[256] = "";
+
+	if (said)
+		return;
+	said = true;
+	for (uint32_t i = 0; i < s->nbtf; i++) {
+		size_t n = strlen(s->btf[i].path), l = strlen(what);
+
+		if (n > 2 && !strcmp(s->btf[i].path + n - 2, "()"))
+			snprintf(what + l, sizeof(what) - l, "%s%s", l ? ", " : "", s->btf[i].path);
+	}
+	fprintf(stderr, "WARNING: trace-cmd stap reads %s when the handler runs, not at the event: for a "
+		"process gone by then, ppid() and pexecname() come from the fork and exec events the run "
+		"follows, the rest answer 0 or \"\" (perf stap captures them at the event)\n", what);
+}
+
 static int attach_source(struct tc_instance *ti, const struct st_source *s, uint32_t i,
 			 struct tc_enabled *en, char **err)
 {
@@ -286,6 +288,10 @@ static int attach_source(struct tc_instance *ti, const struct st_source *s, uint
 				"%sbacktrace functions, which need perf callchains (use perf stap)",
 				s->name ? s->name : "?", s->stack & ST_STACK_KERNEL ? "" : "user ");
 		return -EOPNOTSUPP;
+	}
+	if (s->ctx_of) {
+		taskctx_notice(s);
+		return 0;
 	}
 	switch (s->kind) {
 	case ST_SRC_TRACEPOINT:

@@ -19,6 +19,7 @@
 #include "runtime/clock.h"
 #include "runtime/control.h"
 #include "runtime/dynevent.h"
+#include "runtime/outfile.h"
 #include "plugins/trace-cmd/tc_internal.h"
 #include "plugins/trace-cmd/tracecmd_backend.h"
 
@@ -460,8 +461,8 @@ static int write_file(struct st_recorder *r, const struct st_recording_info *ri,
 	struct buf b = { 0 };
 	uint32_t page = r->ti.subbuf_size;
 	uint64_t off, events = 0;
-	char *tmp = NULL;
-	int fd = -1, i, ret;
+	struct st_outfile out = { .fd = -1 };
+	int i, ret;
 
 	put(&b, "\x17\x08\x44tracing", 10);
 	put(&b, "6", 2);
@@ -498,38 +499,28 @@ static int write_file(struct st_recorder *r, const struct st_recording_info *ri,
 		st_tracecmd_err(err, "out of memory");
 		goto out;
 	}
-	if (asprintf(&tmp, "%s.staplet-tmp", r->path) < 0) {
-		tmp = NULL;
-		ret = -ENOMEM;
+	ret = st_outfile_create(&out, r->path);
+	if (ret < 0) {
+		st_tracecmd_err(err, "cannot create a file next to %s: %s", r->path, strerror(-ret));
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		st_tracecmd_err(err, "cannot create %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	ret = write_all(fd, b.p, b.len, 0);
-	off = b.len + 16 * (uint64_t)r->ncpu - 16 * (uint64_t)r->ncpu;
+	ret = write_all(out.fd, b.p, b.len, 0);
+	off = b.len;
 	for (i = 0; !ret && i < r->ncpu; i++) {
 		uint64_t start;
 
 		memcpy(&start, b.p + b.len - 16 * (size_t)(r->ncpu - i), 8);
-		ret = copy_data(r->cpu[i].tmpfd, fd, r->cpu[i].bytes, (off_t)start);
+		ret = copy_data(r->cpu[i].tmpfd, out.fd, r->cpu[i].bytes, (off_t)start);
 		events += count_records(r->cpu[i].tmpfd, r->cpu[i].bytes, page);
 		off = start + r->cpu[i].bytes;
 	}
-	if (!ret && ftruncate(fd, (off_t)off) < 0)
+	if (!ret && ftruncate(out.fd, (off_t)off) < 0)
 		ret = -errno;
-	if (!ret && close(fd) < 0)
-		ret = -errno;
-	fd = -1;
-	if (!ret && rename(tmp, r->path) < 0)
-		ret = -errno;
+	if (!ret)
+		ret = st_outfile_publish(&out, false);
 	if (ret < 0) {
 		if (err && !*err)
 			st_tracecmd_err(err, "cannot write %s: %s", r->path, strerror(-ret));
-		unlink(tmp);
 		goto out;
 	}
 	if (stats) {
@@ -538,11 +529,7 @@ static int write_file(struct st_recorder *r, const struct st_recording_info *ri,
 		stats->bytes = off;
 	}
 out:
-	if (fd >= 0) {
-		close(fd);
-		unlink(tmp);
-	}
-	free(tmp);
+	st_outfile_close(&out);
 	free(b.p);
 	return ret;
 }

@@ -572,8 +572,8 @@ static int bind_sources(struct tc_rstream *s, const struct st_source *src, uint3
 		char sys[64], ev[128];
 		struct tep_event *e = NULL;
 
-		if (src[i].kind < ST_SRC_TRACEPOINT)
-			continue;      /* begin, end, error, never, timers: the runtime's */
+		if (src[i].kind < ST_SRC_TRACEPOINT || src[i].ctx_of)
+			continue;      /* begin, end, error, never, timers: the runtime's; task context: not here */
 		if (st_tracecmd_source_event(&src[i], sys, sizeof(sys), ev, sizeof(ev)))
 			e = tep_find_event_by_name(tep, sys, ev);
 		if (e && src[i].kind != ST_SRC_PERF) {

@@ -62,6 +62,11 @@ probe end { printf(\"f=%d b=%d p=%d st=%d\\n\", f, b, p, st) }"
 PATH="$(dirname "$T"):$PATH" perf stap -c "$T $N" -e "$S2" >"$TMP/r.out" 2>&1
 check "PATH lookup, glob, .call, .begin, .plt, .statement" grep -qx "f=5 b=1 p=5 st=$N" "$TMP/r.out"
 no_uprobes "perf stap uprobes misc"
+# a bare name on no $PATH directory: the file in the current directory, as
+# stap resolves it (execvp's search, then the name as given)
+(cd "$(dirname "$T")" && PATH="$STAPLET_BUILD/bin:/usr/bin:/bin" perf stap -c "./uprobe_target 7" \
+	-e 'global n probe process("uprobe_target").function("add") { n++ } probe end { printf("n=%d\n", n) }') >"$TMP/cwd.out" 2>&1
+check "process(\"a.out\") in the current directory ($(tail -1 "$TMP/cwd.out"))" grep -qx "n=7" "$TMP/cwd.out"
 # $$name: the PLT entry's or the mark's name, as stap gives it
 perf stap -c "$T 3" -e "global pn, mn probe process(\"$T\").plt(\"strlen\") { pn = \$\$name }
 probe process(\"$T\").mark(\"done\") { mn = \$\$name } probe end { printf(\"%s %s\\n\", pn, mn) }" >"$TMP/nm.out" 2>&1

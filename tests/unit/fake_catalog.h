@@ -15,15 +15,15 @@ struct fake_event {
 };
 
 static const struct fake_event fake_events[] = {
-	{ "sched", "sched_switch", { { "prev_comm", 8, 16, false, true }, { "prev_pid", 24, 4, true, false },
-				     { "next_comm", 28, 16, false, true }, { "next_pid", 44, 4, true, false } }, 4 },
-	{ "syscalls", "sys_enter_close", { { "__syscall_nr", 8, 4, true, false }, { "fd", 16, 8, false, false } }, 2 },
-	{ "syscalls", "sys_enter_getppid", { { "__syscall_nr", 8, 4, true, false } }, 1 },
-	{ "syscalls", "sys_enter_read", { { "__syscall_nr", 8, 4, true, false }, { "fd", 16, 8, false, false },
-					  { "buf", 24, 8, false, false }, { "count", 32, 8, false, false } }, 4 },
-	{ "syscalls", "sys_exit_close", { { "__syscall_nr", 8, 4, true, false }, { "ret", 16, 8, true, false } }, 2 },
-	{ "syscalls", "sys_exit_getppid", { { "__syscall_nr", 8, 4, true, false }, { "ret", 16, 8, true, false } }, 2 },
-	{ "syscalls", "sys_exit_read", { { "__syscall_nr", 8, 4, true, false }, { "ret", 16, 8, true, false } }, 2 },
+	{ "sched", "sched_switch", { { "prev_comm", 8, 16, false, true, false }, { "prev_pid", 24, 4, true, false, false },
+				     { "next_comm", 28, 16, false, true, false }, { "next_pid", 44, 4, true, false, false } }, 4 },
+	{ "syscalls", "sys_enter_close", { { "__syscall_nr", 8, 4, true, false, false }, { "fd", 16, 8, false, false, false } }, 2 },
+	{ "syscalls", "sys_enter_getppid", { { "__syscall_nr", 8, 4, true, false, false } }, 1 },
+	{ "syscalls", "sys_enter_read", { { "__syscall_nr", 8, 4, true, false, false }, { "fd", 16, 8, false, false, false },
+					  { "buf", 24, 8, false, false, false }, { "count", 32, 8, false, false, false } }, 4 },
+	{ "syscalls", "sys_exit_close", { { "__syscall_nr", 8, 4, true, false, false }, { "ret", 16, 8, true, false, false } }, 2 },
+	{ "syscalls", "sys_exit_getppid", { { "__syscall_nr", 8, 4, true, false, false }, { "ret", 16, 8, true, false, false } }, 2 },
+	{ "syscalls", "sys_exit_read", { { "__syscall_nr", 8, 4, true, false, false }, { "ret", 16, 8, true, false, false } }, 2 },
 };
 
 static int fake_list(struct st_catalog *c, const char *sg, const char *eg,

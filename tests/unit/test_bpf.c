@@ -1,5 +1,6 @@
 /* test_bpf.c - the BPF capture program passes the verifier and, attached to
- * syscalls:sys_enter_openat, copies the path a process opens.  Needs root
+ * syscalls:sys_enter_openat, copies the path a process opens, unless the
+ * process is the one it is told to ignore (staplet's own).  Needs root
  * (BPF and perf events); SKIPs otherwise. */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
 #include "check.h"
+#include "lowering/source.h"
 #include "plugins/perf/perf_bpf.h"
 
 static char vlog[65536];
@@ -30,8 +32,8 @@ static int tp_id(const char *ev)
 	return n > 0 ? atoi(buf) : -1;
 }
 
-/* Attach, open a known path, and find it in this CPU's output ring. */
-static void capture_openat(int prog, int out_fd, const struct st_perf_bpf_spec *sp)
+/* Attach, open a known path, and count it in this CPU's output ring. */
+static int capture_openat(int prog, int out_fd, const struct st_perf_bpf_spec *sp)
 {
 	struct perf_event_attr tp = {.size = sizeof(tp), .type = PERF_TYPE_TRACEPOINT,
 				     .config = (uint64_t)tp_id("sys_enter_openat"), .sample_period = 1};
@@ -73,34 +75,57 @@ static void capture_openat(int prog, int out_fd, const struct st_perf_bpf_spec *
 		const struct perf_event_header *h = (const void *)(data + (pos & (uint64_t)(pg * 8 - 1)));
 
 		if (h->type == PERF_RECORD_SAMPLE) {
-			/* tid(8) then raw size(4) then our buffer */
+			/* tid(8) then raw size(4) then our buffer: header,
+			 * record, one entry, then the string */
 			const uint8_t *raw = (const uint8_t *)(h + 1) + 12;
 			struct st_perf_bpf_hdr hd;
-			struct st_perf_bpf_cap c;
+			struct st_perf_bpf_ent e;
+			char str[64] = "";
+			size_t at;
 
 			/* the raw data is only 4-byte aligned in the ring */
 			memcpy(&hd, raw, sizeof(hd));
-			memcpy(&c, raw + sizeof(hd) + ((hd.rec_size + 7) & ~7u), sizeof(c));
-			c.str[sizeof(c.str) - 1] = 0;
-			if (hd.source == sp->source && hd.ncap == 1 && c.len > 0 &&
-			    !strcmp(c.str, "/tmp/staplet-bpf-capture-test"))
+			at = sizeof(hd) + ((hd.rec_size + 7) & ~7u);
+			memcpy(&e, raw + at, sizeof(e));
+			if (e.kind == ST_PERF_ENT_STRING && !e.err && e.len < sizeof(str))
+				memcpy(str, raw + at + hd.nent * sizeof(e) + e.off, e.len);
+			if (hd.source == sp->source && hd.nent == 1 && hd.data_len == e.len + 1 &&
+			    !strcmp(str, "/tmp/staplet-bpf-capture-test"))
 				found++;
 		}
 		pos += h->size;
 	}
-	CHECK("the captured string is the opened path", found >= 1);
 	munmap(base, (size_t)pg * 9);
 out:
 	if (ofd >= 0)
 		close(ofd);
 	if (tfd >= 0)
 		close(tfd);
+	return found;
+}
+
+/* A spec loads: the verifier accepts the program it makes. */
+static bool loads(struct st_perf_bpf_spec *sp)
+{
+	int s, o, p = -1;
+
+	if (st_perf_bpf_maps(sp, 2, &s, &o) == 0) {
+		p = st_perf_bpf_load(sp, s, o, vlog, sizeof(vlog));
+		if (p < 0)
+			fprintf(stderr, "verifier: %.2000s\n", vlog);
+		close(s);
+		close(o);
+	}
+	if (p >= 0)
+		close(p);
+	return p >= 0;
 }
 
 int main(void)
 {
 	/* openat: 16-byte header, dfd, filename at 24, flags, mode: 48 bytes */
-	struct st_perf_bpf_spec sp = {.source = 7, .rec_size = 48, .ncap = 1, .cap_off = {24}};
+	struct st_perf_bpf_spec sp = {.source = 7, .rec_size = 48, .ncap = 1,
+				      .cap = {{.field_off = 24, .kind = ST_UCAP_STRING, .len_off = -1}}, .strmax = 512};
 	int scratch, out, prog, rc;
 
 	rc = st_perf_bpf_maps(&sp, (int)sysconf(_SC_NPROCESSORS_CONF), &scratch, &out);
@@ -116,20 +141,27 @@ int main(void)
 		fprintf(stderr, "verifier: %s\n", vlog);
 	CHECK("capture program passes the verifier", prog >= 0);
 	{
-		struct st_perf_bpf_spec four = {.source = 1, .rec_size = 64, .ncap = 4, .cap_off = {16, 24, 32, 40}};
-		int s4, o4, p4 = -1;
+		struct st_perf_bpf_spec mix = {.source = 1, .rec_size = 64, .ncap = 8, .strmax = 512, .self_tgid = 1,
+			.cap = {{16, ST_UCAP_STRING, 0, 0, -1}, {24, ST_UCAP_ARGV, 0, 0, -1}, {32, ST_UCAP_ARGV, 0, 0, -1},
+				{40, ST_UCAP_MEM, 16, 0, -1}, {48, ST_UCAP_MEM, 8, -8, -1}, {56, ST_UCAP_STRING, 0, 4, -1},
+				{16, ST_UCAP_STRING, 0, 1, -1}, {24, ST_UCAP_MEM, 128, 0, 32}}};
 
-		if (st_perf_bpf_maps(&four, 2, &s4, &o4) == 0) {
-			p4 = st_perf_bpf_load(&four, s4, o4, vlog, sizeof(vlog));
-			close(s4);
-			close(o4);
-		}
-		CHECK("a four-string capture program passes the verifier", p4 >= 0);
-		if (p4 >= 0)
-			close(p4);
+		CHECK("eight copies (strings, two argvs, memory, a sockaddr of a field's length) pass the verifier",
+		      loads(&mix));
+		mix.strmax = 4096;
+		mix.ncap = 3;
+		CHECK("MAXSTRINGLEN 4096 with two argvs passes the verifier", loads(&mix));
 	}
 	if (prog >= 0) {
-		capture_openat(prog, out, &sp);
+		CHECK("the captured string is the opened path", capture_openat(prog, out, &sp) >= 1);
+		close(prog);
+	}
+	/* told to ignore this process: nothing of ours comes out */
+	sp.self_tgid = (int32_t)getpid();
+	prog = st_perf_bpf_load(&sp, scratch, out, vlog, sizeof(vlog));
+	CHECK("capture program with a self filter passes the verifier", prog >= 0);
+	if (prog >= 0) {
+		CHECK("the capture program skips its own process's events", capture_openat(prog, out, &sp) == 0);
 		close(prog);
 	}
 	close(scratch);

@@ -24,6 +24,69 @@ static void sdt_operands(void)
 	CHECK("sdt indexed unsupported", st_uelf_sdt_arg("8@8(%rax,%rdx,4)", loc, sizeof(loc), type) < 0);
 }
 
+/* Member chains from handle()'s parameters at its entry (x86-64: r in
+ * %di) as fetch arguments, and the variables in scope at its loop line,
+ * against ctx_target (struct req { int id; long size; const char *name;
+ * char tag[8]; struct req *next; }). */
+static void chains_and_scopes(const char *path)
+{
+	struct st_uelf *u = NULL;
+	struct st_uelf_var *v = NULL, *sv = NULL;
+	uint32_t n = 0, ns = 0;
+	char ret[8], spec[200], msg[200], fn[64], file[512], line[256];
+	bool ptr;
+	int ln = 0, stmt = 0;
+	uint64_t addr = 0;
+	FILE *src;
+	char *err = NULL;
+#define CHAIN(want, str, ...) (st_uelf_var_chain(u, &v[0], (const struct st_uelf_step[]){ __VA_ARGS__ }, \
+	sizeof((const struct st_uelf_step[]){ __VA_ARGS__ }) / sizeof(struct st_uelf_step), str, spec, sizeof(spec), \
+	&ptr, msg, sizeof(msg)) == 0 && !strcmp(spec, want))
+
+	CHECK("open ctx_target", st_uelf_open(path, &u, &err) == 0 && u);
+	free(err);
+	if (!u)
+		return;
+	CHECK("params of handle", st_uelf_params(u, "handle", &v, &n, ret) == 0 && n == 2 && !strcmp(v[0].loc, "%di"));
+	if (n == 2) {
+		CHECK("$r->id", CHAIN("+0(%di):s32", false, { "id", 0 }));
+		CHECK("$r->size", CHAIN("+8(%di):s64", false, { "size", 0 }));
+		CHECK("$r->next->size", CHAIN("+8(+32(%di)):s64", false, { "next", 0 }, { "size", 0 }));
+		CHECK("user_string($r->name)", CHAIN("+0(+16(%di)):ustring", true, { "name", 0 }));
+		CHECK("user_string($r->tag): a char array is its own string", CHAIN("+24(%di):ustring", true, { "tag", 0 }));
+		CHECK("$r->tag[2]: an array element", CHAIN("+26(%di):s8", false, { "tag", 0 }, { NULL, 2 }));
+		CHECK("$r[1]->id: an element behind the pointer",
+		      CHAIN("+40(%di):s32", false, { NULL, 1 }, { "id", 0 }));
+		CHECK("user_string($r->next->next->name)",
+		      CHAIN("+0(+16(+32(+32(%di)))):ustring", true, { "next", 0 }, { "next", 0 }, { "name", 0 }));
+		CHECK("$r->nope is an error", !CHAIN("", false, { "nope", 0 }) && strstr(msg, "nope"));
+		CHECK("$r->tag is no scalar", !CHAIN("", false, { "tag", 0 }));
+		CHECK("user_string($r->id) is no string", !CHAIN("", true, { "id", 0 }));
+		CHECK("$r->id->x: not a struct", !CHAIN("", false, { "id", 0 }, { "x", 0 }));
+	}
+	st_uelf_vars_free(v, n);
+	src = fopen("tests/workload/ctx_target.c", "r");
+	while (src && fgets(line, sizeof(line), src) && !stmt) {
+		ln++;
+		if (strstr(line, "/* STMT */"))
+			stmt = ln;
+	}
+	if (src)
+		fclose(src);
+	CHECK("the STMT line", stmt > 0 && st_uelf_line_addr(u, "handle", "ctx_target.c", stmt, &addr) == 0);
+	CHECK("scope at the statement", st_uelf_stmt_scope(u, addr, fn, sizeof(fn), file, sizeof(file), &ln, &sv, &ns) == 0);
+	CHECK_STR("its function", fn, "handle");
+	CHECK("its line and full path", ln == stmt && file[0] == '/' && strstr(file, "tests/workload/ctx_target.c"));
+	CHECK("innermost scope first: i, then r n total", ns == 4 && !strcmp(sv[0].name, "i") && !strcmp(sv[1].name, "r") &&
+	      !strcmp(sv[2].name, "n") && !strcmp(sv[3].name, "total"));
+	CHECK("parameters and locals told apart", ns == 4 && !sv[0].is_param && sv[1].is_param && sv[2].is_param &&
+	      !sv[3].is_param);
+	CHECK("volatile locals live in the frame", ns == 4 && strchr(sv[0].loc, '(') && strchr(sv[3].loc, '('));
+	st_uelf_vars_free(sv, ns);
+	st_uelf_close(u);
+#undef CHAIN
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096], *dir = strdup(argv[0]), *err = NULL;
@@ -36,7 +99,10 @@ int main(int argc, char **argv)
 	bool strlen_plt = false;
 
 	(void)argc;
-	snprintf(path, sizeof(path), "%s/workload/uprobe_target", dirname(dir));
+	snprintf(path, sizeof(path), "%s/workload/ctx_target", dirname(dir));
+	chains_and_scopes(path);
+	snprintf(path + strlen(path) - strlen("ctx_target"), sizeof(path) - strlen(path) + strlen("ctx_target"),
+		 "uprobe_target");
 	free(dir);
 	sdt_operands();
 	CHECK("open workload", st_uelf_open(path, &u, &err) == 0 && u);
