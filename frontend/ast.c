@@ -179,6 +179,24 @@ static void print_args(FILE *f, struct st_expr *const *args, uint32_t n)
 	}
 }
 
+/* The value under ->m or [i]: an operator expression (an autocast) in
+ * parentheses, so that the text parses back to the same tree. */
+static void print_base(FILE *f, const struct st_expr *e)
+{
+	static const enum st_expr_kind bare[] = { ST_E_VAR, ST_E_TARGET, ST_E_MEMBER, ST_E_INDEX, ST_E_CAST,
+						  ST_E_ATOP, ST_E_CALL, ST_E_ENTRY, ST_E_DEFINED, ST_E_PRINT };
+	size_t i;
+
+	for (i = 0; i < sizeof bare / sizeof *bare; i++)
+		if (e->kind == bare[i]) {
+			print_expr(f, e);
+			return;
+		}
+	fputc('(', f);
+	print_expr(f, e);
+	fputc(')', f);
+}
+
 static void print_expr(FILE *f, const struct st_expr *e)
 {
 	switch (e->kind) {
@@ -190,7 +208,7 @@ static void print_expr(FILE *f, const struct st_expr *e)
 	case ST_E_STR: put_string(f, e->str, e->strlen); break;
 	case ST_E_VAR: case ST_E_TARGET: fputs(e->str, f); break;
 	case ST_E_INDEX:
-		print_expr(f, e->a);
+		print_base(f, e->a);
 		fputc('[', f);
 		print_args(f, e->args, e->nargs);
 		fputc(']', f);
@@ -212,10 +230,13 @@ static void print_expr(FILE *f, const struct st_expr *e)
 	case ST_E_BINARY: case ST_E_LOGICAL: case ST_E_COMPARE: case ST_E_CONCAT: case ST_E_REGEX:
 		fputc('(', f);
 		print_expr(f, e->a);
+		if (e->kind == ST_E_REGEX) {   /* the pattern is a literal, bare as stap prints it */
+			fprintf(f, ") %c~ ", e->op);
+			print_expr(f, e->b);
+			break;
+		}
 		if (e->kind == ST_E_CONCAT)
 			fputs(") . (", f);
-		else if (e->kind == ST_E_REGEX)
-			fprintf(f, ") %c~ (", e->op);
 		else
 			fprintf(f, ") %s (", binop_text(e->op));
 		print_expr(f, e->b);
@@ -302,7 +323,7 @@ static void print_expr(FILE *f, const struct st_expr *e)
 		fputc(')', f);
 		break;
 	case ST_E_MEMBER:
-		print_expr(f, e->a);
+		print_base(f, e->a);
 		fprintf(f, "->%s", e->str);
 		break;
 	case ST_E_ATOP:
@@ -532,7 +553,8 @@ void st_program_print(FILE *f, const struct st_program *prog)
 	for (i = 0; i < prog->nembedded; i++)
 		fprintf(f, "%%{%s%%}\n", prog->embedded[i]);
 	for (i = 0; i < prog->nglobals; i++)
-		print_global(f, prog->globals[i], false);
+		if (!prog->globals[i]->is_tapset)   /* stap -p1 prints the user's script */
+			print_global(f, prog->globals[i], false);
 	for (i = 0; i < prog->nprobes; i++) {
 		const struct st_probe *p = prog->probes[i];
 

@@ -168,6 +168,8 @@ struct st_stmt {
 
 struct st_pp_component {
 	const char *name;              /* may hold '*' globs; "**" spans components */
+	const char *near;              /* its first token, for errors about it */
+	struct st_loc loc;
 	bool has_arg;
 	bool arg_is_string;
 	const char *arg_str;
@@ -192,6 +194,7 @@ struct st_global {
 	bool is_array;                 /* declared with [N] or used with index */
 	uint32_t size;                 /* global a[N]; 0 = MAXMAPENTRIES */
 	bool wrap;                     /* global a% */
+	bool is_tapset;
 	bool is_private;
 	bool has_init;
 	struct st_expr *init;          /* literal: ST_E_NUM or ST_E_STR */

@@ -68,7 +68,7 @@ bool st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 		   const struct st_loc *loc, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *msg = NULL, *key = NULL;
 	uint32_t i;
 	int n;
 
@@ -78,21 +78,24 @@ bool st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0 || (d->site && asprintf(&key, "%s\x1f%s", msg, d->site) < 0))
 		abort();
 	/* stap reports a message once ("Number of similar error messages
 	 * suppressed"), whatever its location: a typo repeated fifty times
 	 * gives one block. */
+	if (!key)
+		key = strdup(msg);
 	for (i = 0; i < d->nseen && !d->no_dedupe; i++)
-		if (!strcmp(d->seen[i], msg)) {
+		if (!strcmp(d->seen[i], key)) {
 			d->suppressed++;
 			free(msg);
+			free(key);
 			return false;
 		}
 	d->seen = realloc(d->seen, (d->nseen + 1) * sizeof *d->seen);
 	if (!d->seen)
 		abort();
-	d->seen[d->nseen++] = msg;
+	d->seen[d->nseen++] = key;
 	fprintf(d->out, "%s: %s", kind, msg);
 	if (!desc || !loc)
 		fputc('\n', d->out);
@@ -108,6 +111,7 @@ bool st_diag_error(struct st_diag *d, const char *kind, const char *lead, const 
 		print_expansions(d, loc, 16);
 	}
 	fputc('\n', d->out);   /* stap ends every error with an empty line */
+	free(msg);
 	return true;
 }
 

@@ -24,6 +24,8 @@ struct st_diag {
 	uint32_t nwseen;
 	int wsuppressed;
 	const char *last_file;
+	const char *site;       /* stap dedupes by where it raised an error: callers with one text
+				 * from two places name the place, so both print */
 	bool no_dedupe;         /* print the next messages even if seen (a chained "first inferred here") */  /* file of the last semantic location printed */
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frontend/elab.h"
+#include "frontend/suggest.h"
 #include "frontend/optimize.h"
 #include "tapset/builtins.h"
 
@@ -206,6 +207,20 @@ static int expand_aliases(struct expansion *X, struct st_probe_point *pt, bool o
 	return any < 0 ? -1 : found + (any == 0 ? 0 : 0);
 }
 
+/* stap's second line: where the point stopped matching anything known */
+static void mismatch_error(struct elab *E, const struct st_probe_point *pt)
+{
+	const struct st_point_resolver *R = E->opts ? E->opts->resolver : NULL;
+	char msg[640];
+	uint32_t k = st_point_mismatch(E->prog, R && R->probe_types ? R->probe_types() : NULL, pt, msg, sizeof msg);
+	const struct st_pp_component *c = &pt->comp[k];
+
+	if (c->near)
+		st_sem_error(E, &c->loc, c->near, "%s", msg);
+	else
+		st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", c->name), "%s", msg);
+}
+
 static int expand_point(struct expansion *X, struct st_probe_point *pt, bool optional)
 {
 	struct elab *E = X->E;
@@ -237,6 +252,8 @@ static int expand_point(struct expansion *X, struct st_probe_point *pt, bool opt
 			     "while resolving probe point");
 		if (err && E->diag.out)
 			fprintf(E->diag.out, "semantic error: %s\n", err);
+		else if (!err)
+			mismatch_error(E, pt);
 		free(err);
 		return 0;
 	}
@@ -248,6 +265,7 @@ static int expand_point(struct expansion *X, struct st_probe_point *pt, bool opt
 unresolved:
 	st_sem_error(E, &pt->loc, st_pool_printf(E->pool, "identifier '%s'", pt->comp[0].name),
 		     "while resolving probe point");
+	mismatch_error(E, pt);
 	return 0;
 }
 
@@ -584,6 +602,23 @@ static int cast_defined(const struct st_point_resolver *R, const struct st_expr 
 	return R->cast_defined(R->ctx, c->str, c->b && c->b->kind == ST_E_STR ? c->b->str : NULL, mem, n);
 }
 
+/* `->m` or `[i]` on a value: the chain must start at a typed context value
+ * ($var, @cast, @var, @entry of one); on anything else (an autocast of a
+ * plain number or string) there is no type to dereference. */
+static void check_autocast(struct elab *E, const struct st_expr *e)
+{
+	const struct st_expr *b = e->a;
+
+	while (b->kind == ST_E_MEMBER || (b->kind == ST_E_INDEX && b->a->kind != ST_E_VAR) || b->kind == ST_E_ENTRY)
+		b = b->a;
+	if (b->kind == ST_E_TARGET || b->kind == ST_E_CAST || (b->kind == ST_E_ATOP && !strcmp(b->str, "@var")))
+		return;
+	if (e->a->kind == ST_E_MEMBER || (e->a->kind == ST_E_INDEX && e->a->a->kind != ST_E_VAR))
+		return;   /* reported at the first suffix */
+	st_sem_error(E, &e->loc, e->near, "unknown type in dereference");
+	st_sem_error(E, &e->loc, e->near, "unresolved type ");   /* stap's type pass says it too */
+}
+
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 {
 	struct elab *E = F->E;
@@ -601,8 +636,10 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		resolve_args(F, e);
 		if (e->a->kind == ST_E_VAR)
 			resolve_array_base(F, e->a, e->nargs, write);
-		else
+		else {
 			resolve_expr(F, e->a, write);
+			check_autocast(E, e);
+		}
 		break;
 	case ST_E_IN:
 		resolve_args(F, e);
@@ -688,6 +725,10 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		e->num = 0;
 		e->type = ST_T_LONG;
 		e->a = NULL;
+		break;
+	case ST_E_MEMBER:
+		resolve_expr(F, e->a, false);
+		check_autocast(E, e);
 		break;
 	case ST_E_EMBEDDED:
 		if (!(E->opts && E->opts->guru))
@@ -871,5 +912,5 @@ int st_elaborate(struct st_program *prog, const struct st_compile_opts *opts)
 		st_infer_types(&E);
 	st_diag_summary(&E.diag);
 	st_diag_free(&E.diag);
-	return -E.diag.errors;
+	return -(E.diag.errors + (opts && opts->werror ? E.diag.warnings : 0));
 }

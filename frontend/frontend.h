@@ -38,6 +38,9 @@ struct st_point_resolver {
 	 * NULL: every @cast counts as defined. */
 	bool (*cast_defined)(void *ctx, const char *type, const char *module, const char *const *members,
 			     uint32_t nmembers);
+	/* The built-in point shapes ("timer.s(number)"), NULL-terminated: the
+	 * names suggested for a point that matches nothing.  May be NULL. */
+	const char *const *(*probe_types)(void);
 	/* Points the concrete point's family allows in the printable form, e.g.
 	 * "syscall.getppid" -> "kernel.trace(\"syscalls:sys_enter_getppid\")" is
 	 * NOT done: pp() prints the point as the user wrote it, expanded. */
@@ -55,6 +58,7 @@ struct st_compile_opts {
 	bool guru;                     /* -g */
 	bool no_warnings;              /* -w */
 	bool unoptimized;              /* -u */
+	bool werror;                   /* -W: a warning fails the pass, as an error would */
 	const char *compatible;        /* --compatible=VER, or NULL */
 	const char *kernel_release;    /* for %( kernel_v ...; uname -r */
 	const char *arch;              /* for %( arch ...; "x86_64" */

@@ -121,7 +121,9 @@ const char *st_token_desc(struct st_fe_pool *pool, const struct st_token *t)
 {
 	switch (t->kind) {
 	case ST_TOK_EOF: return "end of file";
-	case ST_TOK_IDENT: return t->keyword ? "keyword" : st_pool_printf(pool, "identifier '%s'", t->text);
+	case ST_TOK_IDENT:   /* stap lexes @name as an operator */
+		return t->keyword ? "keyword" :
+		       st_pool_printf(pool, "%s '%s'", t->text[0] == '@' ? "operator" : "identifier", t->text);
 	case ST_TOK_NUMBER: return st_pool_printf(pool, "number '%s'", t->text);
 	case ST_TOK_STRING: return st_pool_printf(pool, "string '%s'", t->text);
 	case ST_TOK_OP: return st_pool_printf(pool, "operator '%s'", t->text);
@@ -147,6 +149,7 @@ struct lexer {
 	struct st_tokvec *out;
 	int errors;
 	bool in_arg;            /* lexing a $N argument: no nested substitution */
+	bool comment;           /* a comment since the last token */
 	struct st_loc arg_loc;  /* where the $N was */
 };
 
@@ -172,9 +175,11 @@ static void lex_error(struct lexer *L, struct st_loc loc, const char *msg)
 
 static void emit(struct lexer *L, enum st_tok_kind k, const char *text, uint32_t len, struct st_loc loc, bool ws)
 {
-	struct st_token t = { .kind = k, .text = text, .len = len, .loc = loc, .ws_before = ws };
+	struct st_token t = { .kind = k, .text = text, .len = len, .loc = loc, .ws_before = ws,
+			      .comment_before = L->comment };
 	size_t i;
 
+	L->comment = false;
 	if (L->in_arg)
 		t.loc = L->arg_loc;
 	if (k == ST_TOK_IDENT)
@@ -315,14 +320,14 @@ static void lex_text(struct lexer *L)
 		if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
 			while (*L->p && *L->p != '\n')
 				advance(L, 1);
-			ws = true;
+			ws = L->comment = true;
 			continue;
 		}
 		if (p[0] == '/' && p[1] == '*') {
 			const char *e = strstr(p + 2, "*/");
 
 			advance(L, e ? (size_t)(e + 2 - p) : strlen(p));
-			ws = true;
+			ws = L->comment = true;
 			continue;
 		}
 		if (*p == '"') {

@@ -40,6 +40,7 @@ struct st_token {
 	enum st_tok_kind kind;
 	bool keyword;
 	bool ws_before;
+	bool comment_before;    /* a comment precedes it (stap < 2.0 glues no strings across one) */
 	const char *error;      /* a $N out of range: reported only if the token is used */         /* whitespace or comment precedes it: probe point globs glue */
 	const char *text;       /* NUL-terminated: identifier/operator text, string value, number text */
 	uint32_t len;           /* strings: value length */

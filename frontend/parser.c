@@ -18,6 +18,7 @@ struct parser {
 	uint32_t n, pos;
 	uint32_t fail_pos;      /* the token the last error was reported at */
 	uint32_t decl_start;    /* where the top-level declaration being parsed began */
+	uint32_t first_global;  /* this file's globals start here in prog->globals */
 	bool is_tapset;
 	bool in_function;
 	int loop_depth;
@@ -121,6 +122,12 @@ static void push_arg(struct parser *P, struct st_expr *e, struct st_expr *a)
 
 /* ---- literals ---- */
 
+/* --compatible=VER older than v */
+static bool before_version(struct parser *P, const char *v)
+{
+	return P->opts && P->opts->compatible && strverscmp(P->opts->compatible, v) < 0;
+}
+
 static int64_t number_value(struct parser *P, const struct st_token *t)
 {
 	char *end;
@@ -140,8 +147,8 @@ static struct st_expr *string_literal(struct parser *P)
 
 	e->str = t->text;
 	e->strlen = t->len;
-	/* Adjacent literals glue: "a" "b" is "ab". */
-	while (peek(P)->kind == ST_TOK_STRING) {
+	/* Adjacent literals glue: "a" "b" is "ab" (before 2.0, not across a comment). */
+	while (peek(P)->kind == ST_TOK_STRING && !(peek(P)->comment_before && before_version(P, "2.0"))) {
 		const struct st_token *u = next(P);
 		char *s = st_pool_zalloc(P->pool, e->strlen + u->len + 1);
 
@@ -340,19 +347,22 @@ static struct st_expr *parse_comparison(struct parser *P)
 	static const char *const ops[] = { "<", ">", "<=", ">=", "==", "!=", NULL };
 	struct st_expr *l = parse_shift(P);
 
+	if (is_op(peek(P), "=~") || is_op(peek(P), "!~")) {
+		/* stap: the pattern is a literal, and no comparison follows */
+		const struct st_token *t = next(P);
+		struct st_expr *e = enew(P, ST_E_REGEX, t);
+
+		e->op = t->text[0];
+		e->a = l;
+		if (peek(P)->kind != ST_TOK_STRING)
+			fail_at(P, peek(P), "expected literal string");
+		e->b = string_literal(P);
+		return e;
+	}
 	for (;;) {
 		const struct st_token *t = peek(P);
 		struct st_expr *e;
 
-		if (is_op(t, "=~") || is_op(t, "!~")) {
-			next(P);
-			e = enew(P, ST_E_REGEX, t);
-			e->op = t->text[0];
-			e->a = l;
-			e->b = parse_shift(P);
-			l = e;
-			continue;
-		}
 		if (t->kind == ST_TOK_OP) {
 			const char *const *o;
 
@@ -496,11 +506,50 @@ static struct st_expr *parse_unary(struct parser *P)
 	return parse_postfix(P, parse_value(P));
 }
 
-/* `->member` and `[index]` after context expressions; `$`/`$$` pretty
- * suffixes were lexed into the identifier. */
+/* $var, @cast and @var are typed context values; since 2.6 any other value
+ * may take the same suffixes too (an autocast, typed at elaboration). */
+static bool native_target(const struct st_expr *e)
+{
+	while (e->kind == ST_E_MEMBER || (e->kind == ST_E_INDEX && e->a->kind != ST_E_VAR))
+		e = e->a;
+	return e->kind == ST_E_TARGET || e->kind == ST_E_CAST || (e->kind == ST_E_ATOP && !strcmp(e->str, "@var"));
+}
+
+static bool all_dollars_str(const char *s)
+{
+	return s[strspn(s, "$")] == 0;
+}
+
+static bool all_dollars(const struct st_token *t)
+{
+	return t->kind == ST_TOK_IDENT && all_dollars_str(t->text);
+}
+
+/* `$` or `$$` after a value: pretty-print it (glued to a name where there
+ * is one, as the lexer glues `$p$`). */
+static struct st_expr *pretty_suffix(struct parser *P, struct st_expr *e)
+{
+	const struct st_token *t = next(P);
+	struct st_expr *m;
+
+	if (e->kind == ST_E_TARGET || (e->kind == ST_E_MEMBER && !all_dollars_str(e->str))) {
+		e->str = st_pool_printf(P->pool, "%s%s", e->str, t->text);
+		return e;
+	}
+	m = enew(P, ST_E_MEMBER, t);
+	m->str = t->text;
+	m->a = e;
+	return m;
+}
+
+/* `->member`, `[index]` and a `$`/`$$` pretty-print suffix after a value;
+ * `$`/`$$` glued to a name were lexed into the identifier. */
 static struct st_expr *target_suffixes(struct parser *P, struct st_expr *e)
 {
-	for (;;) {
+	if (!native_target(e) && before_version(P, "2.6"))
+		return e;
+	while (!((e->kind == ST_E_TARGET || e->kind == ST_E_MEMBER) && strlen(e->str) > 1 &&
+		 e->str[strlen(e->str) - 1] == '$')) {   /* not after $p$ or ->m$ */
 		const struct st_token *t = peek(P);
 
 		if (is_op(t, "->")) {
@@ -517,8 +566,7 @@ static struct st_expr *target_suffixes(struct parser *P, struct st_expr *e)
 			e = m;
 			continue;
 		}
-		if (is_op(t, "[") && (e->kind == ST_E_TARGET || e->kind == ST_E_MEMBER || e->kind == ST_E_CAST ||
-				      e->kind == ST_E_ATOP || (e->kind == ST_E_INDEX && e->a->kind != ST_E_VAR))) {
+		if (is_op(t, "[")) {
 			struct st_expr *ix;
 
 			next(P);
@@ -529,8 +577,15 @@ static struct st_expr *target_suffixes(struct parser *P, struct st_expr *e)
 			e = ix;
 			continue;
 		}
+		if (all_dollars(t)) {
+			e = pretty_suffix(P, e);
+			break;
+		}
 		return e;
 	}
+	if (is_op(peek(P), "->") || is_op(peek(P), "["))
+		fail_at(P, peek(P), "-> and [ are not accepted for a pretty-printing variable");
+	return e;
 }
 
 static const struct { const char *name; enum st_print_kind kind; } print_fns[] = {
@@ -540,21 +595,28 @@ static const struct { const char *name; enum st_print_kind kind; } print_fns[] =
 	{ "sprintf", ST_PRINT_SPRINTF },
 };
 
+/* stap's argument loop: a delimiter must separate at least two values and
+ * print/sprint need one; a missing value is found where the next would be
+ * (a ')' taken as the separator, then the expression after it). */
 static struct st_expr *parse_print(struct parser *P, const struct st_token *t, enum st_print_kind kind)
 {
 	struct st_expr *e = enew(P, ST_E_PRINT, t);
+	bool fmt = kind == ST_PRINT_PRINTF || kind == ST_PRINT_SPRINTF;
+	bool delim = kind == ST_PRINT_PRINTD || kind == ST_PRINT_PRINTDLN || kind == ST_PRINT_SPRINTD ||
+		     kind == ST_PRINT_SPRINTDLN;
+	bool consumed = false;
+	int min_args = kind == ST_PRINT_PRINT || kind == ST_PRINT_SPRINT ? 1 : 0;
 
 	e->print = kind;
 	e->str = t->text;
 	expect_op(P, "(");
-	if (kind == ST_PRINT_PRINTF || kind == ST_PRINT_SPRINTF || kind == ST_PRINT_PRINTD ||
-	    kind == ST_PRINT_PRINTDLN || kind == ST_PRINT_SPRINTD || kind == ST_PRINT_SPRINTDLN) {
+	if (fmt || delim) {
 		struct st_expr *lit;
 
 		if (peek(P)->kind != ST_TOK_STRING)
-			fail_at(P, peek(P), "expected literal string");
+			fail_at(P, next(P), "expected literal string");
 		lit = string_literal(P);
-		if (kind == ST_PRINT_PRINTF || kind == ST_PRINT_SPRINTF) {
+		if (fmt) {
 			char *err = NULL;
 			size_t pos = 0;
 
@@ -567,23 +629,25 @@ static struct st_expr *parse_print(struct parser *P, const struct st_token *t, e
 				fail_at(P, peek(P), m);
 			}
 			st_pool_push(P->pool, (void ***)&P->prog->fmts, &P->prog->nfmts, e->fmt);
-			e->a = lit;
-		} else
-			e->delim = lit->str, e->a = lit;
-		if (!is_op(peek(P), ")"))
-			expect_op(P, ",");
+		} else {
+			e->delim = lit->str;
+			min_args = 2;
+		}
+		e->a = lit;
+		consumed = true;
 	}
-	if (!is_op(peek(P), ")"))
-		for (;;) {
-			push_arg(P, e, parse_expr(P));
-			if (!is_op(peek(P), ","))
-				break;
+	while (min_args || !is_op(peek(P), ")")) {
+		if (consumed) {
+			if (!is_op(peek(P), ",") && !is_op(peek(P), ")"))
+				fail_at(P, next(P), "expected one of ', )'");
 			next(P);
 		}
+		push_arg(P, e, parse_expr(P));
+		consumed = true;
+		if (min_args)
+			min_args--;
+	}
 	expect_op(P, ")");
-	if ((kind == ST_PRINT_PRINTD || kind == ST_PRINT_PRINTDLN || kind == ST_PRINT_SPRINTD ||
-	     kind == ST_PRINT_SPRINTDLN) && e->nargs < 1)
-		fail_at(P, t, "print-family function requires at least one argument");
 	return e;
 }
 
@@ -674,9 +738,21 @@ static struct st_expr *parse_at_operator(struct parser *P, const struct st_token
 		expect_op(P, ")");
 		return target_suffixes(P, e);
 	}
-	if (!strcmp(n, "@var") || !strcmp(n, "@const") || !strcmp(n, "@perf") || !strcmp(n, "@kregister") ||
+	if (!strcmp(n, "@perf")) {
+		e = enew(P, ST_E_ATOP, t);
+		e->str = n;
+		expect_op(P, "(");
+		if (peek(P)->kind != ST_TOK_STRING)
+			fail_at(P, peek(P), "expected literal string");
+		push_arg(P, e, string_literal(P));
+		if (!e->args[0]->strlen)
+			fail_at(P, peek(P), "expected non-empty string");
+		expect_op(P, ")");
+		return target_suffixes(P, e);
+	}
+	if (!strcmp(n, "@var") || !strcmp(n, "@const") || !strcmp(n, "@kregister") ||
 	    !strcmp(n, "@uregister") || !strcmp(n, "@kderef") || !strcmp(n, "@uderef") || !strcmp(n, "@enum")) {
-		bool needs_guru = strcmp(n, "@var") && strcmp(n, "@perf");
+		bool needs_guru = strcmp(n, "@var") != 0;
 
 		if (needs_guru && !(P->opts && P->opts->guru) && !P->is_tapset)
 			fail_at(P, t, st_pool_printf(P->pool, "using %s operator in unprivileged script; need stap -g", n));
@@ -701,7 +777,14 @@ static struct st_expr *parse_at_operator(struct parser *P, const struct st_token
 	longjmp(P->fail, 1);
 }
 
+static struct st_expr *parse_value_base(struct parser *P);
+
 static struct st_expr *parse_value(struct parser *P)
+{
+	return target_suffixes(P, parse_value_base(P));
+}
+
+static struct st_expr *parse_value_base(struct parser *P)
 {
 	const struct st_token *t = peek(P);
 	struct st_expr *e;
@@ -723,7 +806,13 @@ static struct st_expr *parse_value(struct parser *P)
 	if (t->kind == ST_TOK_STRING)
 		return string_literal(P);
 	if (is_op(t, "&")) {
+		const struct st_token *u;
+
 		next(P);
+		u = peek(P);
+		if (before_version(P, "2.6") && !(u->kind == ST_TOK_IDENT && (u->text[0] == '$' ||
+		    !strcmp(u->text, "@cast") || !strcmp(u->text, "@var"))))
+			fail_at(P, u, "expected @cast, @var or $var");
 		e = enew(P, ST_E_ADDR, t);
 		e->a = parse_value(P);
 		return e;
@@ -1066,8 +1155,11 @@ static struct st_pp_component parse_component(struct parser *P)
 	char buf[1024];
 	size_t len = 0;
 
-	if (!(t->kind == ST_TOK_IDENT || is_op(t, "*") || t->kind == ST_TOK_NUMBER))
+	/* an @name left over (no such macro) is an operator to stap */
+	if (!((t->kind == ST_TOK_IDENT && t->text[0] != '@') || is_op(t, "*") || t->kind == ST_TOK_NUMBER))
 		fail_at(P, t, "expected identifier or '*' or '{'");
+	c.loc = t->loc;
+	c.near = desc(P, t);
 	for (;;) {
 		size_t l = strlen(t->text);
 
@@ -1220,10 +1312,14 @@ static void parse_probe(struct parser *P, const struct st_token *kw)
 	struct st_probe_point **pts = NULL;
 	uint32_t npts = 0;
 
+	const struct st_token *first = peek(P);
+
 	pr->loc = kw->loc;
 	pr->is_tapset = P->is_tapset;
 	parse_points(P, &pts, &npts, false);
 	if (is_op(peek(P), "=") || is_op(peek(P), "+=")) {
+		if (npts == 1 && pts[0]->optional)
+			fail_label(P, "at", first, "probe point alias name cannot be optional nor sufficient");
 		pr->is_alias = true;
 		pr->alias_epilogue = peek(P)->text[0] == '+';
 		pr->alias_names = pts;
@@ -1278,7 +1374,11 @@ static void parse_function(struct parser *P, const struct st_token *kw, bool pri
 	while (!is_op(peek(P), ")")) {
 		struct st_param *np = st_pool_zalloc(P->pool, (f->nparams + 1) * sizeof *np);
 		const struct st_token *pn = expect_ident(P);
+		uint32_t k;
 
+		for (k = 0; k < f->nparams; k++)
+			if (!strcmp(f->params[k].name, pn->text))
+				fail_at(P, pn, "duplicate parameter names");
 		if (f->nparams)
 			st_copy(np, f->params, f->nparams * sizeof *np);
 		np[f->nparams].name = pn->text;
@@ -1326,10 +1426,18 @@ static void parse_global(struct parser *P, bool priv)
 	for (;;) {
 		const struct st_token *name = expect_ident(P);
 		struct st_global *g = st_pool_zalloc(P->pool, sizeof *g);
+		uint32_t k;
+
+		/* stap checks the globals of this file only (privates are per file) */
+		for (k = P->first_global; k < P->prog->nglobals; k++)
+			if (!strcmp(P->prog->globals[k]->name, name->text))
+				fail_at(P, name, P->prog->globals[k]->is_private == priv ? "duplicate global name" :
+					"global versus private variable declaration conflict");
 
 		g->name = name->text;
 		g->loc = name->loc;
 		g->is_private = priv;
+		g->is_tapset = P->is_tapset;
 		if (is_op(peek(P), "%")) {
 			next(P);
 			g->wrap = true;
@@ -1420,7 +1528,8 @@ int st_parse_tokens(struct st_program *prog, struct st_fe_pool *pool, struct st_
 		    const struct st_compile_opts *opts, const struct st_tokvec *toks, bool is_tapset)
 {
 	struct parser P = { .prog = prog, .pool = pool, .diag = diag, .opts = opts,
-			    .t = toks->v, .n = toks->n, .is_tapset = is_tapset };
+			    .t = toks->v, .n = toks->n, .is_tapset = is_tapset,
+			    .first_global = prog->nglobals };
 
 	while (peek(&P)->kind != ST_TOK_EOF) {
 		P.decl_start = P.pos;

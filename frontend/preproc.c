@@ -25,6 +25,7 @@ struct pp {
 	int errors;
 	int depth;
 	uint64_t expanded;        /* macro body tokens pasted so far */
+	bool recovering;          /* after an error: dropping tokens up to a top-level keyword */
 };
 
 static void pp_error_label(struct pp *P, const char *label, const struct st_token *t, const char *msg)
@@ -122,107 +123,162 @@ static bool is_relop(const struct st_token *t)
 	return t->kind == ST_TOK_OP && compare_op(t->text, 0) >= 0;
 }
 
+static bool is_eqop(const struct st_token *t)
+{
+	return is_op(t, "==") || is_op(t, "!=");
+}
+
 static bool has_glob(const char *s)
 {
 	return strpbrk(s, "*?[") != NULL;
 }
 
-/* Compare a string property against a literal: globs for == and !=. */
-static int string_test(const char *have, const char *op, const char *want, bool version)
+/* stap's errors in conditions name the token they are about ("at:"). */
+static int cond_error(struct pp *P, const struct st_token *t, const char *msg)
 {
-	if ((!strcmp(op, "==") || !strcmp(op, "!=")) && has_glob(want)) {
-		int m = fnmatch(want, have, 0) == 0;
-		return !strcmp(op, "==") ? m : !m;
-	}
-	return compare_op(op, version ? strverscmp(have, want) : strcmp(have, want));
+	pp_error_label(P, "at", t, msg);
+	return -1;
 }
 
-/* One `lhs op rhs` at t[*i]; returns 0/1, or -1 after an error. */
+/* kernel_v, kernel_vr, systemtap_v: version order, globs for == and != */
+static int version_test(struct pp *P, const char *have, const struct st_token *op, const struct st_token *r)
+{
+	if (r->kind != ST_TOK_STRING)
+		return cond_error(P, r, "expected string literal");
+	if (!is_relop(op))
+		return cond_error(P, op, "expected comparison operator");
+	if (has_glob(r->text)) {
+		if (!is_eqop(op))
+			return cond_error(P, op, "wildcard not allowed with order comparison operators");
+		return (fnmatch(r->text, have, FNM_NOESCAPE) == 0) == is_op(op, "==");
+	}
+	return compare_op(op->text, strverscmp(have, r->text));
+}
+
+/* arch, runtime, systemtap_privilege, CONFIG_x == "glob" */
+static int match_test(struct pp *P, const char *have, const struct st_token *op, const struct st_token *r)
+{
+	if (r->kind != ST_TOK_STRING)
+		return cond_error(P, r, "expected string literal");
+	if (!is_eqop(op))
+		return cond_error(P, op, "expected '==' or '!='");
+	return (fnmatch(r->text, have, FNM_NOESCAPE) == 0) == is_op(op, "==");
+}
+
+static int number_test(struct pp *P, long long a, const struct st_token *op, long long b)
+{
+	if (!is_relop(op))
+		return cond_error(P, op, "expected comparison operator");
+	return compare_op(op->text, a < b ? -1 : a > b);
+}
+
+static int config_test(struct pp *P, const char *name, const struct st_token *op, const struct st_token *r)
+{
+	const char *have = config_value(P, name);
+	char *end;
+	long long a, b;
+
+	if (r->kind == ST_TOK_STRING)
+		return match_test(P, have, op, r);
+	if (r->kind == ST_TOK_NUMBER) {
+		a = strtoll(have, &end, 0);
+		if (!*have || *end)   /* not a number: false whatever the operator */
+			return is_relop(op) ? 0 : cond_error(P, op, "expected comparison operator");
+		return number_test(P, a, op, strtoll(r->text, NULL, 0));
+	}
+	if (r->kind == ST_TOK_IDENT && !strncmp(r->text, "CONFIG_", 7)) {
+		const char *other = config_value(P, r->text);
+		char *end2;
+
+		a = strtoll(have, &end, 0);
+		b = strtoll(other, &end2, 0);
+		if (*have && !*end && *other && !*end2)
+			return number_test(P, a, op, b);
+		if (!is_relop(op))
+			return cond_error(P, op, "expected comparison operator");
+		return compare_op(op->text, strcmp(have, other));
+	}
+	return cond_error(P, r, "expected string, number literal or other CONFIG_... as right side operand");
+}
+
+/* One `lhs op rhs` at t[*i], as stap evaluates it; 0/1, or -1 after an error. */
 static int eval_comparison(struct pp *P, const struct st_token *t, uint32_t n, uint32_t *i)
 {
 	const struct st_compile_opts *o = P->lx->opts;
 	const struct st_token *l, *op, *r;
+	const char *name;
 
-	if (*i + 2 >= n + 0 || *i + 2 > n - 1 + 1) {
-		pp_error(P, &t[n > 0 ? n - 1 : 0], "incomplete condition after '%('");
-		return -1;
-	}
+	if (*i + 3 > n)
+		return -2;   /* the caller names the %( */
 	l = &t[*i];
 	op = &t[*i + 1];
 	r = &t[*i + 2];
-	if (!is_relop(op)) {
-		pp_error(P, op, "expected comparison operator");
-		return -1;
-	}
 	*i += 3;
-	if (l->kind == ST_TOK_IDENT && !l->keyword) {
-		const char *name = l->text;
+	name = l->kind == ST_TOK_IDENT && !l->keyword ? l->text : "";
+	if (!strcmp(name, "kernel_v") || !strcmp(name, "kernel_vr") || !strcmp(name, "systemtap_v")) {
 		char buf[256];
 
-		if (!strcmp(name, "kernel_v") || !strcmp(name, "kernel_vr")) {
-			const char *rel = o && o->kernel_release ? o->kernel_release : "";
-
-			if (r->kind != ST_TOK_STRING) {
-				pp_error(P, r, "expected string literal");
-				return -1;
-			}
-			snprintf(buf, sizeof buf, "%s", rel);
-			if (!strcmp(name, "kernel_v"))
-				buf[strcspn(buf, "-")] = 0;
-			return string_test(buf, op->text, r->text, true);
-		}
-		if (!strcmp(name, "arch") || !strcmp(name, "runtime") || !strcmp(name, "systemtap_privilege") ||
-		    !strcmp(name, "systemtap_v") || !strncmp(name, "CONFIG_", 7)) {
-			const char *have;
-
-			if (r->kind != ST_TOK_STRING) {
-				pp_error(P, r, "expected string literal");
-				return -1;
-			}
-			if (!strcmp(name, "arch"))
-				have = o && o->arch ? o->arch : "x86_64";
-			else if (!strcmp(name, "runtime"))
-				have = o && o->runtime ? o->runtime : "kernel";
-			else if (!strcmp(name, "systemtap_privilege"))
-				have = "stapdev";
-			else if (!strcmp(name, "systemtap_v"))
-				have = o && o->compatible ? o->compatible : "5.0";
-			else
-				have = config_value(P, name);
-			return string_test(have, op->text, r->text, !strcmp(name, "systemtap_v"));
-		}
-		if (!strcmp(name, "guru_mode")) {
-			if (r->kind != ST_TOK_NUMBER) {
-				pp_error(P, r, "expected number");
-				return -1;
-			}
-			return compare_op(op->text, (o && o->guru ? 1 : 0) - atoi(r->text) > 0 ? 1 :
-					  (o && o->guru ? 1 : 0) - atoi(r->text) < 0 ? -1 : 0);
-		}
-		pp_error(P, l, "expected 'arch', 'runtime', 'kernel_v', 'kernel_vr', 'systemtap_v', 'systemtap_privilege', 'guru_mode' or 'CONFIG_...'");
-		return -1;
+		snprintf(buf, sizeof buf, "%s", !strcmp(name, "systemtap_v") ? (o && o->compatible ? o->compatible : "5.0") :
+			 o && o->kernel_release ? o->kernel_release : "");
+		if (!strcmp(name, "kernel_v"))
+			buf[strcspn(buf, "-")] = 0;
+		return version_test(P, buf, op, r);
 	}
-	if (l->kind == ST_TOK_STRING && r->kind == ST_TOK_STRING)
+	if (!strcmp(name, "arch"))
+		return match_test(P, o && o->arch ? o->arch : "x86_64", op, r);
+	if (!strcmp(name, "runtime"))
+		return match_test(P, o && o->runtime ? o->runtime : "kernel", op, r);
+	if (!strcmp(name, "systemtap_privilege")) {
+		if (r->kind != ST_TOK_STRING)
+			return cond_error(P, r, "expected string literal");
+		if (!is_eqop(op))
+			return cond_error(P, op, "expected '==' or '!='");
+		return (strcmp(r->text, "stapdev") == 0) == is_op(op, "==");
+	}
+	if (!strcmp(name, "guru_mode")) {
+		long long rhs;
+
+		if (r->kind != ST_TOK_NUMBER)
+			return cond_error(P, r, "expected number");
+		rhs = strtoll(r->text, NULL, 0);
+		if (rhs != 0 && rhs != 1)
+			return cond_error(P, op, "expected 0 or 1");
+		if (!is_eqop(op))
+			return cond_error(P, op, "expected '==' or '!='");
+		return number_test(P, o && o->guru ? 1 : 0, op, rhs);
+	}
+	if (!strncmp(name, "CONFIG_", 7))
+		return config_test(P, name, op, r);
+	if (l->kind == ST_TOK_STRING && r->kind == ST_TOK_STRING) {
+		if (!is_relop(op))
+			return cond_error(P, op, "expected comparison operator");
 		return compare_op(op->text, strcmp(l->text, r->text));
-	if (l->kind == ST_TOK_NUMBER && r->kind == ST_TOK_NUMBER) {
-		long long a = strtoll(l->text, NULL, 0), b = strtoll(r->text, NULL, 0);
-		return compare_op(op->text, a < b ? -1 : a > b);
 	}
-	pp_error(P, r, "expected literal string or number matching the type of the left operand");
-	return -1;
+	if (l->kind == ST_TOK_NUMBER && r->kind == ST_TOK_NUMBER)
+		return number_test(P, strtoll(l->text, NULL, 0), op, strtoll(r->text, NULL, 0));
+	if (l->kind == ST_TOK_STRING && r->kind == ST_TOK_NUMBER && op->kind == ST_TOK_OP)
+		return cond_error(P, r, "expected string literal as right value");
+	if (l->kind == ST_TOK_NUMBER && r->kind == ST_TOK_STRING && op->kind == ST_TOK_OP)
+		return cond_error(P, r, "expected number literal as right value");
+	return cond_error(P, l, "expected 'arch', 'kernel_v', 'kernel_vr', 'systemtap_v',\n"
+			  "             'runtime', 'systemtap_privilege', 'CONFIG_...', or\n"
+			  "             comparison between strings or integers");
 }
 
-/* cond := and-term ('||' and-term)*;  and-term := comparison ('&&' comparison)* */
-static int eval_condition(struct pp *P, const struct st_token *t, uint32_t n)
+/* cond := and-term ('||' and-term)*;  and-term := comparison ('&&' comparison)*
+ * `at` is the %( for stap's errors about the whole condition.  Returns 0/1,
+ * or -1 after an error with *stop just past the tokens it consumed. */
+static int eval_condition(struct pp *P, const struct st_token *at, const struct st_token *t, uint32_t n,
+			  uint32_t *stop)
 {
 	uint32_t i = 0;
 	int any = 0, all = 1, v;
 
-	if (n == 0) {
-		return -1;
-	}
 	for (;;) {
 		v = eval_comparison(P, t, n, &i);
+		*stop = i;
+		if (v == -2)
+			return cond_error(P, at, "incomplete condition after '%('");
 		if (v < 0)
 			return -1;
 		all = all && v;
@@ -238,10 +294,8 @@ static int eval_condition(struct pp *P, const struct st_token *t, uint32_t n)
 		}
 		break;
 	}
-	if (i < n) {
-		pp_error(P, &t[i], "expected '%?' marker for conditional");
-		return -1;
-	}
+	if (i < n)
+		return cond_error(P, at, "expected '%?' marker for conditional");
 	return any;
 }
 
@@ -256,6 +310,12 @@ static uint32_t parse_define(struct pp *P, const struct st_token *t, uint32_t n,
 	if (i + 1 >= n || t[i + 1].kind != ST_TOK_IDENT || t[i + 1].keyword) {
 		pp_error(P, &t[i + 1 < n ? i + 1 : i], "expected identifier");
 		return n;
+	}
+	if (!strcmp(t[i + 1].text, "define")) {
+		/* stap goes on with the would-be body as ordinary tokens */
+		pp_error_label(P, "at", &t[i + 1], "attempt to redefine '@define'");
+		P->recovering = true;
+		return i + 2;
 	}
 	m = st_pool_zalloc(P->lx->pool, sizeof *m);
 	m->name = st_pool_printf(P->lx->pool, "@%s", t[i + 1].text);
@@ -406,6 +466,91 @@ static uint32_t invoke(struct pp *P, struct st_macro *m, const struct st_token *
 	return i;
 }
 
+/* After an error stap skips to the next top-level keyword; what it skips
+ * never reaches the parser (a file may end up empty after preprocessing). */
+static void emit(struct pp *P, struct st_tokvec *out, const struct st_token *tk)
+{
+	static const char *const resume[] = { "probe", "global", "function", "private" };
+	size_t k;
+
+	if (P->recovering) {
+		for (k = 0; k < sizeof resume / sizeof *resume; k++)
+			if (tk->kind == ST_TOK_IDENT && tk->keyword && !strcmp(tk->text, resume[k]))
+				break;
+		if (k == sizeof resume / sizeof *resume && tk->kind != ST_TOK_EMBEDDED)
+			return;
+		P->recovering = false;
+	}
+	st_tokvec_push(out, tk);
+}
+
+/* %( cond %? then [%: else] %) at t[i]: the chosen branch, expanded.
+ * Returns the index to go on from. */
+static uint32_t conditional(struct pp *P, const struct st_token *t, uint32_t n, uint32_t i, struct st_tokvec *out)
+{
+	const struct st_token *tk = &t[i], *bad = NULL;
+	uint32_t end = skip_cond(t, n, i + 1), q, colon = 0, c = 0, cend, stop = 0;
+	struct st_tokvec cond = { 0 };
+	int depth = 0, v;
+
+	bool open = end == n && !(end > i + 1 && is_op(&t[end - 1], "%)"));
+
+	if (open)   /* stap takes the branch, then meets the end of the file */
+		end = n + 1;
+	for (q = i + 1; q < end - 1; q++) {
+		if (is_op(&t[q], "%("))
+			depth++;
+		else if (is_op(&t[q], "%)"))
+			depth--;
+		else if (depth || !(is_op(&t[q], "%?") || is_op(&t[q], "%:")))
+			continue;
+		else if (is_op(&t[q], "%?") && !c)
+			c = q;
+		else if (is_op(&t[q], "%:") && c && !colon)
+			colon = q;
+		else if (!bad)
+			bad = &t[q];   /* a second %? or %: */
+	}
+	cend = c ? c : end - 1;
+	if (cend - i - 1 < 3 && i + 4 <= n) {
+		/* stap reads `l op r` right through a %) that comes too early */
+		uint32_t k = 0;
+
+		if (eval_comparison(P, &t[i + 1], 3, &k) == -1) {
+			P->recovering = true;
+			return i + 4;
+		}
+	}
+	expand(P, &t[i + 1], cend - i - 1, &cond);
+	v = eval_condition(P, tk, cond.v, cond.n, &stop);
+	st_tokvec_free(&cond);
+	if (v < 0) {
+		/* stap has read the failed comparison; the rest is stray */
+		P->recovering = true;
+		return c ? c : i + 1 + stop < end - open ? i + 1 + stop : end - open;
+	}
+	if (!c) {
+		pp_error_label(P, "at", tk, "expected '%?' marker for conditional");
+		P->recovering = true;
+		return end - open;
+	}
+	if (bad) {
+		pp_error_label(P, "at", bad, is_op(bad, "%?") ? "incomplete conditional - missing '%('" :
+			       "invalid conditional - duplicate '%:'");
+		P->recovering = true;
+		return end - open;
+	}
+	if (v > 0)
+		expand(P, &t[c + 1], (colon ? colon : end - 1) - c - 1, out);
+	else if (colon)
+		expand(P, &t[colon + 1], end - 1 - colon - 1, out);
+	if (open) {
+		pp_error_label(P, "at", tk, "incomplete conditional at end of file");
+		return n;
+	}
+	return end;
+}
+
 static void expand(struct pp *P, const struct st_token *t, uint32_t n, struct st_tokvec *out)
 {
 	uint32_t i = 0;
@@ -426,43 +571,14 @@ static void expand(struct pp *P, const struct st_token *t, uint32_t n, struct st
 			}
 		}
 		if (is_op(tk, "%(")) {
-			uint32_t end = skip_cond(t, n, i + 1), q, colon = 0, c = 0;
-			struct st_tokvec cond = { 0 };
-			int depth = 0, v;
-
-			if (end == n && !(end > i + 1 && is_op(&t[end - 1], "%)"))) {
-				pp_error_label(P, "at", tk, "incomplete conditional at end of file");
-				return;
-			}
-			for (q = i + 1; q < end - 1; q++) {
-				if (is_op(&t[q], "%("))
-					depth++;
-				else if (is_op(&t[q], "%)"))
-					depth--;
-				else if (depth == 0 && is_op(&t[q], "%?") && !c)
-					c = q;
-				else if (depth == 0 && is_op(&t[q], "%:") && c && !colon)
-					colon = q;
-			}
-			if (!c) {
-				pp_error(P, tk, "expected '%?' marker for conditional");
-				i = end;
-				continue;
-			}
-			expand(P, &t[i + 1], c - i - 1, &cond);
-			v = eval_condition(P, cond.v, cond.n);
-			if (cond.n == 0)
-				pp_error(P, &t[c], "incomplete condition after '%('");
-			st_tokvec_free(&cond);
-			if (v > 0)
-				expand(P, &t[c + 1], (colon ? colon : end - 1) - c - 1, out);
-			else if (v == 0 && colon)
-				expand(P, &t[colon + 1], end - 1 - colon - 1, out);
-			i = end;
+			i = conditional(P, t, n, i, out);
 			continue;
 		}
 		if (is_op(tk, "%?") || is_op(tk, "%:") || is_op(tk, "%)")) {
-			pp_error(P, tk, "incomplete conditional - missing '%('");
+			P->lx->diag->site = tk->text;   /* three places in stap: each prints once */
+			pp_error_label(P, "at", tk, "incomplete conditional - missing '%('");
+			P->lx->diag->site = NULL;
+			P->recovering = true;
 			i++;
 			continue;
 		}
@@ -470,7 +586,7 @@ static void expand(struct pp *P, const struct st_token *t, uint32_t n, struct st
 			st_diag_error(P->lx->diag, "parse error", "at", "junk ''", &tk->loc, "%s", tk->error);
 			P->errors++;
 		} else
-			st_tokvec_push(out, tk);
+			emit(P, out, tk);
 		i++;
 	}
 }

@@ -137,7 +137,7 @@ static void stats_shape(struct infer *I, struct st_expr *e)
 		return;
 	sh = &s->global->shape;
 	if (e->kind == ST_E_HIST) {
-		if (e->hist == ST_HIST_LINEAR && (e->hist_width <= 0 || e->hist_hi <= e->hist_lo)) {
+		if (e->hist == ST_HIST_LINEAR && (e->hist_width <= 0 || e->hist_hi < e->hist_lo)) {   /* lo == hi: one bucket */
 			st_sem_error(I->E, &e->loc, e->near, "histogram parameters out of range");
 			return;
 		}

@@ -2,6 +2,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,11 +152,14 @@ static int layout(Dwarf *dw, const char *type, const char *module, const char *c
  * compiled with debug information for every type it declares. */
 static int compile_header(const char *hdr, char *obj, size_t objsz, char *msg, size_t msgsz)
 {
-	char src[] = "/tmp/staplet-hdrXXXXXX.c";
-	int fd = mkstemps(src, 2), st = 0;
+	char src[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
+	int fd, st = 0;
 	pid_t pid;
 	FILE *f;
 
+	snprintf(src, sizeof(src), "%s/staplet-hdrXXXXXX.c", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemps(src, 2);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		int e = errno;
 

@@ -630,6 +630,7 @@ void st_resolver_init(struct st_point_resolver *r, struct st_catalog *catalog)
 	r->expand = resolver_expand;
 	r->var_type = resolver_var_type;
 	r->cast_defined = resolver_cast_defined;
+	r->probe_types = st_family_probe_types;
 }
 
 void st_resolver_free(struct st_point_resolver *r)

@@ -25,6 +25,37 @@ uint32_t expr_any(struct lower *L, const struct st_expr *e)
 	return r;
 }
 
+/* Whether evaluating e assigns the local s (x++, ++x, x = ..., x += ...). */
+static bool writes_local(const struct st_expr *e, const struct st_symbol *s)
+{
+	uint32_t i;
+
+	if (!e)
+		return false;
+	if ((e->kind == ST_E_INCDEC || e->kind == ST_E_ASSIGN) && e->a && e->a->kind == ST_E_VAR && e->a->sym == s)
+		return true;
+	if (writes_local(e->a, s) || writes_local(e->b, s) || writes_local(e->c, s))
+		return true;
+	for (i = 0; i < e->nargs; i++)
+		if (writes_local(e->args[i], s))
+			return true;
+	return false;
+}
+
+/* The left operand of a binary operator, read before the right one is
+ * evaluated: `a + a++` adds a's value from before the increment, as stap's
+ * left-to-right evaluation gives. */
+static uint32_t left_operand(struct lower *L, const struct st_expr *left, const struct st_expr *right)
+{
+	uint32_t r;
+
+	if (!is_local(left) || !writes_local(right, left->sym))
+		return expr_any(L, left);
+	r = temp(L, 1);
+	E(L, left, ST_OP_MOV, 0, r, left->sym->index, 0);
+	return r;
+}
+
 uint32_t global_index(struct lower *L, const struct st_expr *var)
 {
 	if (!var || var->kind != ST_E_VAR || !var->sym || var->sym->kind != ST_SYM_GLOBAL) {
@@ -470,12 +501,12 @@ void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		break;
 	case ST_E_BINARY:
 	case ST_E_CONCAT:
-		a = expr_any(L, e->a);
+		a = left_operand(L, e->a, e->b);
 		b = expr_any(L, e->b);
 		E(L, e, e->kind == ST_E_CONCAT ? ST_OP_CONCAT : binary_op(e->op), 0, dst, a, b);
 		break;
 	case ST_E_COMPARE:
-		a = expr_any(L, e->a);
+		a = left_operand(L, e->a, e->b);
 		b = expr_any(L, e->b);
 		E(L, e, e->a->type == ST_T_STRING ? ST_OP_SCMP : ST_OP_CMP, cmp_aux(e->op), dst, a, b);
 		break;

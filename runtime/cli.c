@@ -6,13 +6,16 @@
  *
  * Compiles the script (passes 1-3), then hands the plan to the backend.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +33,7 @@
 #include "runtime/leftovers.h"
 #include "runtime/control.h"
 #include "runtime/output.h"
+#include "runtime/passlog.h"
 #include "runtime/session.h"
 
 enum mode { MODE_LIVE, MODE_RECORD, MODE_REPORT };
@@ -58,6 +62,14 @@ struct cli {
 	int last_pass;                /* -p */
 	int verbose;
 	bool guru, no_warnings, unoptimized, suppress_errors;
+	bool werror;                  /* -W */
+	bool no_global_display;       /* --no-global-var-display */
+	bool example;                 /* --example: FILE names one of stap's examples */
+	const char *runtime;          /* --runtime=, --bpf: what %( runtime == ... %) sees */
+	const char *release;          /* -r RELEASE (or a build tree's release) */
+	const char *extra_script;     /* -E SCRIPT */
+	char *script_joined;          /* the script with -E's after it */
+	bool background;              /* -F */
 	uint32_t buffer_kb;
 	const char *tapset_dirs[16];
 	uint32_t ntapset_dirs;
@@ -95,8 +107,18 @@ static void usage(const struct cli *c, FILE *f)
 		"  -l PP / -L PP list the probe points matching PP (-L: with their variables)\n"
 		"  --dump-probe-types, --dump-probe-aliases, --dump-functions\n"
 		"                list the probe families, tapset aliases or functions offered\n"
-		"  --buffer-size=KB         ring buffer per CPU\n"
-		"  --suppress-handler-errors  keep going after run-time errors\n",
+		"  --buffer-size=KB         ring buffer per CPU (-s MB: the same in megabytes)\n"
+		"  --suppress-handler-errors  keep going after run-time errors\n"
+		"  -W            warnings are errors\n"
+		"  -E SCRIPT     run SCRIPT too, after the main script\n"
+		"  -F            with -o FILE: go on in the background once the probes are armed\n"
+		"  -r RELEASE    %%( kernel_v %%) conditions for RELEASE (with -p1/-p2)\n"
+		"  --example NAME.stp  run one of stap's examples by name\n"
+		"  --no-global-var-display  do not print unread globals at the end\n"
+		"  --bpf, --runtime=bpf|kernel  accepted: staplet always lowers to perf, tracefs and BPF\n"
+		"  -k -q -P -B -R -m --ldd --all-modules --prologue-searching[=WHEN]\n"
+		"                accepted for stap's command lines: no module is built\n"
+		"  --skip-badvars  accepted; a $var that cannot be read is still an error\n",
 		n, n, n, c->be->default_output, c->be->default_output);
 }
 
@@ -110,6 +132,14 @@ static int die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	return 1;
+}
+
+
+/* stap's option errors have no ERROR: prefix */
+static int die_plain(const char *msg)
+{
+	fprintf(stderr, "%s\n", msg);
 	return 1;
 }
 
@@ -205,7 +235,88 @@ static int parse_size(struct cli *c, const char *arg)
 	return 0;
 }
 
-enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS, OPT_DUMP_TYPES, OPT_DUMP_ALIASES, OPT_DUMP_FUNCTIONS };
+enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS, OPT_DUMP_TYPES, OPT_DUMP_ALIASES, OPT_DUMP_FUNCTIONS,
+       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE };
+
+/* --runtime=MODE: staplet always lowers to perf, ftrace and small BPF
+ * programs, which is what both of stap's modes ask for here. */
+static int set_runtime(struct cli *c, const char *mode)
+{
+	if (strcmp(mode, "kernel") && strcmp(mode, "bpf")) {
+		if (!strcmp(mode, "dyninst"))
+			return die("--runtime=dyninst unavailable; staplet runs on the kernel's tracing only");
+		return die("%s is an invalid argument for --runtime", mode);
+	}
+	c->runtime = mode;
+	return 0;
+}
+
+/* -r RELEASE or -r BUILD-TREE: the kernel the script is compiled for. */
+static int set_release(struct cli *c, const char *arg)
+{
+	static char rel[256];
+	char path[PATH_MAX];
+	FILE *f;
+
+	c->release = arg;
+	if (!strchr(arg, '/'))
+		return 0;
+	snprintf(path, sizeof(path), "%s/include/config/kernel.release", arg);
+	f = fopen(path, "r");
+	if (!f)
+		return die("cannot read the kernel release of build tree %s (%s): %s", arg, path, strerror(errno));
+	if (fgets(rel, sizeof(rel), f))
+		rel[strcspn(rel, "\n")] = 0;
+	fclose(f);
+	c->release = rel;
+	return 0;
+}
+
+/* -s NUM: buffer megabytes, in stap's range */
+static int set_buffer_mb(struct cli *c, const char *arg)
+{
+	char *end;
+	unsigned long mb = strtoul(arg, &end, 10);
+
+	if (*end || end == arg || mb < 1 || mb > 4095)
+		return die("Invalid buffer size (should be 1-4095).");
+	c->buffer_kb = (uint32_t)mb * 1024;
+	return 0;
+}
+
+/* -m NAME names stap's module (module_name()); stap checks it the same way */
+static int check_module_name(const char *name)
+{
+	if (!*name)
+		return die_plain("Module name cannot be empty.");
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name)) {
+		fprintf(stderr, "ERROR: Safety pattern mismatch for -m parameter ('%s' vs. '^[a-z0-9_]+$') rc=1\n", name);
+		return 1;
+	}
+	return 0;
+}
+
+/* TMPDIR is where header types are compiled: it must be a directory */
+static int check_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	struct stat st;
+
+	if (!t || !*t)
+		return 0;
+	if (stat(t, &st) < 0)
+		return die("cannot use temporary directory TMPDIR=%s: %s", t, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return die("cannot use temporary directory TMPDIR=%s: %s", t, strerror(ENOTDIR));
+	return 0;
+}
+
+static int set_prologue(const char *when)
+{
+	if (when && strcmp(when, "always") && strcmp(when, "auto") && strcmp(when, "never"))
+		return die("Invalid argument '%s' for --prologue-searching.", when);
+	return 0;   /* uprobes sit after the prologue already (DWARF breakpoints) */
+}
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -221,15 +332,27 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "dump-probe-types", no_argument, NULL, OPT_DUMP_TYPES },
 		{ "dump-probe-aliases", no_argument, NULL, OPT_DUMP_ALIASES },
 		{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
+		{ "runtime", required_argument, NULL, OPT_RUNTIME },
+		{ "bpf", no_argument, NULL, OPT_BPF },
+		{ "example", no_argument, NULL, OPT_EXAMPLE },
+		{ "no-global-var-display", no_argument, NULL, OPT_NO_GLOBALS },
+		{ "prologue-searching", optional_argument, NULL, OPT_PROLOGUE },
+		/* accepted; a $var that cannot be read stays an error here */
+		{ "skip-badvars", no_argument, NULL, OPT_SYMBOLS },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct utsname u;
 	int opt;
 
 	optind = 1;   /* options may follow the script, as with stap; `--` ends them */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:S:i:p:I:D:G:d:l:L:gwvuhV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "e:c:x:T:o:S:i:p:I:D:G:d:l:L:gwvuhVWqkPs:tE:B:R:Fr:m:a:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'e': c->script_text = optarg; break;
+		case 'e':
+			if (c->script_text)
+				return die_plain("Only one script can be given on the command line.");
+			c->script_text = optarg;
+			break;
 		case 'c':
 			c->cmd = optarg;
 			if (!*optarg) {
@@ -283,6 +406,41 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_DUMP_TYPES: c->dump = ST_DUMP_PROBE_TYPES; break;
 		case OPT_DUMP_ALIASES: c->dump = ST_DUMP_PROBE_ALIASES; break;
 		case OPT_DUMP_FUNCTIONS: c->dump = ST_DUMP_FUNCTIONS; break;
+		case 'W': c->werror = true; break;
+		case 's':
+			if (set_buffer_mb(c, optarg))
+				return 1;
+			break;
+		case 'E': c->extra_script = optarg; break;
+		case 'r':
+			if (set_release(c, optarg))
+				return 1;
+			break;
+		case 'a':
+			if (uname(&u) == 0 && strcmp(optarg, u.machine))
+				return die("-a %s: staplet compiles for the machine it runs on (%s)", optarg, u.machine);
+			break;
+		/* stap's module build and its tapset coverage: nothing to keep, pass on or
+		 * count when no module is built (-k -B -R -m -q), and uprobes are placed
+		 * after the prologue already (-P) */
+		case 'm':
+			if (check_module_name(optarg))
+				return 1;
+			break;
+		case 'q': case 'k': case 'B': case 'R': case 'P': break;
+		case 't': return die("-t (probe timing report) is not offered by staplet yet");
+		case 'F': c->background = true; break;
+		case OPT_RUNTIME:
+			if (set_runtime(c, optarg))
+				return 1;
+			break;
+		case OPT_BPF: c->runtime = "bpf"; break;
+		case OPT_EXAMPLE: c->example = true; break;
+		case OPT_NO_GLOBALS: c->no_global_display = true; break;
+		case OPT_PROLOGUE:
+			if (set_prologue(optarg))
+				return 1;
+			break;
 		case 'd': break;
 		case 'l': case 'L':
 			c->list = (char)opt;
@@ -298,6 +456,10 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			return die("unknown option '%s' (see %s --help)", argv[optind - 1], c->be->name);
 		}
 	}
+	if (c->background && !c->output)
+		return die("-F without -o: staplet has no in-memory flight recorder; give -o FILE");
+	if (c->background && c->mode != MODE_LIVE)
+		return die("-F runs a live script in the background: not with record or report");
 	if (c->cmd && c->target) {
 		fputs("You can't specify -c and -x together.\n", stderr);
 		return 1;
@@ -307,7 +469,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	if (c->size_opt && !c->output)
 		return die("You have to specify output FILE with '-S' option.");
 	if (c->dump) {
-		c->script_text = "";     /* the tapset alone */
+		c->script_text = "probe never {}";   /* the tapset (stap: an empty script is an error) */
 		c->no_warnings = true;
 	}
 	if (c->list) {
@@ -432,6 +594,19 @@ static void list_points(struct cli *c, const struct st_program *prog, struct st_
 	prog_empty = n == 0;
 }
 
+/* stap's counts after pass 2: probes, the functions and globals in use */
+static void pass2_line(const struct st_program *prog, const struct st_passclock *pc)
+{
+	uint32_t i, nf = 0, ng = 0;
+
+	for (i = 0; i < prog->nfuncs; i++)
+		nf += prog->funcs[i]->used;
+	for (i = 0; i < prog->nglobals; i++)
+		ng += prog->globals[i]->sym && (prog->globals[i]->read || prog->globals[i]->written);
+	st_pass_line(stderr, pc, 1, "Pass 2: analyzed script: %u probe%s, %u function%s, 0 embeds, %u global%s",
+		     prog->ninsts, prog->ninsts == 1 ? "" : "s", nf, nf == 1 ? "" : "s", ng, ng == 1 ? "" : "s");
+}
+
 /* Passes 1-3. */
 static int compile(struct cli *c, const char *name, const char *text, int argc, char **argv,
 		   struct st_catalog *catalog, struct st_program **progp, struct st_plan **planp)
@@ -440,6 +615,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	struct st_compile_opts o;
 	struct utsname u;
 	struct st_program *prog;
+	struct st_passclock pc;
 	const char *dirs[17];
 	uint32_t nd = 0, i;
 	char *err = NULL, *diag = NULL;
@@ -450,7 +626,9 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	uname(&u);
 	for (i = 0; i < c->ntapset_dirs; i++)
 		dirs[nd++] = c->tapset_dirs[i];
-	if (default_tapset_dir())
+	if (getenv("SYSTEMTAP_TAPSET") && *getenv("SYSTEMTAP_TAPSET"))
+		dirs[nd++] = getenv("SYSTEMTAP_TAPSET");   /* stap's: instead of the standard tapset */
+	else if (default_tapset_dir())
 		dirs[nd++] = default_tapset_dir();
 	memset(&o, 0, sizeof(o));
 	o.argc = argc;
@@ -462,10 +640,11 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	o.guru = c->guru;
 	o.no_warnings = c->no_warnings;
 	o.unoptimized = c->unoptimized;
+	o.werror = c->werror;
 	o.compatible = c->compatible;
-	o.kernel_release = u.release;
+	o.kernel_release = c->release ? c->release : u.release;
 	o.arch = u.machine;
-	o.runtime = "kernel";
+	o.runtime = c->runtime ? c->runtime : "kernel";
 	o.verbose = c->verbose;
 	o.diag = open_memstream(&diag, &diaglen);
 	if (!o.diag)
@@ -473,7 +652,11 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	st_resolver_init(&resolver, catalog);
 	o.resolver = &resolver;
 
+	st_passclock_start(&pc);
 	prog = st_parse(name, text, &o);
+	if (prog && c->verbose)
+		st_pass_line(stderr, &pc, 1, "Pass 1: parsed user script and %u library script%s", prog->nfiles - 1,
+			     prog->nfiles == 2 ? "" : "s");
 	if (!prog) {
 		flush_diag(c, &o, &diag, catalog);
 		fputs("Pass 1: parse failed.  [man error::pass1]\n", stderr);
@@ -489,11 +672,16 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		return r < 0 ? 1 : -1;
 	}
 	if (c->last_pass == 1) {
+		fclose(o.diag);   /* pass 1's warnings (a tapset file skipped) */
+		if (diag)
+			fputs(diag, stderr);
+		free(diag);
 		st_program_print(stdout, prog);
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return -1;
 	}
+	st_passclock_start(&pc);
 	r = st_elaborate(prog, &o);
 	if (c->list) {
 		/* stap prints nothing but the points: no diagnostics; status 1 when none */
@@ -516,14 +704,26 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		st_resolver_free(&resolver);
 		return 1;
 	}
+	if (c->verbose)
+		pass2_line(prog, &pc);
 	if (c->last_pass == 2) {
 		st_program_print_elaborated(stdout, prog);
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return -1;
 	}
+	if (c->release && strcmp(c->release, u.release)) {
+		st_program_free(prog);
+		st_resolver_free(&resolver);
+		return die("-r %s: staplet lowers onto the running kernel, not another; -p1 and -p2 check a script for %s",
+			   c->release, c->release);
+	}
+	st_passclock_start(&pc);
 	r = st_lower(prog, catalog, planp, &err);
 	st_resolver_free(&resolver);
+	if (r == 0 && c->verbose)
+		st_pass_line(stderr, &pc, 1, "Pass 3: lowered to %u event source%s and %u handler%s", (*planp)->nsources,
+			     (*planp)->nsources == 1 ? "" : "s", (*planp)->nprobes, (*planp)->nprobes == 1 ? "" : "s");
 	if (r < 0) {
 		fprintf(stderr, "semantic error: %s\n\nPass 2: analysis failed.  [man error::pass2]\n",
 			err ? err : strerror(-r));
@@ -531,6 +731,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		st_program_free(prog);
 		return 1;
 	}
+	for (i = 0; c->no_global_display && i < (*planp)->nglobals; i++)
+		(*planp)->globals[i].auto_print = false;
 	if (c->last_pass == 3 || c->last_pass == 4) {
 		if (c->last_pass == 3)
 			st_plan_print(stdout, *planp);
@@ -574,6 +776,60 @@ static int apply_gsets(struct cli *c, struct st_plan *plan)
 	return 0;
 }
 
+/* Paths of the files named `name` below dir, up to 8 (recursively). */
+static void find_named(const char *dir, const char *name, char found[][PATH_MAX], int *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR)
+			find_named(path, name, found, n);
+		else if (!strcmp(de->d_name, name) && (*n)++ < 8)
+			snprintf(found[*n - 1], PATH_MAX, "%s", path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* --example NAME.stp: the one example of that name under stap's examples */
+static int find_example(struct cli *c)
+{
+	static char found[8][PATH_MAX];
+	const char *dir = "/usr/share/systemtap/examples";
+	int n = 0, i;
+
+	find_named(dir, c->script_file, found, &n);
+	if (n == 0) {
+		fprintf(stderr, "Example '%s' was not found under '%s'\n", c->script_file, dir);
+		return 1;
+	}
+	if (n > 1) {
+		fprintf(stderr, "Multiple examples found: \n");
+		for (i = 0; i < n && i < 8; i++)
+			fprintf(stderr, "  %s\n", found[i]);
+		return 1;
+	}
+	c->script_file = found[0];
+	return 0;
+}
+
+/* -E SCRIPT runs with the main script: its declarations follow the script's
+ * (on lines of their own, so the script's locations stay as they are). */
+static int join_extra(struct cli *c, const char **text)
+{
+	if (!c->extra_script)
+		return 0;
+	if (asprintf(&c->script_joined, "%s\n%s\n", *text, c->extra_script) < 0)
+		return die("out of memory");
+	*text = c->script_joined;
+	return 0;
+}
+
 static int load_script(struct cli *c, const char **name, const char **text)
 {
 	int e = 0;
@@ -581,19 +837,22 @@ static int load_script(struct cli *c, const char **name, const char **text)
 	if (c->script_text) {
 		*name = "<input>";
 		*text = c->script_text;
-		return 0;
+		return join_extra(c, text);
 	}
 	if (!c->script_file)
 		return die("no script given: use FILE or -e SCRIPT (see %s --help)", c->be->name);
+	if (c->example && find_example(c))
+		return 1;
 	c->script_owned = read_file(c->script_file, &e);
 	if (!c->script_owned && e == EFBIG)
 		return die("script '%s' is larger than %u MB: refused", c->script_file, MAX_SCRIPT_BYTES >> 20);
 	if (!c->script_owned)
 		return die("cannot read script '%s': %s", c->script_file, strerror(e));
-	*name = c->script_file;
+	*name = strcmp(c->script_file, "-") ? c->script_file : "<input>";   /* stdin, as stap names it */
 	*text = c->script_owned;
-	return 0;
+	return join_extra(c, text);
 }
+
 
 static void session_opts(struct cli *c, struct st_session_opts *so, FILE *out)
 {
@@ -670,9 +929,34 @@ static int start_target(struct cli *c)
 	return 0;
 }
 
+/* -F -o FILE: once the probes are armed the run goes on in a child of its
+ * own session, writing to FILE; the command returns at once (stap's
+ * on-file flight recorder). */
+static int go_background(void)
+{
+	pid_t pid = fork();
+	int null;
+
+	if (pid < 0)
+		return die("cannot go to the background: %s", strerror(errno));
+	if (pid > 0) {
+		fprintf(stderr, "Running in the background as process %d; kill -INT %d ends it.\n", (int)pid, (int)pid);
+		st_control_release_terminal();
+		_exit(0);   /* the child owns the events, links and output now */
+	}
+	setsid();
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		close(null);
+	}
+	return 0;
+}
+
 static int run_live(struct cli *c, struct st_plan *plan)
 {
 	struct st_backend_opts bo = { .buffer_kb = c->buffer_kb, .verbose = c->verbose };
+	struct st_passclock pc;
 	struct st_session_opts so;
 	struct st_stream *stream = NULL;
 	struct st_output output = { 0 };
@@ -697,6 +981,7 @@ static int run_live(struct cli *c, struct st_plan *plan)
 	so.target_pid = c->target;     /* -c: the child started above */
 	bo.maxmapentries = c->limits.maxmapentries;
 	bo.maxstringlen = c->limits.maxstringlen;
+	st_passclock_start(&pc);
 	if (need_stream) {
 		warn_uncaptured(c, plan);
 		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
@@ -708,13 +993,28 @@ static int run_live(struct cli *c, struct st_plan *plan)
 			return 1;
 		}
 	}
+	if (c->background && go_background()) {
+		if (stream)
+			stream->ops->close(stream);
+		st_target_cleanup();
+		st_output_close(&output);
+		return 1;
+	}
+	if (c->verbose) {
+		st_pass_line(stderr, &pc, 1, "Pass 4: attached %u event source%s to the kernel", plan->nsources,
+			     plan->nsources == 1 ? "" : "s");
+		fputs("Pass 5: starting run.\n", stderr);
+	}
 	if (c->timeout_ms)
 		st_control_set_timeout_ms(c->timeout_ms);
+	st_passclock_start(&pc);
 	status = st_session_run(plan, stream, &so);
 	if (stream)
 		stream->ops->close(stream);
 	st_target_cleanup();
 	st_output_close(&output);
+	if (c->verbose)
+		st_pass_line(stderr, &pc, 0, "Pass 5: run completed");
 	return st_target_exec_failed() ? 1 : status;
 }
 
@@ -909,7 +1209,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 		c.mode = MODE_REPORT;
 		argc--, argv++;
 	}
-	if (parse_args(&c, argc, argv))
+	if (parse_args(&c, argc, argv) || check_tmpdir())
 		return 1;
 	st_control_install();
 	st_control_watch_parent();
@@ -918,6 +1218,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	if (c.mode == MODE_REPORT) {
 		r = run_report(&c);
 		free(c.script_owned);
+	free(c.script_joined);
 		return r;
 	}
 	if (load_script(&c, &name, &text))
@@ -934,6 +1235,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	}
 	catalog->ops->free(catalog);
 	free(c.script_owned);
+	free(c.script_joined);
 	free(c.list_script);
 	return r;
 }

@@ -379,7 +379,7 @@ static int64_t stat_sort_value(const struct sort_ctx *c, const struct st_stat *s
 	int64_t v = 0;
 
 	/* Like stap's comparator: @avg of nothing compares as 0. */
-	if (st_stat_get(st, &c->m->type.shape, c->agg, &v) < 0)
+	if (st_stat_get_element(st, &c->m->type.shape, c->agg, &v) < 0)
 		v = 0;
 	return v;
 }

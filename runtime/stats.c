@@ -40,7 +40,7 @@ void st_stat_shape_init(struct st_stat_shape *shape)
 		break;
 	case ST_HIST_LINEAR:
 		/* under, (hi-lo)/width + 1 regular buckets, over */
-		if (shape->width > 0 && shape->hi > shape->lo)
+		if (shape->width > 0 && shape->hi >= shape->lo)
 			shape->nbuckets = (uint32_t)((shape->hi - shape->lo) / shape->width + 3);
 		else
 			shape->nbuckets = 0;
@@ -227,6 +227,19 @@ static int64_t stat_variance(const struct st_stat *st, int shift)
 	int64_t var_s = div64(wadd(s1, s2), st->count - 1);
 
 	return var_s >> ((2 * shift) & 63);
+}
+
+int st_stat_get_element(const struct st_stat *st, const struct st_stat_shape *shape, enum st_stat_op op,
+			int64_t *out)
+{
+	int shift = shape ? shape->variance_shift : 0;
+
+	if (op != ST_AGG_VARIANCE)
+		return st_stat_get(st, shape, op, out);
+	if (st->count == 0)
+		return -1;
+	*out = partition_variance_s(st) >> ((2 * shift) & 63);
+	return 0;
 }
 
 int st_stat_get(const struct st_stat *st, const struct st_stat_shape *shape, enum st_stat_op op, int64_t *out)

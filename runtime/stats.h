@@ -48,6 +48,12 @@ enum st_stat_op { ST_AGG_COUNT, ST_AGG_SUM, ST_AGG_MIN, ST_AGG_MAX, ST_AGG_AVG, 
  * errors (@min @max @avg @variance of nothing); the caller raises
  * "empty aggregate". */
 int st_stat_get(const struct st_stat *st, const struct st_stat_shape *shape, enum st_stat_op op, int64_t *out);
+/* The same for an element of a statistics array: stap aggregates those by
+ * copying the first partition and merging the rest (runtime/map.c), so one
+ * partition's @variance is its own _M2 / (count - 1), without the
+ * cross-partition term a scalar statistic gets (runtime/stat.c). */
+int st_stat_get_element(const struct st_stat *st, const struct st_stat_shape *shape, enum st_stat_op op,
+			int64_t *out);
 
 /* Bucket i of the histogram (for `@hist_log(x)[i]` and foreach over buckets).
  * Returns 0, or -1 when i is out of range. */

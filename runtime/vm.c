@@ -361,7 +361,7 @@ static void iter_value(struct st_vm *vm, const struct st_plan_foreach *fe, struc
 	if (g->type == ST_T_STRING)
 		dst->s = st_vm_str(vm, e->val.s, strlen(e->val.s));
 	else if (g->type == ST_T_STATS)
-		st_stat_get(&e->val.stat, &g->map.shape, fe->sort_agg, &dst->n);
+		st_stat_get_element(&e->val.stat, &g->map.shape, fe->sort_agg, &dst->n);
 	else
 		dst->n = e->val.n;
 }
@@ -618,7 +618,8 @@ static enum st_vm_status exec(struct st_vm *vm, uint32_t code_index, st_value *a
 				st = st_vm_raise(vm, "empty aggregate");
 				goto error;
 			}
-			if (st_stat_get(s, shape_of(vm, in->b), op, &R[in->a].n) < 0) {
+			if ((vm->plan->globals[in->b].is_array ? st_stat_get_element : st_stat_get)(s, shape_of(vm, in->b),
+												     op, &R[in->a].n) < 0) {
 				st = st_vm_raise(vm, "empty aggregate");
 				goto error;
 			}

@@ -194,9 +194,11 @@ static const char *tokenize(struct st_vm *vm, const char *s, const char *delim)
 	return st_vm_str(vm, tok, strlen(tok));
 }
 
+/* stap's strtol is the kernel's simple_strtol: an optional '-', digits
+ * (with 0x for base 16 or 0), and no leading blanks or '+' as C's allows. */
 static int64_t str_to_long(const char *s, int64_t base)
 {
-	if (base != 0 && (base < 2 || base > 36))
+	if ((base != 0 && (base < 2 || base > 36)) || isspace((unsigned char)*s) || *s == '+')
 		return 0;
 	return (int64_t)strtoll(s, NULL, (int)base);
 }

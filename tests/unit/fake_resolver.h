@@ -84,6 +84,6 @@ static enum st_type fake_var_type(void *ctx, const struct st_probe_point *pp, co
 	return ST_T_UNKNOWN;
 }
 
-static const struct st_point_resolver fake_resolver = { NULL, fake_expand, fake_var_type, NULL };
+static const struct st_point_resolver fake_resolver = { NULL, fake_expand, fake_var_type, NULL, NULL };
 
 #endif
