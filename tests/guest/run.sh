@@ -63,7 +63,7 @@ fi >"$run/cmd"
 "$qemu" -accel tcg -cpu max -m 4096 -smp 2 -nodefaults -no-user-config -display none -no-reboot \
 	-serial "file:$run/console" \
 	-kernel "$(guest_vmlinuz "$id")" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet staplet_run=$run staplet_inside=$ROOT/tests/guest/inside.sh${STAPLET_GUEST_9P_CACHE:+ staplet_cache=$STAPLET_GUEST_9P_CACHE}" \
+	-append "console=ttyS0 panic=-1 quiet no_timer_check staplet_run=$run staplet_inside=$ROOT/tests/guest/inside.sh${STAPLET_GUEST_9P_CACHE:+ staplet_cache=$STAPLET_GUEST_9P_CACHE}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$run,mount_tag=staplet_run,security_model=none,multidevs=remap" \
 	</dev/null >"$run/qemu.log" 2>&1 &

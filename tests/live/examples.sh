@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 
 EX=/usr/share/systemtap/examples
-LIST=${STAPLET_EXAMPLES_LIST:-/work/shared/notes/examples-runnable-here.txt}
+LIST=${STAPLET_EXAMPLES_LIST:-$(dirname "$0")/examples.list}
 XFAIL="$(dirname "$0")/examples.xfail"
 if [ ! -d "$EX" ] || [ ! -f "$LIST" ]; then
 	echo "SKIP examples: $EX or $LIST missing"
