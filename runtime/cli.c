@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "runtime/clock.h"
-#include "frontend/elab.h"
+#include "frontend/base_types.h"
 #include "frontend/frontend.h"
 #include "lowering/families.h"
 #include "lowering/plan.h"

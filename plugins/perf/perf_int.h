@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/perf_event.h>
+#include "frontend/base_err.h"
 #include "plugins/perf/perf_bpf.h"
 #include "runtime/backend.h"
 #include "runtime/event.h"
@@ -14,7 +15,8 @@
 struct st_perf_sysc;
 
 /* One-line error into *err (malloc'd); returns rc so callers can `return`. */
-int st_perf_fail(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The backend's name for the one error helper (frontend/base_err.h). */
+#define st_perf_fail st_err
 
 /* Whole file into a NUL-terminated malloc'd buffer; NULL with errno set. */
 char *st_perf_read_file(const char *path, size_t *len);

@@ -17,22 +17,6 @@
 #include "runtime/ctx_builtins.h"
 #include "runtime/usym.h"
 
-int st_perf_fail(char **err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	char *m = NULL;
-
-	if (!err)
-		return rc;
-	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) < 0)
-		m = NULL;
-	va_end(ap);
-	free(*err);
-	*err = m;
-	return rc;
-}
-
 char *st_perf_read_file(const char *path, size_t *len)
 {
 	size_t cap = 4096, n = 0;

@@ -18,21 +18,6 @@
 #include "runtime/dynevent.h"
 #include "plugins/trace-cmd/tc_internal.h"
 
-void st_tracecmd_err(char **err, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	if (!err)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	free(*err);
-	*err = s;
-}
-
 static void remove_stale(const char *tracing)
 {
 	char path[512];

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "frontend/base_err.h"
 #include "lowering/source.h"
 #include "runtime/event.h"
 
@@ -162,6 +163,7 @@ int st_tracecmd_open_cpu_raw(struct tc_instance *ti, int cpu, bool nonblock);
 bool st_tracecmd_source_event(const struct st_source *s, char *sys, size_t ssz, char *ev, size_t esz);
 
 /* printf into a malloc'd *err */
-void st_tracecmd_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The one error helper (frontend/base_err.h), without a status. */
+#define st_tracecmd_err(err, ...) ((void)st_err((err), 0, __VA_ARGS__))
 
 #endif
