@@ -4,7 +4,8 @@ set -eu
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libtraceevent-dev libtracefs-dev libtracecmd-dev libbpf-dev libelf-dev libdw-dev
       linux-perf trace-cmd bpftrace bpftool systemtap systemtap-doc systemtap-sdt-dev hyperfine
-      php8.2-cli)   # php's USDT marks (apps/php-trace.stp example)
+      php8.2-cli    # php's USDT marks (apps/php-trace.stp example)
+      qemu-system-x86 busybox-static xz-utils cpio)   # distro-kernel guests (tests/guest)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,3 +23,5 @@ if [ "$(id -u)" = 0 ] && [ ! -d /sys/kernel/tracing/events ]; then
 	mount -t tracefs nodev /sys/kernel/tracing || true
 fi
 echo "make deps: all packages present"
+# Debian's own kernels for the guest tests, unpacked under build/guest
+"$(dirname "$0")/guest/kernels.sh"
