@@ -152,12 +152,12 @@ static const char *binop_text(int op)
 	case 'O': return "||";
 	}
 	{
-		static char one[8][2];
-		static int k;
-		char *s = one[k++ & 7];
-		s[0] = (char)op;
-		s[1] = 0;
-		return s;
+		/* one-character operators: each followed by its NUL in a constant */
+		static const char ones[] = "+\0-\0*\0/\0%\0<\0>\0&\0|\0^\0.\0!\0~\0=\0";
+		static const char chars[] = "+-*/%<>&|^.!~=";
+		const char *c = op > 0 && op < 256 ? strchr(chars, op) : NULL;
+
+		return c ? ones + 2 * (c - chars) : "?";
 	}
 }
 

@@ -168,9 +168,9 @@ static int set_limit(struct cli *c, const char *def)
 	return 0;
 }
 
-static const char *default_tapset_dir(void)
+/* The tapset directory beside the binary, into dir (the caller's). */
+static const char *default_tapset_dir(char *dir, size_t size)
 {
-	static char dir[PATH_MAX + 64];
 	char exe[PATH_MAX], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -182,14 +182,14 @@ static const char *default_tapset_dir(void)
 		return NULL;
 	*slash = 0;
 	/* installed: PREFIX/bin -> PREFIX/share/staplet/tapset; build tree: build/bin -> tapset */
-	snprintf(dir, sizeof(dir), "%s/../share/staplet/tapset", exe);
+	snprintf(dir, size, "%s/../share/staplet/tapset", exe);
 	if (access(dir, R_OK) != 0)
-		snprintf(dir, sizeof(dir), "%s/../../tapset", exe);
+		snprintf(dir, size, "%s/../../tapset", exe);
 	if (access(dir, R_OK) != 0)
 		return NULL;
 	/* messages name tapset files: /usr/share/staplet/tapset/x.stpm, not bin/../share */
 	if (realpath(dir, exe))
-		snprintf(dir, sizeof(dir), "%s", exe);
+		snprintf(dir, size, "%s", exe);
 	return dir;
 }
 
@@ -407,6 +407,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	struct utsname u;
 	struct st_program *prog;
 	const char *dirs[17];
+	char tapset_dir[PATH_MAX + 64];
 	uint32_t nd = 0, i;
 	char *err = NULL, *diag = NULL;
 	size_t diaglen = 0;
@@ -416,8 +417,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	uname(&u);
 	for (i = 0; i < c->ntapset_dirs; i++)
 		dirs[nd++] = c->tapset_dirs[i];
-	if (default_tapset_dir())
-		dirs[nd++] = default_tapset_dir();
+	if (default_tapset_dir(tapset_dir, sizeof(tapset_dir)))
+		dirs[nd++] = tapset_dir;
 	memset(&o, 0, sizeof(o));
 	o.argc = argc;
 	o.argv = argv;
