@@ -45,17 +45,6 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Syscall numbers for the perf plugin's raw_syscalls folding, from the
-# build host's <sys/syscall.h>.
-$(BUILD)/gen/syscall_names.h:
-	@mkdir -p $(dir $@)
-	printf '#include <sys/syscall.h>\n' | $(CC) -dM -E - | \
-	  sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$$/ST_SYSCALL(\1, \2)/p' | sort >$@.tmp
-	mv $@.tmp $@
-
-$(BUILD)/obj/plugins/perf/perf_syscalls.o: $(BUILD)/gen/syscall_names.h
-$(BUILD)/obj/plugins/perf/perf_syscalls.o: CFLAGS += -I$(BUILD)/gen
-
 $(LIB): $(CORE_OBJ) $(PLUGIN_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

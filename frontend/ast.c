@@ -152,12 +152,12 @@ static const char *binop_text(int op)
 	case 'O': return "||";
 	}
 	{
-		static char one[8][2];
-		static int k;
-		char *s = one[k++ & 7];
-		s[0] = (char)op;
-		s[1] = 0;
-		return s;
+		/* one-character operators: each followed by its NUL in a constant */
+		static const char ones[] = "+\0-\0*\0/\0%\0<\0>\0&\0|\0^\0.\0!\0~\0=\0";
+		static const char chars[] = "+-*/%<>&|^.!~=";
+		const char *c = op > 0 && op < 256 ? strchr(chars, op) : NULL;
+
+		return c ? ones + 2 * (c - chars) : "?";
 	}
 }
 
@@ -466,17 +466,6 @@ static void print_stmt(FILE *f, const struct st_stmt *s, int d)
 	}
 }
 
-static const char *type_name(enum st_type t)
-{
-	switch (t) {
-	case ST_T_LONG: return "long";
-	case ST_T_STRING: return "string";
-	case ST_T_STATS: return "stats";
-	case ST_T_VOID: return "void";
-	default: return "unknown";
-	}
-}
-
 static void print_points(FILE *f, struct st_fe_pool *pool, struct st_probe_point **pts, uint32_t n)
 {
 	uint32_t i;
@@ -508,11 +497,11 @@ static void print_global(FILE *f, const struct st_global *g, bool types)
 	if (types && g->sym) {
 		uint32_t k;
 
-		fprintf(f, " /* %s", type_name(g->sym->type));
+		fprintf(f, " /* %s", st_type_name(g->sym->type));
 		if (g->sym->is_array) {
 			fputs(" [", f);
 			for (k = 0; k < g->sym->nkeys; k++)
-				fprintf(f, "%s%s", k ? ", " : "", type_name(g->sym->key[k]));
+				fprintf(f, "%s%s", k ? ", " : "", st_type_name(g->sym->key[k]));
 			fputc(']', f);
 		}
 		fputs(" */", f);
@@ -526,14 +515,14 @@ static void print_function(FILE *f, const struct st_function *fn, bool types)
 
 	fprintf(f, "%sfunction %s", fn->is_private ? "private " : "", fn->name);
 	if (types ? fn->type == ST_T_LONG || fn->type == ST_T_STRING : fn->declared != ST_T_UNKNOWN)
-		fprintf(f, ":%s", type_name(types ? fn->type : fn->declared));
+		fprintf(f, ":%s", st_type_name(types ? fn->type : fn->declared));
 	fputc('(', f);
 	for (i = 0; i < fn->nparams; i++) {
 		enum st_type t = types && fn->params[i].sym ? fn->params[i].sym->type : fn->params[i].declared;
 
 		fprintf(f, "%s%s", i ? ", " : "", fn->params[i].name);
 		if (t == ST_T_LONG || t == ST_T_STRING)
-			fprintf(f, ":%s", type_name(t));
+			fprintf(f, ":%s", st_type_name(t));
 	}
 	fputc(')', f);
 	if (fn->priority != (fn->is_tapset ? 1 : 0))
@@ -590,7 +579,7 @@ void st_program_print_elaborated(FILE *f, const struct st_program *prog)
 			continue;
 		print_function(f, fn, true);
 		for (k = fn->nparams; k < fn->nlocals; k++)
-			fprintf(f, "  # local %s:%s\n", fn->locals[k]->name, type_name(fn->locals[k]->type));
+			fprintf(f, "  # local %s:%s\n", fn->locals[k]->name, st_type_name(fn->locals[k]->type));
 	}
 	fputs("# probes\n", f);
 	for (i = 0; i < prog->ninsts; i++) {
@@ -604,9 +593,9 @@ void st_program_print_elaborated(FILE *f, const struct st_program *prog)
 		}
 		fputc('\n', f);
 		for (k = 0; k < in->nlocals; k++)
-			fprintf(f, "  # local %s:%s\n", in->locals[k]->name, type_name(in->locals[k]->type));
+			fprintf(f, "  # local %s:%s\n", in->locals[k]->name, st_type_name(in->locals[k]->type));
 		for (k = 0; k < in->nbindings; k++)
-			fprintf(f, "  # bound %s:%s\n", in->bindings[k].name, type_name(in->bindings[k].sym->type));
+			fprintf(f, "  # bound %s:%s\n", in->bindings[k].name, st_type_name(in->bindings[k].sym->type));
 		print_stmt(f, in->body, 0);
 	}
 }

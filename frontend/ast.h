@@ -6,15 +6,15 @@
  * expression a type.  Lowering reads only elaborated programs: for each
  * st_probe_inst a concrete built-in probe point and a typed body.
  *
- * All nodes live in the program's arena and are freed with it.
+ * All nodes live in the program's pool and are freed with it.
  */
 #ifndef ST_FRONTEND_AST_H
 #define ST_FRONTEND_AST_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "runtime/value.h"
-#include "runtime/stats.h"
+#include "frontend/base_arena.h"
+#include "frontend/base_types.h"
 #include "frontend/format.h"
 
 struct st_expansion;
@@ -268,7 +268,6 @@ struct st_probe_inst {
 };
 
 struct st_program {
-	struct st_arena *arena;        /* owns every node */
 	struct st_global **globals;
 	uint32_t nglobals;
 	struct st_function **funcs;
@@ -280,7 +279,7 @@ struct st_program {
 	const char **files;            /* the files parsed: [0] the script */
 	uint32_t nfiles;
 	/* additions (frontend branch): */
-	struct st_fe_pool *pool;       /* the frontend's node pool (arena is NULL when set) */
+	struct st_fe_pool *pool;       /* owns every node (an st_arena, lexer.c) */
 	const char **embedded;         /* top-level %{ %} blocks (guru) */
 	uint32_t nembedded;
 	const char **file_texts;       /* nfiles entries: the text of files[i] (for diagnostics) */

@@ -19,6 +19,5 @@ void st_sem_error(struct elab *E, const struct st_loc *loc, const char *near, co
 	__attribute__((format(printf, 4, 5)));
 /* Infer every type to a fixed point; report mismatches and unresolved types. */
 void st_infer_types(struct elab *E);
-const char *st_type_name(enum st_type t);
 
 #endif

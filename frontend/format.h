@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "runtime/value.h"
+#include "frontend/base_types.h"
 
 enum st_fmt_conv {
 	ST_FMT_LITERAL,      /* lit[0..litlen) copied as is ("%%" becomes a literal "%") */

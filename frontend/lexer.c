@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "frontend/base_arena.h"
 #include "frontend/lexer.h"
 
 /* ---- pool ---- */
 
-struct st_fe_chunk { struct st_fe_chunk *next; size_t used, cap; char data[]; };
-struct st_fe_pool { struct st_fe_chunk *head; };
+/* The frontend's pool is the shared arena (frontend/base_arena.h), never
+ * reset: nodes live until the program is freed. */
+struct st_fe_pool { struct st_arena arena; };
 
 struct st_fe_pool *st_pool_new(void)
 {
@@ -18,43 +20,21 @@ struct st_fe_pool *st_pool_new(void)
 
 	if (!p)
 		abort();
+	st_arena_init(&p->arena, 65536);
 	return p;
 }
 
 void st_pool_free(struct st_fe_pool *p)
 {
-	struct st_fe_chunk *c, *n;
-
 	if (!p)
 		return;
-	for (c = p->head; c; c = n) {
-		n = c->next;
-		free(c);
-	}
+	st_arena_free(&p->arena);
 	free(p);
 }
 
 void *st_pool_zalloc(struct st_fe_pool *p, size_t n)
 {
-	struct st_fe_chunk *c = p->head;
-	void *r;
-
-	n = (n + 15) & ~(size_t)15;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-
-		c = malloc(sizeof *c + cap);
-		if (!c)
-			abort();
-		c->cap = cap;
-		c->used = 0;
-		c->next = p->head;
-		p->head = c;
-	}
-	r = c->data + c->used;
-	c->used += n;
-	memset(r, 0, n);
-	return r;
+	return st_arena_zalloc(&p->arena, n);
 }
 
 char *st_pool_strndup(struct st_fe_pool *p, const char *s, size_t n)

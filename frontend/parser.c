@@ -273,11 +273,11 @@ static struct st_expr *parse_expr(struct parser *P)
 	return nested(P, parse_assignment);
 }
 
-static struct st_expr *parse_logor(struct parser *P);
+static struct st_expr *binary(struct parser *P, int limit);
 
 static struct st_expr *parse_ternary(struct parser *P)
 {
-	struct st_expr *c = parse_logor(P), *e;
+	struct st_expr *c = binary(P, 1), *e;
 	const struct st_token *t = peek(P);
 
 	if (!is_op(t, "?"))
@@ -291,94 +291,76 @@ static struct st_expr *parse_ternary(struct parser *P)
 	return e;
 }
 
-/* One left-associative binary level. */
-static struct st_expr *binary_level(struct parser *P, level_fn sub, const char *const *ops, enum st_expr_kind kind)
+static struct st_expr *parse_unary(struct parser *P);
+
+/* The binary operators, loosest first (stap's grammar).  Level PREC_IN is
+ * `k in a` / `[k, ...] in a`, which is not a binary operator: its operand
+ * is a comparison, and the looser levels take it as theirs. */
+enum { PREC_IN = 6, PREC_COMPARE = 7 };
+
+static const struct binop {
+	const char *op;
+	uint8_t prec;
+	uint8_t kind;          /* enum st_expr_kind */
+} binops[] = {
+	{ "||", 1, ST_E_LOGICAL }, { "&&", 2, ST_E_LOGICAL },
+	{ "|", 3, ST_E_BINARY }, { "^", 4, ST_E_BINARY }, { "&", 5, ST_E_BINARY },
+	{ "<", 7, ST_E_COMPARE }, { ">", 7, ST_E_COMPARE }, { "<=", 7, ST_E_COMPARE },
+	{ ">=", 7, ST_E_COMPARE }, { "==", 7, ST_E_COMPARE }, { "!=", 7, ST_E_COMPARE },
+	{ "=~", 7, ST_E_REGEX }, { "!~", 7, ST_E_REGEX },
+	{ "<<", 8, ST_E_BINARY }, { ">>", 8, ST_E_BINARY }, { ">>>", 8, ST_E_BINARY },
+	{ ".", 9, ST_E_CONCAT },
+	{ "+", 10, ST_E_BINARY }, { "-", 10, ST_E_BINARY },
+	{ "*", 11, ST_E_BINARY }, { "/", 11, ST_E_BINARY }, { "%", 11, ST_E_BINARY },
+};
+
+static const struct binop *binop_of(const struct st_token *t)
 {
-	struct st_expr *l = sub(P);
-	int chain = 0;
+	if (t->kind != ST_TOK_OP)
+		return NULL;
+	for (size_t i = 0; i < sizeof(binops) / sizeof(binops[0]); i++)
+		if (!strcmp(binops[i].op, t->text))
+			return &binops[i];
+	return NULL;
+}
+
+static struct st_expr *parse_array_in(struct parser *P);
+
+/* Precedence climbing (Lua's subexpr): the operators binding at least as
+ * tightly as `limit`, all left-associative.  Each operator of a chain is one
+ * more level of the tree, so it counts against the nesting bound. */
+static struct st_expr *binary(struct parser *P, int limit)
+{
+	struct st_expr *l = limit <= PREC_IN ? parse_array_in(P) : parse_unary(P);
+	int chain = 0, ceiling = PREC_COMPARE + 100;
 
 	for (;;) {
 		const struct st_token *t = peek(P);
-		const char *const *o;
+		const struct binop *b = binop_of(t);
 		struct st_expr *e;
 
-		for (o = ops; t->kind == ST_TOK_OP && *o && strcmp(*o, t->text); o++)
-			;
-		if (t->kind != ST_TOK_OP || !*o) {
+		if (!b || b->prec < limit || b->prec >= ceiling) {
 			nest_leave(P, chain);
 			return l;
 		}
-		nest_enter(P, 1);   /* the tree grows one level to the left */
+		nest_enter(P, 1);
 		chain++;
 		next(P);
-		e = enew(P, kind, t);
-		e->op = op_code(t->text);
+		e = enew(P, (enum st_expr_kind)b->kind, t);
 		e->a = l;
-		e->b = sub(P);
-		l = e;
-	}
-}
-
-static struct st_expr *parse_unary(struct parser *P);
-
-static struct st_expr *parse_multiplicative(struct parser *P)
-{
-	static const char *const ops[] = { "*", "/", "%", NULL };
-	return binary_level(P, parse_unary, ops, ST_E_BINARY);
-}
-static struct st_expr *parse_additive(struct parser *P)
-{
-	static const char *const ops[] = { "+", "-", NULL };
-	return binary_level(P, parse_multiplicative, ops, ST_E_BINARY);
-}
-static struct st_expr *parse_concat(struct parser *P)
-{
-	static const char *const ops[] = { ".", NULL };
-	return binary_level(P, parse_additive, ops, ST_E_CONCAT);
-}
-static struct st_expr *parse_shift(struct parser *P)
-{
-	static const char *const ops[] = { "<<", ">>", ">>>", NULL };
-	return binary_level(P, parse_concat, ops, ST_E_BINARY);
-}
-
-static struct st_expr *parse_comparison(struct parser *P)
-{
-	static const char *const ops[] = { "<", ">", "<=", ">=", "==", "!=", NULL };
-	struct st_expr *l = parse_shift(P);
-
-	if (is_op(peek(P), "=~") || is_op(peek(P), "!~")) {
-		/* stap: the pattern is a literal, and no comparison follows */
-		const struct st_token *t = next(P);
-		struct st_expr *e = enew(P, ST_E_REGEX, t);
-
-		e->op = t->text[0];
-		e->a = l;
-		if (peek(P)->kind != ST_TOK_STRING)
-			fail_at(P, peek(P), "expected literal string");
-		e->b = string_literal(P);
-		return e;
-	}
-	for (;;) {
-		const struct st_token *t = peek(P);
-		struct st_expr *e;
-
-		if (t->kind == ST_TOK_OP) {
-			const char *const *o;
-
-			for (o = ops; *o && strcmp(*o, t->text); o++)
-				;
-			if (*o) {
-				next(P);
-				e = enew(P, ST_E_COMPARE, t);
-				e->op = op_code(t->text);
-				e->a = l;
-				e->b = parse_shift(P);
-				l = e;
-				continue;
-			}
+		if (b->kind == ST_E_REGEX) {
+			/* stap: the pattern is a literal ('=' or '!' kept as the op),
+			 * and nothing binding as tightly as a comparison follows */
+			e->op = t->text[0];
+			if (peek(P)->kind != ST_TOK_STRING)
+				fail_at(P, peek(P), "expected literal string");
+			e->b = string_literal(P);
+			ceiling = PREC_COMPARE;
+		} else {
+			e->op = op_code(t->text);
+			e->b = binary(P, b->prec + 1);
 		}
-		return l;
+		l = e;
 	}
 }
 
@@ -426,7 +408,7 @@ static struct st_expr *parse_array_in(struct parser *P)
 		if (!is_kw(peek(P), "in"))
 			fail_at(P, peek(P), "expected 'in'");
 	} else {
-		k = parse_comparison(P);
+		k = binary(P, PREC_COMPARE);
 		if (!is_kw(peek(P), "in"))
 			return k;
 		e = enew(P, ST_E_IN, peek(P));
@@ -437,32 +419,6 @@ static struct st_expr *parse_array_in(struct parser *P)
 	next(P);
 	e->a = array_name(P);
 	return e;
-}
-
-static struct st_expr *parse_bitand(struct parser *P)
-{
-	static const char *const ops[] = { "&", NULL };
-	return binary_level(P, parse_array_in, ops, ST_E_BINARY);
-}
-static struct st_expr *parse_bitxor(struct parser *P)
-{
-	static const char *const ops[] = { "^", NULL };
-	return binary_level(P, parse_bitand, ops, ST_E_BINARY);
-}
-static struct st_expr *parse_bitor(struct parser *P)
-{
-	static const char *const ops[] = { "|", NULL };
-	return binary_level(P, parse_bitxor, ops, ST_E_BINARY);
-}
-static struct st_expr *parse_logand(struct parser *P)
-{
-	static const char *const ops[] = { "&&", NULL };
-	return binary_level(P, parse_bitor, ops, ST_E_LOGICAL);
-}
-static struct st_expr *parse_logor(struct parser *P)
-{
-	static const char *const ops[] = { "||", NULL };
-	return binary_level(P, parse_logand, ops, ST_E_LOGICAL);
 }
 
 static struct st_expr *parse_value(struct parser *P);

@@ -3,6 +3,7 @@
  * component; the closest names by edit distance where the point left them. */
 #include <fnmatch.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include "frontend/suggest.h"
 

@@ -19,17 +19,6 @@ struct infer {
 	const char *vnear[ST_BI_COUNT];
 };
 
-const char *st_type_name(enum st_type t)
-{
-	switch (t) {
-	case ST_T_LONG: return "long";
-	case ST_T_STRING: return "string";
-	case ST_T_STATS: return "stats";
-	case ST_T_VOID: return "void";
-	default: return "unknown";
-	}
-}
-
 /* Give slot *t the type `want`; a conflict is reported at e in the last pass. */
 static void unify(struct infer *I, enum st_type *t, enum st_type want, const struct st_expr *e)
 {

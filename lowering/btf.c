@@ -8,7 +8,7 @@
 #include "frontend/ast.h"
 #include "lowering/btf.h"
 #include "lowering/catalog.h"
-#include "runtime/value.h"
+#include "frontend/base_arena.h"
 
 static struct btf *vmlinux;
 static bool tried;

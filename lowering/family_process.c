@@ -29,7 +29,7 @@
 #include "lowering/plan.h"
 #include "lowering/source.h"
 #include "lowering/uelf.h"
-#include "runtime/value.h"
+#include "frontend/base_arena.h"
 
 enum site_kind { U_FUNC, U_STMT, U_PLT, U_MARK, U_BEGIN };
 

@@ -1,6 +1,7 @@
 /* lower.c - an elaborated program to a plan: the driver over functions,
  * probes and globals (lower_int.h lists the other lower_*.c files).
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ void plan_add_probe(struct lower *L, const struct st_probe_inst *pi, int src, ui
 	struct st_plan *p = L->plan;
 	struct st_plan_probe *pp;
 
+	/* the runtime indexes sources and code by these without checking */
+	assert(src >= 0 && (uint32_t)src < p->nsources && code < p->ncode);
 	st_family_source_fetch(&p->sources[src], &L->fp, p->arena);
 	GROW(p->probes, p->nprobes, L->cap_probes);
 	pp = &p->probes[p->nprobes++];

@@ -1,6 +1,7 @@
 /* lower_emit.c - bytecode emission: the plan's constant pools, instructions,
  * jump patching, temporaries and code units (in the style of Lua's lcode.c).
  */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,12 @@ uint32_t emit(struct lower *L, const struct st_loc *loc, const char *near, int o
 	struct st_code *k = L->code;
 	uint32_t at = k->ninsn;
 
+	/* an operand that does not fit its 16-bit slot would run other code
+	 * (after an error, such as running out of registers, the plan is
+	 * thrown away) */
+	assert(op >= 0 && op < ST_OP_COUNT_ && aux >= 0 && aux <= 0xff);
+	assert(L->err || (a <= 0xffff && b <= 0xffff && c <= 0xffff));
+
 	if (k->ninsn >= L->cap_insn) {
 		L->cap_insn = L->cap_insn ? L->cap_insn * 2 : 64;
 		k->insn = realloc(k->insn, sizeof(*k->insn) * L->cap_insn);
@@ -100,6 +107,7 @@ const char *op_near(struct lower *L, const struct st_expr *e)
 
 void set_target(struct lower *L, uint32_t at, uint32_t target)
 {
+	assert(at < L->code->ninsn);
 	L->code->insn[at].b = (uint16_t)(target & 0xffff);
 	L->code->insn[at].c = (uint16_t)(target >> 16);
 }

@@ -13,7 +13,8 @@
 #include <stdio.h>
 #include "lowering/source.h"
 #include "lowering/bytecode.h"
-#include "runtime/map.h"
+#include "frontend/base_arena.h"
+#include "frontend/base_types.h"
 
 struct st_program;
 struct st_catalog;

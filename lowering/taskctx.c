@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/value.h"
 #include "frontend/ast.h"
 #include "lowering/btf.h"
 #include "lowering/plan.h"

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "runtime/clock.h"
-#include "frontend/elab.h"
+#include "frontend/base_types.h"
 #include "frontend/frontend.h"
 #include "lowering/families.h"
 #include "lowering/kprobe_ctx.h"
@@ -193,9 +193,9 @@ static int set_limit(struct cli *c, const char *def)
 	return 0;
 }
 
-static const char *default_tapset_dir(void)
+/* The tapset directory beside the binary, into dir (the caller's). */
+static const char *default_tapset_dir(char *dir, size_t size)
 {
-	static char dir[PATH_MAX + 64];
 	char exe[PATH_MAX], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -207,14 +207,14 @@ static const char *default_tapset_dir(void)
 		return NULL;
 	*slash = 0;
 	/* installed: PREFIX/bin -> PREFIX/share/staplet/tapset; build tree: build/bin -> tapset */
-	snprintf(dir, sizeof(dir), "%s/../share/staplet/tapset", exe);
+	snprintf(dir, size, "%s/../share/staplet/tapset", exe);
 	if (access(dir, R_OK) != 0)
-		snprintf(dir, sizeof(dir), "%s/../../tapset", exe);
+		snprintf(dir, size, "%s/../../tapset", exe);
 	if (access(dir, R_OK) != 0)
 		return NULL;
 	/* messages name tapset files: /usr/share/staplet/tapset/x.stpm, not bin/../share */
 	if (realpath(dir, exe))
-		snprintf(dir, sizeof(dir), "%s", exe);
+		snprintf(dir, size, "%s", exe);
 	return dir;
 }
 
@@ -617,6 +617,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	struct st_program *prog;
 	struct st_passclock pc;
 	const char *dirs[17];
+	char tapset_dir[PATH_MAX + 64];
 	uint32_t nd = 0, i;
 	char *err = NULL, *diag = NULL;
 	size_t diaglen = 0;
@@ -628,8 +629,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		dirs[nd++] = c->tapset_dirs[i];
 	if (getenv("SYSTEMTAP_TAPSET") && *getenv("SYSTEMTAP_TAPSET"))
 		dirs[nd++] = getenv("SYSTEMTAP_TAPSET");   /* stap's: instead of the standard tapset */
-	else if (default_tapset_dir())
-		dirs[nd++] = default_tapset_dir();
+	else if (default_tapset_dir(tapset_dir, sizeof(tapset_dir)))
+		dirs[nd++] = tapset_dir;
 	memset(&o, 0, sizeof(o));
 	o.argc = argc;
 	o.argv = argv;

@@ -20,24 +20,12 @@
 #include "lowering/taskctx.h"
 #include "runtime/ctx_builtins.h"
 #include "runtime/proctree.h"
+#include "runtime/syscalls.h"
 #include "runtime/taskctx.h"
 #include "runtime/vm_internal.h"
 #include "tapset/builtins.h"
 
 bool st_ctx_live = true;
-
-static const char *const syscall_names[] = {
-#define ST_SYSCALL(nr, name) [nr] = name,
-#include "runtime/syscall_table_x86_64.h"
-#undef ST_SYSCALL
-};
-
-const char *st_syscall_name(int64_t nr)
-{
-	if (nr >= 0 && nr < (int64_t)(sizeof(syscall_names) / sizeof(syscall_names[0])) && syscall_names[nr])
-		return syscall_names[nr];
-	return NULL;
-}
 
 static int32_t ev_tid(struct st_vm *vm)
 {

@@ -29,6 +29,5 @@ void st_ksym_recorded_text(uint64_t addr);
 /* backtrace(), ubacktrace() and their kin (vm_stack.c); usymname/usymdata. */
 enum st_vm_status st_stack_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
 /* x86_64 syscall number to name; NULL when unknown. */
-const char *st_syscall_name(int64_t nr);
 
 #endif

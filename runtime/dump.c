@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "frontend/elab.h"
+#include "frontend/base_types.h"
 #include "frontend/parser.h"
 #include "lowering/families.h"
 #include "runtime/dump.h"

@@ -15,15 +15,6 @@
 #include "runtime/value.h"
 #include "runtime/stats.h"
 
-#define ST_MAP_MAXKEYS 9
-
-struct st_map_type {
-	uint8_t nkeys;
-	enum st_type key[ST_MAP_MAXKEYS];   /* ST_T_LONG or ST_T_STRING */
-	enum st_type value;                 /* ST_T_LONG, ST_T_STRING or ST_T_STATS */
-	struct st_stat_shape shape;         /* for ST_T_STATS values */
-};
-
 struct st_map_entry {
 	struct st_map_entry *hnext;           /* hash chain */
 	struct st_map_entry *prev, *next;     /* insertion order */

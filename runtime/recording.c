@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "frontend/base_err.h"
 #include "runtime/recording.h"
 
 #define MAGIC "STAPLET1"
@@ -148,4 +149,28 @@ void st_recording_info_free(struct st_recording_info *ri)
 		free(ri->argv[i]);
 	free(ri->argv);
 	memset(ri, 0, sizeof(*ri));
+}
+
+int st_missing_open(struct st_missing *ms)
+{
+	memset(ms, 0, sizeof(*ms));
+	ms->m = open_memstream(&ms->text, &ms->len);
+	return ms->m ? 0 : -ENOMEM;
+}
+
+void st_missing_add(struct st_missing *ms, const char *name)
+{
+	fprintf(ms->m, "%s%s", ms->n++ ? ", " : "", name ? name : "?");
+}
+
+int st_missing_close(struct st_missing *ms, char **err)
+{
+	int rc = 0;
+
+	fclose(ms->m);
+	if (ms->n)
+		rc = st_err(err, -ENOENT, "the recording has no events for: %s", ms->text);
+	free(ms->text);
+	memset(ms, 0, sizeof(*ms));
+	return rc;
 }

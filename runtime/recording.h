@@ -4,6 +4,7 @@
 #define ST_RUNTIME_RECORDING_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 struct st_recording_info {
 	char *script;           /* the script's full text */
@@ -22,5 +23,20 @@ struct st_recording_info {
 char *st_recording_encode(const struct st_recording_info *ri, uint32_t *len);
 int st_recording_decode(const void *blob, uint32_t len, struct st_recording_info *ri);
 void st_recording_info_free(struct st_recording_info *ri);
+
+/* The plan sources a recording lacks, gathered for one error when the
+ * report binds its sources: "the recording has no events for: a, b". */
+struct st_missing {
+	FILE *m;
+	char *text;
+	size_t len;
+	uint32_t n;
+};
+
+/* 0, or -ENOMEM. */
+int st_missing_open(struct st_missing *ms);
+void st_missing_add(struct st_missing *ms, const char *name);
+/* 0 when nothing was missing, else -ENOENT with the error in *err. */
+int st_missing_close(struct st_missing *ms, char **err);
 
 #endif

@@ -12,7 +12,7 @@
 #include "runtime/stats.h"
 
 #define HIST_WIDTH 50           /* '@' columns of a full bar */
-#define HIST_LOG_BUCKETS 128
+#define HIST_LOG_BUCKETS ST_HIST_LOG_BUCKETS
 #define HIST_LOG_BUCKET0 64     /* the bucket of value 0 */
 
 /* stap does these in kernel C, where signed overflow wraps; do it unsigned
@@ -30,25 +30,6 @@ static int64_t div64(int64_t x, int64_t y)
 	if (y == -1)
 		return wsub(0, x);
 	return x / y;
-}
-
-void st_stat_shape_init(struct st_stat_shape *shape)
-{
-	switch (shape->hist) {
-	case ST_HIST_LOG:
-		shape->nbuckets = HIST_LOG_BUCKETS;
-		break;
-	case ST_HIST_LINEAR:
-		/* under, (hi-lo)/width + 1 regular buckets, over */
-		if (shape->width > 0 && shape->hi >= shape->lo)
-			shape->nbuckets = (uint32_t)((shape->hi - shape->lo) / shape->width + 3);
-		else
-			shape->nbuckets = 0;
-		break;
-	default:
-		shape->nbuckets = 0;
-		break;
-	}
 }
 
 void st_stat_init(struct st_stat *st, const struct st_stat_shape *shape)

@@ -12,20 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-
-enum st_hist_kind { ST_HIST_NONE = 0, ST_HIST_LOG, ST_HIST_LINEAR };
-
-/* Shared by every aggregate of one variable (a global or an array's values). */
-struct st_stat_shape {
-	enum st_hist_kind hist;
-	int64_t lo, hi, width;    /* @hist_linear(v, lo, hi, width) */
-	uint32_t nbuckets;        /* derived by st_stat_shape_init */
-	int variance_shift;       /* @variance(v, shift); 0 by default */
-};
-
-/* Fill nbuckets from hist/lo/hi/width.  Linear: (hi-lo)/width + 3 buckets
- * (under, N+1 regular, over) as stap lays them out; log: 128. */
-void st_stat_shape_init(struct st_stat_shape *shape);
+#include "frontend/base_types.h"
 
 struct st_stat {
 	int64_t count, sum, min, max;
@@ -41,8 +28,6 @@ void st_stat_add(struct st_stat *st, const struct st_stat_shape *shape, int64_t 
 void st_stat_add_n(struct st_stat *st, const struct st_stat_shape *shape, int64_t v, uint64_t n);
 /* dst += src (same shape). */
 void st_stat_merge(struct st_stat *dst, const struct st_stat *src, const struct st_stat_shape *shape);
-
-enum st_stat_op { ST_AGG_COUNT, ST_AGG_SUM, ST_AGG_MIN, ST_AGG_MAX, ST_AGG_AVG, ST_AGG_VARIANCE };
 
 /* Extract one value.  Returns 0, or -1 for an empty aggregate where stap
  * errors (@min @max @avg @variance of nothing); the caller raises

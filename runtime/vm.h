@@ -9,6 +9,7 @@
 #include "lowering/plan.h"
 #include "runtime/event.h"
 #include "runtime/print.h"
+#include "runtime/map.h"
 #include "runtime/value.h"
 
 struct tep_event;

@@ -14,15 +14,14 @@
 #include "runtime/vm_internal.h"
 #include "tapset/builtins.h"
 
-/* why a read at addr faulted, after stap's "... copy fault at 0x..." */
-static const char *why(int err)
+/* why a read at addr faulted, after stap's "... copy fault at 0x...";
+ * buf is the caller's */
+static const char *why(int err, char *buf, size_t size)
 {
-	static char buf[200];
-
 	if (!st_ctx_live)
 		return ": the recording holds no kernel memory (kernel reads need a live run)";
 	if (err == -ENOSYS) {
-		snprintf(buf, sizeof(buf), ": kernel memory is not readable here (%s)", st_kread_why());
+		snprintf(buf, size, ": kernel memory is not readable here (%s)", st_kread_why());
 		return buf;
 	}
 	return "";
@@ -30,8 +29,10 @@ static const char *why(int err)
 
 static enum st_vm_status fault(struct st_vm *vm, const char *what, int64_t addr, int err)
 {
+	char buf[200];
+
 	return st_vm_raise(vm, "kernel %s copy fault at 0x%llx%s [man error::fault]", what, (unsigned long long)addr,
-			   why(err));
+			   why(err, buf, sizeof(buf)));
 }
 
 /* the string at addr, at most max bytes with its NUL: 0 and *out, or -errno */
@@ -86,9 +87,11 @@ static enum st_vm_status chain_value(struct st_vm *vm, int64_t addr, int64_t spe
 	bool sign = (spec >> 8) & 1;
 	int64_t v = 0;
 	int r = kvalue(addr, size, sign && !bits, &v);
+	char wb[200];
 
 	if (r < 0)
-		return st_vm_raise(vm, "read fault [man error::fault] at 0x%llx%s", (unsigned long long)addr, why(r));
+		return st_vm_raise(vm, "read fault [man error::fault] at 0x%llx%s", (unsigned long long)addr,
+				   why(r, wb, sizeof(wb)));
 	if (bits) {       /* a bitfield: its bits up to the top, then down */
 		uint64_t u = (uint64_t)v << (64 - shift - bits);
 
@@ -124,6 +127,7 @@ static const struct kscalar *kscalar_of(unsigned id)
 enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_value *a, st_value *ret)
 {
 	uint32_t maxlen = vm->limits.maxstringlen ? vm->limits.maxstringlen : 512;
+	char wb[200];
 	int64_t n;
 	int r;
 
@@ -163,13 +167,14 @@ enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_val
 		 * stap's run in stapio) */
 		if (!st_ctx_live)
 			return st_vm_raise(vm, "task_current(): no task_struct of task %lld%s", (long long)a[0].n,
-					   why(-EFAULT));
+					   why(-EFAULT, wb, sizeof(wb)));
 		if (a[0].n != getpid() && a[0].n != gettid())
 			return st_vm_raise(vm, "task_current(): the task_struct of task %lld is readable only in "
 					   "a tracepoint or syscall probe (at its event)", (long long)a[0].n);
 		ret->n = st_kread_current_task();
 		if (ret->n < 0 && ret->n >= -4095)     /* -errno; an address is negative too */
-			return st_vm_raise(vm, "task_current(): no task address%s", why((int)ret->n));
+			return st_vm_raise(vm, "task_current(): no task address%s",
+					   why((int)ret->n, wb, sizeof(wb)));
 		break;
 	default:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);

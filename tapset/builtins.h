@@ -5,7 +5,7 @@
 #define ST_TAPSET_BUILTINS_H
 
 #include <stdint.h>
-#include "runtime/value.h"
+#include "frontend/base_types.h"
 
 enum st_builtin_id {
 #define ST_BUILTIN(id, name, ret, nargs, a1, a2, a3, a4) ST_BI_##id,

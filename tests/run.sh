@@ -37,6 +37,14 @@ for t in "$ROOT/$BUILD"/tests/test_*; do
 	fi
 done
 
+# --- layering: no #include runs up a floor (tests/layers.sh, doc/design.md) ---
+while IFS= read -r line; do
+	case $line in
+	PASS\ *) record PASS "${line#PASS }" ;;
+	*) record FAIL "${line#FAIL }" ;;
+	esac
+done < <(bash "$ROOT/tests/layers.sh" "$ROOT" 2>&1 || echo "FAIL layers: tests/layers.sh exited $?")
+
 # --- golden script tests: NAME.stp with NAME.out [NAME.err NAME.args NAME.rc] ---
 # NAME.args holds options; words after a lone "--" are the script's arguments.
 golden_args() {   # golden_args BASE: fills opts[] and sargs[]

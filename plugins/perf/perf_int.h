@@ -7,14 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/perf_event.h>
+#include "frontend/base_err.h"
 #include "plugins/perf/perf_bpf.h"
 #include "runtime/backend.h"
 #include "runtime/event.h"
+#include "runtime/tasks.h"
 
 struct st_perf_sysc;
 
 /* One-line error into *err (malloc'd); returns rc so callers can `return`. */
-int st_perf_fail(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The backend's name for the one error helper (frontend/base_err.h). */
+#define st_perf_fail st_err
 /* For EACCES/EPERM from perf_event_open: the sysctl and capabilities
  * missing, in buf; "" otherwise. */
 const char *st_perf_access_hint(int e, char *buf, size_t n);
@@ -25,27 +28,18 @@ char *st_perf_read_file(const char *path, size_t *len);
 const char *st_perf_tracing_dir(void);
 
 /* ---- comm table: tid -> current name, replayed in time order ---- */
-struct st_perf_comm_ent {
-	int32_t tid;
-	bool used;
-	char comm[16];
-};
-
 struct st_perf_comm {
-	struct st_perf_comm_ent *ent;
-	uint32_t cap, n;
+	struct st_tasks tasks;    /* runtime/tasks.h; tgid unused */
 	char miss[24];            /* ":TID" for tasks never named */
 };
 
 int st_perf_comm_init(struct st_perf_comm *c);
 void st_perf_comm_free(struct st_perf_comm *c);
 void st_perf_comm_set(struct st_perf_comm *c, int32_t tid, const char *name, size_t max);
-const char *st_perf_comm_find(const struct st_perf_comm *c, int32_t tid);
+const char *st_perf_comm_find(struct st_perf_comm *c, int32_t tid);
 /* Never NULL: the name, or ":TID" (perf script's spelling). */
 const char *st_perf_comm_get(struct st_perf_comm *c, int32_t tid);
 void st_perf_comm_fork(struct st_perf_comm *c, int32_t tid, int32_t ptid);
-/* Every task in /proc: fn(ctx, tgid, tid, comm). */
-int st_perf_proc_tasks(void (*fn)(void *ctx, int pid, int tid, const char *comm), void *ctx);
 
 /* ---- records ---- */
 struct st_perf_sample {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <traceevent/event-parse.h>
 #include "plugins/perf/perf_int.h"
+#include "runtime/merge.h"
 #include "plugins/perf/perf_ink.h"
 #include "plugins/perf/perf_syscalls.h"
 
@@ -33,7 +34,7 @@ struct live {
 	struct tep_event **fmt;       /* per plan source */
 	uint32_t nsrc;
 	struct cursor *cur;
-	int *heap, nheap;             /* ring indices by cursor time */
+	struct st_merge merge;        /* rings by the time of their current record */
 	int held;                     /* ring whose record next() returned */
 	struct pollfd *pfd;
 	struct st_perf_evt *last_evt; /* id lookup cache */
@@ -51,48 +52,6 @@ static struct st_perf_evt *find_evt(struct live *l, uint64_t id)
 	l->last_evt = st_perf_attach_find(&l->at, id);
 	l->last_id = id;
 	return l->last_evt;
-}
-
-/* ---- heap of rings keyed by the time of their current record ---- */
-
-static bool heap_less(struct live *l, int a, int b)
-{
-	return l->cur[a].time < l->cur[b].time || (l->cur[a].time == l->cur[b].time && a < b);
-}
-
-static void heap_push(struct live *l, int r)
-{
-	int i = l->nheap++;
-
-	l->heap[i] = r;
-	while (i > 0 && heap_less(l, l->heap[i], l->heap[(i - 1) / 2])) {
-		int p = (i - 1) / 2, t = l->heap[p];
-		l->heap[p] = l->heap[i];
-		l->heap[i] = t;
-		i = p;
-	}
-}
-
-static int heap_pop(struct live *l)
-{
-	int top = l->heap[0], i = 0;
-
-	l->heap[0] = l->heap[--l->nheap];
-	for (;;) {
-		int a = 2 * i + 1, b = a + 1, m = i, t;
-
-		if (a < l->nheap && heap_less(l, l->heap[a], l->heap[m]))
-			m = a;
-		if (b < l->nheap && heap_less(l, l->heap[b], l->heap[m]))
-			m = b;
-		if (m == i)
-			break;
-		t = l->heap[m];
-		l->heap[m] = l->heap[i];
-		l->heap[i] = t;
-		i = m;
-	}
-	return top;
 }
 
 /* ---- ring cursors ---- */
@@ -155,7 +114,7 @@ static void cursor_advance(struct live *l, int ri)
 	c->pos += c->rec->size;
 	st_perf_ring_release(&l->at.ring[ri], c->pos);
 	if (cursor_load(l, ri))
-		heap_push(l, ri);
+		st_merge_push(&l->merge, (uint32_t)ri, l->cur[ri].time);
 }
 
 /* Look at every ring's head; rings that were empty join the heap. */
@@ -169,7 +128,7 @@ static void refill(struct live *l)
 			continue;
 		c->head = st_perf_ring_head(&l->at.ring[i]);
 		if (was_empty && cursor_load(l, i))
-			heap_push(l, i);
+			st_merge_push(&l->merge, (uint32_t)i, l->cur[i].time);
 	}
 }
 
@@ -260,8 +219,8 @@ static bool fill_event(struct live *l, const struct perf_event_header *h, struct
 /* Hand out the oldest record older than `limit`: 1 with *ev, else 0. */
 static int emit(struct live *l, struct st_event *ev, uint64_t limit)
 {
-	while (l->nheap && l->cur[l->heap[0]].time <= limit) {
-		int ri = heap_pop(l);
+	while (st_merge_count(&l->merge) && st_merge_top_time(&l->merge) <= limit) {
+		int ri = (int)st_merge_pop(&l->merge);
 		const struct perf_event_header *h = l->cur[ri].rec;
 
 		if (h->type == PERF_RECORD_SAMPLE && fill_event(l, h, ev)) {
@@ -279,7 +238,7 @@ static bool drained(struct live *l)
 	for (int i = 0; i < l->at.ncpu; i++)
 		if (l->at.ring[i].base && st_perf_ring_head(&l->at.ring[i]) > l->cur[i].pos)
 			return false;
-	return l->nheap == 0;
+	return st_merge_count(&l->merge) == 0;
 }
 
 static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
@@ -310,7 +269,7 @@ static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
 		if (now >= deadline)
 			return 0;
 		/* Records waiting for the slack to pass: sleep just that long. */
-		wait = l->nheap ? 1 + (int)(SLACK_NS / 1000000) : POLL_STEP_MS;
+		wait = st_merge_count(&l->merge) ? 1 + (int)(SLACK_NS / 1000000) : POLL_STEP_MS;
 		if ((uint64_t)wait * 1000000ull > deadline - now)
 			wait = (int)((deadline - now) / 1000000ull) + 1;
 		rc = poll(l->pfd, (nfds_t)l->at.ncpu, wait);
@@ -358,7 +317,7 @@ static void live_close(struct st_stream *s)
 		tep_free(l->tep);
 	free(l->fmt);
 	free(l->cur);
-	free(l->heap);
+	st_merge_free(&l->merge);
 	free(l->pfd);
 	free(l);
 }
@@ -413,9 +372,8 @@ static int setup(struct live *l, char **err)
 	int n = l->at.ncpu, rc;
 
 	l->cur = calloc((size_t)n, sizeof(*l->cur));
-	l->heap = calloc((size_t)n, sizeof(int));
 	l->pfd = calloc((size_t)n, sizeof(*l->pfd));
-	if (!l->cur || !l->heap || !l->pfd)
+	if (!l->cur || !l->pfd || st_merge_init(&l->merge, (uint32_t)n) < 0)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		l->cur[i].bounce = malloc(65536);   /* a record is at most 64 KiB */
@@ -474,7 +432,7 @@ int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct s
 	l->base.wall_offset_ns = l->at.wall_offset_ns;
 	/* Names of tasks that already run: taken after arming, so the COMM
 	 * records in the rings (newer) override them as they are replayed. */
-	st_perf_proc_tasks(snap_comm, &l->comm);
+	st_proc_tasks(snap_comm, &l->comm);
 	*out = &l->base;
 	return 0;
 }

@@ -17,6 +17,9 @@
 #include <traceevent/event-parse.h>
 #include "plugins/perf/perf_file.h"
 #include "plugins/perf/perf_int.h"
+#include "runtime/bytes.h"
+#include "runtime/merge.h"
+#include "runtime/recording.h"
 #include "plugins/perf/perf_syscalls.h"
 
 struct rattr {
@@ -52,59 +55,6 @@ struct st_recording {
 };
 
 /* ---- bounds-checked reading ---- */
-
-struct rd {
-	const uint8_t *p;
-	size_t len, off;
-	bool bad;
-};
-
-static const uint8_t *rd_take(struct rd *r, size_t n)
-{
-	const uint8_t *p;
-
-	if (r->bad || n > r->len - r->off) {
-		r->bad = true;
-		return NULL;
-	}
-	p = r->p + r->off;
-	r->off += n;
-	return p;
-}
-
-static uint64_t rd_u64(struct rd *r)
-{
-	const uint8_t *p = rd_take(r, 8);
-	uint64_t v = 0;
-
-	if (p)
-		memcpy(&v, p, 8);
-	return v;
-}
-
-static uint32_t rd_u32(struct rd *r)
-{
-	const uint8_t *p = rd_take(r, 4);
-	uint32_t v = 0;
-
-	if (p)
-		memcpy(&v, p, 4);
-	return v;
-}
-
-static const char *rd_str(struct rd *r)
-{
-	const uint8_t *p = r->bad ? NULL : memchr(r->p + r->off, 0, r->len - r->off);
-	const char *s;
-
-	if (!p) {
-		r->bad = true;
-		return NULL;
-	}
-	s = (const char *)r->p + r->off;
-	r->off = (size_t)(p - r->p) + 1;
-	return s;
-}
 
 static bool in_file(const struct st_recording *rec, uint64_t off, uint64_t size)
 {
@@ -259,17 +209,17 @@ static void parse_format(struct st_recording *rec, const char *text, size_t size
 	free(copy);
 }
 
-static int tracing_events(struct st_recording *rec, struct rd *r, bool ftrace)
+static int tracing_events(struct st_recording *rec, struct st_rd *r, bool ftrace)
 {
-	uint32_t nsys = ftrace ? 1 : rd_u32(r);
+	uint32_t nsys = ftrace ? 1 : st_rd_u32(r);
 
 	for (uint32_t s = 0; s < nsys && !r->bad; s++) {
-		const char *sys = ftrace ? "ftrace" : rd_str(r);
-		uint32_t n = rd_u32(r);
+		const char *sys = ftrace ? "ftrace" : st_rd_str(r);
+		uint32_t n = st_rd_u32(r);
 
 		for (uint32_t i = 0; i < n && !r->bad; i++) {
-			uint64_t size = rd_u64(r);
-			const uint8_t *text = rd_take(r, size);
+			uint64_t size = st_rd_u64(r);
+			const uint8_t *text = st_rd_take(r, size);
 
 			/* ftrace's own formats are never sources: skip parsing. */
 			if (text && !ftrace)
@@ -282,7 +232,7 @@ static int tracing_events(struct st_recording *rec, struct rd *r, bool ftrace)
 static int tracing_data(struct st_recording *rec, char **err)
 {
 	struct st_perf_section sec;
-	struct rd r;
+	struct st_rd r;
 	const uint8_t *magic;
 	const char *ver;
 	uint8_t endian, lsize;
@@ -294,26 +244,26 @@ static int tracing_data(struct st_recording *rec, char **err)
 		return -ENOMEM;
 	if (!feature(rec, ST_PERF_FEAT_TRACING_DATA, &sec))
 		return 0;       /* no tracepoints; counters only */
-	r = (struct rd){rec->map + sec.offset, sec.size, 0, false};
-	magic = rd_take(&r, 10);
-	ver = rd_str(&r);
+	r = (struct st_rd){rec->map + sec.offset, sec.size, 0, false};
+	magic = st_rd_take(&r, 10);
+	ver = st_rd_str(&r);
 	if (!magic || memcmp(magic, "\x17\x08\x44tracing", 10) || !ver)
 		return st_perf_fail(err, -EINVAL, "%s: bad tracing data", rec->path);
-	endian = rd_take(&r, 1) ? r.p[r.off - 1] : 0;
-	lsize = rd_take(&r, 1) ? r.p[r.off - 1] : 8;
+	endian = st_rd_take(&r, 1) ? r.p[r.off - 1] : 0;
+	lsize = st_rd_take(&r, 1) ? r.p[r.off - 1] : 8;
 	tep_set_file_bigendian(rec->tep, endian ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
 	tep_set_local_bigendian(rec->tep, TEP_LITTLE_ENDIAN);
 	if (lsize != 4 && lsize != 8)
 		return st_perf_fail(err, -EINVAL, "%s: bad long size in tracing data", rec->path);
 	tep_set_long_size(rec->tep, lsize);
-	tep_set_page_size(rec->tep, (int)rd_u32(&r));
+	tep_set_page_size(rec->tep, (int)st_rd_u32(&r));
 	if (endian)
 		return st_perf_fail(err, -EINVAL, "%s: big-endian tracing data is not supported", rec->path);
 	for (int i = 0; i < 2 && !r.bad; i++) {
-		const char *name = rd_str(&r);
+		const char *name = st_rd_str(&r);
 
-		size = rd_u64(&r);
-		text = rd_take(&r, size);
+		size = st_rd_u64(&r);
+		text = st_rd_take(&r, size);
 		if (!name || strcmp(name, i ? "header_event" : "header_page"))
 			r.bad = true;
 		else if (i == 0 && text)
@@ -331,22 +281,22 @@ static int tracing_data(struct st_recording *rec, char **err)
 static int attr_names(struct st_recording *rec)
 {
 	struct st_perf_section sec;
-	struct rd r;
+	struct st_rd r;
 	uint32_t nr = 0, asz = 0;
 
 	if (feature(rec, ST_PERF_FEAT_EVENT_DESC, &sec)) {
-		r = (struct rd){rec->map + sec.offset, sec.size, 0, false};
-		nr = rd_u32(&r);
-		asz = rd_u32(&r);
+		r = (struct st_rd){rec->map + sec.offset, sec.size, 0, false};
+		nr = st_rd_u32(&r);
+		asz = st_rd_u32(&r);
 		for (uint32_t i = 0; i < nr && !r.bad; i++) {
 			uint32_t nids, len;
 			const uint8_t *s;
 
-			rd_take(&r, asz);
-			nids = rd_u32(&r);
-			len = rd_u32(&r);
-			s = rd_take(&r, len);
-			rd_take(&r, (size_t)nids * 8);
+			st_rd_take(&r, asz);
+			nids = st_rd_u32(&r);
+			len = st_rd_u32(&r);
+			s = st_rd_take(&r, len);
+			st_rd_take(&r, (size_t)nids * 8);
 			if (s && len && i < rec->nattr && nr == rec->nattr && !rec->attr[i].name)
 				rec->attr[i].name = strndup((const char *)s, len);
 		}
@@ -525,9 +475,9 @@ struct rstream {
 	struct tep_event **fmt;       /* per plan source */
 	uint32_t nsrc;
 	struct run *run;
-	uint32_t nrun, nheap;
-	uint32_t *heap;               /* run indices; heap[0] is the oldest */
-	bool held;                    /* heap[0]'s record was handed out */
+	uint32_t nrun;
+	struct st_merge merge;        /* runs by the time of their current record */
+	bool held;                    /* the top run's record was handed out */
 	struct st_perf_comm comm;
 	uint64_t last_id;
 	int last_attr;
@@ -576,29 +526,6 @@ static uint64_t rec_time(struct rstream *s, const uint8_t *p, uint64_t prev)
 		if (st_perf_parse_trailer(s->rec->trailer_type, body, size, &sm) < 0)
 			return prev;
 		return sm.time;
-	}
-}
-
-static bool run_less(const struct rstream *s, uint32_t a, uint32_t b)
-{
-	return s->run[a].time < s->run[b].time || (s->run[a].time == s->run[b].time && a < b);
-}
-
-static void sift_down(struct rstream *s, uint32_t i)
-{
-	for (;;) {
-		uint32_t a = 2 * i + 1, b = a + 1, m = i, t;
-
-		if (a < s->nheap && run_less(s, s->heap[a], s->heap[m]))
-			m = a;
-		if (b < s->nheap && run_less(s, s->heap[b], s->heap[m]))
-			m = b;
-		if (m == i)
-			return;
-		t = s->heap[m];
-		s->heap[m] = s->heap[i];
-		s->heap[i] = t;
-		i = m;
 	}
 }
 
@@ -655,31 +582,26 @@ static int find_runs(struct rstream *s, char **err)
 	}
 	if (s->nrun)
 		s->run[s->nrun - 1].end = pos;
-	s->heap = malloc((s->nrun ? s->nrun : 1) * sizeof(*s->heap));
-	if (!s->heap)
+	if (st_merge_init(&s->merge, s->nrun) < 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < s->nrun; i++)
-		s->heap[i] = i;
-	s->nheap = s->nrun;
-	for (uint32_t i = s->nheap / 2; i-- > 0;)
-		sift_down(s, i);
+		st_merge_push(&s->merge, i, s->run[i].time);
 	return 0;
 }
 
-/* Step heap[0] past its current record and restore heap order. */
+/* Step the top run past its current record and restore the merge order. */
 static void advance_top(struct rstream *s)
 {
-	struct run *r = &s->run[s->heap[0]];
+	struct run *r = &s->run[st_merge_top(&s->merge)];
 	const struct perf_event_header *h = (const void *)(s->rec->map + r->pos);
 
 	r->pos += h->size;
 	if (r->pos >= r->end) {
-		s->heap[0] = s->heap[--s->nheap];
+		st_merge_pop(&s->merge);
 	} else {
 		r->time = rec_time(s, s->rec->map + r->pos, r->time);
+		st_merge_retime_top(&s->merge, r->time);
 	}
-	if (s->nheap)
-		sift_down(s, 0);
 }
 
 static void side_record(struct rstream *s, const struct perf_event_header *h)
@@ -756,8 +678,8 @@ static int rs_next(struct st_stream *st, struct st_event *ev, int timeout_ms)
 		s->held = false;
 		advance_top(s);
 	}
-	while (s->nheap) {
-		const struct perf_event_header *h = (const void *)(s->rec->map + s->run[s->heap[0]].pos);
+	while (st_merge_count(&s->merge)) {
+		const struct perf_event_header *h = (const void *)(s->rec->map + s->run[st_merge_top(&s->merge)].pos);
 
 		if (h->type == PERF_RECORD_SAMPLE) {
 			if (fill(s, h, ev)) {
@@ -798,7 +720,7 @@ static void rs_close(struct st_stream *st)
 	free(s->bound);
 	free(s->fmt);
 	free(s->run);
-	free(s->heap);
+	st_merge_free(&s->merge);
 	st_perf_comm_free(&s->comm);
 	free(s);
 }
@@ -857,12 +779,9 @@ static int bind_syscall(struct rstream *s, uint32_t source, const char *want)
 static int bind(struct rstream *s, const struct st_source *src, uint32_t nsrc, char **err)
 {
 	struct st_recording *rec = s->rec;
-	char *missing = NULL;
-	size_t mlen = 0;
-	FILE *m = open_memstream(&missing, &mlen);
-	int nmiss = 0;
+	struct st_missing miss;
 
-	if (!m)
+	if (st_missing_open(&miss) < 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nsrc; i++) {
 		bool found = false;
@@ -890,17 +809,10 @@ static int bind(struct rstream *s, const struct st_source *src, uint32_t nsrc, c
 		if (!found && want && bind_syscall(s, i, want) == 0)
 			found = true;
 		if (!found && !src[i].optional)
-			fprintf(m, "%s%s", nmiss++ ? ", " : "", want ? want : "?");
+			st_missing_add(&miss, want);
 		free(want);
 	}
-	fclose(m);
-	if (nmiss) {
-		st_perf_fail(err, -ENOENT, "the recording has no events for: %s", missing);
-		free(missing);
-		return -ENOENT;
-	}
-	free(missing);
-	return 0;
+	return st_missing_close(&miss, err);
 }
 
 int st_perf_report_stream(struct st_recording *rec, const struct st_source *src, uint32_t nsrc,

@@ -19,16 +19,12 @@
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_file.h"
 #include "plugins/perf/perf_syscalls.h"
+#include "runtime/bytes.h"
 #include "runtime/control.h"
 #include "runtime/outfile.h"
 #include "runtime/usym.h"
 
 #define RUN_POLL_MS 100
-
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
 
 struct st_recorder {
 	struct st_perf_attach at;
@@ -36,48 +32,9 @@ struct st_recorder {
 	uint64_t data_off, off;
 	uint64_t samples, lost;
 	struct pollfd *pfd;
-	struct buf cmdlines;          /* "tid comm\n" for HEADER_TRACING_DATA */
-	struct buf comms;             /* synthesized COMM records */
+	struct st_wbuf cmdlines;          /* "tid comm\n" for HEADER_TRACING_DATA */
+	struct st_wbuf comms;             /* synthesized COMM records */
 };
-
-static int buf_put(struct buf *b, const void *p, size_t n)
-{
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		uint8_t *np;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	return 0;
-}
-
-static int buf_u32(struct buf *b, uint32_t v) { return buf_put(b, &v, 4); }
-static int buf_u64(struct buf *b, uint64_t v) { return buf_put(b, &v, 8); }
-static int buf_str(struct buf *b, const char *s) { return buf_put(b, s, strlen(s) + 1); }
-
-static int write_at(int fd, const void *p, size_t n, uint64_t off)
-{
-	while (n) {
-		ssize_t w = pwrite(fd, p, n, (off_t)off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p = (const uint8_t *)p + w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
 
 /* ---- tasks alive at start ---- */
 
@@ -97,15 +54,15 @@ static void add_task(void *ctx, int pid, int tid, const char *comm)
 	h.type = PERF_RECORD_COMM;
 	h.misc = 0;
 	h.size = (uint16_t)(sizeof(h) + 8 + 16 + st_perf_trailer_size(r->at.trailer_type));
-	buf_put(&r->comms, &h, sizeof(h));
-	buf_put(&r->comms, ids, 8);
-	buf_put(&r->comms, name, 16);
-	buf_put(&r->comms, ids, 8);
-	buf_put(&r->comms, &t, 8);
-	buf_put(&r->comms, cpu, 8);
-	buf_put(&r->comms, &id, 8);
+	st_wbuf_put(&r->comms, &h, sizeof(h));
+	st_wbuf_put(&r->comms, ids, 8);
+	st_wbuf_put(&r->comms, name, 16);
+	st_wbuf_put(&r->comms, ids, 8);
+	st_wbuf_put(&r->comms, &t, 8);
+	st_wbuf_put(&r->comms, cpu, 8);
+	st_wbuf_put(&r->comms, &id, 8);
 	n = snprintf(line, sizeof(line), "%d %s\n", tid, name);
-	buf_put(&r->cmdlines, line, (size_t)n);
+	st_wbuf_put(&r->cmdlines, line, (size_t)n);
 	if (r->at.want_mmap && pid == tid)
 		add_user_maps(r, pid);
 }
@@ -127,16 +84,16 @@ static void add_user_map(struct st_recorder *r, int pid, uint64_t start, uint64_
 	h.type = PERF_RECORD_MMAP;
 	h.misc = PERF_RECORD_MISC_USER;
 	h.size = (uint16_t)(sizeof(h) + 8 + 24 + nlen + st_perf_trailer_size(r->at.trailer_type));
-	buf_put(&r->comms, &h, sizeof(h));
-	buf_put(&r->comms, ids, 8);
-	buf_put(&r->comms, &start, 8);
-	buf_put(&r->comms, &len, 8);
-	buf_put(&r->comms, &pgoff, 8);
-	buf_put(&r->comms, name, nlen);
-	buf_put(&r->comms, ids, 8);
-	buf_put(&r->comms, &t, 8);
-	buf_put(&r->comms, cpu, 8);
-	buf_put(&r->comms, &id, 8);
+	st_wbuf_put(&r->comms, &h, sizeof(h));
+	st_wbuf_put(&r->comms, ids, 8);
+	st_wbuf_put(&r->comms, &start, 8);
+	st_wbuf_put(&r->comms, &len, 8);
+	st_wbuf_put(&r->comms, &pgoff, 8);
+	st_wbuf_put(&r->comms, name, nlen);
+	st_wbuf_put(&r->comms, ids, 8);
+	st_wbuf_put(&r->comms, &t, 8);
+	st_wbuf_put(&r->comms, cpu, 8);
+	st_wbuf_put(&r->comms, &id, 8);
 }
 
 struct user_maps {
@@ -200,16 +157,16 @@ static void add_kernel_map(struct st_recorder *r)
 	h.type = PERF_RECORD_MMAP;
 	h.misc = PERF_RECORD_MISC_KERNEL;
 	h.size = (uint16_t)(sizeof(h) + 8 + 24 + sizeof(name) + st_perf_trailer_size(r->at.trailer_type));
-	buf_put(&r->comms, &h, sizeof(h));
-	buf_put(&r->comms, ids, 8);
-	buf_put(&r->comms, &start, 8);
-	buf_put(&r->comms, &len, 8);
-	buf_put(&r->comms, &start, 8);
-	buf_put(&r->comms, name, sizeof(name));
-	buf_put(&r->comms, ids, 8);
-	buf_put(&r->comms, &t, 8);
-	buf_put(&r->comms, cpu, 8);
-	buf_put(&r->comms, &id, 8);
+	st_wbuf_put(&r->comms, &h, sizeof(h));
+	st_wbuf_put(&r->comms, ids, 8);
+	st_wbuf_put(&r->comms, &start, 8);
+	st_wbuf_put(&r->comms, &len, 8);
+	st_wbuf_put(&r->comms, &start, 8);
+	st_wbuf_put(&r->comms, name, sizeof(name));
+	st_wbuf_put(&r->comms, ids, 8);
+	st_wbuf_put(&r->comms, &t, 8);
+	st_wbuf_put(&r->comms, cpu, 8);
+	st_wbuf_put(&r->comms, &id, 8);
 }
 
 /* ---- ring copying ---- */
@@ -350,9 +307,9 @@ int st_perf_record_open(const char *path, const struct st_source *src, uint32_t 
 	rc = st_perf_attach_enable(&r->at, err);
 	if (rc == 0) {
 		add_kernel_map(r);
-		st_perf_proc_tasks(add_task, r);
+		st_proc_tasks(add_task, r);
 		r->data_off = header_space(&r->at);
-		rc = write_at(r->out.fd, r->comms.p, r->comms.len, r->data_off);
+		rc = st_write_at(r->out.fd, r->comms.p, r->comms.len, r->data_off);
 		if (rc < 0)
 			st_perf_fail(err, rc, "cannot write %s: %s", r->out.tmp, strerror(-rc));
 		r->off = r->data_off + r->comms.len;
@@ -420,7 +377,7 @@ static int collect_formats(struct st_recorder *r, struct fmt_ent **out, uint32_t
 }
 
 /* Systems in order of first use; each distinct event once. */
-static int event_formats(struct st_recorder *r, struct buf *b)
+static int event_formats(struct st_recorder *r, struct st_wbuf *b)
 {
 	struct fmt_ent *f;
 	uint32_t nf, nsys = 0;
@@ -429,7 +386,7 @@ static int event_formats(struct st_recorder *r, struct buf *b)
 
 	if (rc < 0)
 		return rc;
-	buf_u32(b, 0);
+	st_wbuf_u32(b, 0);
 	for (uint32_t i = 0; i < nf; i++) {
 		uint32_t n = 0;
 		size_t n_at;
@@ -440,9 +397,9 @@ static int event_formats(struct st_recorder *r, struct buf *b)
 		if (seen)
 			continue;
 		nsys++;
-		buf_str(b, f[i].system);
+		st_wbuf_str(b, f[i].system);
 		n_at = b->len;
-		buf_u32(b, 0);
+		st_wbuf_u32(b, 0);
 		for (uint32_t j = i; j < nf; j++) {
 			bool dup = false;
 
@@ -452,8 +409,8 @@ static int event_formats(struct st_recorder *r, struct buf *b)
 				dup = f[k].config == f[j].config;
 			if (dup)
 				continue;
-			buf_u64(b, f[j].len);
-			buf_put(b, f[j].text, f[j].len);
+			st_wbuf_u64(b, f[j].len);
+			st_wbuf_put(b, f[j].text, f[j].len);
 			n++;
 		}
 		memcpy(b->p + n_at, &n, 4);
@@ -465,13 +422,13 @@ static int event_formats(struct st_recorder *r, struct buf *b)
 
 /* Which syscalls:* event each raw_syscalls record stands for (empty when
  * nothing was folded). */
-static int syscall_map(struct st_recorder *r, struct buf *b)
+static int syscall_map(struct st_recorder *r, struct st_wbuf *b)
 {
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < r->at.nevt; i++)
 		n += r->at.evt[i].sysc ? r->at.evt[i].sysc->nm : 0;
-	buf_u32(b, n);
+	st_wbuf_u32(b, n);
 	for (uint32_t i = 0; i < r->at.nevt; i++) {
 		struct st_perf_evt *e = &r->at.evt[i];
 
@@ -479,13 +436,13 @@ static int syscall_map(struct st_recorder *r, struct buf *b)
 			struct st_perf_sysc_map_ent m = {e->attr.config, e->sysc->m[j].nr, 0,
 							 e->sysc->m[j].config};
 
-			buf_put(b, &m, sizeof(m));
+			st_wbuf_put(b, &m, sizeof(m));
 		}
 	}
 	return n;
 }
 
-static int tracing_data(struct st_recorder *r, struct buf *b)
+static int tracing_data(struct st_recorder *r, struct st_wbuf *b)
 {
 	const char *dir = st_perf_tracing_dir();
 	static const char *hdr[2] = {"header_page", "header_event"};
@@ -493,9 +450,9 @@ static int tracing_data(struct st_recorder *r, struct buf *b)
 	int rc = 0;
 
 	/* magic, "tracing", version "0.6" with its NUL */
-	buf_put(b, "\x17\x08\x44tracing0.6", 14);
-	buf_put(b, "\0\x08", 2);      /* little endian, 8-byte long */
-	buf_u32(b, (uint32_t)pg);
+	st_wbuf_put(b, "\x17\x08\x44tracing0.6", 14);
+	st_wbuf_put(b, "\0\x08", 2);      /* little endian, 8-byte long */
+	st_wbuf_u32(b, (uint32_t)pg);
 	for (int i = 0; i < 2; i++) {
 		char path[512], *text;
 		size_t len = 0;
@@ -504,26 +461,26 @@ static int tracing_data(struct st_recorder *r, struct buf *b)
 		text = st_perf_read_file(path, &len);
 		if (!text)
 			return -errno;
-		buf_str(b, hdr[i]);
-		buf_u64(b, len);
-		rc = buf_put(b, text, len);
+		st_wbuf_str(b, hdr[i]);
+		st_wbuf_u64(b, len);
+		rc = st_wbuf_put(b, text, len);
 		free(text);
 	}
-	buf_u32(b, 0);                 /* ftrace formats */
+	st_wbuf_u32(b, 0);                 /* ftrace formats */
 	rc = event_formats(r, b);
 	if (rc < 0)
 		return rc;
-	buf_u32(b, 0);                 /* kallsyms */
-	buf_u32(b, 0);                 /* printk formats */
-	buf_u64(b, r->cmdlines.len);
-	buf_put(b, r->cmdlines.p, r->cmdlines.len);
+	st_wbuf_u32(b, 0);                 /* kallsyms */
+	st_wbuf_u32(b, 0);                 /* printk formats */
+	st_wbuf_u64(b, r->cmdlines.len);
+	st_wbuf_put(b, r->cmdlines.p, r->cmdlines.len);
 	return rc;
 }
 
-static int event_desc(struct st_recorder *r, struct buf *b)
+static int event_desc(struct st_recorder *r, struct st_wbuf *b)
 {
-	buf_u32(b, r->at.nevt);
-	buf_u32(b, sizeof(struct perf_event_attr));
+	st_wbuf_u32(b, r->at.nevt);
+	st_wbuf_u32(b, sizeof(struct perf_event_attr));
 	for (uint32_t i = 0; i < r->at.nevt; i++) {
 		struct st_perf_evt *e = &r->at.evt[i];
 		size_t len = (strlen(e->name) + 1 + 63) & ~(size_t)63;
@@ -532,11 +489,11 @@ static int event_desc(struct st_recorder *r, struct buf *b)
 		if (!pad)
 			return -ENOMEM;
 		strcpy(pad, e->name);
-		buf_put(b, &e->attr, sizeof(e->attr));
-		buf_u32(b, (uint32_t)r->at.ncpu);
-		buf_u32(b, (uint32_t)len);
-		buf_put(b, pad, len);
-		buf_put(b, e->ids, (size_t)r->at.ncpu * 8);
+		st_wbuf_put(b, &e->attr, sizeof(e->attr));
+		st_wbuf_u32(b, (uint32_t)r->at.ncpu);
+		st_wbuf_u32(b, (uint32_t)len);
+		st_wbuf_put(b, pad, len);
+		st_wbuf_put(b, e->ids, (size_t)r->at.ncpu * 8);
 		free(pad);
 	}
 	return 0;
@@ -546,7 +503,7 @@ static int event_desc(struct st_recorder *r, struct buf *b)
 static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 			  const struct st_recording_info *ri)
 {
-	struct buf sec[4] = {{0}}, idx = {0};
+	struct st_wbuf sec[4] = {{0}}, idx = {0};
 	/* Ascending bit order, as the index requires. */
 	static const int bits[4] = {ST_PERF_FEAT_TRACING_DATA, ST_PERF_FEAT_EVENT_DESC,
 				    ST_PERF_FEAT_STAPLET_SYSCALLS, ST_PERF_FEAT_STAPLET};
@@ -562,7 +519,7 @@ static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 		sec[2] = sec[3];
 		nsec = 3;
 	}
-	if (rc == 0 && (!blob || buf_put(&sec[nsec - 1], blob, blob_len) < 0))
+	if (rc == 0 && (!blob || st_wbuf_put(&sec[nsec - 1], blob, blob_len) < 0))
 		rc = -ENOMEM;
 	free(blob);
 	at = r->off + (uint64_t)nsec * 16;
@@ -570,15 +527,15 @@ static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 		int bit = nsec == 3 && i == 2 ? bits[3] : bits[i];
 
 		fh->features[bit / 64] |= 1ull << (bit % 64);
-		buf_u64(&idx, at);
-		buf_u64(&idx, sec[i].len);
+		st_wbuf_u64(&idx, at);
+		st_wbuf_u64(&idx, sec[i].len);
 		at += sec[i].len;
 	}
 	if (rc == 0)
-		rc = write_at(r->out.fd, idx.p, idx.len, r->off);
+		rc = st_write_at(r->out.fd, idx.p, idx.len, r->off);
 	at = r->off + idx.len;
 	for (int i = 0; rc == 0 && i < nsec; i++) {
-		rc = write_at(r->out.fd, sec[i].p, sec[i].len, at);
+		rc = st_write_at(r->out.fd, sec[i].p, sec[i].len, at);
 		at += sec[i].len;
 	}
 	for (int i = 0; i < 4; i++)
@@ -590,7 +547,7 @@ static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 
 static int write_header(struct st_recorder *r, struct st_perf_file_header *fh)
 {
-	struct buf b = {0};
+	struct st_wbuf b = {0};
 	uint64_t ids_at = sizeof(*fh) + (uint64_t)r->at.nevt * (sizeof(struct perf_event_attr) + 16);
 	int rc;
 
@@ -600,18 +557,18 @@ static int write_header(struct st_recorder *r, struct st_perf_file_header *fh)
 	fh->attrs.offset = sizeof(*fh);
 	fh->attrs.size = (uint64_t)r->at.nevt * fh->attr_size;
 	fh->data.offset = r->data_off;
-	buf_put(&b, fh, sizeof(*fh));
+	st_wbuf_put(&b, fh, sizeof(*fh));
 	for (uint32_t i = 0; i < r->at.nevt; i++) {
 		struct perf_event_attr attr = r->at.evt[i].attr;
 
 		attr.disabled = 0;
-		buf_put(&b, &attr, sizeof(attr));
-		buf_u64(&b, ids_at + (uint64_t)i * (uint64_t)r->at.ncpu * 8);
-		buf_u64(&b, (uint64_t)r->at.ncpu * 8);
+		st_wbuf_put(&b, &attr, sizeof(attr));
+		st_wbuf_u64(&b, ids_at + (uint64_t)i * (uint64_t)r->at.ncpu * 8);
+		st_wbuf_u64(&b, (uint64_t)r->at.ncpu * 8);
 	}
 	for (uint32_t i = 0; i < r->at.nevt; i++)
-		buf_put(&b, r->at.evt[i].ids, (size_t)r->at.ncpu * 8);
-	rc = b.p ? write_at(r->out.fd, b.p, b.len, 0) : -ENOMEM;
+		st_wbuf_put(&b, r->at.evt[i].ids, (size_t)r->at.ncpu * 8);
+	rc = b.p ? st_write_at(r->out.fd, b.p, b.len, 0) : -ENOMEM;
 	free(b.p);
 	return rc;
 }

@@ -1,11 +1,10 @@
 /* perf_syscalls.c - fold many syscall tracepoints into one raw_syscalls
  * event per CPU (see perf_syscalls.h for why).
  *
- * Syscall numbers: the tracepoints do not carry them, so the table comes
- * from <sys/syscall.h> at build time (build/gen/syscall_names.h, made with
- * `cc -dM -E`), plus the syscalls newer than the build host's headers.  A
- * syscall this table does not know is simply not folded: it keeps its own
- * tracepoint, which is slower to tear down but exact.  The filter is an
+ * Syscall numbers: the tracepoints do not carry them, so they come from
+ * the runtime's syscall table (runtime/syscalls.h).  A syscall the table
+ * does not know is simply not folded: it keeps its own tracepoint, which is
+ * slower to tear down but exact.  The filter is an
  * ftrace filter on the event (PERF_EVENT_IOC_SET_FILTER), not a BPF
  * program: a BPF program on a tracepoint perf event is shared by every perf
  * event of that tracepoint (it would filter other tools' raw_syscalls
@@ -18,29 +17,7 @@
 #include <unistd.h>
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_syscalls.h"
-
-struct sysc_ent {
-	const char *name;
-	uint32_t nr;
-};
-
-static const struct sysc_ent sysc_table[] = {
-#if defined(__x86_64__)
-#define ST_SYSCALL(name, nr) {#name, nr},
-#include "syscall_names.h"
-#undef ST_SYSCALL
-	/* x86-64 numbers newer than Debian 12's headers (linux 6.1). */
-	{"uretprobe", 335}, {"uprobe", 336},
-	{"cachestat", 451}, {"fchmodat2", 452}, {"map_shadow_stack", 453},
-	{"futex_wake", 454}, {"futex_wait", 455}, {"futex_requeue", 456},
-	{"statmount", 457}, {"listmount", 458}, {"lsm_get_self_attr", 459},
-	{"lsm_set_self_attr", 460}, {"lsm_list_modules", 461}, {"mseal", 462},
-	{"setxattrat", 463}, {"getxattrat", 464}, {"listxattrat", 465},
-	{"removexattrat", 466}, {"open_tree_attr", 467}, {"file_getattr", 468},
-	{"file_setattr", 469},
-#endif
-	{NULL, 0},
-};
+#include "runtime/syscalls.h"
 
 /* Tracepoints named after the kernel function, not the syscall. */
 static const struct { const char *tp, *sys; } sysc_alias[] = {
@@ -48,46 +25,22 @@ static const struct { const char *tp, *sys; } sysc_alias[] = {
 	{"newuname", "uname"}, {"umount", "umount2"}, {"sendfile64", "sendfile"},
 };
 
-static const struct sysc_ent *lookup(const char *name)
-{
-	for (const struct sysc_ent *e = sysc_table; e->name; e++)
-		if (!strcmp(e->name, name))
-			return e;
-	return NULL;
-}
-
 int st_perf_sysc_nr(const char *tp)
 {
-	const struct sysc_ent *e;
-
 	for (size_t i = 0; i < sizeof(sysc_alias) / sizeof(sysc_alias[0]); i++)
 		if (!strcmp(sysc_alias[i].tp, tp))
 			tp = sysc_alias[i].sys;
-	e = lookup(tp);
-	return e ? (int)e->nr : -1;
+	return st_syscall_nr(tp);
 }
 
 const char *st_perf_sysc_name(uint32_t nr)
 {
-	for (const struct sysc_ent *e = sysc_table; e->name; e++) {
-		if (e->nr != nr)
-			continue;
-		for (size_t i = 0; i < sizeof(sysc_alias) / sizeof(sysc_alias[0]); i++)
-			if (!strcmp(sysc_alias[i].sys, e->name))
-				return sysc_alias[i].tp;
-		return e->name;
-	}
-	return NULL;
-}
+	const char *name = st_syscall_name(nr);
 
-static uint32_t table_max(void)
-{
-	uint32_t m = 0;
-
-	for (const struct sysc_ent *e = sysc_table; e->name; e++)
-		if (e->nr > m)
-			m = e->nr;
-	return m;
+	for (size_t i = 0; name && i < sizeof(sysc_alias) / sizeof(sysc_alias[0]); i++)
+		if (!strcmp(sysc_alias[i].sys, name))
+			return sysc_alias[i].tp;
+	return name;
 }
 
 void st_perf_sysc_free(struct st_perf_sysc *g)
@@ -295,7 +248,7 @@ int st_perf_sysc_plan(const struct st_source *src, uint32_t nsrc, const char *di
 		if (!g)
 			return st_perf_fail(err, -ENOMEM, "out of memory");
 		g->exit = d == 1;
-		g->nnr = table_max() + 1;
+		g->nnr = (uint32_t)(st_syscall_max() + 1);
 		g->by_nr = malloc(g->nnr * sizeof(*g->by_nr));
 		g->m = calloc(count[d], sizeof(*g->m));
 		if (!g->by_nr || !g->m)

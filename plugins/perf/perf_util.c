@@ -17,22 +17,6 @@
 #include "runtime/ctx_builtins.h"
 #include "runtime/usym.h"
 
-int st_perf_fail(char **err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	char *m = NULL;
-
-	if (!err)
-		return rc;
-	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) < 0)
-		m = NULL;
-	va_end(ap);
-	free(*err);
-	*err = m;
-	return rc;
-}
-
 /* What a refused perf_event_open lacks: the sysctl's value and the
  * capabilities that would lift it.  "" for other errors. */
 const char *st_perf_access_hint(int e, char *buf, size_t n)
@@ -116,81 +100,30 @@ uint64_t st_perf_now_ns(void)
 	return st_clock_mono_ns();
 }
 
-/* ---- comm table (open addressing, linear probing) ---- */
+/* ---- comm table: the shared task table (runtime/tasks.h) ---- */
 
 int st_perf_comm_init(struct st_perf_comm *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->cap = 1024;
-	c->ent = calloc(c->cap, sizeof(*c->ent));
-	return c->ent ? 0 : -ENOMEM;
+	return st_tasks_init(&c->tasks);
 }
 
 void st_perf_comm_free(struct st_perf_comm *c)
 {
-	free(c->ent);
-	c->ent = NULL;
-	c->cap = c->n = 0;
-}
-
-static uint32_t comm_hash(int32_t tid, uint32_t cap)
-{
-	return ((uint32_t)tid * 2654435761u) & (cap - 1);
-}
-
-static struct st_perf_comm_ent *comm_slot(const struct st_perf_comm *c, int32_t tid)
-{
-	uint32_t i = comm_hash(tid, c->cap);
-
-	while (c->ent[i].used && c->ent[i].tid != tid)
-		i = (i + 1) & (c->cap - 1);
-	return &c->ent[i];
-}
-
-static void comm_grow(struct st_perf_comm *c)
-{
-	struct st_perf_comm old = *c;
-	struct st_perf_comm_ent *ne = calloc(old.cap * 2, sizeof(*ne));
-
-	if (!ne)
-		return;     /* keep probing the full table; names just stay older */
-	c->ent = ne;
-	c->cap = old.cap * 2;
-	for (uint32_t i = 0; i < old.cap; i++)
-		if (old.ent[i].used)
-			*comm_slot(c, old.ent[i].tid) = old.ent[i];
-	free(old.ent);
+	st_tasks_free(&c->tasks);
 }
 
 void st_perf_comm_set(struct st_perf_comm *c, int32_t tid, const char *name, size_t max)
 {
-	struct st_perf_comm_ent *e;
-	size_t n = strnlen(name, max < 15 ? max : 15);
-
-	if (!c->ent)
-		return;
-	if ((c->n + 1) * 2 > c->cap)
-		comm_grow(c);
-	if (c->n + 1 >= c->cap)
-		return;
-	e = comm_slot(c, tid);
-	if (!e->used) {
-		e->used = true;
-		e->tid = tid;
-		c->n++;
-	}
-	memcpy(e->comm, name, n);
-	e->comm[n] = 0;
+	/* a full table that cannot grow keeps its older names */
+	(void)st_tasks_set(&c->tasks, tid, 0, name, max);
 }
 
-const char *st_perf_comm_find(const struct st_perf_comm *c, int32_t tid)
+const char *st_perf_comm_find(struct st_perf_comm *c, int32_t tid)
 {
-	const struct st_perf_comm_ent *e;
+	const struct st_task *e = st_tasks_get(&c->tasks, tid);
 
-	if (!c->ent)
-		return NULL;
-	e = comm_slot(c, tid);
-	return e->used ? e->comm : NULL;
+	return e ? e->comm : NULL;
 }
 
 const char *st_perf_comm_get(struct st_perf_comm *c, int32_t tid)
@@ -212,62 +145,6 @@ void st_perf_comm_fork(struct st_perf_comm *c, int32_t tid, int32_t ptid)
 		return;
 	memcpy(name, p, sizeof(name));
 	st_perf_comm_set(c, tid, name, sizeof(name));
-}
-
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-static void proc_threads(int pid, void (*fn)(void *, int, int, const char *), void *ctx)
-{
-	char path[320];
-	struct dirent *d;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return;    /* the process exited meanwhile */
-	while ((d = readdir(dir))) {
-		char buf[32];
-		ssize_t n;
-		int fd;
-
-		if (!all_digits(d->d_name))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", pid, d->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = 0;
-		buf[strcspn(buf, "\n")] = 0;
-		fn(ctx, pid, atoi(d->d_name), buf);
-	}
-	closedir(dir);
-}
-
-int st_perf_proc_tasks(void (*fn)(void *ctx, int pid, int tid, const char *comm), void *ctx)
-{
-	struct dirent *d;
-	DIR *dir = opendir("/proc");
-
-	if (!dir)
-		return -errno;
-	while ((d = readdir(dir)))
-		if (all_digits(d->d_name))
-			proc_threads(atoi(d->d_name), fn, ctx);
-	closedir(dir);
-	return 0;
 }
 
 /* ---- record parsing ---- */

@@ -129,7 +129,7 @@ static int32_t common_pid(const uint8_t *raw)
 
 static void replay(struct tc_decoder *d, enum tc_internal k, const uint8_t *raw, uint32_t size)
 {
-	struct tc_tasks *t = &d->tasks;
+	struct st_tasks *t = &d->tasks;
 	uint64_t pid, flags = 0;
 	const char *comm;
 	size_t clen = 0;
@@ -145,7 +145,7 @@ static void replay(struct tc_decoder *d, enum tc_internal k, const uint8_t *raw,
 		tgid = (int32_t)pid;
 		if (flags & CLONE_THREAD_FLAG) {
 			/* a thread joins its creator's group */
-			struct tc_task *parent = st_tracecmd_tasks_get(t, common_pid(raw));
+			struct st_task *parent = st_tracecmd_tasks_get(t, common_pid(raw));
 
 			tgid = parent ? parent->tgid : common_pid(raw);
 		}
@@ -153,7 +153,7 @@ static void replay(struct tc_decoder *d, enum tc_internal k, const uint8_t *raw,
 		break;
 	}
 	case TC_INT_RENAME: {
-		struct tc_task *task;
+		struct st_task *task;
 
 		if (!get_int(raw, size, d->rn_pid, &pid) ||
 		    !(comm = get_str(raw, size, d->rn_newcomm, &clen)))
@@ -163,7 +163,7 @@ static void replay(struct tc_decoder *d, enum tc_internal k, const uint8_t *raw,
 		break;
 	}
 	case TC_INT_EXEC: {
-		struct tc_task *task;
+		struct st_task *task;
 
 		/* after exec the task is its group's leader (de_thread) */
 		if (!get_int(raw, size, d->ex_pid, &pid))
@@ -211,7 +211,7 @@ int st_tracecmd_decode(struct tc_decoder *d, int cpu, uint64_t ts, const uint8_t
 		ev->pid = 0;
 		ev->comm = d->idle;
 	} else {
-		struct tc_task *task = st_tracecmd_tasks_get(&d->tasks, tid);
+		struct st_task *task = st_tracecmd_tasks_get(&d->tasks, tid);
 
 		if (task) {
 			ev->pid = task->tgid;

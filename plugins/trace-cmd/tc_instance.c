@@ -19,21 +19,6 @@
 #include "plugins/trace-cmd/tc_internal.h"
 #include "runtime/leftovers.h"
 
-void st_tracecmd_err(char **err, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	if (!err)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	free(*err);
-	*err = s;
-}
-
 int st_tracecmd_instance_write(struct tc_instance *ti, const char *file, const char *val)
 {
 	return tracefs_instance_file_write(ti->inst, file, val) < 0 ? -EIO : 0;

@@ -7,14 +7,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "frontend/base_err.h"
 #include "lowering/source.h"
+#include "runtime/tasks.h"
 #include "runtime/event.h"
 
 struct tep_handle;
 struct tep_event;
 struct tracefs_instance;
 
-#define TC_COMM_LEN 16
+#define TC_COMM_LEN ST_COMM_LEN
 
 /* ---- ring-buffer sub-buffer ("page") walking, tc_pages.c ---- */
 
@@ -39,35 +41,24 @@ int st_tracecmd_page_next(struct tc_cursor *c);
 
 /* ---- tasks, tc_tasks.c ---- */
 
-struct tc_task {
-	int32_t tid;           /* 0 = empty slot (tid 0 is handled apart) */
-	int32_t tgid;
-	char comm[TC_COMM_LEN];
-};
-
-struct tc_tasks {
-	struct tc_task *slot;
-	uint32_t mask;         /* capacity - 1 */
-	uint32_t used;
-	struct tc_task *last;  /* one-entry cache: consecutive events share a tid */
-};
-
 /* The snapshot stored in trace.dat: u32 count, then count records. */
 struct tc_task_rec {
 	int32_t tid, tgid;
 	char comm[TC_COMM_LEN];
 };
 
-int st_tracecmd_tasks_init(struct tc_tasks *t);
-void st_tracecmd_tasks_free(struct tc_tasks *t);
-struct tc_task *st_tracecmd_tasks_get(struct tc_tasks *t, int32_t tid);
-int st_tracecmd_tasks_set(struct tc_tasks *t, int32_t tid, int32_t tgid, const char *comm,
+/* The table is runtime/tasks.h's; trace-cmd names the idle tasks apart
+ * (swapper/CPU), so tid 0 is never stored nor found. */
+#define st_tracecmd_tasks_init st_tasks_init
+#define st_tracecmd_tasks_free st_tasks_free
+struct st_task *st_tracecmd_tasks_get(struct st_tasks *t, int32_t tid);
+int st_tracecmd_tasks_set(struct st_tasks *t, int32_t tid, int32_t tgid, const char *comm,
 			  size_t comm_len);
 /* Every thread in /proc: tgid is the /proc/PID it is listed under. */
-int st_tracecmd_tasks_from_proc(struct tc_tasks *t);
+int st_tracecmd_tasks_from_proc(struct st_tasks *t);
 /* Serialise the table (malloc'd) / load a serialised one. */
-void *st_tracecmd_tasks_encode(const struct tc_tasks *t, uint32_t *len);
-int st_tracecmd_tasks_decode(struct tc_tasks *t, const void *blob, uint64_t len);
+void *st_tracecmd_tasks_encode(const struct st_tasks *t, uint32_t *len);
+int st_tracecmd_tasks_decode(struct st_tasks *t, const void *blob, uint64_t len);
 
 /* ---- decoding records into st_event, tc_decode.c ---- */
 
@@ -94,7 +85,7 @@ struct tc_decoder {
 	struct tc_field nt_pid, nt_comm, nt_flags;   /* task_newtask */
 	struct tc_field rn_pid, rn_newcomm;          /* task_rename */
 	struct tc_field ex_pid;                      /* sched_process_exec */
-	struct tc_tasks tasks;
+	struct st_tasks tasks;
 	char comm[TC_COMM_LEN];                      /* the delivered event's comm */
 	char idle[TC_COMM_LEN];
 	/* an event bound to several sources is delivered once per source */
@@ -162,6 +153,7 @@ int st_tracecmd_open_cpu_raw(struct tc_instance *ti, int cpu, bool nonblock);
 bool st_tracecmd_source_event(const struct st_source *s, char *sys, size_t ssz, char *ev, size_t esz);
 
 /* printf into a malloc'd *err */
-void st_tracecmd_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The one error helper (frontend/base_err.h), without a status. */
+#define st_tracecmd_err(err, ...) ((void)st_err((err), 0, __VA_ARGS__))
 
 #endif

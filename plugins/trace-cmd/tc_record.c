@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <tracefs/tracefs.h>
+#include "runtime/bytes.h"
 #include "runtime/clock.h"
 #include "runtime/control.h"
 #include "runtime/dynevent.h"
@@ -40,40 +41,10 @@ struct st_recorder {
 	struct tc_rec_cpu *cpu;
 	struct pollfd *pfd;
 	int ncpu;
-	struct tc_tasks tasks;
+	struct st_tasks tasks;
 	uint64_t start_ns, end_ns;
 	int64_t wall_offset;
 };
-
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void put(struct buf *b, const void *data, size_t len)
-{
-	if (b->oom)
-		return;
-	if (b->len + len > b->cap) {
-		size_t cap = (b->len + len) * 2 + 4096;
-		uint8_t *n = realloc(b->p, cap);
-
-		if (!n) {
-			b->oom = true;
-			return;
-		}
-		b->p = n;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-}
-
-static void put_u16(struct buf *b, uint16_t v) { put(b, &v, 2); }
-static void put_u32(struct buf *b, uint32_t v) { put(b, &v, 4); }
-static void put_u64(struct buf *b, uint64_t v) { put(b, &v, 8); }
-static void put_str(struct buf *b, const char *s) { put(b, s, strlen(s) + 1); }
 
 /* An unnamed file in the output's directory: nothing to clean up after a crash. */
 static int temp_file(const char *path)
@@ -251,22 +222,22 @@ void st_tracecmd_record_abort(struct st_recorder *r)
 	rec_free(r);
 }
 
-static int put_tracefs_file(struct buf *b, const char *tag, const char *rel)
+static int put_tracefs_file(struct st_wbuf *b, const char *tag, const char *rel)
 {
 	size_t len;
 	char *s = st_tracecmd_read_tracefs(rel, &len);
 
 	if (!s)
 		return -EIO;
-	put_str(b, tag);
-	put_u64(b, len);
-	put(b, s, len);
+	st_wbuf_str(b, tag);
+	st_wbuf_u64(b, len);
+	st_wbuf_put(b, s, len);
 	free(s);
 	return 0;
 }
 
 /* Every enabled event's format, grouped by system. */
-static int put_formats(struct st_recorder *r, struct buf *b, char **err)
+static int put_formats(struct st_recorder *r, struct st_wbuf *b, char **err)
 {
 	uint32_t i, j, nsys = 0;
 	bool *done = calloc(r->en.n + 1, 1);
@@ -278,7 +249,7 @@ static int put_formats(struct st_recorder *r, struct buf *b, char **err)
 			;
 		nsys += j == i;
 	}
-	put_u32(b, nsys);
+	st_wbuf_u32(b, nsys);
 	for (i = 0; i < r->en.n; i++) {
 		uint32_t n = 0;
 
@@ -286,8 +257,8 @@ static int put_formats(struct st_recorder *r, struct buf *b, char **err)
 			continue;
 		for (j = i; j < r->en.n; j++)
 			n += !strcmp(r->en.e[j].sys, r->en.e[i].sys);
-		put_str(b, st_dynevent_logical_system(r->en.e[i].sys));
-		put_u32(b, n);
+		st_wbuf_str(b, st_dynevent_logical_system(r->en.e[i].sys));
+		st_wbuf_u32(b, n);
 		for (j = i; j < r->en.n; j++) {
 			char rel[256], *text;
 			size_t len;
@@ -303,8 +274,8 @@ static int put_formats(struct st_recorder *r, struct buf *b, char **err)
 				free(done);
 				return -EIO;
 			}
-			put_u64(b, len);
-			put(b, text, len);
+			st_wbuf_u64(b, len);
+			st_wbuf_put(b, text, len);
 			free(text);
 		}
 	}
@@ -314,9 +285,9 @@ static int put_formats(struct st_recorder *r, struct buf *b, char **err)
 
 /* saved_cmdlines for trace-cmd's own tools: our snapshot, then what the
  * kernel remembers of tasks born (and maybe gone) during the recording. */
-static void put_cmdlines(struct st_recorder *r, struct buf *b)
+static void put_cmdlines(struct st_recorder *r, struct st_wbuf *b)
 {
-	struct buf t = { 0 };
+	struct st_wbuf t = { 0 };
 	char *kern = st_tracecmd_read_tracefs("saved_cmdlines", NULL), *line, *save = NULL;
 	uint32_t i;
 
@@ -335,30 +306,30 @@ static void put_cmdlines(struct st_recorder *r, struct buf *b)
 		if (!r->tasks.slot[i].tid)
 			continue;
 		n = snprintf(line2, sizeof(line2), "%d %s\n", r->tasks.slot[i].tid, r->tasks.slot[i].comm);
-		put(&t, line2, (size_t)n);
+		st_wbuf_put(&t, line2, (size_t)n);
 	}
-	put_u64(b, t.len);
-	put(b, t.p, t.len);
+	st_wbuf_u64(b, t.len);
+	st_wbuf_put(b, t.p, t.len);
 	if (t.oom)
 		b->oom = true;
 	free(t.p);
 }
 
-static void put_option(struct buf *b, uint16_t id, const void *data, uint32_t len)
+static void put_option(struct st_wbuf *b, uint16_t id, const void *data, uint32_t len)
 {
-	put_u16(b, id);
-	put_u32(b, len);
-	put(b, data, len);
+	st_wbuf_u16(b, id);
+	st_wbuf_u32(b, len);
+	st_wbuf_put(b, data, len);
 }
 
-static int put_options(struct st_recorder *r, struct buf *b, const struct st_recording_info *ri,
+static int put_options(struct st_recorder *r, struct st_wbuf *b, const struct st_recording_info *ri,
 		       uint64_t lost)
 {
 	struct st_recording_info info = *ri;
 	uint32_t len;
 	char *clock = tracefs_instance_file_read(r->ti.inst, "trace_clock", NULL), *blob;
 
-	put(b, "options  ", 10);
+	st_wbuf_put(b, "options  ", 10);
 	if (clock)
 		put_option(b, OPT_TRACECLOCK, clock, (uint32_t)strlen(clock) + 1);
 	free(clock);
@@ -382,25 +353,10 @@ static int put_options(struct st_recorder *r, struct buf *b, const struct st_rec
 		return -ENOMEM;
 	put_option(b, ST_TRACECMD_OPT_TASKS, blob, len);
 	free(blob);
-	put_u16(b, 0);
+	st_wbuf_u16(b, 0);
 	return 0;
 }
 
-static int write_all(int fd, const void *p, size_t len, off_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p = (const uint8_t *)p + n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
 
 static int copy_data(int in, int out, uint64_t len, off_t dst)
 {
@@ -424,7 +380,7 @@ static int copy_data(int in, int out, uint64_t len, off_t dst)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
-		e = write_all(out, chunk, (size_t)n, d);
+		e = st_write_at(out, chunk, (size_t)n, d);
 		if (e < 0)
 			return e;
 		src += n;
@@ -458,40 +414,40 @@ static uint64_t count_records(int fd, uint64_t size, uint32_t page)
 static int write_file(struct st_recorder *r, const struct st_recording_info *ri, uint64_t lost,
 		      struct st_record_stats *stats, char **err)
 {
-	struct buf b = { 0 };
+	struct st_wbuf b = { 0 };
 	uint32_t page = r->ti.subbuf_size;
 	uint64_t off, events = 0;
 	struct st_outfile out = { .fd = -1 };
 	int i, ret;
 
-	put(&b, "\x17\x08\x44tracing", 10);
-	put(&b, "6", 2);
-	put(&b, "\0", 1);                        /* little endian */
-	put(&b, &(uint8_t){ sizeof(long) }, 1);
-	put_u32(&b, page);
+	st_wbuf_put(&b, "\x17\x08\x44tracing", 10);
+	st_wbuf_put(&b, "6", 2);
+	st_wbuf_put(&b, "\0", 1);                        /* little endian */
+	st_wbuf_put(&b, &(uint8_t){ sizeof(long) }, 1);
+	st_wbuf_u32(&b, page);
 	if (put_tracefs_file(&b, "header_page", "events/header_page") < 0 ||
 	    put_tracefs_file(&b, "header_event", "events/header_event") < 0) {
 		st_tracecmd_err(err, "cannot read the ring buffer headers from tracefs");
 		ret = -EIO;
 		goto out;
 	}
-	put_u32(&b, 0);                          /* ftrace formats: none used */
+	st_wbuf_u32(&b, 0);                          /* ftrace formats: none used */
 	ret = put_formats(r, &b, err);
 	if (ret < 0)
 		goto out;
-	put_u32(&b, 0);                          /* kallsyms */
-	put_u32(&b, 0);                          /* printk formats */
+	st_wbuf_u32(&b, 0);                          /* kallsyms */
+	st_wbuf_u32(&b, 0);                          /* printk formats */
 	put_cmdlines(r, &b);
-	put_u32(&b, (uint32_t)r->ncpu);
+	st_wbuf_u32(&b, (uint32_t)r->ncpu);
 	ret = put_options(r, &b, ri, lost);
 	if (ret < 0)
 		goto out;
-	put(&b, "flyrecord", 10);
+	st_wbuf_put(&b, "flyrecord", 10);
 	off = b.len + 16 * (uint64_t)r->ncpu;
 	for (i = 0; i < r->ncpu; i++) {
 		off = (off + page - 1) / page * page;
-		put_u64(&b, off);
-		put_u64(&b, r->cpu[i].bytes);
+		st_wbuf_u64(&b, off);
+		st_wbuf_u64(&b, r->cpu[i].bytes);
 		off += r->cpu[i].bytes;
 	}
 	if (b.oom) {
@@ -504,7 +460,7 @@ static int write_file(struct st_recorder *r, const struct st_recording_info *ri,
 		st_tracecmd_err(err, "cannot create a file next to %s: %s", r->path, strerror(-ret));
 		goto out;
 	}
-	ret = write_all(out.fd, b.p, b.len, 0);
+	ret = st_write_at(out.fd, b.p, b.len, 0);
 	off = b.len;
 	for (i = 0; !ret && i < r->ncpu; i++) {
 		uint64_t start;

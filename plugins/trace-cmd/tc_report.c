@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <traceevent/event-parse.h>
+#include "runtime/bytes.h"
+#include "runtime/merge.h"
+#include "runtime/recording.h"
 #include "plugins/trace-cmd/tc_internal.h"
 #include "plugins/trace-cmd/tracecmd_backend.h"
 
@@ -34,55 +37,6 @@ struct st_recording {
 	uint64_t bad_pages;
 	char *path;
 };
-
-struct rd {
-	const uint8_t *p;
-	uint64_t len, off;
-	bool bad;
-};
-
-static const uint8_t *take(struct rd *r, uint64_t n)
-{
-	const uint8_t *p;
-
-	if (r->bad || n > r->len - r->off) {
-		r->bad = true;
-		return NULL;
-	}
-	p = r->p + r->off;
-	r->off += n;
-	return p;
-}
-
-static uint64_t get_n(struct rd *r, int n)
-{
-	const uint8_t *p = take(r, (uint64_t)n);
-	uint64_t v = 0;
-
-	if (p)
-		memcpy(&v, p, (size_t)n);    /* little-endian host and file */
-	return v;
-}
-
-static const char *get_cstr(struct rd *r)
-{
-	const uint8_t *start = r->p + r->off;
-	const uint8_t *nul;
-
-	if (r->bad || r->off >= r->len || !(nul = memchr(start, 0, r->len - r->off))) {
-		r->bad = true;
-		return NULL;
-	}
-	r->off += (uint64_t)(nul - start) + 1;
-	return (const char *)start;
-}
-
-static bool expect(struct rd *r, const char *s, size_t n)
-{
-	const uint8_t *p = take(r, n);
-
-	return p && !memcmp(p, s, n);
-}
 
 static int fail(char **err, const char *path, const char *what)
 {
@@ -179,10 +133,10 @@ static char *sanitize_format(const char *text, uint64_t len, size_t *outlen)
 }
 
 /* One event format from the file into tep; the text need not end in NUL. */
-static int parse_format(struct st_recording *rec, struct rd *r, const char *sys)
+static int parse_format(struct st_recording *rec, struct st_rd *r, const char *sys)
 {
-	uint64_t len = get_n(r, 8);
-	const uint8_t *text = take(r, len);
+	uint64_t len = st_rd_uint(r, 8);
+	const uint8_t *text = st_rd_take(r, len);
 	size_t n = 0;
 	char *clean;
 	int ret;
@@ -197,19 +151,19 @@ static int parse_format(struct st_recording *rec, struct rd *r, const char *sys)
 	return ret;
 }
 
-static int parse_formats(struct st_recording *rec, struct rd *r, char **err)
+static int parse_formats(struct st_recording *rec, struct st_rd *r, char **err)
 {
 	uint32_t n, nsys, i, j;
 
-	n = (uint32_t)get_n(r, 4);
+	n = (uint32_t)st_rd_uint(r, 4);
 	for (i = 0; i < n && !r->bad; i++)
 		if (parse_format(rec, r, "ftrace") == -ENOMEM)
 			return -ENOMEM;
-	nsys = (uint32_t)get_n(r, 4);
+	nsys = (uint32_t)st_rd_uint(r, 4);
 	for (i = 0; i < nsys && !r->bad; i++) {
-		const char *sys = get_cstr(r);
+		const char *sys = st_rd_str(r);
 
-		n = (uint32_t)get_n(r, 4);
+		n = (uint32_t)st_rd_uint(r, 4);
 		for (j = 0; j < n && !r->bad; j++) {
 			int ret = parse_format(rec, r, sys ? sys : "");
 
@@ -222,13 +176,13 @@ static int parse_formats(struct st_recording *rec, struct rd *r, char **err)
 	return r->bad ? fail(err, rec->path, "truncated event formats") : 0;
 }
 
-static int parse_options(struct st_recording *rec, struct rd *r, struct st_recording_info *ri,
+static int parse_options(struct st_recording *rec, struct st_rd *r, struct st_recording_info *ri,
 			 char **err)
 {
 	bool have_info = false;
 
 	for (;;) {
-		uint16_t id = (uint16_t)get_n(r, 2);
+		uint16_t id = (uint16_t)st_rd_uint(r, 2);
 		uint32_t len;
 		const uint8_t *data;
 
@@ -236,8 +190,8 @@ static int parse_options(struct st_recording *rec, struct rd *r, struct st_recor
 			return fail(err, rec->path, "truncated options");
 		if (!id)
 			break;
-		len = (uint32_t)get_n(r, 4);
-		data = take(r, len);
+		len = (uint32_t)st_rd_uint(r, 4);
+		data = st_rd_take(r, len);
 		if (!data)
 			return fail(err, rec->path, "truncated options");
 		if (id == ST_TRACECMD_OPT_INFO) {
@@ -257,29 +211,29 @@ static int parse_options(struct st_recording *rec, struct rd *r, struct st_recor
 	return 0;
 }
 
-static int parse_cpus(struct st_recording *rec, struct rd *r, struct st_recording_info *ri, char **err)
+static int parse_cpus(struct st_recording *rec, struct st_rd *r, struct st_recording_info *ri, char **err)
 {
 	uint32_t i;
 	int ret;
 
-	rec->ncpu = (uint32_t)get_n(r, 4);
+	rec->ncpu = (uint32_t)st_rd_uint(r, 4);
 	if (r->bad || rec->ncpu > 65536)
 		return fail(err, rec->path, "bad CPU count");
-	if (expect(r, "options  ", 10)) {
+	if (st_rd_expect(r, "options  ", 10)) {
 		ret = parse_options(rec, r, ri, err);
 		if (ret < 0)
 			return ret;
 	} else {
 		return fail(err, rec->path, "not recorded by trace-cmd stap (no options section)");
 	}
-	if (!expect(r, "flyrecord", 10))
+	if (!st_rd_expect(r, "flyrecord", 10))
 		return fail(err, rec->path, "no flyrecord data (latency traces are not supported)");
 	rec->cpu = calloc(rec->ncpu + 1, sizeof(*rec->cpu));
 	if (!rec->cpu)
 		return -ENOMEM;
 	for (i = 0; i < rec->ncpu; i++) {
-		rec->cpu[i].off = get_n(r, 8);
-		rec->cpu[i].size = get_n(r, 8);
+		rec->cpu[i].off = st_rd_uint(r, 8);
+		rec->cpu[i].size = st_rd_uint(r, 8);
 		if (r->bad)
 			return fail(err, rec->path, "truncated CPU table");
 		if (rec->cpu[i].off > rec->size || rec->cpu[i].size > rec->size - rec->cpu[i].off)
@@ -290,35 +244,35 @@ static int parse_cpus(struct st_recording *rec, struct rd *r, struct st_recordin
 
 static int parse_header(struct st_recording *rec, struct st_recording_info *ri, char **err)
 {
-	struct rd r = { rec->map, rec->size, 0, false };
+	struct st_rd r = { rec->map, rec->size, 0, false };
 	const char *version;
 	uint64_t len;
 	int ret;
 
-	if (!expect(&r, "\x17\x08\x44tracing", 10))
+	if (!st_rd_expect(&r, "\x17\x08\x44tracing", 10))
 		return fail(err, rec->path, "not a trace.dat file");
-	version = get_cstr(&r);
+	version = st_rd_str(&r);
 	if (!version || strcmp(version, "6"))
 		return fail(err, rec->path, "unsupported trace.dat version (trace-cmd stap writes version 6)");
-	if (get_n(&r, 1) != 0)
+	if (st_rd_uint(&r, 1) != 0)
 		return fail(err, rec->path, "big-endian trace.dat files are not supported");
-	rec->long_size = (int)get_n(&r, 1);
-	rec->page = (uint32_t)get_n(&r, 4);
+	rec->long_size = (int)st_rd_uint(&r, 1);
+	rec->page = (uint32_t)st_rd_uint(&r, 4);
 	if (r.bad || (rec->long_size != 4 && rec->long_size != 8) || rec->page < 64 ||
 	    rec->page > (1u << 24))
 		return fail(err, rec->path, "corrupt file header");
 	tep_set_long_size(rec->tep, rec->long_size);
 	tep_set_page_size(rec->tep, (int)rec->page);
-	if (!expect(&r, "header_page", 12) || !take(&r, get_n(&r, 8)) ||
-	    !expect(&r, "header_event", 13) || !take(&r, get_n(&r, 8)))
+	if (!st_rd_expect(&r, "header_page", 12) || !st_rd_take(&r, st_rd_uint(&r, 8)) ||
+	    !st_rd_expect(&r, "header_event", 13) || !st_rd_take(&r, st_rd_uint(&r, 8)))
 		return fail(err, rec->path, "corrupt ring buffer header section");
 	ret = parse_formats(rec, &r, err);
 	if (ret < 0)
 		return ret;
-	take(&r, get_n(&r, 4));                  /* kallsyms */
-	take(&r, get_n(&r, 4));                  /* printk formats */
-	len = get_n(&r, 8);
-	rec->cmdlines = (const char *)take(&r, len);
+	st_rd_take(&r, st_rd_uint(&r, 4));                  /* kallsyms */
+	st_rd_take(&r, st_rd_uint(&r, 4));                  /* printk formats */
+	len = st_rd_uint(&r, 8);
+	rec->cmdlines = (const char *)st_rd_take(&r, len);
 	rec->cmdlines_len = len;
 	if (r.bad)
 		return fail(err, rec->path, "truncated header");
@@ -438,6 +392,7 @@ struct tc_rstream {
 	struct tc_decoder dec;
 	struct tc_rcpu *cpu;
 	uint32_t ncpu;
+	struct st_merge merge;   /* CPUs by the time of their current event */
 	uint64_t lost;
 };
 
@@ -474,26 +429,20 @@ static int rs_next(struct st_stream *st, struct st_event *ev, int timeout_ms)
 
 	if (st_tracecmd_decode_dup(&s->dec, ev))
 		return 1;
-	for (;;) {
-		struct tc_rcpu *best = NULL;
-		uint32_t i;
-		int d;
+	while (st_merge_count(&s->merge)) {
+		struct tc_rcpu *best = &s->cpu[st_merge_top(&s->merge)];
+		int d = st_tracecmd_decode(&s->dec, (int)(best - s->cpu), best->cur.ev_ts, best->cur.ev_data,
+					   best->cur.ev_size, ev);
 
-		for (i = 0; i < s->ncpu; i++) {
-			struct tc_rcpu *c = &s->cpu[i];
-
-			if (c->cur.have && (!best || c->cur.ev_ts < best->cur.ev_ts))
-				best = c;
-		}
-		if (!best)
-			return ST_STREAM_EOF;
-		d = st_tracecmd_decode(&s->dec, (int)(best - s->cpu), best->cur.ev_ts, best->cur.ev_data,
-				       best->cur.ev_size, ev);
 		/* the data stays mapped: advancing does not invalidate ev */
-		rcpu_advance(s, best);
+		if (rcpu_advance(s, best))
+			st_merge_retime_top(&s->merge, best->cur.ev_ts);
+		else
+			st_merge_pop(&s->merge);
 		if (d == 1)
 			return 1;
 	}
+	return ST_STREAM_EOF;
 }
 
 static struct tep_event *rs_format(struct st_stream *st, uint32_t source)
@@ -520,6 +469,7 @@ static void rs_close(struct st_stream *st)
 	if (!s)
 		return;
 	st_tracecmd_decoder_free(&s->dec);
+	st_merge_free(&s->merge);
 	free(s->cpu);
 	free(s);
 }
@@ -533,7 +483,7 @@ static const struct st_stream_ops report_ops = {
 };
 
 /* Seed the task table: saved_cmdlines (names only), then our snapshot. */
-static void seed_tasks(struct st_recording *rec, struct tc_tasks *t)
+static void seed_tasks(struct st_recording *rec, struct st_tasks *t)
 {
 	const char *p = rec->cmdlines, *end = p ? p + rec->cmdlines_len : NULL;
 
@@ -561,12 +511,10 @@ static void seed_tasks(struct st_recording *rec, struct tc_tasks *t)
 static int bind_sources(struct tc_rstream *s, const struct st_source *src, uint32_t nsrc, char **err)
 {
 	struct tep_handle *tep = s->rec->tep;
-	char *missing = NULL;
-	size_t mlen = 0;
-	FILE *m = open_memstream(&missing, &mlen);
-	uint32_t i, nmiss = 0;
+	struct st_missing miss;
+	uint32_t i;
 
-	if (!m)
+	if (st_missing_open(&miss) < 0)
 		return -ENOMEM;
 	for (i = 0; i < nsrc; i++) {
 		char sys[64], ev[128];
@@ -579,7 +527,7 @@ static int bind_sources(struct tc_rstream *s, const struct st_source *src, uint3
 		if (e && src[i].kind != ST_SRC_PERF) {
 			st_tracecmd_decoder_bind(&s->dec, i, e);
 		} else if (!src[i].optional) {
-			fprintf(m, "%s%s", nmiss++ ? ", " : "", src[i].name ? src[i].name : "?");
+			st_missing_add(&miss, src[i].name);
 		}
 	}
 	for (i = 0; i < TC_NINTERNAL; i++) {
@@ -589,14 +537,7 @@ static int bind_sources(struct tc_rstream *s, const struct st_source *src, uint3
 		if (e)
 			st_tracecmd_decoder_bind_internal(&s->dec, (enum tc_internal)(i + 1), e);
 	}
-	fclose(m);
-	if (nmiss) {
-		st_tracecmd_err(err, "the recording has no events for: %s", missing);
-		free(missing);
-		return -ENOENT;
-	}
-	free(missing);
-	return 0;
+	return st_missing_close(&miss, err);
 }
 
 int st_tracecmd_report_stream(struct st_recording *rec, const struct st_source *src, uint32_t nsrc,
@@ -607,7 +548,7 @@ int st_tracecmd_report_stream(struct st_recording *rec, const struct st_source *
 	int ret;
 
 	if (!s || st_tracecmd_decoder_init(&s->dec, nsrc) < 0 ||
-	    !(s->cpu = calloc(rec->ncpu + 1, sizeof(*s->cpu)))) {
+	    !(s->cpu = calloc(rec->ncpu + 1, sizeof(*s->cpu))) || st_merge_init(&s->merge, rec->ncpu) < 0) {
 		rs_close(s ? &s->base : NULL);
 		st_tracecmd_err(err, "out of memory");
 		return -ENOMEM;
@@ -627,7 +568,8 @@ int st_tracecmd_report_stream(struct st_recording *rec, const struct st_source *
 	for (i = 0; i < rec->ncpu; i++) {
 		s->cpu[i].base = rec->map + rec->cpu[i].off;
 		s->cpu[i].size = rec->cpu[i].size;
-		rcpu_advance(s, &s->cpu[i]);
+		if (rcpu_advance(s, &s->cpu[i]))
+			st_merge_push(&s->merge, i, s->cpu[i].cur.ev_ts);
 	}
 	*out = &s->base;
 	return 0;

@@ -17,13 +17,7 @@ PKGS="libtracefs libtraceevent libtracecmd libbpf libelf libdw"
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wno-unused-parameter $(pkg-config --cflags $PKGS 2>/dev/null)"
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null) -lpthread -lm"
 
-mkdir -p "$OUT/obj" "$OUT/gen"
-# the perf backend's syscall table, as the Makefile makes it
-if [ ! -f "$OUT/gen/syscall_names.h" ]; then
-	printf '#include <sys/syscall.h>\n' | $CC -dM -E - |
-		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9][0-9]*\)$/ST_SYSCALL(\1, \2)/p' | sort > "$OUT/gen/syscall_names.h"
-fi
-CFLAGS="$CFLAGS -I$OUT/gen"
+mkdir -p "$OUT/obj"
 # a changed header rebuilds everything (no dependency tracking here)
 newest_h=$(ls -t frontend/*.h tapset/*.h lowering/*.h runtime/*.h plugins/*/*.h tapset/*.def 2>/dev/null | head -1)
 if [ -f "$OUT/libstaplet-fuzz.a" ] && [ -n "$newest_h" ] && [ "$newest_h" -nt "$OUT/libstaplet-fuzz.a" ]; then

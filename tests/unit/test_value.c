@@ -8,6 +8,7 @@ int main(void)
 	struct st_limits l;
 	struct st_arena a;
 	const char *s, *first;
+	const void *prev;
 	char *p;
 	int i, ok = 1;
 
@@ -42,6 +43,25 @@ int main(void)
 	p = st_arena_alloc(&a, 5000);
 	CHECK("after growth, big allocation fits in the buffer", a.more == NULL && p == a.buf);
 	(void)first;
+	st_arena_free(&a);
+
+	/* small allocations past the buffer share one chunk (the frontend's
+	 * nodes come from an arena that is never reset) */
+	st_arena_init(&a, 256);
+	st_arena_alloc(&a, 256);
+	first = st_arena_alloc(&a, 16);
+	p = st_arena_alloc(&a, 16);
+	CHECK("overflow allocations share a chunk", a.more && p == first + 16);
+	p = st_arena_zalloc(&a, 40);
+	ok = 1;
+	for (i = 0; i < 40; i++)
+		ok &= p[i] == 0;
+	CHECK("zalloc zeroes", ok);
+	prev = a.more;
+	st_arena_alloc(&a, 1000);
+	CHECK("an allocation larger than the room left gets a new chunk", a.more != prev && a.cap == 256);
+	st_arena_reset(&a);
+	CHECK("reset grows by what the chunks handed out", a.cap == 256 + 16 + 16 + 40 + 1000);
 	st_arena_free(&a);
 	return check_failures != 0;
 }

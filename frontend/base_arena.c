@@ -1,28 +1,18 @@
-/* value.c - run-time limits and the handler string arena. */
+/* base_arena.c - the bump allocator. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/value.h"
+#include "frontend/base_arena.h"
 
-/* One overflow chunk: allocated when the main buffer is full, freed on the
- * next reset.  The main buffer grows to the high-water mark at reset, so a
- * steady workload stops allocating after its first handlers. */
+/* An overflow chunk: allocated when the main buffer is full (at least the
+ * buffer's size, so many small allocations share one), freed on the next
+ * reset.  The main buffer grows to the high-water mark at reset, so a steady
+ * workload stops allocating after its first handlers. */
 struct st_arena_chunk {
 	struct st_arena_chunk *next;
-	size_t size;
+	size_t size, used;
 	char data[];
 };
-
-void st_limits_default(struct st_limits *l)
-{
-	l->maxstringlen = 512;
-	l->maxmapentries = 2048;
-	l->maxaction = 1000;
-	l->interruptible = 1;
-	l->maxnesting = 10;
-	l->maxerrors = 0;
-	l->hist_elision = 2;
-}
 
 static void *xmalloc(size_t n)
 {
@@ -43,6 +33,7 @@ void st_arena_init(struct st_arena *a, size_t cap)
 	a->more = NULL;
 }
 
+/* Free the chunks; returns the bytes they handed out. */
 static size_t arena_free_chunks(struct st_arena *a)
 {
 	size_t total = 0;
@@ -51,7 +42,7 @@ static size_t arena_free_chunks(struct st_arena *a)
 		struct st_arena_chunk *c = a->more;
 
 		a->more = c->next;
-		total += c->size;
+		total += c->used;
 		free(c);
 	}
 	return total;
@@ -69,7 +60,7 @@ void st_arena_reset(struct st_arena *a)
 {
 	size_t spilled = arena_free_chunks(a);
 
-	/* The last handler needed more than the buffer: grow the buffer so
+	/* The last round needed more than the buffer: grow the buffer so
 	 * the next one like it stays in a single allocation. */
 	if (spilled) {
 		size_t want = a->cap + spilled;
@@ -83,8 +74,8 @@ void st_arena_reset(struct st_arena *a)
 
 char *st_arena_alloc(struct st_arena *a, size_t n)
 {
-	struct st_arena_chunk *c;
-	size_t need = (n + 7) & ~(size_t)7;
+	struct st_arena_chunk *c = a->more;
+	size_t need = (n + 7) & ~(size_t)7, size;
 
 	if (need < n)
 		abort();
@@ -94,11 +85,24 @@ char *st_arena_alloc(struct st_arena *a, size_t n)
 		a->used += need;
 		return p;
 	}
-	c = xmalloc(sizeof(*c) + need);
-	c->size = need;
-	c->next = a->more;
-	a->more = c;
-	return c->data;
+	if (!c || c->size - c->used < need) {
+		size = need > a->cap ? need : a->cap;
+		c = xmalloc(sizeof(*c) + size);
+		c->size = size;
+		c->used = 0;
+		c->next = a->more;
+		a->more = c;
+	}
+	c->used += need;
+	return c->data + c->used - need;
+}
+
+void *st_arena_zalloc(struct st_arena *a, size_t n)
+{
+	char *p = st_arena_alloc(a, n);
+
+	memset(p, 0, n);
+	return p;
 }
 
 const char *st_arena_strndup(struct st_arena *a, const char *s, size_t len, size_t maxlen)
