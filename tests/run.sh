@@ -169,7 +169,14 @@ record_lines() {
 		esac
 	done
 }
-record_lines "" < <("$ROOT/tests/run-live.sh")
+# STAPLET_NO_LIVE=1 (a quick run while working): the live and guest tests
+# are one SKIP, which CI counts as a failure.
+if [ -n "${STAPLET_NO_LIVE:-}" ]; then
+	record_lines "" <<<"SKIP live: STAPLET_NO_LIVE is set"
+	STAPLET_GUESTS=""
+else
+	record_lines "" < <("$ROOT/tests/run-live.sh")
+fi
 
 # --- the same live tests on Debian's own kernels under qemu (tests/guest/README) ---
 . "$ROOT/tests/guest/live.sh"
