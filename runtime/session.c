@@ -135,13 +135,13 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	s->plan = plan;
 	s->stream = stream;
 	s->live = !stream || stream->live;
-	st_ctx_live = s->live;
 	s->suppress_errors = o->suppress_errors;
 	s->quiet = o->quiet;
 	s->end_ns = o->end_ns;
 	r = st_vm_init(&s->vm, plan, &o->limits, o->out);
 	if (r < 0)
 		return r;
+	s->vm.live = s->live;
 	s->vm.output = o->output;
 	s->vm.flush_each = o->output && o->output->size_max;
 	s->vm.target_pid = o->target_pid;
