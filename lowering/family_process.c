@@ -869,20 +869,6 @@ enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char 
 	return st_site_var(&st_uprobe_site_ops, fp, name, fbuf, ST_FIELD_NAME_MAX, field, type);
 }
 
-/* One "name=%#x" (or "name=?" when unreachable) of a pretty form. */
-static void pretty_one(const struct st_uprobe_site *s, const char *name, FILE *f, char targets[][64],
-		       uint32_t max, uint32_t *n)
-{
-	char field[160], spec[96];
-
-	if (*n < max && var_fetch(s, name, field, sizeof(field), spec, sizeof(spec))) {
-		fprintf(f, "%s=%%#x", name);
-		snprintf(targets[(*n)++], 64, "$%.60s", name);
-	} else {
-		fprintf(f, "%s=?", name);
-	}
-}
-
 int st_process_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen,
 		      char targets[][64], uint32_t max)
 {
@@ -911,7 +897,7 @@ int st_process_pretty(const struct st_family_point *fp, const char *name, char *
 			if (any)
 				fputc(' ', f);
 			any = true;
-			pretty_one(s, s->vars[i].name, f, targets, max, &n);
+			st_site_pretty_one(&st_uprobe_site_ops, s, s->vars[i].name, f, targets, max, &n);
 		}
 	} else if (!strcmp(name, "$$return")) {
 		if (!s->ret || !s->ret_type[0]) {
@@ -919,7 +905,7 @@ int st_process_pretty(const struct st_family_point *fp, const char *name, char *
 			free(buf);
 			return -1;
 		}
-		pretty_one(s, "return", f, targets, max, &n);
+		st_site_pretty_one(&st_uprobe_site_ops, s, "return", f, targets, max, &n);
 	} else if (name[1] != '$') {
 		/* $x$ / $x$$: a base type prints as stap's pretty printer does */
 		for (pos = len; pos > 1 && name[pos - 1] == '$'; pos--)

@@ -79,20 +79,6 @@ enum st_ctxvar_kind st_kernel_var(const struct st_family_point *fp, const char *
 	return dollar ? st_site_var(&st_kprobe_site_ops, fp, name, fbuf, ST_FIELD_NAME_MAX, field, type) : ST_CTX_NONE;
 }
 
-/* One "name=%#x" of a pretty form ("name=?" when it cannot be fetched). */
-static void pretty_one(const struct st_kprobe_site *s, const char *name, FILE *f, char targets[][64], uint32_t max,
-		       uint32_t *n)
-{
-	char field[96], spec[96];
-
-	if (*n < max && var_fetch(s, name, field, sizeof(field), spec, sizeof(spec))) {
-		fprintf(f, "%s=%%#x", name);
-		snprintf(targets[(*n)++], 64, "$%.60s", name);
-	} else {
-		fprintf(f, "%s=?", name);
-	}
-}
-
 int st_kernel_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen,
 		     char targets[][64], uint32_t max)
 {
@@ -119,10 +105,10 @@ int st_kernel_pretty(const struct st_family_point *fp, const char *name, char *f
 			for (uint32_t i = 0; i < params->nparams; i++) {
 				if (i)
 					fputc(' ', f);
-				pretty_one(params, params->params[i].name, f, targets, max, &n);
+				st_site_pretty_one(&st_kprobe_site_ops, params, params->params[i].name, f, targets, max, &n);
 			}
 	} else if (!strcmp(name, "$$return") && s->ret && s->ret_fetch[0]) {
-		pretty_one(s, "return", f, targets, max, &n);
+		st_site_pretty_one(&st_kprobe_site_ops, s, "return", f, targets, max, &n);
 	} else if (name[1] != '$') {
 		/* $x$ / $x$$: a base type prints as stap's pretty printer does */
 		for (pos = len; pos > 1 && name[pos - 1] == '$'; pos--)

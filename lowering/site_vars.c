@@ -65,3 +65,16 @@ enum st_ctxvar_kind st_site_var(const struct st_site_ops *o, const struct st_fam
 	*type = ST_T_LONG;
 	return ST_CTX_FIELD;
 }
+
+void st_site_pretty_one(const struct st_site_ops *o, const void *site, const char *name, FILE *f,
+			char targets[][64], uint32_t max, uint32_t *n)
+{
+	char field[ST_FIELD_NAME_MAX], spec[SPEC_MAX];
+
+	if (*n < max && o->fetch(site, name, field, sizeof(field), spec, sizeof(spec))) {
+		fprintf(f, "%s=%%#x", name);
+		snprintf(targets[(*n)++], 64, "$%.60s", name);
+	} else {
+		fprintf(f, "%s=?", name);
+	}
+}

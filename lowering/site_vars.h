@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "lowering/families.h"
 
 struct st_site_ops {
@@ -39,5 +40,9 @@ enum st_ctxvar_kind st_site_var(const struct st_site_ops *o, const struct st_fam
  * when it is no variable the site can fetch. */
 bool st_site_fetch(const struct st_site_ops *o, const struct st_family_point *fp, const char *target, char *field,
 		   size_t flen, char *spec, size_t slen);
+/* One "name=%#x" of a pretty form ($$parms ...), or "name=?" when the site
+ * cannot fetch it, to f; "$name" goes to targets[*n] while *n < max. */
+void st_site_pretty_one(const struct st_site_ops *o, const void *site, const char *name, FILE *f,
+			char targets[][64], uint32_t max, uint32_t *n);
 
 #endif
