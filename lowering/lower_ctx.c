@@ -36,19 +36,26 @@ static void cap_load(struct lower *L, const struct st_expr *e, const char *f, ui
 	field_load(L, e, f, dst);
 }
 
+/* A field name that outlives the caller's buffer it may be in. */
+static const char *field_kept(struct lower *L, const char *field, const char *fbuf)
+{
+	return field == fbuf ? st_arena_strndup(L->plan->arena, field, strlen(field), strlen(field)) : field;
+}
+
 /* A syscall event's record field that expression x reads, as is: $fd,
  * a bound `fd`, pointer_arg(1).  NULL when x is none of these. */
 static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 {
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (!L->fp.syscall)
 		return NULL;
 	if (x->kind == ST_E_TARGET && x->str[0] == '$' && x->str[1] != '$') {
-		enum st_ctxvar_kind k = st_family_var(L->catalog, &L->fp, x->str, true, &field, &t);
+		enum st_ctxvar_kind k = st_family_var(L->catalog, &L->fp, x->str, true, fbuf, &field, &t);
 
-		return k == ST_CTX_FIELD || k == ST_CTX_SYSCALL_ARG ? field : NULL;
+		return k == ST_CTX_FIELD || k == ST_CTX_SYSCALL_ARG ? field_kept(L, field, fbuf) : NULL;
 	}
 	if (x->kind == ST_E_VAR && x->sym && x->sym->kind == ST_SYM_LOCAL && L->pi && !was_written(L, x->sym)) {
 		for (uint32_t i = 0; i < L->pi->nbindings; i++) {
@@ -56,11 +63,11 @@ static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 
 			if (L->pi->bindings[i].sym != x->sym)
 				continue;
-			k = st_family_var(L->catalog, &L->fp, L->pi->bindings[i].name, false, &field, &t);
+			k = st_family_var(L->catalog, &L->fp, L->pi->bindings[i].name, false, fbuf, &field, &t);
 			if ((k == ST_CTX_SYSCALL_ARG && !strchr("SATRK", st_syscall_conv(L->catalog, &L->fp,
 									      L->pi->bindings[i].name))) ||
 			    k == ST_CTX_FIELD)
-				return field;
+				return field_kept(L, field, fbuf);
 		}
 		return NULL;
 	}
@@ -329,10 +336,11 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 		/* kernel_string($x): a TP_PROTO pointer only; the event's own
 		 * fields and syscall arguments keep their usual meaning */
 		const char *field = NULL;
+		char fbuf[ST_FIELD_NAME_MAX];
 		enum st_type t;
 
 		if (x->kind != ST_E_TARGET || L->fp.syscall ||
-		    st_family_var(L->catalog, &L->fp, x->str, true, &field, &t) != ST_CTX_NONE)
+		    st_family_var(L->catalog, &L->fp, x->str, true, fbuf, &field, &t) != ST_CTX_NONE)
 			return 0;
 	}
 	if (x->kind == ST_E_CAST) {
@@ -498,13 +506,14 @@ bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (L->source < 0) {
 		fail(L, &e->loc, "context variable %s used outside a probe", e->str);
 		return;
 	}
-	switch (st_family_var(L->catalog, &L->fp, e->str, true, &field, &t)) {
+	switch (st_family_var(L->catalog, &L->fp, e->str, true, fbuf, &field, &t)) {
 	case ST_CTX_FIELD:
 		field_load(L, e, field, dst);
 		return;
@@ -592,10 +601,11 @@ bool is_arg_call(const struct st_expr *e)
 void ustring_capture(struct lower *L, const struct st_expr *addr)
 {
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (addr->kind == ST_E_TARGET) {
-		if (st_family_var(L->catalog, &L->fp, addr->str, true, &field, &t) != ST_CTX_FIELD)
+		if (st_family_var(L->catalog, &L->fp, addr->str, true, fbuf, &field, &t) != ST_CTX_FIELD)
 			field = NULL;
 	} else if (syscall_arg_call(addr)) {
 		field = st_syscall_arg_field(L->catalog, &L->fp, syscall_arg_call(addr));
@@ -851,12 +861,13 @@ void bind_context(struct lower *L, const struct st_probe_inst *pi)
 	for (i = 0; i < pi->nbindings; i++) {
 		const struct st_ctxvar_binding *b = &pi->bindings[i];
 		const char *field = NULL;
+		char fbuf[ST_FIELD_NAME_MAX];
 		enum st_type t;
 		struct st_expr fake = { 0 };
 
 		fake.loc = pi->point->loc;
 		fake.near = b->name;
-		switch (st_family_var(L->catalog, &L->fp, b->name, false, &field, &t)) {
+		switch (st_family_var(L->catalog, &L->fp, b->name, false, fbuf, &field, &t)) {
 		case ST_CTX_FIELD:
 			field_load(L, &fake, field, b->sym->index);
 			break;
@@ -891,12 +902,13 @@ static const char *memflow_field_of(void *ctx, const struct st_expr *e)
 {
 	struct lower *L = ctx;
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (L->fp.syscall)
 		return syscall_field_of(L, e);
-	if (e->kind == ST_E_TARGET && st_family_var(L->catalog, &L->fp, e->str, true, &field, &t) == ST_CTX_FIELD)
-		return field;
+	if (e->kind == ST_E_TARGET && st_family_var(L->catalog, &L->fp, e->str, true, fbuf, &field, &t) == ST_CTX_FIELD)
+		return field_kept(L, field, fbuf);
 	return NULL;
 }
 

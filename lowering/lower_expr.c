@@ -336,8 +336,10 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
 	     e->builtin == ST_BI_KERNEL_STRING || e->builtin == ST_BI_KERNEL_STRING2) &&
 	    e->args[0]->kind == ST_E_TARGET) {
+		char buf[ST_FIELD_NAME_MAX];
 		const char *f = st_family_string_field(&L->fp, e->args[0]->str,
-						       e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N);
+						       e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N,
+						       buf);
 
 		if (f) {
 			field_load(L, e, f, dst);

@@ -91,9 +91,7 @@ static void tree_fire(void *ctx, uint32_t idx, const struct st_event *ev)
 
 static struct tep_event *tree_format(void *arg, uint32_t source)
 {
-	struct st_stream *st = arg;
-
-	return st && st->ops->format ? st->ops->format(st, source) : NULL;
+	return st_stream_format(arg, source);
 }
 
 static int cmp_seq(const void *a, const void *b, void *ctx)
@@ -137,13 +135,13 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	s->plan = plan;
 	s->stream = stream;
 	s->live = !stream || stream->live;
-	st_ctx_live = s->live;
 	s->suppress_errors = o->suppress_errors;
 	s->quiet = o->quiet;
 	s->end_ns = o->end_ns;
 	r = st_vm_init(&s->vm, plan, &o->limits, o->out);
 	if (r < 0)
 		return r;
+	s->vm.live = s->live;
 	s->vm.output = o->output;
 	s->vm.flush_each = o->output && o->output->size_max;
 	s->vm.target_pid = o->target_pid;
@@ -165,7 +163,7 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 		count[i] = 0;
 		if (plan->sources[i].kind == ST_SRC_TIMER)
 			s->timers[s->ntimers++] = (struct timer){ i, plan->sources[i].period_ns, 0 };
-		st_vm_bind_source(&s->vm, i, stream && stream->ops->format ? stream->ops->format(stream, i) : NULL);
+		st_vm_bind_source(&s->vm, i, st_stream_format(stream, i));
 	}
 	for (i = 0; i < plan->nprobes; i++) {
 		uint32_t src = plan->probes[i].source;
@@ -256,7 +254,7 @@ static void dispatch(struct session *s, const struct st_event *ev)
 
 static uint64_t stream_lost(struct session *s)
 {
-	return s->stream && s->stream->ops->lost ? s->stream->ops->lost(s->stream) : 0;
+	return s->stream ? st_stream_lost(s->stream) : 0;
 }
 
 static void warn_lost(struct session *s)
@@ -310,7 +308,8 @@ static void run_live(struct session *s)
 	/* Events that happened before the stop still count.  After exit() or
 	 * an error only the in-kernel counts are applied (they were taken
 	 * while the script ran; end/error probes read them). */
-	s->stream->ops->stop(s->stream);
+	if (s->stream->ops->stop)
+		s->stream->ops->stop(s->stream);
 	while ((r = s->stream->ops->next(s->stream, &ev, 0)) == 1) {
 		/* exit() in a drained event (the run stopped first for the
 		 * target's exit, -T or a signal) ends the draining too */

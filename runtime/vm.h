@@ -38,6 +38,13 @@ enum st_vm_status {
 	ST_VM_ABORT,            /* abort(): leave at once, uncatchable */
 };
 
+/* Warnings a run gives once (st_vm.said). */
+enum {
+	ST_VM_SAID_NO_TASKCTX = 1u << 0,   /* a recording without task context */
+	ST_VM_SAID_TASK_GONE = 1u << 1,    /* a task exited before /proc was read */
+	ST_VM_SAID_NO_PROC_MEM = 1u << 2,  /* a recording without memory counters */
+};
+
 struct st_vm {
 	const struct st_plan *plan;
 	struct st_limits limits;
@@ -57,6 +64,9 @@ struct st_vm {
 	int64_t target_pid;
 	const char *self_comm;          /* execname() outside events */
 	int32_t self_pid;
+	bool live;                      /* events from the running kernel: /proc and kernel memory are
+					 * read at handler time (a replay has neither) */
+	unsigned said;                  /* the once-a-run warnings given (ST_VM_SAID_*) */
 
 	/* output */
 	struct st_buf out;

@@ -126,9 +126,10 @@ static int nr_filter(const struct st_source *src, uint32_t nsrc, uint32_t comp, 
 	return fd;
 }
 
-static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, bool companions, char **err)
+/* insn: room for one program (ST_BPF_TPARGS_MAX_INSNS) */
+static int attach_with(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, bool companions,
+		       struct bpf_insn *insn, char **err)
 {
-	static struct bpf_insn insn[ST_BPF_TPARGS_MAX_INSNS];
 	char *log = NULL;
 
 	for (uint32_t i = 0; i < a->nevt; i++) {
@@ -208,6 +209,18 @@ static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_
 				e->name, t->src->nbtf, n);
 	}
 	return 0;
+}
+
+static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, bool companions, char **err)
+{
+	struct bpf_insn *insn = malloc(sizeof(*insn) * ST_BPF_TPARGS_MAX_INSNS);
+	int rc;
+
+	if (!insn)
+		return st_perf_fail(err, -ENOMEM, "out of memory");
+	rc = attach_with(a, src, nsrc, companions, insn, err);
+	free(insn);
+	return rc;
 }
 
 int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)

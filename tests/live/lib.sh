@@ -27,6 +27,20 @@ check() {   # check NAME CMD...: PASS if CMD succeeds
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
+# The kernel-probe tests: they run in the distro-kernel guests, which have
+# kprobes (tests/guest/README); on a kernel without them they say so and
+# stop.  Each reads a 14-byte file F with kread_loop (KR): each read
+# returns 14.
+kprobes_setup() {
+	if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
+		echo "SKIP $(basename "$0" .sh): this kernel has no kprobes (a guest-only test: tests/guest/README)"
+		exit 0
+	fi
+	F="$TMP/small.txt"
+	printf 'hello-kprobes\n' >"$F"
+	KR="$W/kread_loop $F"
+}
+
 # Nothing may stay in the kernel after a run: a tracefs instance or dynamic
 # event whose owning run (the pid in its name, staplet_<pid>...) is gone is a
 # leftover; so is a tool this test started that is still running.  Objects of
