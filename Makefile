@@ -68,6 +68,11 @@ $(BUILD)/tests/workload/%: tests/workload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $<
 
+# a 32-bit program without libc (tests/live/compat_syscalls.sh)
+$(BUILD)/tests/workload/compat32: tests/workload/compat32.c
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -nostdlib -static -ffreestanding -fno-pie -no-pie -fno-stack-protector -O1 -Wall -Wextra -Werror -o $@ $<
+
 $(WORK_LIB): tests/workload/lib/ulib.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -fPIC -shared -Wall -Wextra -Werror -o $@ $<
