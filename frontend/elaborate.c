@@ -290,6 +290,7 @@ struct frame {
 	uint32_t *nlocals;
 	struct st_probe_inst *inst;      /* NULL in functions */
 	const char *file;
+	bool in_tapset_fn;               /* a tapset function's body: the script's globals are not its names */
 	struct st_function **queue;      /* functions still to resolve */
 	uint32_t nqueue;
 	struct st_symbol *iterating[16]; /* arrays of the enclosing foreach loops */
@@ -413,8 +414,15 @@ static struct st_global *find_global(struct frame *F, const char *name)
 	for (i = 0; i < prog->nglobals; i++) {
 		struct st_global *g = prog->globals[i];
 
-		if (!strcmp(g->name, name) && (!g->is_private || !F->file || !strcmp(g->loc.file, F->file)))
-			return g;
+		if (strcmp(g->name, name) || (g->is_private && F->file && strcmp(g->loc.file, F->file)))
+			continue;
+		/* stap lets a script's global take over a tapset function's
+		 * variable of the same name, with a cross-file warning; stap's
+		 * functions are mostly C, ours are script code, where a script's
+		 * `global n` would silently change their results */
+		if (F->in_tapset_fn && !g->is_tapset)
+			continue;
+		return g;
 	}
 	return NULL;
 }
@@ -439,7 +447,17 @@ static struct st_symbol *implicit_global(struct frame *F, const struct st_expr *
 	return s;
 }
 
-static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool array)
+/* An array nobody declared: stap's pass 2 refuses it (locals cannot be
+ * arrays).  It still gets a global slot so the rest of the pass goes on and
+ * the error is said once per name. */
+static struct st_symbol *undeclared_array(struct frame *F, const struct st_expr *e, uint32_t nkeys)
+{
+	st_sem_error(F->E, &e->loc, e->near, "unresolved arity-%u global array %s, missing global declaration?",
+		     nkeys, e->str);
+	return implicit_global(F, e);
+}
+
+static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool array, uint32_t nkeys)
 {
 	struct st_symbol *s = find_local(F, e->str);
 	struct st_global *g;
@@ -452,8 +470,8 @@ static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool a
 		use_file(F->E, g->loc.file);
 		return g->sym;
 	}
-	if (array)   /* an array nobody declared is a global, as in stap */
-		return implicit_global(F, e);
+	if (array)
+		return undeclared_array(F, e, nkeys);
 	if (F->inst && R && R->var_type) {
 		enum st_type t = R->var_type(R->ctx, F->inst->point, e->str, false);
 
@@ -535,7 +553,7 @@ static void resolve_array_base(struct frame *F, struct st_expr *base, uint32_t n
 		resolve_expr(F, base, write);
 		return;
 	}
-	base->sym = resolve_name(F, base, true);
+	base->sym = resolve_name(F, base, true, nkeys);
 	if (base->sym) {
 		if (base->sym->global)
 			base->sym->global->is_array = true;
@@ -627,7 +645,7 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 	F->value_discarded = false;     /* only the statement's own expression */
 	switch (e->kind) {
 	case ST_E_VAR:
-		e->sym = resolve_name(F, e, false);
+		e->sym = resolve_name(F, e, false, 0);
 		mark_access(e->sym, write);
 		if (write)
 			check_not_iterating(F, e, e->sym);
@@ -822,7 +840,8 @@ static void resolve_stmt(struct frame *F, struct st_stmt *s)
 
 static void resolve_function(struct elab *E, struct st_function *f, struct frame *caller)
 {
-	struct frame F = { .E = E, .locals = &f->locals, .nlocals = &f->nlocals, .file = f->loc.file };
+	struct frame F = { .E = E, .locals = &f->locals, .nlocals = &f->nlocals, .file = f->loc.file,
+			   .in_tapset_fn = f->is_tapset };
 	uint32_t i;
 
 	for (i = 0; i < f->nparams; i++) {
