@@ -637,6 +637,39 @@ static void check_autocast(struct elab *E, const struct st_expr *e)
 	st_sem_error(E, &e->loc, e->near, "unresolved type ");   /* stap's type pass says it too */
 }
 
+/* A value whose type pass 2 knows: $var (not $$...), @cast, a member chain
+ * of one, or the address of one. */
+static bool typed_value(const struct st_expr *e)
+{
+	if (e->kind == ST_E_ADDR)
+		e = e->a;
+	while (e && (e->kind == ST_E_MEMBER || (e->kind == ST_E_INDEX && e->a->kind != ST_E_VAR)))
+		e = e->a;
+	return e && (e->kind == ST_E_CAST || (e->kind == ST_E_TARGET && e->str[1] != '$'));
+}
+
+/* A write to a local: `v = value` (value) or any other (NULL). */
+static void note_assign(struct st_symbol *s, const struct st_expr *value)
+{
+	if (!s || s->kind != ST_SYM_LOCAL)
+		return;
+	s->nassign++;
+	s->typed = s->nassign == 1 && value && typed_value(value) ? value : NULL;
+}
+
+/* `v->m` with v a local assigned once from a typed value: the chain
+ * continues from that value (`fh = &@cast(a, "args")->fh` makes `fh->x`
+ * @cast(a, "args")->fh->x), as stap types such a local. */
+static void autocast_local(struct frame *F, struct st_expr *e)
+{
+	struct st_symbol *s = e->a->kind == ST_E_VAR ? e->a->sym : NULL;
+
+	if (!s || s->kind != ST_SYM_LOCAL || s->nassign != 1 || !s->typed)
+		return;
+	s->typed_used = true;
+	e->a = st_expr_clone(F->E->pool, s->typed->kind == ST_E_ADDR ? s->typed->a : s->typed);
+}
+
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 {
 	struct elab *E = F->E;
@@ -696,6 +729,8 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 	case ST_E_ASSIGN:
 		resolve_expr(F, e->b, false);
 		resolve_expr(F, e->a, true);
+		if (e->a->kind == ST_E_VAR)
+			note_assign(e->a->sym, e->op == '=' ? e->b : NULL);
 		if (e->op != '=' && e->a->sym)
 			mark_update(e->a->sym, discarded);
 		if (e->a->kind == ST_E_INDEX && e->a->a->sym && e->op != '=')
@@ -705,6 +740,8 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		/* read and written; resolving the operand twice would be
 		 * exponential in nested `-- -- --x` */
 		resolve_expr(F, e->a, true);
+		if (e->a->kind == ST_E_VAR)
+			note_assign(e->a->sym, NULL);
 		if (e->a->kind == ST_E_VAR && e->a->sym)
 			mark_update(e->a->sym, discarded);
 		else if (e->a->kind == ST_E_INDEX && e->a->a->kind == ST_E_VAR && e->a->a->sym)
@@ -746,6 +783,7 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		break;
 	case ST_E_MEMBER:
 		resolve_expr(F, e->a, false);
+		autocast_local(F, e);
 		check_autocast(E, e);
 		break;
 	case ST_E_EMBEDDED:
@@ -771,6 +809,7 @@ static void resolve_local_var(struct frame *F, struct st_expr *v)
 	v->sym = find_local(F, v->str);
 	if (!v->sym)
 		v->sym = new_local(F, v->str, &v->loc);
+	note_assign(v->sym, NULL);   /* a foreach key or value, a catch variable */
 }
 
 static void resolve_stmt(struct frame *F, struct st_stmt *s)
