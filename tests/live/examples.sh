@@ -30,6 +30,9 @@ fi
 # real SystemTap binary on PATH, as in SystemTap's own suite.
 STAP_FN='stap() { perf-stap "$@"; }'
 
+# the set's own preparation (examples_kprobes.sh loads modules)
+if declare -F examples_setup >/dev/null; then examples_setup; fi
+
 # Light background load: file, pipe, fork/exec and sleep activity.
 (
 	trap 'exit 0' TERM
