@@ -610,11 +610,9 @@ static bool resolver_cast_defined(void *ctx, const char *type, const char *modul
 	uint64_t size, off;
 	char msg[256];
 
-	(void)ctx;
-	if (!module || !strcmp(module, "kernel") || !strncmp(module, "kernel<", 7))
-		return st_btf_cast_defined(type, members, n);
-	if (module[0] != '<' && module[0] != '/')
-		return false;   /* a kernel module's types: staplet has none */
+	if (!module || (module[0] != '<' && module[0] != '/'))   /* the kernel's or its modules' BTF */
+		return st_btf_cast_defined(st_btf_for_cast(((struct resolver_ctx *)ctx)->catalog, module), type,
+					   members, n);
 	/* DWARF: a member with no address (a bitfield, one through a pointer) exists too */
 	return st_ctype_layout(module, type, members, n, &size, &off, msg, sizeof(msg)) == 0 ||
 	       strstr(msg, "bitfield") || strstr(msg, "through pointer");

@@ -211,7 +211,7 @@ const char *st_kernel_chain_field(const struct st_family_point *fp, struct st_bt
 		snprintf(msg, msgsz, "not a kernel probe");
 		return NULL;
 	}
-	if (ch->root != ST_BTF_ROOT_ARG || ch->cast) {
+	if (ch->root != ST_BTF_ROOT_ARG) {
 		snprintf(msg, msgsz, "staplet reads kernel memory at kernel probes from the function's "
 			 "parameters and $return only");
 		return NULL;
@@ -226,7 +226,8 @@ const char *st_kernel_chain_field(const struct st_family_point *fp, struct st_bt
 	}
 	ch->root = ST_BTF_ROOT_FUNC;
 	ch->event = s->func;
-	ch->btf = s->btf;
+	if (!ch->btf)   /* @cast($p, "T", "module"): the module's types (over the kernel's) */
+		ch->btf = s->btf;
 	if (st_btf_chain_resolve(ch, &cap, msg, msgsz) < 0 || !cap_spec(&cap, s, spec, sizeof(spec), msg, msgsz))
 		return NULL;
 	for (uint32_t i = 0; i < nchains; i++)

@@ -76,13 +76,14 @@ static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 	return NULL;
 }
 
-static int cast_layout(const struct st_expr *x, const char *const *mem, uint32_t n, uint32_t *size,
-		       uint32_t *off, char *msg, size_t msgsz);
+static int cast_layout(struct lower *L, const struct st_expr *x, const char *const *mem, uint32_t n,
+		       uint32_t *size, uint32_t *off, char *msg, size_t msgsz);
 static bool cast_module_kernel(const struct st_expr *c);
+static const struct btf *cast_btf(struct lower *L, const struct st_expr *c);
 
 /* A number known when lowering: a literal, or &@cast(0, "type")->m->n
  * (@offsetof).  false otherwise. */
-static bool const_offset(const struct st_expr *x, int64_t *v)
+static bool const_offset(struct lower *L, const struct st_expr *x, int64_t *v)
 {
 	const char *mem[16];
 	uint32_t n = 0, size, off;
@@ -104,7 +105,7 @@ static bool const_offset(const struct st_expr *x, int64_t *v)
 		mem[i] = mem[n - 1 - i];
 		mem[n - 1 - i] = t;
 	}
-	if (cast_layout(x, mem, n, &size, &off, msg, sizeof(msg)) < 0)
+	if (cast_layout(L, x, mem, n, &size, &off, msg, sizeof(msg)) < 0)
 		return false;
 	*v = off;
 	return true;
@@ -130,7 +131,7 @@ static bool chain_root(struct lower *L, const struct st_expr *x, struct st_btf_c
 		return true;
 	}
 	if (!L->fp.syscall && x->kind == ST_E_BINARY && (x->op == '-' || x->op == '+') && x->a->kind == ST_E_TARGET &&
-	    x->a->str[0] == '$' && x->a->str[1] != '$' && const_offset(x->b, &d) && d > INT32_MIN && d < INT32_MAX) {
+	    x->a->str[0] == '$' && x->a->str[1] != '$' && const_offset(L, x->b, &d) && d > INT32_MIN && d < INT32_MAX) {
 		/* $arg - offsetof(...): @container_of's object, at the event */
 		ch->root = ST_BTF_ROOT_ARG;
 		ch->event = L->fp.event;
@@ -217,7 +218,7 @@ static void add_const(struct lower *L, const struct st_expr *e, int64_t v, uint3
 static int chain_live(struct lower *L, const struct st_expr *e, const struct st_expr *cast,
 		      const struct st_expr *const *steps, uint32_t n, uint32_t dst)
 {
-	struct st_btf_chain ch = { .root = ST_BTF_ROOT_TASK, .cast = cast->str };
+	struct st_btf_chain ch = { .root = ST_BTF_ROOT_TASK, .cast = cast->str, .btf = cast_btf(L, cast) };
 	struct st_btf_cap c;
 	char msg[512];
 
@@ -350,6 +351,7 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 			return -1;
 		}
 		ch.cast = x->str;
+		ch.btf = cast_btf(L, x);
 		x = x->a;
 	}
 	if (!chain_root(L, x, &ch, part, sizeof(part), &why)) {
@@ -420,13 +422,18 @@ bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	return f || L->err;
 }
 
-/* The kernel's types are the ones staplet has (vmlinux BTF): @cast's
- * module names the kernel, with or without a header. */
+/* @cast's module names the kernel (with or without a header) or kernel
+ * modules: their types are BTF's (vmlinux's, a loaded module's). */
 static bool cast_module_kernel(const struct st_expr *c)
 {
 	const char *m = c->b && c->b->kind == ST_E_STR ? c->b->str : NULL;
 
-	return !c->b || (m && (!strcmp(m, "kernel") || !strncmp(m, "kernel<", 7)));
+	return !c->b || (m && m[0] != '<' && m[0] != '/');
+}
+
+static const struct btf *cast_btf(struct lower *L, const struct st_expr *c)
+{
+	return st_btf_for_cast(L->catalog, c->b && c->b->kind == ST_E_STR ? c->b->str : NULL);
 }
 
 /* A user-space header ("<stdio.h>") or program path: DWARF (ctypes.h). */
@@ -437,14 +444,14 @@ static const char *cast_module_user(const struct st_expr *c)
 	return m && (m[0] == '<' || m[0] == '/') ? m : NULL;
 }
 
-static int cast_layout(const struct st_expr *x, const char *const *mem, uint32_t n, uint32_t *size,
-		       uint32_t *off, char *msg, size_t msgsz)
+static int cast_layout(struct lower *L, const struct st_expr *x, const char *const *mem, uint32_t n,
+		       uint32_t *size, uint32_t *off, char *msg, size_t msgsz)
 {
 	uint64_t sz = 0, o = 0;
 	int r;
 
 	if (!cast_module_user(x))
-		return st_btf_cast_addr(x->str, mem, n, size, off, msg, msgsz);
+		return st_btf_cast_addr(cast_btf(L, x), x->str, mem, n, size, off, msg, msgsz);
 	r = st_ctype_layout(cast_module_user(x), x->str, mem, n, &sz, &o, msg, msgsz);
 	*size = (uint32_t)sz;
 	*off = (uint32_t)o;
@@ -481,7 +488,7 @@ bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	}
 	/* &@cast(p, "type") alone is p (@container_of's object address);
 	 * the type must still exist */
-	if (cast_layout(x, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
+	if (cast_layout(L, x, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
 		fail(L, &e->loc, "%s", msg);
 		return true;
 	}

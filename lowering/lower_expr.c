@@ -590,6 +590,9 @@ void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	case ST_E_HIST:
 		fail(L, &e->loc, "a histogram can only be printed or indexed");
 		break;
+	case ST_E_CAST:     /* @cast(p, "type") alone is p, as in stap */
+		expr_to(L, e->a, dst);
+		break;
 	case ST_E_ADDR:
 		if (!cast_addr_to(L, e, dst))
 			fail(L, &e->loc, "staplet does not support this expression yet");

@@ -64,3 +64,24 @@ no_leftovers() {   # no_leftovers NAME
 	[ -n "$(jobs -pr)" ] && left="$left running:$(jobs -pr | tr '\n' ' ')"
 	if [ -z "$left" ]; then pass "$1: nothing left in the kernel"; else fail "$1: left behind" "$left"; fi
 }
+
+# guest_module NAME: load the kernel module NAME (and the modules it
+# depends on) from the guest kernel's package (tests/guest: its modules are
+# in build/guest/ID/root/lib/modules, with no modules.dep), as a distro
+# system has it loaded; true when it is loaded.  Guests only.
+guest_module() {
+	local name=$1 dir f dep
+	[ -n "${STAPLET_GUEST:-}" ] || return 1
+	grep -q "^${name//-/_} " /proc/modules && return 0
+	dir=$(echo "$STAPLET_BUILD"/../guest/"$STAPLET_GUEST"/root/lib/modules/*/kernel)
+	f=$(find "$dir" \( -name "$name.ko" -o -name "$name.ko.xz" \) 2>/dev/null | head -1)
+	[ -n "$f" ] || return 1
+	case $f in
+	*.xz) xz -dc "$f" >"$TMP/$name.ko" ;;   # busybox insmod takes plain .ko
+	*) cp "$f" "$TMP/$name.ko" ;;
+	esac
+	for dep in $(strings -a "$TMP/$name.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+		guest_module "$dep" || return 1
+	done
+	busybox insmod "$TMP/$name.ko" 2>/dev/null || grep -q "^${name//-/_} " /proc/modules
+}
