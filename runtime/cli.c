@@ -284,33 +284,6 @@ static int set_buffer_mb(struct cli *c, const char *arg)
 	return 0;
 }
 
-/* -m NAME names stap's module (module_name()); stap checks it the same way */
-static int check_module_name(const char *name)
-{
-	if (!*name)
-		return die_plain("Module name cannot be empty.");
-	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name)) {
-		fprintf(stderr, "ERROR: Safety pattern mismatch for -m parameter ('%s' vs. '^[a-z0-9_]+$') rc=1\n", name);
-		return 1;
-	}
-	return 0;
-}
-
-/* TMPDIR is where header types are compiled: it must be a directory */
-static int check_tmpdir(void)
-{
-	const char *t = getenv("TMPDIR");
-	struct stat st;
-
-	if (!t || !*t)
-		return 0;
-	if (stat(t, &st) < 0)
-		return die("cannot use temporary directory TMPDIR=%s: %s", t, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return die("cannot use temporary directory TMPDIR=%s: %s", t, strerror(ENOTDIR));
-	return 0;
-}
-
 static int set_prologue(const char *when)
 {
 	if (when && strcmp(when, "always") && strcmp(when, "auto") && strcmp(when, "never"))
@@ -424,7 +397,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		 * count when no module is built (-k -B -R -m -q), and uprobes are placed
 		 * after the prologue already (-P) */
 		case 'm':
-			if (check_module_name(optarg))
+			if (st_cli_module_name(optarg))
 				return 1;
 			break;
 		case 'q': case 'k': case 'B': case 'R': case 'P': break;
@@ -1210,7 +1183,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 		c.mode = MODE_REPORT;
 		argc--, argv++;
 	}
-	if (parse_args(&c, argc, argv) || check_tmpdir())
+	if (parse_args(&c, argc, argv) || st_cli_tmpdir())
 		return 1;
 	st_control_install();
 	st_control_watch_parent();
