@@ -21,6 +21,7 @@
 #include "runtime/catalog.h"
 #include "runtime/cli.h"
 #include "runtime/cli_int.h"
+#include "runtime/cli_values.h"
 #include "runtime/control.h"
 #include "runtime/leftovers.h"
 
@@ -179,7 +180,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 		c.mode = MODE_REPORT;
 		argc--, argv++;
 	}
-	if (cli_parse_args(&c, argc, argv) || cli_check_tmpdir())
+	if (cli_parse_args(&c, argc, argv) || st_cli_tmpdir())
 		return 1;
 	st_control_install();
 	st_control_watch_parent();

@@ -128,33 +128,6 @@ static int set_buffer_mb(struct cli *c, const char *arg)
 	return 0;
 }
 
-/* -m NAME names stap's module (module_name()); stap checks it the same way */
-static int check_module_name(const char *name)
-{
-	if (!*name)
-		return cli_die_plain("Module name cannot be empty.");
-	if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name)) {
-		fprintf(stderr, "ERROR: Safety pattern mismatch for -m parameter ('%s' vs. '^[a-z0-9_]+$') rc=1\n", name);
-		return 1;
-	}
-	return 0;
-}
-
-/* TMPDIR is where header types are compiled: it must be a directory */
-int cli_check_tmpdir(void)
-{
-	const char *t = getenv("TMPDIR");
-	struct stat st;
-
-	if (!t || !*t)
-		return 0;
-	if (stat(t, &st) < 0)
-		return cli_die("cannot use temporary directory TMPDIR=%s: %s", t, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return cli_die("cannot use temporary directory TMPDIR=%s: %s", t, strerror(ENOTDIR));
-	return 0;
-}
-
 static int set_prologue(const char *when)
 {
 	if (when && strcmp(when, "always") && strcmp(when, "auto") && strcmp(when, "never"))
@@ -268,7 +241,7 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 		 * count when no module is built (-k -B -R -m -q), and uprobes are placed
 		 * after the prologue already (-P) */
 		case 'm':
-			if (check_module_name(optarg))
+			if (st_cli_module_name(optarg))
 				return 1;
 			break;
 		case 'q': case 'k': case 'B': case 'R': case 'P': break;

@@ -70,7 +70,6 @@ int cli_load_script(struct cli *c, const char **name, const char **text);
 
 /* cli_args.c: 0, or 1 after the message */
 int cli_parse_args(struct cli *c, int argc, char **argv);
-int cli_check_tmpdir(void);
 
 /* cli_compile.c: passes 1-3.  0 with *progp and *planp set, -1 when the
  * run stops after an earlier pass as asked (-p, -l, --dump-*), 1 on error. */

@@ -250,7 +250,7 @@ static int32_t compat_offset(void)
 	uint32_t size = 0, off = 0;
 	char msg[256];
 
-	if (st_btf_cast_addr("struct task_struct", m, 2, &size, &off, msg, sizeof(msg)) == 0 && off < 4096)
+	if (st_btf_cast_addr(NULL, "struct task_struct", m, 2, &size, &off, msg, sizeof(msg)) == 0 && off < 4096)
 		return (int32_t)off;
 #endif
 	return -1;

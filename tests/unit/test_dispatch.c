@@ -186,7 +186,7 @@ int main(void)
 	dispatch_live(-1);
 #if defined(__x86_64__)
 	CHECK("BTF has task_struct.thread_info.status",
-	      st_btf_cast_addr("struct task_struct", m, 2, &size, &off, msg, sizeof(msg)) == 0);
+	      st_btf_cast_addr(NULL, "struct task_struct", m, 2, &size, &off, msg, sizeof(msg)) == 0);
 	dispatch_live((int32_t)off);
 #else
 	(void)m, (void)size, (void)off, (void)msg;
