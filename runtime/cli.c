@@ -34,6 +34,7 @@
 #include "runtime/control.h"
 #include "runtime/output.h"
 #include "runtime/passlog.h"
+#include "runtime/report_merge.h"
 #include "runtime/session.h"
 
 enum mode { MODE_LIVE, MODE_RECORD, MODE_REPORT };
@@ -57,7 +58,8 @@ struct cli {
 	const char *size_opt;         /* -S SIZE[,N] as given */
 	uint64_t size_max;            /* -S SIZE, in bytes */
 	uint32_t fnum_max;            /* -S ...,N */
-	const char *input;            /* -i */
+	const char *inputs[64];       /* -i, repeated: one report over them all */
+	uint32_t ninputs;
 	const char *compatible;       /* --compatible=VER */
 	int last_pass;                /* -p */
 	int verbose;
@@ -97,7 +99,8 @@ static void usage(const struct cli *c, FILE *f)
 		"                record: the recording (default %s)\n"
 		"  -S SIZE[,N]   live, report: start the next -o file (FILE.0, FILE.1, ...) once one\n"
 		"                exceeds SIZE megabytes; keep the newest N files\n"
-		"  -i FILE       report: the recording to read (default %s)\n"
+		"  -i FILE       report: the recording to read (default %s); repeat -i to\n"
+		"                replay several in one time order (hostname() tells them apart)\n"
 		"  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 lower (print each)\n"
 		"  -I DIR        add a tapset directory\n"
 		"  -D NAME=VAL   set a limit (MAXSTRINGLEN, MAXMAPENTRIES, MAXACTION, MAXERRORS, ...)\n"
@@ -373,7 +376,11 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			if (parse_size(c, optarg))
 				return 1;
 			break;
-		case 'i': c->input = optarg; break;
+		case 'i':
+			if (c->ninputs == sizeof(c->inputs) / sizeof(c->inputs[0]))
+				return die("too many -i recordings (at most %zu)", sizeof(c->inputs) / sizeof(c->inputs[0]));
+			c->inputs[c->ninputs++] = optarg;
+			break;
 		case 'p':
 			if (st_cli_pass(optarg, &c->last_pass))
 				return 1;
@@ -480,7 +487,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		c->no_warnings = true;
 		c->unoptimized = true;   /* the empty body must not elide the probe */
 	}
-	if (!c->script_text && optind < argc && !(c->mode == MODE_REPORT && c->input == NULL && 0))
+	if (!c->script_text && optind < argc && !(c->mode == MODE_REPORT && c->ninputs == 0 && 0))
 		c->script_file = argv[optind++];
 	c->argc = argc - optind;
 	c->argv = argv + optind;
@@ -1059,7 +1066,7 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	struct st_record_stats stats = { 0 };
 	struct st_recorder *rec = NULL;
 	const char *path = c->output ? c->output : c->be->default_output;
-	char *err = NULL;
+	char *err = NULL, host[256] = "";
 	int r;
 
 	bo.maxstringlen = c->limits.maxstringlen;
@@ -1081,6 +1088,7 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	ri.argc = c->argc;
 	ri.argv = c->argv;
 	ri.target_pid = c->target;
+	ri.host = gethostname(host, sizeof(host) - 1) == 0 ? host : NULL;
 	if (c->timeout_ms)
 		st_control_set_timeout_ms(c->timeout_ms);
 	st_target_release();
@@ -1114,9 +1122,9 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 
 static int run_report(struct cli *c)
 {
-	const char *path = c->input ? c->input : c->be->default_output;
-	struct st_recording_info ri;
-	struct st_recording *rec = NULL;
+	const char *def = c->be->default_output;
+	struct st_report_set set;
+	struct st_recording_info *ri;
 	struct st_stream *stream = NULL;
 	struct st_session_opts so;
 	struct st_output output = { 0 };
@@ -1127,33 +1135,31 @@ static int run_report(struct cli *c)
 	int argc, r, status;
 	char **argv, *err = NULL;
 
-	r = c->be->report_open(path, &ri, &rec, &err);
+	r = st_report_set_open(&set, c->be, c->ninputs ? c->inputs : &def, c->ninputs ? c->ninputs : 1, &err);
 	if (r < 0) {
 		die("%s", err ? err : strerror(-r));
 		free(err);
 		return 1;
 	}
+	ri = &set.in[0].ri;     /* the script, its arguments and target: the first recording's */
 	if (c->script_text || c->script_file) {
 		if (load_script(c, &name, &text)) {
-			c->be->report_close(rec);
-			st_recording_info_free(&ri);
+			st_report_set_close(&set);
 			return 1;
 		}
 		argc = c->argc;
 		argv = c->argv;
 	} else {
-		name = ri.script_name && strcmp(ri.script_name, "-e") ? ri.script_name : "<input>";
-		text = ri.script;
-		argc = c->argc ? c->argc : ri.argc;
-		argv = c->argc ? c->argv : ri.argv;
+		name = ri->script_name && strcmp(ri->script_name, "-e") ? ri->script_name : "<input>";
+		text = ri->script;
+		argc = c->argc ? c->argc : ri->argc;
+		argv = c->argc ? c->argv : ri->argv;
 	}
-	catalog = st_catalog_layered(st_catalog_from_tep(c->be->report_tep(rec)),
-				     access("/sys/kernel/tracing/events", R_OK) == 0 ? st_catalog_tracefs() : NULL);
+	catalog = st_report_set_catalog(&set);
 	r = compile(c, name, text, argc, argv, catalog, &prog, &plan);
 	if (r) {
 		catalog->ops->free(catalog);
-		c->be->report_close(rec);
-		st_recording_info_free(&ri);
+		st_report_set_close(&set);
 		return r < 0 ? 0 : 1;
 	}
 	if (apply_gsets(c, plan)) {
@@ -1166,28 +1172,29 @@ static int run_report(struct cli *c)
 		goto out;
 	}
 	warn_uncaptured(c, plan);
-	r = c->be->report_stream(rec, plan->sources, plan->nsources, &stream, &err);
+	r = st_report_set_stream(&set, plan->sources, plan->nsources, &stream, &err);
 	if (r < 0) {
 		die("%s", err ? err : strerror(-r));
 		free(err);
 		status = 1;
 		goto out;
 	}
-	so.target_pid = ri.target_pid;
-	so.wall_offset_ns = ri.wall_offset_ns;
-	so.start_ns = ri.start_ns;
-	so.end_ns = ri.end_ns;
+	so.target_pid = ri->target_pid;
+	so.wall_offset_ns = set.wall_offset_ns;
+	so.start_ns = set.start_ns;
+	so.end_ns = set.end_ns;
+	so.host = ri->host;
 	status = st_session_run(plan, stream, &so);
 	stream->ops->close(stream);
-	if (ri.lost)
-		fprintf(stderr, "WARNING: the recording lost %llu events\n", (unsigned long long)ri.lost);
+	if (set.lost)
+		fprintf(stderr, "WARNING: the recording%s lost %llu events\n", set.n > 1 ? "s" : "",
+			(unsigned long long)set.lost);
 out:
 	st_output_close(&output);
 	st_plan_free(plan);
 	st_program_free(prog);
 	catalog->ops->free(catalog);
-	c->be->report_close(rec);
-	st_recording_info_free(&ri);
+	st_report_set_close(&set);
 	return status;
 }
 

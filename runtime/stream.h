@@ -32,12 +32,25 @@ struct st_stream_ops {
 	uint64_t (*lost)(struct st_stream *s);
 	/* Detach everything from the kernel and free the stream. */
 	void (*close)(struct st_stream *s);
+	/* A stream merged from several recordings (ninputs > 1): the record
+	 * layout of a source in input `input` (events say which in ev->input;
+	 * recordings from different kernels lay fields out differently).
+	 * NULL for every other stream. */
+	struct tep_event *(*input_format)(struct st_stream *s, uint32_t input, uint32_t source);
+};
+
+/* What differs between the recordings a merged stream reads. */
+struct st_stream_input {
+	const char *host;         /* hostname() of its events, NULL if unknown */
+	int64_t target_pid;       /* target() of its events */
 };
 
 struct st_stream {
 	const struct st_stream_ops *ops;
 	bool live;
 	int64_t wall_offset_ns;   /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
+	uint32_t ninputs;         /* > 1: merged from that many recordings (input_format) */
+	const struct st_stream_input *inputs;   /* ninputs of them, or NULL */
 };
 
 #endif

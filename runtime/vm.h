@@ -56,6 +56,7 @@ struct st_vm {
 	int64_t wall_offset_ns;
 	int64_t target_pid;
 	const char *self_comm;          /* execname() outside events */
+	const char *host;               /* hostname(): the machine the event happened on */
 	int32_t self_pid;
 
 	/* output */
