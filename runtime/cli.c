@@ -66,6 +66,7 @@ struct cli {
 	bool guru, no_warnings, unoptimized, suppress_errors;
 	bool werror;                  /* -W */
 	bool no_global_display;       /* --no-global-var-display */
+	bool json;                    /* --format=json: the globals as one JSON document at the end */
 	bool example;                 /* --example: FILE names one of stap's examples */
 	const char *runtime;          /* --runtime=, --bpf: what %( runtime == ... %) sees */
 	const char *release;          /* -r RELEASE (or a build tree's release) */
@@ -118,6 +119,7 @@ static void usage(const struct cli *c, FILE *f)
 		"  -r RELEASE    %%( kernel_v %%) conditions for RELEASE (with -p1/-p2)\n"
 		"  --example NAME.stp  run one of stap's examples by name\n"
 		"  --no-global-var-display  do not print unread globals at the end\n"
+		"  --format=json  live, report: print every global's end-of-run value as one JSON document\n"
 		"  --bpf, --runtime=bpf|kernel  accepted: staplet always lowers to perf, tracefs and BPF\n"
 		"  -k -q -P -B -R -m --ldd --all-modules --prologue-searching[=WHEN]\n"
 		"                accepted for stap's command lines: no module is built\n"
@@ -239,7 +241,7 @@ static int parse_size(struct cli *c, const char *arg)
 }
 
 enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS, OPT_DUMP_TYPES, OPT_DUMP_ALIASES, OPT_DUMP_FUNCTIONS,
-       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE };
+       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE, OPT_FORMAT };
 
 /* --runtime=MODE: staplet always lowers to perf, ftrace and small BPF
  * programs, which is what both of stap's modes ask for here. */
@@ -339,6 +341,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "bpf", no_argument, NULL, OPT_BPF },
 		{ "example", no_argument, NULL, OPT_EXAMPLE },
 		{ "no-global-var-display", no_argument, NULL, OPT_NO_GLOBALS },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "prologue-searching", optional_argument, NULL, OPT_PROLOGUE },
 		/* accepted; a $var that cannot be read stays an error here */
 		{ "skip-badvars", no_argument, NULL, OPT_SYMBOLS },
@@ -444,6 +447,11 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_BPF: c->runtime = "bpf"; break;
 		case OPT_EXAMPLE: c->example = true; break;
 		case OPT_NO_GLOBALS: c->no_global_display = true; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+				return die("--format=%s: the formats are text and json", optarg);
+			c->json = !strcmp(optarg, "json");
+			break;
 		case OPT_PROLOGUE:
 			if (set_prologue(optarg))
 				return 1;
@@ -869,6 +877,7 @@ static void session_opts(struct cli *c, struct st_session_opts *so, FILE *out)
 	so->out = out;
 	so->target_pid = c->target;
 	so->suppress_errors = c->suppress_errors;
+	so->json = c->json;
 }
 
 /* -o FILE for the script's output, live and on report; without -o it is

@@ -440,8 +440,11 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 		run_kind(&s, ST_SRC_ERROR);
 	} else {
 		run_kind(&s, ST_SRC_END);
-		st_vm_print_globals(&s.vm);
+		if (!o->json)
+			st_vm_print_globals(&s.vm);
 	}
+	if (o->json && !s.quiet)
+		st_vm_print_json(&s.vm);
 	st_vm_flush(&s.vm);
 	status = s.vm.nerrors ? 1 : 0;
 	lost = s.live ? stream_lost(&s) : 0;
