@@ -41,6 +41,7 @@ enum mode { MODE_LIVE, MODE_RECORD, MODE_REPORT };
 
 struct cli {
 	const struct st_backend *be;
+	const struct st_backend *const *readers;   /* report: the formats it reads, NULL: be's */
 	enum mode mode;
 	const char *script_text;      /* -e */
 	const char *script_file;
@@ -1144,7 +1145,8 @@ static int run_report(struct cli *c)
 	int argc, r, status;
 	char **argv, *err = NULL;
 
-	r = st_report_set_open(&set, c->be, c->ninputs ? c->inputs : &def, c->ninputs ? c->ninputs : 1, &err);
+	r = st_report_set_open(&set, c->be, c->readers, c->ninputs ? c->inputs : &def, c->ninputs ? c->ninputs : 1,
+			       &err);
 	if (r < 0) {
 		die("%s", err ? err : strerror(-r));
 		free(err);
@@ -1209,6 +1211,12 @@ out:
 
 int st_cli_main(int argc, char **argv, const struct st_backend *be)
 {
+	return st_cli_main_readers(argc, argv, be, NULL);
+}
+
+int st_cli_main_readers(int argc, char **argv, const struct st_backend *be,
+			const struct st_backend *const *readers)
+{
 	struct cli c;
 	struct st_catalog *catalog;
 	struct st_program *prog = NULL;
@@ -1218,6 +1226,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 
 	memset(&c, 0, sizeof(c));
 	c.be = be;
+	c.readers = readers;
 	st_limits_default(&c.limits);
 	if (argc > 1 && !strcmp(argv[1], "record")) {
 		c.mode = MODE_RECORD;

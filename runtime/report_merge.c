@@ -2,6 +2,7 @@
  * on one clock, merge their event streams by time (runtime/merge.h). */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,21 +40,44 @@ static void set_clock(struct st_report_set *set)
 		set->start_ns = 0;
 }
 
-int st_report_set_open(struct st_report_set *set, const struct st_backend *be, const char *const *paths,
-		       uint32_t n, char **err)
+/* The reader whose recordings begin as the file does; be when none does
+ * (or the file cannot be read: be's open says why). */
+static const struct st_backend *reader_of(const char *path, const struct st_backend *be,
+					  const struct st_backend *const *readers)
+{
+	char head[16];
+	ssize_t n = 0;
+	int fd;
+
+	if (!readers)
+		return be;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, head, sizeof(head));
+		close(fd);
+	}
+	for (; *readers; readers++)
+		if ((*readers)->file_magic && n >= (ssize_t)(*readers)->file_magic_len &&
+		    !memcmp(head, (*readers)->file_magic, (*readers)->file_magic_len))
+			return *readers;
+	return be;
+}
+
+int st_report_set_open(struct st_report_set *set, const struct st_backend *be,
+		       const struct st_backend *const *readers, const char *const *paths, uint32_t n, char **err)
 {
 	uint32_t i;
 	int r;
 
 	assert(n >= 1);
 	memset(set, 0, sizeof(*set));
-	set->be = be;
 	set->in = calloc(n, sizeof(*set->in));
 	if (!set->in)
 		return st_err(err, -ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		set->in[i].path = paths[i];
-		r = be->report_open(paths[i], &set->in[i].ri, &set->in[i].rec, err);
+		set->in[i].be = reader_of(paths[i], be, readers);
+		r = set->in[i].be->report_open(paths[i], &set->in[i].ri, &set->in[i].rec, err);
 		if (r < 0) {
 			st_report_set_close(set);
 			return r;
@@ -70,7 +94,7 @@ struct st_catalog *st_report_set_catalog(const struct st_report_set *set)
 	uint32_t i;
 
 	for (i = set->n; i-- > 0;)
-		cat = st_catalog_layered(st_catalog_from_tep(set->be->report_tep(set->in[i].rec)), cat);
+		cat = st_catalog_layered(st_catalog_from_tep(set->in[i].be->report_tep(set->in[i].rec)), cat);
 	return cat;
 }
 
@@ -79,7 +103,7 @@ void st_report_set_close(struct st_report_set *set)
 	uint32_t i;
 
 	for (i = 0; set->in && i < set->n; i++) {
-		set->be->report_close(set->in[i].rec);
+		set->in[i].be->report_close(set->in[i].rec);
 		st_recording_info_free(&set->in[i].ri);
 	}
 	free(set->in);
@@ -216,7 +240,7 @@ static int open_subs(struct mstream *m, struct st_report_set *set, const struct 
 
 	for (uint32_t i = 0; i < set->n; i++) {
 		char *e = NULL;
-		int r = set->be->report_stream(set->in[i].rec, src, nsrc, &m->sub[i], &e);
+		int r = set->in[i].be->report_stream(set->in[i].rec, src, nsrc, &m->sub[i], &e);
 
 		if (r < 0) {
 			add_error(err, set->in[i].path, e ? e : strerror(-r));
@@ -236,7 +260,7 @@ int st_report_set_stream(struct st_report_set *set, const struct st_source *src,
 
 	*out = NULL;
 	if (set->n == 1)
-		return set->be->report_stream(set->in[0].rec, src, nsrc, out, err);
+		return set->in[0].be->report_stream(set->in[0].rec, src, nsrc, out, err);
 	m = calloc(1, sizeof(*m));
 	if (!m || !(m->sub = calloc(set->n, sizeof(*m->sub))) ||
 	    !(m->pending = calloc(set->n, sizeof(*m->pending))) || !(m->inputs = calloc(set->n, sizeof(*m->inputs))) ||

@@ -18,13 +18,13 @@ struct st_catalog;
 
 struct st_report_input {
 	const char *path;
+	const struct st_backend *be;   /* its reader (by the file's first bytes) */
 	struct st_recording *rec;
 	struct st_recording_info ri;
 	int64_t delta_ns;           /* added to its event times: onto the report's clock */
 };
 
 struct st_report_set {
-	const struct st_backend *be;
 	struct st_report_input *in;
 	uint32_t n;
 	int64_t wall_offset_ns;     /* the report clock's: the smallest of the recordings' */
@@ -32,10 +32,11 @@ struct st_report_set {
 	uint64_t lost;              /* events the recorders dropped, all recordings */
 };
 
-/* Open every recording (n >= 1).  0, or a negative errno with *err naming
- * the file that failed. */
-int st_report_set_open(struct st_report_set *set, const struct st_backend *be, const char *const *paths,
-		       uint32_t n, char **err);
+/* Open every recording (n >= 1), each with the backend among `readers`
+ * (NULL-terminated; NULL: be alone) whose file magic it starts with, else
+ * with be.  0, or a negative errno with *err naming the file that failed. */
+int st_report_set_open(struct st_report_set *set, const struct st_backend *be,
+		       const struct st_backend *const *readers, const char *const *paths, uint32_t n, char **err);
 /* The events of every recording, then the live kernel's when tracefs is
  * readable (for the types lowering needs); the caller frees it. */
 struct st_catalog *st_report_set_catalog(const struct st_report_set *set);

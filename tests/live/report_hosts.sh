@@ -7,17 +7,7 @@
 # an event the script needs is named.
 . "$(dirname "$0")/lib.sh"
 
-S='global n, last
-probe syscall.getppid {
-	if (pid() != target()) next
-	n[hostname(), execname()]++
-	if (last != hostname()) printf("run %s\n", hostname())
-	last = hostname()
-}
-probe end {
-	println("end")
-	foreach ([h, e] in n+) printf("%s %s %d\n", h, e, n[h, e])
-}'
+S=$(cat "$(dirname "$0")/report_hosts.stp")
 
 for tool in perf trace-cmd; do
 	ext=data
@@ -60,5 +50,17 @@ for tool in perf trace-cmd; do
 	check "$tool: a recording without the events is named" \
 		grep -q "ERROR: $TMP/c.$ext: the recording has no events for: syscalls:sys_enter_getppid" "$TMP/miss"
 	check "$tool: and the report fails" test $rc = 1
+done
+
+# perf.data and trace.dat in one report, with either tool: each file is read
+# by its own format's reader
+for tool in perf trace-cmd; do
+	"$tool" stap report -i "$TMP/a.data" -i "$TMP/b.dat" >"$TMP/mixed" 2>&1
+	if [ "$(grep -v -e '^run ' -e '^end$' "$TMP/mixed" | tr '\n' ' ')" = \
+		"staplet-host-a getppid_loop 300 staplet-host-b getppid_loop 700 " ]; then
+		pass "$tool stap report: a perf.data and a trace.dat in one report"
+	else
+		fail "$tool stap report: a perf.data and a trace.dat in one report" "$(head -c 300 "$TMP/mixed" | tr '\n' ' ')"
+	fi
 done
 no_leftovers "report over hosts"

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "runtime/report_merge.h"
 #include "tests/unit/check.h"
 
@@ -66,6 +67,10 @@ static const struct st_stream_ops fs_ops = { fs_next, fs_format, fs_stop, fs_los
 
 static int f_open(const char *path, struct st_recording_info *ri, struct st_recording **out, char **err)
 {
+	const char *slash = strrchr(path, '/');
+
+	if (slash && slash[1])
+		path = slash + 1;       /* the fakes are named by their file's base name */
 	for (size_t i = 0; i < sizeof(fakes) / sizeof(fakes[0]); i++) {
 		const struct fake *f = &fakes[i];
 
@@ -109,7 +114,14 @@ static int f_stream(struct st_recording *rec, const struct st_source *src, uint3
 static void f_close(struct st_recording *rec) { free(rec); }
 
 static const struct st_backend fake_be = {
-	.name = "fake", .report_open = f_open, .report_stream = f_stream, .report_close = f_close,
+	.name = "fake", .file_magic = "FAKEONE", .file_magic_len = 7,
+	.report_open = f_open, .report_stream = f_stream, .report_close = f_close,
+};
+
+/* a second format (another backend: perf.data beside trace.dat) */
+static const struct st_backend fake_be2 = {
+	.name = "fake2", .file_magic = "FAKETWO", .file_magic_len = 7,
+	.report_open = f_open, .report_stream = f_stream, .report_close = f_close,
 };
 
 static void test_two_hosts(void)
@@ -127,7 +139,7 @@ static void test_two_hosts(void)
 	bool order = true, comms = true;
 	int r;
 
-	CHECK("merge: two recordings open", st_report_set_open(&set, &fake_be, paths, 2, &err) == 0);
+	CHECK("merge: two recordings open", st_report_set_open(&set, &fake_be, NULL, paths, 2, &err) == 0);
 	CHECK("merge: the report clock is the earliest-booted recording's", set.wall_offset_ns == 5000);
 	CHECK("merge: b's times move by the offsets' difference", set.in[0].delta_ns == 1000 && set.in[1].delta_ns == 0);
 	CHECK("merge: the span covers both (a starts first, b ends last)", set.start_ns == 100 && set.end_ns == 1400);
@@ -165,7 +177,7 @@ static void test_ties_in_input_order(void)
 	char *err = NULL, seq[32] = "";
 	uint32_t n = 0;
 
-	CHECK("ties: open", st_report_set_open(&set, &fake_be, paths, 2, &err) == 0);
+	CHECK("ties: open", st_report_set_open(&set, &fake_be, NULL, paths, 2, &err) == 0);
 	CHECK("ties: stream", st_report_set_stream(&set, NULL, 0, &s, &err) == 0);
 	while (n < 31 && s->ops->next(s, &ev, 0) == 1)
 		seq[n++] = (char)('0' + ev.input);
@@ -181,7 +193,7 @@ static void test_missing(void)
 	struct st_stream *s = NULL;
 	char *err = NULL;
 
-	CHECK("missing: open", st_report_set_open(&set, &fake_be, paths, 4, &err) == 0);
+	CHECK("missing: open", st_report_set_open(&set, &fake_be, NULL, paths, 4, &err) == 0);
 	CHECK("missing: binding fails", st_report_set_stream(&set, NULL, 0, &s, &err) == -ENOENT && !s);
 	CHECK_STR("missing: each file lacking events is named",
 		  err, "c: the recording has no events for: sys:ev\n"
@@ -198,7 +210,7 @@ static void test_open_errors(void)
 	char *err = NULL;
 
 	CHECK("open: a missing file fails the report",
-	      st_report_set_open(&set, &fake_be, paths, 2, &err) == -ENOENT);
+	      st_report_set_open(&set, &fake_be, NULL, paths, 2, &err) == -ENOENT);
 	CHECK_STR("open: naming it", err, "cannot open nope: No such file or directory");
 	free(err);
 }
@@ -212,7 +224,7 @@ static void test_one(void)
 	struct st_event ev;
 	char *err = NULL;
 
-	CHECK("one: open", st_report_set_open(&set, &fake_be, paths, 1, &err) == 0);
+	CHECK("one: open", st_report_set_open(&set, &fake_be, NULL, paths, 1, &err) == 0);
 	CHECK("one: its wall offset", set.wall_offset_ns == 7000 && set.in[0].delta_ns == 0);
 	CHECK("one: no start/end recorded stays 0", set.start_ns == 0 && set.end_ns == 0);
 	CHECK("one: the backend's stream itself", st_report_set_stream(&set, NULL, 0, &s, &err) == 0 &&
@@ -222,8 +234,50 @@ static void test_one(void)
 	st_report_set_close(&set);
 }
 
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_mixed_formats(void)
+{
+	char dir[] = "/tmp/staplet-merge.XXXXXX", a[64], b[64], d[64];
+	const struct st_backend *const readers[] = { &fake_be, &fake_be2, NULL };
+	const char *paths[3] = { a, b, d };
+	struct st_report_set set;
+	char *err = NULL;
+
+	if (!mkdtemp(dir)) {
+		CHECK("mixed: a scratch directory", false);
+		return;
+	}
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(d, sizeof(d), "%s/d", dir);
+	put_file(a, "FAKETWO and more");
+	put_file(b, "FAKEONE");
+	put_file(d, "neither");
+	CHECK("mixed: three recordings of two formats open",
+	      st_report_set_open(&set, &fake_be, readers, paths, 3, &err) == 0);
+	CHECK("mixed: each file gets the reader of its format", set.n == 3 &&
+	      set.in[0].be == &fake_be2 && set.in[1].be == &fake_be);
+	CHECK("mixed: a file of no known format goes to the tool's own reader (it says why)", set.in[2].be == &fake_be);
+	st_report_set_close(&set);
+	CHECK("mixed: without readers, the tool's own", st_report_set_open(&set, &fake_be2, NULL, paths, 2, &err) == 0 &&
+	      set.in[0].be == &fake_be2 && set.in[1].be == &fake_be2);
+	st_report_set_close(&set);
+	unlink(a), unlink(b), unlink(d), rmdir(dir);
+	free(err);
+}
+
 int main(void)
 {
+	test_mixed_formats();
 	test_two_hosts();
 	test_ties_in_input_order();
 	test_missing();
