@@ -163,6 +163,12 @@ int cli_load_script(struct cli *c, const char **name, const char **text)
 
 int st_cli_main(int argc, char **argv, const struct st_backend *be)
 {
+	return st_cli_main_readers(argc, argv, be, NULL);
+}
+
+int st_cli_main_readers(int argc, char **argv, const struct st_backend *be,
+			const struct st_backend *const *readers)
+{
 	struct cli c;
 	struct st_catalog *catalog;
 	struct st_program *prog = NULL;
@@ -172,6 +178,7 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 
 	memset(&c, 0, sizeof(c));
 	c.be = be;
+	c.readers = readers;
 	st_limits_default(&c.limits);
 	if (argc > 1 && !strcmp(argv[1], "record")) {
 		c.mode = MODE_RECORD;

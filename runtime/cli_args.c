@@ -27,7 +27,8 @@ static void usage(const struct cli *c, FILE *f)
 		"                record: the recording (default %s)\n"
 		"  -S SIZE[,N]   live, report: start the next -o file (FILE.0, FILE.1, ...) once one\n"
 		"                exceeds SIZE megabytes; keep the newest N files\n"
-		"  -i FILE       report: the recording to read (default %s)\n"
+		"  -i FILE       report: the recording to read (default %s); repeat -i to\n"
+		"                replay several in one time order (hostname() tells them apart)\n"
 		"  -p NUM        stop after pass NUM: 1 parse, 2 elaborate, 3 lower (print each)\n"
 		"  -I DIR        add a tapset directory\n"
 		"  -D NAME=VAL   set a limit (MAXSTRINGLEN, MAXMAPENTRIES, MAXACTION, MAXERRORS, ...)\n"
@@ -45,6 +46,7 @@ static void usage(const struct cli *c, FILE *f)
 		"  -r RELEASE    %%( kernel_v %%) conditions for RELEASE (with -p1/-p2)\n"
 		"  --example NAME.stp  run one of stap's examples by name\n"
 		"  --no-global-var-display  do not print unread globals at the end\n"
+		"  --format=json  live, report: print every global's end-of-run value as one JSON document\n"
 		"  --bpf, --runtime=bpf|kernel  accepted: staplet always lowers to perf, tracefs and BPF\n"
 		"  -k -q -P -B -R -m --ldd --all-modules --prologue-searching[=WHEN]\n"
 		"                accepted for stap's command lines: no module is built\n"
@@ -81,7 +83,7 @@ static int parse_size(struct cli *c, const char *arg)
 }
 
 enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS, OPT_DUMP_TYPES, OPT_DUMP_ALIASES, OPT_DUMP_FUNCTIONS,
-       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE };
+       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE, OPT_FORMAT };
 
 /* --runtime=MODE: staplet always lowers to perf, ftrace and small BPF
  * programs, which is what both of stap's modes ask for here. */
@@ -153,6 +155,7 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 		{ "bpf", no_argument, NULL, OPT_BPF },
 		{ "example", no_argument, NULL, OPT_EXAMPLE },
 		{ "no-global-var-display", no_argument, NULL, OPT_NO_GLOBALS },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "prologue-searching", optional_argument, NULL, OPT_PROLOGUE },
 		/* accepted; a $var that cannot be read stays an error here */
 		{ "skip-badvars", no_argument, NULL, OPT_SYMBOLS },
@@ -190,7 +193,11 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 			if (parse_size(c, optarg))
 				return 1;
 			break;
-		case 'i': c->input = optarg; break;
+		case 'i':
+			if (c->ninputs == sizeof(c->inputs) / sizeof(c->inputs[0]))
+				return cli_die("too many -i recordings (at most %zu)", sizeof(c->inputs) / sizeof(c->inputs[0]));
+			c->inputs[c->ninputs++] = optarg;
+			break;
 		case 'p':
 			if (st_cli_pass(optarg, &c->last_pass))
 				return 1;
@@ -254,6 +261,11 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 		case OPT_BPF: c->runtime = "bpf"; break;
 		case OPT_EXAMPLE: c->example = true; break;
 		case OPT_NO_GLOBALS: c->no_global_display = true; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+				return cli_die("--format=%s: the formats are text and json", optarg);
+			c->json = !strcmp(optarg, "json");
+			break;
 		case OPT_PROLOGUE:
 			if (set_prologue(optarg))
 				return 1;
@@ -297,7 +309,7 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 		c->no_warnings = true;
 		c->unoptimized = true;   /* the empty body must not elide the probe */
 	}
-	if (!c->script_text && optind < argc && !(c->mode == MODE_REPORT && c->input == NULL && 0))
+	if (!c->script_text && optind < argc && !(c->mode == MODE_REPORT && c->ninputs == 0 && 0))
 		c->script_file = argv[optind++];
 	c->argc = argc - optind;
 	c->argv = argv + optind;

@@ -18,6 +18,7 @@ enum mode { MODE_LIVE, MODE_RECORD, MODE_REPORT };
 
 struct cli {
 	const struct st_backend *be;
+	const struct st_backend *const *readers;   /* report: the formats it reads, NULL: be's */
 	enum mode mode;
 	const char *script_text;      /* -e */
 	const char *script_file;
@@ -35,13 +36,15 @@ struct cli {
 	const char *size_opt;         /* -S SIZE[,N] as given */
 	uint64_t size_max;            /* -S SIZE, in bytes */
 	uint32_t fnum_max;            /* -S ...,N */
-	const char *input;            /* -i */
+	const char *inputs[64];       /* -i, repeated: one report over them all */
+	uint32_t ninputs;
 	const char *compatible;       /* --compatible=VER */
 	int last_pass;                /* -p */
 	int verbose;
 	bool guru, no_warnings, unoptimized, suppress_errors;
 	bool werror;                  /* -W */
 	bool no_global_display;       /* --no-global-var-display */
+	bool json;                    /* --format=json: the globals as one JSON document at the end */
 	bool example;                 /* --example: FILE names one of stap's examples */
 	char example_path[PATH_MAX];  /* where --example found it */
 	const char *runtime;          /* --runtime=, --bpf: what %( runtime == ... %) sees */

@@ -13,6 +13,7 @@
 #include "runtime/control.h"
 #include "runtime/output.h"
 #include "runtime/passlog.h"
+#include "runtime/report_merge.h"
 #include "runtime/session.h"
 
 /* -G NAME=VALUE: the initial value of a scalar global, as stap sets it
@@ -54,6 +55,7 @@ static void session_opts(struct cli *c, struct st_session_opts *so, FILE *out)
 	so->out = out;
 	so->target_pid = c->target;
 	so->suppress_errors = c->suppress_errors;
+	so->json = c->json;
 }
 
 /* -o FILE for the script's output, live and on report; without -o it is
@@ -251,7 +253,7 @@ int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const 
 	struct st_record_stats stats = { 0 };
 	struct st_recorder *rec = NULL;
 	const char *path = c->output ? c->output : c->be->default_output;
-	char *err = NULL;
+	char *err = NULL, host[256] = "";
 	int r;
 
 	bo.maxstringlen = c->limits.maxstringlen;
@@ -273,6 +275,7 @@ int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const 
 	ri.argc = c->argc;
 	ri.argv = c->argv;
 	ri.target_pid = c->target;
+	ri.host = gethostname(host, sizeof(host) - 1) == 0 ? host : NULL;
 	if (c->timeout_ms)
 		st_control_set_timeout_ms(c->timeout_ms);
 	st_target_release();
@@ -306,9 +309,9 @@ int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const 
 
 int cli_run_report(struct cli *c)
 {
-	const char *path = c->input ? c->input : c->be->default_output;
-	struct st_recording_info ri;
-	struct st_recording *rec = NULL;
+	const char *def = c->be->default_output;
+	struct st_report_set set;
+	struct st_recording_info *ri;
 	struct st_stream *stream = NULL;
 	struct st_session_opts so;
 	struct st_output output = { 0 };
@@ -319,33 +322,32 @@ int cli_run_report(struct cli *c)
 	int argc, r, status;
 	char **argv, *err = NULL;
 
-	r = c->be->report_open(path, &ri, &rec, &err);
+	r = st_report_set_open(&set, c->be, c->readers, c->ninputs ? c->inputs : &def, c->ninputs ? c->ninputs : 1,
+			       &err);
 	if (r < 0) {
 		cli_die("%s", err ? err : strerror(-r));
 		free(err);
 		return 1;
 	}
+	ri = &set.in[0].ri;     /* the script, its arguments and target: the first recording's */
 	if (c->script_text || c->script_file) {
 		if (cli_load_script(c, &name, &text)) {
-			c->be->report_close(rec);
-			st_recording_info_free(&ri);
+			st_report_set_close(&set);
 			return 1;
 		}
 		argc = c->argc;
 		argv = c->argv;
 	} else {
-		name = ri.script_name && strcmp(ri.script_name, "-e") ? ri.script_name : "<input>";
-		text = ri.script;
-		argc = c->argc ? c->argc : ri.argc;
-		argv = c->argc ? c->argv : ri.argv;
+		name = ri->script_name && strcmp(ri->script_name, "-e") ? ri->script_name : "<input>";
+		text = ri->script;
+		argc = c->argc ? c->argc : ri->argc;
+		argv = c->argc ? c->argv : ri->argv;
 	}
-	catalog = st_catalog_layered(st_catalog_from_tep(c->be->report_tep(rec)),
-				     access("/sys/kernel/tracing/events", R_OK) == 0 ? st_catalog_tracefs() : NULL);
+	catalog = st_report_set_catalog(&set);
 	r = cli_compile(c, name, text, argc, argv, catalog, &prog, &plan);
 	if (r) {
 		catalog->ops->free(catalog);
-		c->be->report_close(rec);
-		st_recording_info_free(&ri);
+		st_report_set_close(&set);
 		return r < 0 ? 0 : 1;
 	}
 	if (apply_gsets(c, plan)) {
@@ -358,27 +360,28 @@ int cli_run_report(struct cli *c)
 		goto out;
 	}
 	warn_uncaptured(c, plan);
-	r = c->be->report_stream(rec, plan->sources, plan->nsources, &stream, &err);
+	r = st_report_set_stream(&set, plan->sources, plan->nsources, &stream, &err);
 	if (r < 0) {
 		cli_die("%s", err ? err : strerror(-r));
 		free(err);
 		status = 1;
 		goto out;
 	}
-	so.target_pid = ri.target_pid;
-	so.wall_offset_ns = ri.wall_offset_ns;
-	so.start_ns = ri.start_ns;
-	so.end_ns = ri.end_ns;
+	so.target_pid = ri->target_pid;
+	so.wall_offset_ns = set.wall_offset_ns;
+	so.start_ns = set.start_ns;
+	so.end_ns = set.end_ns;
+	so.host = ri->host;
 	status = st_session_run(plan, stream, &so);
 	stream->ops->close(stream);
-	if (ri.lost)
-		fprintf(stderr, "WARNING: the recording lost %llu events\n", (unsigned long long)ri.lost);
+	if (set.lost)
+		fprintf(stderr, "WARNING: the recording%s lost %llu events\n", set.n > 1 ? "s" : "",
+			(unsigned long long)set.lost);
 out:
 	st_output_close(&output);
 	st_plan_free(plan);
 	st_program_free(prog);
 	catalog->ops->free(catalog);
-	c->be->report_close(rec);
-	st_recording_info_free(&ri);
+	st_report_set_close(&set);
 	return status;
 }

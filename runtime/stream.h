@@ -30,6 +30,17 @@ struct st_stream_ops {
 	uint64_t (*lost)(struct st_stream *s);
 	/* Detach everything from the kernel and free the stream. */
 	void (*close)(struct st_stream *s);
+	/* A stream merged from several recordings (ninputs > 1): the record
+	 * layout of a source in input `input` (events say which in ev->input;
+	 * recordings from different kernels lay fields out differently).
+	 * NULL for every other stream. */
+	struct tep_event *(*input_format)(struct st_stream *s, uint32_t input, uint32_t source);
+};
+
+/* What differs between the recordings a merged stream reads. */
+struct st_stream_input {
+	const char *host;         /* hostname() of its events, NULL if unknown */
+	int64_t target_pid;       /* target() of its events */
 };
 
 struct st_stream {
@@ -41,6 +52,8 @@ struct st_stream {
 	struct tep_event **fmt;
 	uint32_t nfmt;
 	uint64_t lost;            /* when ops->lost is NULL */
+	uint32_t ninputs;         /* > 1: merged from that many recordings (input_format) */
+	const struct st_stream_input *inputs;   /* ninputs of them, or NULL */
 };
 
 static inline struct tep_event *st_stream_format(const struct st_stream *s, uint32_t source)

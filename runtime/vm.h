@@ -63,6 +63,7 @@ struct st_vm {
 	int64_t wall_offset_ns;
 	int64_t target_pid;
 	const char *self_comm;          /* execname() outside events */
+	const char *host;               /* hostname(): the machine the event happened on */
 	int32_t self_pid;
 	bool live;                      /* events from the running kernel: /proc and kernel memory are
 					 * read at handler time (a replay has neither) */
@@ -113,6 +114,8 @@ enum st_vm_status st_vm_run_probe(struct st_vm *vm, const struct st_plan_probe *
 void st_vm_report_error(struct st_vm *vm, FILE *err);
 /* Print the globals that were written but never read, as stap does at exit. */
 void st_vm_print_globals(struct st_vm *vm);
+/* --format=json: every global's value as one JSON document (vm_json.c). */
+void st_vm_print_json(struct st_vm *vm);
 void st_vm_flush(struct st_vm *vm);
 
 #endif
