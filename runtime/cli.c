@@ -29,6 +29,7 @@
 #include "runtime/catalog.h"
 #include "runtime/cli.h"
 #include "runtime/cli_values.h"
+#include "runtime/cli_plan.h"
 #include "runtime/dump.h"
 #include "runtime/leftovers.h"
 #include "runtime/control.h"
@@ -67,6 +68,8 @@ struct cli {
 	bool example;                 /* --example: FILE names one of stap's examples */
 	const char *runtime;          /* --runtime=, --bpf: what %( runtime == ... %) sees */
 	const char *release;          /* -r RELEASE (or a build tree's release) */
+	const char *module;           /* -m NAME: with -p4, the plan file to write */
+	bool plan_run;                /* `run NAME`: the script is a plan file */
 	const char *extra_script;     /* -E SCRIPT */
 	char *script_joined;          /* the script with -E's after it */
 	bool background;              /* -F */
@@ -88,6 +91,8 @@ static void usage(const struct cli *c, FILE *f)
 		"Usage: %s [OPTIONS] (FILE | -e SCRIPT) [ARGS...]           run a script live\n"
 		"       %s record [-o FILE] [OPTIONS] (FILE | -e SCRIPT) [ARGS...]\n"
 		"       %s report [-i FILE] [OPTIONS] [FILE | -e SCRIPT] [ARGS...]\n"
+		"       %s -p4 -m NAME [OPTIONS] (FILE | -e SCRIPT) [ARGS...]   write the compiled plan NAME\n"
+		"       %s run|record [OPTIONS] NAME                         run a compiled plan\n"
 		"\n"
 		"  -e SCRIPT     run the script given on the command line\n"
 		"  -c CMD        start CMD once probes are armed; stop when it exits; target() is its pid\n"
@@ -119,7 +124,7 @@ static void usage(const struct cli *c, FILE *f)
 		"  -k -q -P -B -R -m --ldd --all-modules --prologue-searching[=WHEN]\n"
 		"                accepted for stap's command lines: no module is built\n"
 		"  --skip-badvars  accepted; a $var that cannot be read is still an error\n",
-		n, n, n, c->be->default_output, c->be->default_output);
+		n, n, n, n, n, c->be->default_output, c->be->default_output);
 }
 
 static int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -426,6 +431,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case 'm':
 			if (check_module_name(optarg))
 				return 1;
+			c->module = optarg;
 			break;
 		case 'q': case 'k': case 'B': case 'R': case 'P': break;
 		case 't': return die("-t (probe timing report) is not offered by staplet yet");
@@ -607,6 +613,18 @@ static void pass2_line(const struct st_program *prog, const struct st_passclock 
 		     prog->ninsts, prog->ninsts == 1 ? "" : "s", nf, nf == 1 ? "" : "s", ng, ng == 1 ? "" : "s");
 }
 
+/* -p4 -m NAME: the plan, resolved here, as the file NAME (runtime/cli_plan.c) */
+static int save_plan(struct cli *c, const char *name, const char *text, int argc, char **argv,
+		     const struct st_plan *plan)
+{
+	struct st_cli_plan_src src = { name, text, argc, argv, c->limits, c->release, NULL };
+
+	if (st_cli_plan_save(c->module, plan, &src, c->verbose))
+		return 1;
+	puts(c->module);   /* as stap prints the module it built */
+	return 0;
+}
+
 /* Passes 1-3. */
 static int compile(struct cli *c, const char *name, const char *text, int argc, char **argv,
 		   struct st_catalog *catalog, struct st_program **progp, struct st_plan **planp)
@@ -737,9 +755,11 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	if (c->last_pass == 3 || c->last_pass == 4) {
 		if (c->last_pass == 3)
 			st_plan_print(stdout, *planp);
+		if (c->last_pass == 4 && c->module && save_plan(c, name, text, argc, argv, *planp))
+			r = 1;
 		st_plan_free(*planp);
 		st_program_free(prog);
-		return -1;
+		return r ? 1 : -1;
 	}
 	*progp = prog;
 	return 0;
@@ -1191,6 +1211,30 @@ out:
 	return status;
 }
 
+/* `run NAME`, or a plan where the script goes: no compile, no tapset; the
+ * plan's limits and script text (for recordings) come with it */
+static int run_plan(struct cli *c)
+{
+	struct st_plan_meta meta;
+	struct st_plan *plan = NULL;
+	int r;
+
+	if (!c->script_file || c->script_text)
+		return die("run: name a plan file (written by -p4 -m NAME)");
+	if (st_cli_plan_load(c->script_file, &plan, &meta, c->verbose))
+		return 1;
+	c->limits = meta.limits;
+	if (c->argc == 0) {
+		c->argc = (int)meta.argc;
+		c->argv = meta.argv;
+	}
+	st_leftovers_remove();
+	r = c->mode == MODE_RECORD ? run_record(c, plan, meta.script_name, meta.script) : run_live(c, plan);
+	st_plan_free(plan);
+	st_plan_meta_free(&meta);
+	return r;
+}
+
 int st_cli_main(int argc, char **argv, const struct st_backend *be)
 {
 	struct cli c;
@@ -1209,6 +1253,9 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	} else if (argc > 1 && !strcmp(argv[1], "report")) {
 		c.mode = MODE_REPORT;
 		argc--, argv++;
+	} else if (argc > 1 && !strcmp(argv[1], "run")) {
+		c.plan_run = true;
+		argc--, argv++;
 	}
 	if (parse_args(&c, argc, argv) || check_tmpdir())
 		return 1;
@@ -1222,6 +1269,8 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 	free(c.script_joined);
 		return r;
 	}
+	if (c.plan_run || (c.script_file && !c.script_text && st_cli_is_plan(c.script_file)))
+		return run_plan(&c);
 	if (load_script(&c, &name, &text))
 		return 1;
 	catalog = st_catalog_tracefs();

@@ -128,6 +128,14 @@ for stp in "$ROOT"/tests/golden/*.stp; do
 	[ -f "$stp" ] && run_golden "$stp"
 done
 
+# --- the same goldens compiled to plans (-p4 -m) and run from them ---
+while IFS= read -r line; do
+	case $line in
+	PASS\ *) record PASS "${line#PASS }" ;;
+	*) record FAIL "${line#FAIL }" ;;
+	esac
+done < <(bash "$ROOT/tests/plan_goldens.sh" "$ROOT" 2>&1 || echo "FAIL plan_goldens: exited $?")
+
 # --- fuzz smoke: each libFuzzer target a few seconds from the goldens (needs clang) ---
 # Built by tests/fuzz/build.sh into $BUILD/fuzz (cached); the targets run side by side.
 if command -v clang >/dev/null 2>&1 && [ "${STAPLET_NO_FUZZ:-}" != 1 ]; then
