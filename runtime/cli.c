@@ -70,6 +70,9 @@ struct cli {
 	const char *release;          /* -r RELEASE (or a build tree's release) */
 	const char *module;           /* -m NAME: with -p4, the plan file to write */
 	bool plan_run;                /* `run NAME`: the script is a plan file */
+	const char *kernel_dir;       /* --kernel-dir DIR: -r's kernel package, unpacked */
+	const char *btf_path;         /* -r another kernel: its BTF */
+	bool other_kernel;            /* -r names another kernel than this one */
 	const char *extra_script;     /* -E SCRIPT */
 	char *script_joined;          /* the script with -E's after it */
 	bool background;              /* -F */
@@ -117,7 +120,9 @@ static void usage(const struct cli *c, FILE *f)
 		"  -W            warnings are errors\n"
 		"  -E SCRIPT     run SCRIPT too, after the main script\n"
 		"  -F            with -o FILE: go on in the background once the probes are armed\n"
-		"  -r RELEASE    %%( kernel_v %%) conditions for RELEASE (with -p1/-p2)\n"
+		"  -r RELEASE    %%( kernel_v %%) conditions for RELEASE (with -p1/-p2); with -p4 -m NAME\n"
+		"                a plan for kernel RELEASE, from its symbols and BTF in /boot or in\n"
+		"  --kernel-dir DIR  an unpacked kernel package (dpkg-deb -x linux-image-RELEASE.deb DIR)\n"
 		"  --example NAME.stp  run one of stap's examples by name\n"
 		"  --no-global-var-display  do not print unread globals at the end\n"
 		"  --bpf, --runtime=bpf|kernel  accepted: staplet always lowers to perf, tracefs and BPF\n"
@@ -241,7 +246,7 @@ static int parse_size(struct cli *c, const char *arg)
 }
 
 enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS, OPT_DUMP_TYPES, OPT_DUMP_ALIASES, OPT_DUMP_FUNCTIONS,
-       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE };
+       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE, OPT_KERNEL_DIR };
 
 /* --runtime=MODE: staplet always lowers to perf, ftrace and small BPF
  * programs, which is what both of stap's modes ask for here. */
@@ -342,6 +347,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "example", no_argument, NULL, OPT_EXAMPLE },
 		{ "no-global-var-display", no_argument, NULL, OPT_NO_GLOBALS },
 		{ "prologue-searching", optional_argument, NULL, OPT_PROLOGUE },
+		{ "kernel-dir", required_argument, NULL, OPT_KERNEL_DIR },
 		/* accepted; a $var that cannot be read stays an error here */
 		{ "skip-badvars", no_argument, NULL, OPT_SYMBOLS },
 		{ NULL, 0, NULL, 0 },
@@ -442,6 +448,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_BPF: c->runtime = "bpf"; break;
 		case OPT_EXAMPLE: c->example = true; break;
+		case OPT_KERNEL_DIR: c->kernel_dir = optarg; break;
 		case OPT_NO_GLOBALS: c->no_global_display = true; break;
 		case OPT_PROLOGUE:
 			if (set_prologue(optarg))
@@ -617,7 +624,7 @@ static void pass2_line(const struct st_program *prog, const struct st_passclock 
 static int save_plan(struct cli *c, const char *name, const char *text, int argc, char **argv,
 		     const struct st_plan *plan)
 {
-	struct st_cli_plan_src src = { name, text, argc, argv, c->limits, c->release, NULL };
+	struct st_cli_plan_src src = { name, text, argc, argv, c->limits, c->release, c->btf_path };
 
 	if (st_cli_plan_save(c->module, plan, &src, c->verbose))
 		return 1;
@@ -731,7 +738,7 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 		st_resolver_free(&resolver);
 		return -1;
 	}
-	if (c->release && strcmp(c->release, u.release)) {
+	if (c->release && strcmp(c->release, u.release) && !c->other_kernel) {
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return die("-r %s: staplet lowers onto the running kernel, not another; -p1 and -p2 check a script for %s",
@@ -1273,7 +1280,9 @@ int st_cli_main(int argc, char **argv, const struct st_backend *be)
 		return run_plan(&c);
 	if (load_script(&c, &name, &text))
 		return 1;
-	catalog = st_catalog_tracefs();
+	catalog = st_cli_release_catalog(c.release, c.kernel_dir, c.last_pass, &c.btf_path, &c.other_kernel);
+	if (!catalog)
+		return 1;
 	r = compile(&c, name, text, c.argc, c.argv, catalog, &prog, &plan);
 	if (r == 0) {
 		st_leftovers_remove();   /* of dead runs, before we attach anything */

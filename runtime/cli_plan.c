@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+#include "lowering/btf.h"
+#include "runtime/catalog.h"
+#include "runtime/kernel_dir.h"
 #include "runtime/cli_plan.h"
 #include "runtime/plan_check.h"
 
@@ -79,4 +83,31 @@ int st_cli_plan_load(const char *path, struct st_plan **plan, struct st_plan_met
 			"handler%s\n", path, meta->release, meta->nfiles, meta->nfiles == 1 ? "" : "s", (*plan)->nsources,
 			(*plan)->nsources == 1 ? "" : "s", (*plan)->nprobes, (*plan)->nprobes == 1 ? "" : "s");
 	return 0;
+}
+
+struct st_catalog *st_cli_release_catalog(const char *release, const char *kernel_dir, int last_pass,
+					  const char **btf_path, bool *other)
+{
+	struct st_catalog *c;
+	struct utsname u;
+	char msg[4096 + 256];
+
+	uname(&u);
+	*btf_path = NULL;
+	*other = release && strcmp(release, u.release);
+	if (!*other || last_pass == 1 || last_pass == 2)
+		return st_catalog_tracefs();   /* -p1/-p2: %( kernel_v %) for RELEASE only */
+	if (last_pass != 3 && last_pass != 4) {
+		fprintf(stderr, "ERROR: -r %s: this is kernel %s; compile a plan for %s with -p4 -m NAME and run "
+			"it there with `run NAME`\n", release, u.release, release);
+		return NULL;
+	}
+	c = st_catalog_kernel_dir(kernel_dir ? kernel_dir : "/", release, st_catalog_tracefs(), btf_path, msg,
+				  sizeof(msg));
+	if (!c) {
+		fprintf(stderr, "ERROR: %s%s\n", msg, kernel_dir ? "" : " (--kernel-dir DIR names an unpacked kernel package)");
+		return NULL;
+	}
+	st_btf_vmlinux_from(*btf_path);
+	return c;
 }

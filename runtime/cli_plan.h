@@ -26,4 +26,11 @@ bool st_cli_is_plan(const char *path);
  * why nothing will be attached. */
 int st_cli_plan_load(const char *path, struct st_plan **plan, struct st_plan_meta *meta, int verbose);
 
+/* The catalog to lower against: this kernel's, or for -r naming another
+ * kernel (with -p3/-p4) its package's symbols and BTF from kernel_dir
+ * (default "/": the installed /boot files), *btf_path then its BTF and
+ * *other true.  NULL after printing why (-r another kernel for a run). */
+struct st_catalog *st_cli_release_catalog(const char *release, const char *kernel_dir, int last_pass,
+					  const char **btf_path, bool *other);
+
 #endif

@@ -244,11 +244,9 @@ static void put_global(struct st_wbuf *b, const struct st_plan_global *g)
 
 static void put_fmt(struct st_wbuf *b, const struct st_fmt *f)
 {
+	/* a script's strings hold no NUL: the literals lie within strlen */
 	size_t len = f->text ? strlen(f->text) : 0;
 
-	for (uint32_t i = 0; i < f->nspec; i++)
-		if (f->spec[i].lit && (size_t)(f->spec[i].lit - f->text) + f->spec[i].litlen > len)
-			len = (size_t)(f->spec[i].lit - f->text) + f->spec[i].litlen;
 	st_wbuf_u32(b, (uint32_t)len);
 	st_wbuf_put(b, f->text ? f->text : "", len);
 	st_wbuf_u32(b, f->nspec);
