@@ -22,14 +22,66 @@
 
 /* ---- writing ---- */
 
-/* a string that may be NULL: a presence byte, then the bytes with their NUL */
+/* A section's writer: its body, and its strings, each kept once (names and
+ * source locations repeat on every instruction) in a hash of indexes. */
+struct enc {
+	struct st_wbuf b;            /* first: the put_* functions take &enc.b */
+	const char **strs;
+	uint32_t nstrs, cap;
+	uint32_t *slot;              /* open addressing: index + 1, 0 empty; 2 * cap */
+};
+
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static void enc_grow(struct enc *e)
+{
+	uint32_t cap = e->cap ? e->cap * 2 : 256;
+
+	e->strs = realloc(e->strs, cap * sizeof(*e->strs));
+	free(e->slot);
+	e->slot = calloc(2 * (size_t)cap, sizeof(*e->slot));
+	if (!e->strs || !e->slot)
+		abort();
+	e->cap = cap;
+	for (uint32_t i = 0; i < e->nstrs; i++) {
+		uint32_t h = str_hash(e->strs[i]) & (2 * cap - 1);
+
+		while (e->slot[h])
+			h = (h + 1) & (2 * cap - 1);
+		e->slot[h] = i + 1;
+	}
+}
+
+/* the index + 1 of s in the section's strings */
+static uint32_t enc_intern(struct enc *e, const char *s)
+{
+	uint32_t h;
+
+	if (e->nstrs == e->cap)
+		enc_grow(e);
+	h = str_hash(s) & (2 * e->cap - 1);
+	while (e->slot[h] && strcmp(e->strs[e->slot[h] - 1], s))
+		h = (h + 1) & (2 * e->cap - 1);
+	if (!e->slot[h]) {
+		e->strs[e->nstrs++] = s;
+		e->slot[h] = e->nstrs;
+	}
+	return e->slot[h];
+}
+
+/* a string that may be NULL: 0, or its index + 1 in the section's strings */
 static void put_str(struct st_wbuf *b, const char *s)
 {
-	uint8_t present = s != NULL;
+	struct enc *e = (struct enc *)b;   /* every put_* writes into an enc */
 
-	st_wbuf_put(b, &present, 1);
-	if (s)
-		st_wbuf_str(b, s);
+	st_wbuf_u32(b, s ? enc_intern(e, s) : 0);
 }
 
 static void put_u8(struct st_wbuf *b, uint8_t v)
@@ -212,24 +264,27 @@ static void put_code(struct st_wbuf *b, const struct st_code *k)
 		st_wbuf_u16(b, k->str_locals[i]);
 }
 
+/* most globals have no histogram: its bounds only for a linear one */
 static void put_shape(struct st_wbuf *b, const struct st_stat_shape *s)
 {
-	st_wbuf_u32(b, s->hist);
-	st_wbuf_u64(b, (uint64_t)s->lo);
-	st_wbuf_u64(b, (uint64_t)s->hi);
-	st_wbuf_u64(b, (uint64_t)s->width);
-	st_wbuf_u32(b, (uint32_t)s->variance_shift);
+	put_u8(b, (uint8_t)s->hist);
+	put_u8(b, (uint8_t)s->variance_shift);
+	if (s->hist == ST_HIST_LINEAR) {
+		st_wbuf_u64(b, (uint64_t)s->lo);
+		st_wbuf_u64(b, (uint64_t)s->hi);
+		st_wbuf_u64(b, (uint64_t)s->width);
+	}
 }
 
 static void put_global(struct st_wbuf *b, const struct st_plan_global *g)
 {
 	put_str(b, g->name);
-	st_wbuf_u32(b, g->type);
+	put_u8(b, (uint8_t)g->type);
 	put_u8(b, g->is_array);
 	put_u8(b, g->map.nkeys);
-	for (uint32_t i = 0; i < ST_MAP_MAXKEYS; i++)
-		st_wbuf_u32(b, g->map.key[i]);
-	st_wbuf_u32(b, g->map.value);
+	for (uint32_t i = 0; i < g->map.nkeys && i < ST_MAP_MAXKEYS; i++)
+		put_u8(b, (uint8_t)g->map.key[i]);
+	put_u8(b, (uint8_t)g->map.value);
 	put_shape(b, &g->map.shape);
 	put_shape(b, &g->shape);
 	st_wbuf_u32(b, g->size);
@@ -313,19 +368,28 @@ static void put_plan(struct st_wbuf *b, const struct st_plan *p)
 	}
 }
 
-/* a section: u32 length, then the bytes put() lays out */
+/* a section: u32 length, its strings (u32 count, each with its NUL), then
+ * the bytes put() lays out */
 static void put_section(struct st_wbuf *b, void (*put)(struct st_wbuf *, const void *), const void *arg)
 {
-	struct st_wbuf s = { 0 };
+	struct enc e = { 0 };
+	struct st_wbuf t = { 0 };
 
-	put(&s, arg);
-	if (s.oom) {
+	put(&e.b, arg);
+	st_wbuf_u32(&t, e.nstrs);
+	for (uint32_t i = 0; i < e.nstrs; i++)
+		st_wbuf_str(&t, e.strs[i]);
+	if (e.b.oom || t.oom || t.len + e.b.len > UINT32_MAX) {
 		b->oom = true;
 	} else {
-		st_wbuf_u32(b, (uint32_t)s.len);
-		st_wbuf_put(b, s.p, s.len);
+		st_wbuf_u32(b, (uint32_t)(t.len + e.b.len));
+		st_wbuf_put(b, t.p, t.len);
+		st_wbuf_put(b, e.b.p, e.b.len);
 	}
-	st_wbuf_free(&s);
+	st_wbuf_free(&t);
+	st_wbuf_free(&e.b);
+	free(e.strs);
+	free(e.slot);
 }
 
 static void put_meta_v(struct st_wbuf *b, const void *m) { put_meta(b, m); }
@@ -346,6 +410,8 @@ struct dec {
 	struct st_rd r;
 	struct st_arena *arena;
 	char *err;
+	char **strs;                 /* the section's strings, in the arena */
+	uint32_t nstrs;
 };
 
 static void bad(struct dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -368,24 +434,18 @@ static uint32_t get_u32(struct dec *d) { return st_rd_u32(&d->r); }
 static uint64_t get_u64(struct dec *d) { return st_rd_u64(&d->r); }
 static bool get_bool(struct dec *d) { return get_u8(d) != 0; }
 
-/* a string that may be NULL, copied into the plan's arena */
+/* a string that may be NULL: one of the section's (in the plan's arena) */
 static char *get_str(struct dec *d)
 {
-	uint8_t present = get_u8(d);
-	const char *s;
+	uint32_t i = get_u32(d);
 
-	if (d->r.bad || !present)
+	if (d->r.bad || !i)
 		return NULL;
-	if (present != 1) {
-		bad(d, "bad string marker %u at byte %zu", present, d->r.off - 1);
-		return NULL;
-	}
-	s = st_rd_str(&d->r);
-	if (!s) {
-		bad(d, "unterminated string at byte %zu", d->r.off);
+	if (i > d->nstrs) {
+		bad(d, "string %u of %u at byte %zu", i, d->nstrs, d->r.off - 4);
 		return NULL;
 	}
-	return (char *)st_arena_strndup(d->arena, s, strlen(s), SIZE_MAX);
+	return d->strs[i - 1];
 }
 
 /* the same, never NULL */
@@ -643,11 +703,13 @@ static void get_code(struct dec *d, struct st_code *k)
 
 static void get_shape(struct dec *d, struct st_stat_shape *s)
 {
-	s->hist = (enum st_hist_kind)get_u32(d);
-	s->lo = (int64_t)get_u64(d);
-	s->hi = (int64_t)get_u64(d);
-	s->width = (int64_t)get_u64(d);
-	s->variance_shift = (int)get_u32(d);
+	s->hist = (enum st_hist_kind)get_u8(d);
+	s->variance_shift = (int)get_u8(d);
+	if (s->hist == ST_HIST_LINEAR) {
+		s->lo = (int64_t)get_u64(d);
+		s->hi = (int64_t)get_u64(d);
+		s->width = (int64_t)get_u64(d);
+	}
 	if (d->r.bad)
 		return;
 	if (s->hist > ST_HIST_LINEAR || s->variance_shift < 0 || s->variance_shift > 64)
@@ -667,12 +729,16 @@ static bool value_type(enum st_type t)
 static void get_global(struct dec *d, struct st_plan_global *g)
 {
 	g->name = get_str_req(d, "global name");
-	g->type = (enum st_type)get_u32(d);
+	g->type = (enum st_type)get_u8(d);
 	g->is_array = get_bool(d);
 	g->map.nkeys = get_u8(d);
-	for (uint32_t i = 0; i < ST_MAP_MAXKEYS; i++)
-		g->map.key[i] = (enum st_type)get_u32(d);
-	g->map.value = (enum st_type)get_u32(d);
+	if (g->map.nkeys > ST_MAP_MAXKEYS) {
+		bad(d, "global %s: %u keys", g->name ? g->name : "?", g->map.nkeys);
+		return;
+	}
+	for (uint32_t i = 0; i < g->map.nkeys; i++)
+		g->map.key[i] = (enum st_type)get_u8(d);
+	g->map.value = (enum st_type)get_u8(d);
 	get_shape(d, &g->map.shape);
 	get_shape(d, &g->shape);
 	g->size = get_u32(d);
@@ -774,7 +840,7 @@ static void get_plan(struct dec *d, struct st_plan *p)
 	p->code = zalloc(p->ncode, sizeof(*p->code));
 	for (uint32_t i = 0; i < p->ncode && !d->r.bad; i++)
 		get_code(d, &p->code[i]);
-	p->nglobals = get_count(d, 60, "globals");
+	p->nglobals = get_count(d, 15, "globals");
 	p->globals = zalloc(p->nglobals, sizeof(*p->globals));
 	for (uint32_t i = 0; i < p->nglobals && !d->r.bad; i++)
 		get_global(d, &p->globals[i]);
@@ -827,6 +893,21 @@ static bool get_section(struct dec *d, struct st_rd *sec, const char *what)
 	return true;
 }
 
+/* the section's strings, read before its body */
+static void get_strings(struct dec *d)
+{
+	d->nstrs = get_count(d, 1, "strings");
+	d->strs = (char **)st_arena_zalloc(d->arena, (d->nstrs ? d->nstrs : 1) * sizeof(*d->strs));
+	for (uint32_t i = 0; i < d->nstrs && !d->r.bad; i++) {
+		const char *s = st_rd_str(&d->r);
+
+		if (!s)
+			bad(d, "string %u is unterminated", i);
+		else
+			d->strs[i] = (char *)st_arena_strndup(d->arena, s, strlen(s), SIZE_MAX);
+	}
+}
+
 static struct st_plan *plan_new(void)
 {
 	struct st_plan *p = zalloc(1, sizeof(*p));
@@ -860,12 +941,14 @@ int st_planfile_decode(const uint8_t *buf, size_t len, struct st_plan **planp, s
 	if (!get_section(&d, &d.r, "meta"))
 		goto fail;
 	outer.off = d.r.p + d.r.len - buf;
+	get_strings(&d);
 	get_meta(&d, meta);
 	if (d.r.bad)
 		goto fail;
 	d.r = outer;
 	if (!get_section(&d, &d.r, "plan"))
 		goto fail;
+	get_strings(&d);
 	get_plan(&d, p);
 	if (d.r.bad)
 		goto fail;

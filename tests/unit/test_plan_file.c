@@ -286,14 +286,18 @@ static void test_forged(struct st_plan *p)
 static void test_counts(struct st_plan *p)
 {
 	struct st_wbuf b = encode(p);
-	/* the plan section: u32 length, script name (marker + text), then the
-	 * in-kernel table's count */
-	uint32_t meta_len;
+	/* the plan section: u32 length, its strings (u32 count, each with its
+	 * NUL), the script name's string index, then the in-kernel table's count */
+	uint32_t meta_len, nstrs;
 	size_t at;
 
 	memcpy(&meta_len, b.p + 12, 4);
 	at = 16 + meta_len + 4;
-	at += 1 + strlen((const char *)b.p + at + 1) + 1;
+	memcpy(&nstrs, b.p + at, 4);
+	at += 4;
+	for (uint32_t i = 0; i < nstrs; i++)
+		at += strlen((const char *)b.p + at) + 1;
+	at += 4;
 	b.p[at] = b.p[at + 1] = b.p[at + 2] = 0xff;
 	refused("a forged count is refused before it allocates", b.p, b.len, "exceeds the file");
 	st_wbuf_free(&b);
