@@ -29,6 +29,7 @@
 #include "runtime/catalog.h"
 #include "runtime/cli.h"
 #include "runtime/cli_values.h"
+#include "runtime/cli_man.h"
 #include "runtime/cli_plan.h"
 #include "runtime/dump.h"
 #include "runtime/leftovers.h"
@@ -126,7 +127,7 @@ static void usage(const struct cli *c, FILE *f)
 		"  --example NAME.stp  run one of stap's examples by name\n"
 		"  --no-global-var-display  do not print unread globals at the end\n"
 		"  --bpf, --runtime=bpf|kernel  accepted: staplet always lowers to perf, tracefs and BPF\n"
-		"  -k -q -P -B -R -m --ldd --all-modules --prologue-searching[=WHEN]\n"
+		"  -k -q -P -B -R --ldd --all-modules --prologue-searching[=WHEN]\n"
 		"                accepted for stap's command lines: no module is built\n"
 		"  --skip-badvars  accepted; a $var that cannot be read is still an error\n",
 		n, n, n, n, n, c->be->default_output, c->be->default_output);
@@ -459,7 +460,11 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->list = (char)opt;
 			c->list_pattern = optarg;
 			break;        /* -d MODULE: symbols are read at run time */
-		case 'h': usage(c, stdout); exit(0);
+		case 'h':
+			if (!strcmp(argv[optind - 1], "--help"))
+				st_cli_man(c->be->name);   /* returns when no page is installed */
+			usage(c, stdout);
+			exit(0);
 		case 'V': printf("%s (staplet) 0.1\n", c->be->name); exit(0);
 		default:
 			if (optopt && strchr("ecxToSipIDGdlL", optopt))
