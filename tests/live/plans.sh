@@ -73,22 +73,26 @@ refused() {   # refused NAME PLAN PATTERN
 cp "$W/getppid_loop" "$T"
 refused "a traced program with another build-id is refused" plan "uprobe_target has build-id .* the plan was compiled against build-id"
 rel=$(uname -r)
+# the meta section (after the 8-byte magic, the version and its length):
+# its strings (u32 count, each with its NUL; the release first), then the
+# release's and the machine's string numbers and the BTF fingerprint
 python3 - "$TMP/run/plan" "$TMP/run/plan_rel" "$rel" <<'PY'
 import sys
 data = open(sys.argv[1], 'rb').read()
 rel = sys.argv[3].encode()
 other = rel[:-1] + (b'X' if rel[-1:] != b'X' else b'Y')
-i = data.index(b'\x01' + rel + b'\x00')
-open(sys.argv[2], 'wb').write(data[:i + 1] + other + data[i + 1 + len(rel):])
+i = data.index(rel + b'\x00', 20)
+open(sys.argv[2], 'wb').write(data[:i] + other + data[i + len(rel):])
 PY
 refused "a plan for another kernel release is refused" plan_rel "compiled for kernel .* this kernel is $rel"
-python3 - "$TMP/run/plan" "$TMP/run/plan_btf" "$rel" <<'PY'
-import sys
+python3 - "$TMP/run/plan" "$TMP/run/plan_btf" <<'PY'
+import struct, sys
 data = bytearray(open(sys.argv[1], 'rb').read())
-rel = sys.argv[3].encode()
-i = data.index(b'\x01' + rel + b'\x00') + len(rel) + 2
-i = data.index(b'\x00', i + 1) + 1      # past the machine
-data[i] ^= 0xff                          # the fingerprint's first byte
+n = struct.unpack_from('<I', data, 16)[0]
+i = 20
+for _ in range(n):
+    i = data.index(b'\x00', i) + 1
+data[i + 8] ^= 0xff                      # the fingerprint's first byte
 open(sys.argv[2], 'wb').write(bytes(data))
 PY
 refused "a plan resolved against another BTF is refused" plan_btf "BTF differs from the one the plan was resolved against"
