@@ -98,8 +98,8 @@ struct st_catalog *st_cli_release_catalog(const char *release, const char *kerne
 	if (!*other || last_pass == 1 || last_pass == 2)
 		return st_catalog_tracefs();   /* -p1/-p2: %( kernel_v %) for RELEASE only */
 	if (last_pass != 3 && last_pass != 4) {
-		fprintf(stderr, "ERROR: -r %s: this is kernel %s; compile a plan for %s with -p4 -m NAME and run "
-			"it there with `run NAME`\n", release, u.release, release);
+		fprintf(stderr, "ERROR: -r %s: staplet lowers onto the running kernel, not another; -p1 and -p2 "
+			"check a script for %s, -p4 -m NAME writes a plan to run there (run NAME)\n", release, release);
 		return NULL;
 	}
 	c = st_catalog_kernel_dir(kernel_dir ? kernel_dir : "/", release, st_catalog_tracefs(), btf_path, msg,
