@@ -12,6 +12,12 @@
 
 static struct btf *vmlinux;
 static bool tried;
+static const char *vmlinux_path;   /* -r: another kernel's BTF (st_btf_vmlinux_from) */
+
+void st_btf_vmlinux_from(const char *path)
+{
+	vmlinux_path = path;
+}
 
 static void vmlinux_free(void)
 {
@@ -23,7 +29,7 @@ static struct btf *vmlinux_btf(void)
 {
 	if (!tried) {
 		tried = true;
-		vmlinux = btf__load_vmlinux_btf();
+		vmlinux = vmlinux_path ? btf__parse(vmlinux_path, NULL) : btf__load_vmlinux_btf();
 		if (!vmlinux)
 			vmlinux = NULL;
 		else

@@ -64,6 +64,9 @@ const char *st_btf_source_add_cap(struct st_source *s, struct st_arena *arena, c
 
 /* The number of TP_PROTO arguments of `event`, -ENOENT without BTF. */
 int st_btf_tp_nargs(const char *event);
+/* Resolve against the BTF file at path (another kernel's, for -r) instead
+ * of the running kernel's; before the first resolution. */
+void st_btf_vmlinux_from(const char *path);
 
 
 struct st_expr;

@@ -22,7 +22,11 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-/* exec the first `trace-cmd` on PATH that is not this executable */
+/* debian/preinst's dpkg-divert of Debian's trace-cmd */
+#define DIVERTED_TRACE_CMD "/usr/bin/trace-cmd.distrib"
+
+/* exec the first `trace-cmd` on PATH that is not this executable, else
+ * the diverted one */
 static int exec_system_trace_cmd(char **argv)
 {
 	const char *path = getenv("PATH");
@@ -44,6 +48,12 @@ static int exec_system_trace_cmd(char **argv)
 		return 127;
 	}
 	free(copy);
+	/* installed from the package: Debian's trace-cmd is diverted here */
+	if (access(DIVERTED_TRACE_CMD, X_OK) == 0) {
+		execv(DIVERTED_TRACE_CMD, argv);
+		fprintf(stderr, "trace-cmd: cannot run %s: %s\n", DIVERTED_TRACE_CMD, strerror(errno));
+		return 127;
+	}
 	fprintf(stderr, "trace-cmd: no trace-cmd found on PATH besides the staplet dispatcher\n");
 	return 127;
 }

@@ -21,6 +21,7 @@
 #include "runtime/catalog.h"
 #include "runtime/cli.h"
 #include "runtime/cli_int.h"
+#include "runtime/cli_plan.h"
 #include "runtime/cli_values.h"
 #include "runtime/control.h"
 #include "runtime/leftovers.h"
@@ -186,6 +187,9 @@ int st_cli_main_readers(int argc, char **argv, const struct st_backend *be,
 	} else if (argc > 1 && !strcmp(argv[1], "report")) {
 		c.mode = MODE_REPORT;
 		argc--, argv++;
+	} else if (argc > 1 && !strcmp(argv[1], "run")) {
+		c.plan_run = true;
+		argc--, argv++;
 	}
 	if (cli_parse_args(&c, argc, argv) || st_cli_tmpdir())
 		return 1;
@@ -199,9 +203,13 @@ int st_cli_main_readers(int argc, char **argv, const struct st_backend *be,
 	free(c.script_joined);
 		return r;
 	}
+	if (c.plan_run || (c.script_file && !c.script_text && st_cli_is_plan(c.script_file)))
+		return cli_run_plan(&c);
 	if (cli_load_script(&c, &name, &text))
 		return 1;
-	catalog = st_catalog_tracefs();
+	catalog = st_cli_release_catalog(c.release, c.kernel_dir, c.last_pass, &c.btf_path, &c.other_kernel);
+	if (!catalog)
+		return 1;
 	r = cli_compile(&c, name, text, c.argc, c.argv, catalog, &prog, &plan);
 	if (r == 0) {
 		st_leftovers_remove();   /* of dead runs, before we attach anything */

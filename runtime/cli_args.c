@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include "runtime/cli_int.h"
+#include "runtime/cli_man.h"
 #include "runtime/cli_values.h"
 
 static void usage(const struct cli *c, FILE *f)
@@ -18,6 +19,8 @@ static void usage(const struct cli *c, FILE *f)
 		"Usage: %s [OPTIONS] (FILE | -e SCRIPT) [ARGS...]           run a script live\n"
 		"       %s record [-o FILE] [OPTIONS] (FILE | -e SCRIPT) [ARGS...]\n"
 		"       %s report [-i FILE] [OPTIONS] [FILE | -e SCRIPT] [ARGS...]\n"
+		"       %s -p4 -m NAME [OPTIONS] (FILE | -e SCRIPT) [ARGS...]   write the compiled plan NAME\n"
+		"       %s run|record [OPTIONS] NAME                         run a compiled plan\n"
 		"\n"
 		"  -e SCRIPT     run the script given on the command line\n"
 		"  -c CMD        start CMD once probes are armed; stop when it exits; target() is its pid\n"
@@ -43,15 +46,17 @@ static void usage(const struct cli *c, FILE *f)
 		"  -W            warnings are errors\n"
 		"  -E SCRIPT     run SCRIPT too, after the main script\n"
 		"  -F            with -o FILE: go on in the background once the probes are armed\n"
-		"  -r RELEASE    %%( kernel_v %%) conditions for RELEASE (with -p1/-p2)\n"
+		"  -r RELEASE    %%( kernel_v %%) conditions for RELEASE (with -p1/-p2); with -p4 -m NAME\n"
+		"                a plan for kernel RELEASE, from its symbols and BTF in /boot or in\n"
+		"  --kernel-dir DIR  an unpacked kernel package (dpkg-deb -x linux-image-RELEASE.deb DIR)\n"
 		"  --example NAME.stp  run one of stap's examples by name\n"
 		"  --no-global-var-display  do not print unread globals at the end\n"
 		"  --format=json  live, report: print every global's end-of-run value as one JSON document\n"
 		"  --bpf, --runtime=bpf|kernel  accepted: staplet always lowers to perf, tracefs and BPF\n"
-		"  -k -q -P -B -R -m --ldd --all-modules --prologue-searching[=WHEN]\n"
+		"  -k -q -P -B -R --ldd --all-modules --prologue-searching[=WHEN]\n"
 		"                accepted for stap's command lines: no module is built\n"
 		"  --skip-badvars  accepted; a $var that cannot be read is still an error\n",
-		n, n, n, c->be->default_output, c->be->default_output);
+		n, n, n, n, n, c->be->default_output, c->be->default_output);
 }
 
 static int set_limit(struct cli *c, const char *def)
@@ -83,7 +88,7 @@ static int parse_size(struct cli *c, const char *arg)
 }
 
 enum { OPT_BUFFER = 1000, OPT_SUPPRESS, OPT_COMPATIBLE, OPT_SYMBOLS, OPT_DUMP_TYPES, OPT_DUMP_ALIASES, OPT_DUMP_FUNCTIONS,
-       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE, OPT_FORMAT };
+       OPT_RUNTIME, OPT_BPF, OPT_EXAMPLE, OPT_NO_GLOBALS, OPT_PROLOGUE, OPT_FORMAT, OPT_KERNEL_DIR };
 
 /* --runtime=MODE: staplet always lowers to perf, ftrace and small BPF
  * programs, which is what both of stap's modes ask for here. */
@@ -157,6 +162,7 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 		{ "no-global-var-display", no_argument, NULL, OPT_NO_GLOBALS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "prologue-searching", optional_argument, NULL, OPT_PROLOGUE },
+		{ "kernel-dir", required_argument, NULL, OPT_KERNEL_DIR },
 		/* accepted; a $var that cannot be read stays an error here */
 		{ "skip-badvars", no_argument, NULL, OPT_SYMBOLS },
 		{ NULL, 0, NULL, 0 },
@@ -250,6 +256,7 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 		case 'm':
 			if (st_cli_module_name(optarg))
 				return 1;
+			c->module = optarg;
 			break;
 		case 'q': case 'k': case 'B': case 'R': case 'P': break;
 		case 't': return cli_die("-t (probe timing report) is not offered by staplet yet");
@@ -260,6 +267,7 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case OPT_BPF: c->runtime = "bpf"; break;
 		case OPT_EXAMPLE: c->example = true; break;
+		case OPT_KERNEL_DIR: c->kernel_dir = optarg; break;
 		case OPT_NO_GLOBALS: c->no_global_display = true; break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
@@ -275,7 +283,11 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 			c->list = (char)opt;
 			c->list_pattern = optarg;
 			break;        /* -d MODULE: symbols are read at run time */
-		case 'h': usage(c, stdout); exit(0);
+		case 'h':
+			if (!strcmp(argv[optind - 1], "--help"))
+				st_cli_man(c->be->name);   /* returns when no page is installed */
+			usage(c, stdout);
+			exit(0);
 		case 'V': printf("%s (staplet) 0.1\n", c->be->name); exit(0);
 		default:
 			if (optopt && strchr("ecxToSipIDGdlL", optopt))

@@ -14,6 +14,7 @@
 #include "lowering/plan.h"
 #include "runtime/catalog.h"
 #include "runtime/cli_int.h"
+#include "runtime/cli_plan.h"
 #include "runtime/dump.h"
 #include "runtime/passlog.h"
 
@@ -161,6 +162,18 @@ static void pass2_line(const struct st_program *prog, const struct st_passclock 
 		     prog->ninsts, prog->ninsts == 1 ? "" : "s", nf, nf == 1 ? "" : "s", ng, ng == 1 ? "" : "s");
 }
 
+/* -p4 -m NAME: the plan, resolved here, as the file NAME (runtime/cli_plan.c) */
+static int save_plan(struct cli *c, const char *name, const char *text, int argc, char **argv,
+		     const struct st_plan *plan)
+{
+	struct st_cli_plan_src src = { name, text, argc, argv, c->limits, c->release, c->btf_path };
+
+	if (st_cli_plan_save(c->module, plan, &src, c->verbose))
+		return 1;
+	puts(c->module);   /* as stap prints the module it built */
+	return 0;
+}
+
 /* Passes 1-3. */
 int cli_compile(struct cli *c, const char *name, const char *text, int argc, char **argv,
 		   struct st_catalog *catalog, struct st_program **progp, struct st_plan **planp)
@@ -266,7 +279,7 @@ int cli_compile(struct cli *c, const char *name, const char *text, int argc, cha
 		st_resolver_free(&resolver);
 		return -1;
 	}
-	if (c->release && strcmp(c->release, u.release)) {
+	if (c->release && strcmp(c->release, u.release) && !c->other_kernel) {
 		st_program_free(prog);
 		st_resolver_free(&resolver);
 		return cli_die("-r %s: staplet lowers onto the running kernel, not another; -p1 and -p2 check a script for %s",
@@ -288,11 +301,15 @@ int cli_compile(struct cli *c, const char *name, const char *text, int argc, cha
 	for (i = 0; c->no_global_display && i < (*planp)->nglobals; i++)
 		(*planp)->globals[i].auto_print = false;
 	if (c->last_pass == 3 || c->last_pass == 4) {
+		int bad = 0;
+
 		if (c->last_pass == 3)
 			st_plan_print(stdout, *planp);
+		if (c->last_pass == 4 && c->module)
+			bad = save_plan(c, name, text, argc, argv, *planp);
 		st_plan_free(*planp);
 		st_program_free(prog);
-		return -1;
+		return bad ? 1 : -1;
 	}
 	*progp = prog;
 	return 0;

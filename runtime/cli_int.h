@@ -49,6 +49,11 @@ struct cli {
 	char example_path[PATH_MAX];  /* where --example found it */
 	const char *runtime;          /* --runtime=, --bpf: what %( runtime == ... %) sees */
 	const char *release;          /* -r RELEASE (or a build tree's release) */
+	const char *module;           /* -m NAME: with -p4, the plan file to write */
+	bool plan_run;                /* `run NAME`: the script is a plan file */
+	const char *kernel_dir;       /* --kernel-dir DIR: -r's kernel package, unpacked */
+	const char *btf_path;         /* -r another kernel: its BTF */
+	bool other_kernel;            /* -r names another kernel than this one */
 	char release_buf[256];        /* a build tree's release, read from it */
 	const char *extra_script;     /* -E SCRIPT */
 	char *script_joined;          /* the script with -E's after it */
@@ -86,5 +91,7 @@ int cli_compile(struct cli *c, const char *name, const char *text, int argc, cha
 int cli_run_live(struct cli *c, struct st_plan *plan);
 int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const char *text);
 int cli_run_report(struct cli *c);
+/* `run NAME`, or a plan where the script goes */
+int cli_run_plan(struct cli *c);
 
 #endif

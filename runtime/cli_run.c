@@ -8,9 +8,11 @@
 #include <unistd.h>
 #include "lowering/plan.h"
 #include "runtime/catalog.h"
+#include "runtime/cli_plan.h"
 #include "runtime/clock.h"
 #include "runtime/cli_int.h"
 #include "runtime/control.h"
+#include "runtime/leftovers.h"
 #include "runtime/output.h"
 #include "runtime/passlog.h"
 #include "runtime/report_merge.h"
@@ -384,4 +386,28 @@ out:
 	catalog->ops->free(catalog);
 	st_report_set_close(&set);
 	return status;
+}
+
+/* `run NAME`, or a plan where the script goes: no compile, no tapset; the
+ * plan's limits and script text (for recordings) come with it */
+int cli_run_plan(struct cli *c)
+{
+	struct st_plan_meta meta;
+	struct st_plan *plan = NULL;
+	int r;
+
+	if (!c->script_file || c->script_text)
+		return cli_die("run: name a plan file (written by -p4 -m NAME)");
+	if (st_cli_plan_load(c->script_file, &plan, &meta, c->verbose))
+		return 1;
+	c->limits = meta.limits;
+	if (c->argc == 0) {
+		c->argc = (int)meta.argc;
+		c->argv = meta.argv;
+	}
+	st_leftovers_remove();
+	r = c->mode == MODE_RECORD ? cli_run_record(c, plan, meta.script_name, meta.script) : cli_run_live(c, plan);
+	st_plan_free(plan);
+	st_plan_meta_free(&meta);
+	return r;
 }

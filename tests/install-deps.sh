@@ -5,7 +5,8 @@ pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libtraceevent-dev libtracefs-dev libtracecmd-dev libbpf-dev libelf-dev libdw-dev
       linux-perf trace-cmd bpftrace bpftool systemtap systemtap-doc systemtap-sdt-dev hyperfine
       php8.2-cli    # php's USDT marks (apps/php-trace.stp example)
-      qemu-system-x86 busybox-static xz-utils cpio)   # distro-kernel guests (tests/guest)
+      debhelper     # the Debian package (debian/, dpkg-buildpackage)
+      qemu-system-x86 busybox-static xz-utils cpio)   # distro-kernel guests (tests/guest); xz unpacks -r kernels
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -128,6 +128,14 @@ for stp in "$ROOT"/tests/golden/*.stp; do
 	[ -f "$stp" ] && run_golden "$stp"
 done
 
+# --- the same goldens compiled to plans (-p4 -m) and run from them ---
+while IFS= read -r line; do
+	case $line in
+	PASS\ *) record PASS "${line#PASS }" ;;
+	*) record FAIL "${line#FAIL }" ;;
+	esac
+done < <(bash "$ROOT/tests/plan_goldens.sh" "$ROOT" 2>&1 || echo "FAIL plan_goldens: exited $?")
+
 # --- fuzz smoke: each libFuzzer target a few seconds from the goldens (needs clang) ---
 # Built by tests/fuzz/build.sh into $BUILD/fuzz (cached); the targets run side by side.
 if command -v clang >/dev/null 2>&1 && [ "${STAPLET_NO_FUZZ:-}" != 1 ]; then
@@ -140,6 +148,11 @@ if command -v clang >/dev/null 2>&1 && [ "${STAPLET_NO_FUZZ:-}" != 1 ]; then
 			n=$(basename "$t"); secs=10
 			[ "$n" = fuzz_frontend ] && secs=30
 			mkdir -p "$fz/corpus/$n"
+			# the plan reader's seeds: plans of a few goldens
+			[ "$n" = fuzz_planfile ] && for g in arrays foreach histforeach stats trycatch; do
+				[ -f "$ROOT/tests/golden/$g.stp" ] && (cd "$fz/corpus/$n" &&
+					perf-stap -p4 -m "seed_$g" "$ROOT/tests/golden/$g.stp" >/dev/null 2>&1)
+			done
 			(cd "$ROOT" && timeout $((secs + 60)) "$t" -max_total_time=$secs -timeout=10 -print_final_stats=1 -artifact_prefix="$fz/$n-" \
 				"$fz/corpus/$n" tests/golden tests/golden/parse >"$fz/$n.log" 2>&1; echo $? >"$fz/$n.rc") &
 		done

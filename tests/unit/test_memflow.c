@@ -10,29 +10,19 @@
 #include "lowering/memflow.h"
 #include "lowering/plan.h"
 #include "tests/unit/check.h"
-#include "tests/unit/fake_catalog.h"
+#include "tests/unit/fake_lower.h"
 
 /* The plan's copies at syscalls:sys_enter_read as text ("buf buf+8:8"),
  * or "error: ..." */
 static char *copies(const char *text)
 {
-	struct st_point_resolver resolver;
-	struct st_compile_opts o;
 	struct st_program *prog;
 	struct st_plan *plan = NULL;
-	char *err = NULL, *out = NULL, *diag = NULL;
-	size_t len = 0, dlen = 0;
+	char *err = NULL, *out = NULL;
+	size_t len = 0;
 	FILE *f;
 
-	memset(&o, 0, sizeof(o));
-	o.arch = "x86_64";
-	o.kernel_release = "6.1.0";
-	o.runtime = "kernel";
-	o.diag = open_memstream(&diag, &dlen);
-	st_resolver_init(&resolver, &fake_catalog);
-	o.resolver = &resolver;
-	prog = st_parse("t.stp", text, &o);
-	if (prog && st_elaborate(prog, &o) == 0 && st_lower(prog, &fake_catalog, &plan, &err) == 0) {
+	if (fake_lower(text, &prog, &plan, &err) == 0) {
 		f = open_memstream(&out, &len);
 		for (uint32_t i = 0; i < plan->nsources; i++) {
 			const struct st_source *s = &plan->sources[i];
@@ -55,13 +45,10 @@ static char *copies(const char *text)
 	} else if (asprintf(&out, "error: %s", err ? err : "?") < 0) {
 		out = NULL;
 	}
-	fclose(o.diag);
-	free(diag);
 	free(err);
 	if (plan)
 		st_plan_free(plan);
 	st_program_free(prog);
-	st_resolver_free(&resolver);
 	return out;
 }
 
