@@ -19,7 +19,7 @@ perf stap --format=json -e "$S" -c "$W/getppid_loop 250" >"$TMP/live.json" 2>"$T
 check "perf live: one JSON document with the workload's counts" json_ok "$want" <"$TMP/live.json"
 check "perf live: no automatic print of write-only globals besides it" test "$(grep -c '^who=' "$TMP/live.json")" = 0
 for tool in perf trace-cmd; do
-	"$tool-stap" record -o "$TMP/r.$tool" -e "$S" -c "$W/getppid_loop 250" >/dev/null 2>&1
+	"$tool-stap" record --buffer-size=16384 -o "$TMP/r.$tool" -e "$S" -c "$W/getppid_loop 250" >/dev/null 2>&1
 	"$tool" stap report --format=json -i "$TMP/r.$tool" >"$TMP/rep.json" 2>"$TMP/rep.err"
 	check "$tool report --format=json: the same document from the recording" json_ok "$want" <"$TMP/rep.json"
 done

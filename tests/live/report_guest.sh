@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 S=$(cat "$(dirname "$0")/report_hosts.stp")
 
 for tool in perf trace-cmd; do
-	"$tool-stap" record -o "$TMP/host.$tool" -e "$S" -c "$W/getppid_loop 300" >"$TMP/rec.$tool" 2>&1
+	"$tool-stap" record --buffer-size=16384 -o "$TMP/host.$tool" -e "$S" -c "$W/getppid_loop 300" >"$TMP/rec.$tool" 2>&1
 	check "$tool: the host's recording" grep -q 'record:' "$TMP/rec.$tool"
 done
 
@@ -37,8 +37,8 @@ check "the 6.1 guest recorded (status $rc)" test $rc = 0
 [ $rc = 0 ] || sed 's/^/  guest: /' "$TMP/guest.err" | tail -20
 for tool in perf trace-cmd; do
 	sed -n "/^=== $tool\$/{n;p}" "$TMP/guest.out" | base64 -d >"$TMP/guest.$tool" 2>/dev/null
-	"$tool" stap report -i "$TMP/host.$tool" >"$TMP/oh" 2>&1
-	"$tool" stap report -i "$TMP/guest.$tool" >"$TMP/og" 2>&1
+	"$tool" stap report -i "$TMP/host.$tool" >"$TMP/oh" 2>"$TMP/oh.err"
+	"$tool" stap report -i "$TMP/guest.$tool" >"$TMP/og" 2>"$TMP/og.err"
 	"$tool" stap report -i "$TMP/guest.$tool" -i "$TMP/host.$tool" >"$TMP/both" 2>"$TMP/both.err"
 	r=$?
 	host=$(hostname)

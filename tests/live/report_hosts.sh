@@ -14,18 +14,20 @@ for tool in perf trace-cmd; do
 	[ $tool = trace-cmd ] && ext=dat
 	a=$TMP/a.$ext b=$TMP/b.$ext
 	unshare -u sh -c 'hostname staplet-host-a && exec "$@"' sh \
-		"$tool-stap" record -o "$a" -e "$S" -c "$W/getppid_loop 300" >"$TMP/ra" 2>&1
+		"$tool-stap" record --buffer-size=16384 -o "$a" -e "$S" -c "$W/getppid_loop 300" >"$TMP/ra" 2>&1
 	unshare -u sh -c 'hostname staplet-host-b && exec "$@"' sh \
-		"$tool-stap" record -o "$b" -e "$S" -c "$W/getppid_loop 700" >"$TMP/rb" 2>&1
+		"$tool-stap" record --buffer-size=16384 -o "$b" -e "$S" -c "$W/getppid_loop 700" >"$TMP/rb" 2>&1
 	check "$tool: both recordings made" grep -q 'record:' "$TMP/ra" "$TMP/rb"
-	"$tool" stap report -i "$a" >"$TMP/oa" 2>&1
-	"$tool" stap report -i "$b" >"$TMP/ob" 2>&1
+	"$tool" stap report -i "$a" >"$TMP/oa" 2>"$TMP/oa.err"
+	"$tool" stap report -i "$b" >"$TMP/ob" 2>"$TMP/ob.err"
 	# -i in the other order than they were recorded: time decides
 	"$tool" stap report -i "$b" -i "$a" >"$TMP/ab" 2>"$TMP/ab.err"
 	rc=$?
 	check "$tool: a single report answers its recording's host" grep -qx 'staplet-host-a getppid_loop 300' "$TMP/oa"
 	check "$tool: the other single report" grep -qx 'staplet-host-b getppid_loop 700' "$TMP/ob"
-	if [ $rc = 0 ] && [ ! -s "$TMP/ab.err" ] &&
+	# other runs' getppid storms may fill the ring buffer: a loss warning
+	# is the only stderr allowed (a lost event of the target shows in the counts)
+	if [ $rc = 0 ] && [ -z "$(grep -v '^WARNING: the recordings lost [0-9]* events$' "$TMP/ab.err")" ] &&
 		[ "$(grep -v -e '^run ' -e '^end$' "$TMP/ab")" = "$(cat "$TMP/oa" "$TMP/ob" | grep -v -e '^run ' -e '^end$')" ]; then
 		pass "$tool: merged per-host counts are the single reports'"
 	else
@@ -40,7 +42,7 @@ for tool in perf trace-cmd; do
 	# another script over both: hostname() splits by host
 	"$tool" stap report -i "$a" -i "$b" -e 'global n probe syscall.getppid { n[hostname()]++ }
 		probe end { foreach (h+ in n) printf("%s>=%d\n", h, n[h] >= (h == "staplet-host-a" ? 300 : 700)) }' \
-		>"$TMP/other" 2>&1
+		>"$TMP/other" 2>"$TMP/other.err"
 	check "$tool: another script over both recordings" \
 		test "$(tr '\n' ' ' <"$TMP/other")" = "staplet-host-a>=1 staplet-host-b>=1 "
 	# a recording of a different script lacks the script's events: named
