@@ -35,11 +35,18 @@ struct st_perf_attach;
 struct st_perf_evt;
 struct st_source;
 
-/* More than this many capture syscall sources of one direction fold (each
- * one left alone costs a tracepoint perf event, ~40 ms to close, and a
- * second one for its task context; the dispatcher costs every syscall of
- * the system a record and a lookup).  STAPLET_SYSCALL_DISPATCH=N overrides
- * it: 0 folds always, -1 never. */
+/* More than this many capture syscall sources of one direction fold.  The
+ * trade, measured on 6.18 (noisy, 2 loaded CPUs): each source left alone
+ * is a tracepoint perf event (a second one for its task context) whose
+ * close waits ~40 ms for an RCU grace period under the kernel's
+ * event_mutex, so closes from several threads barely overlap (strace.stp:
+ * 172 such events, 2.1-2.7 s of teardown with 16 closing threads, 0.3-0.4
+ * s folded).  The fold costs every syscall the script does not ask for a
+ * raw_syscalls record and the dispatcher's run: ~+180 ns per getppid
+ * (median of paired rounds), where 8 events cost ~320 ms once; a matching
+ * syscall costs the same either way (openat +1370 vs +1350 ns).  The
+ * same bound as the fold of syscalls without captures (perf_syscalls.h).
+ * STAPLET_SYSCALL_DISPATCH=N overrides it: 0 folds always, -1 never. */
 #define ST_PERF_DISP_MIN 8
 #define ST_PERF_DISP_NR 1024        /* prog array slots: syscall numbers */
 #define ST_PERF_DISP_LEVELS 4       /* per group (companions, sources) */
