@@ -200,7 +200,7 @@ int st_cli_main_readers(int argc, char **argv, const struct st_backend *be,
 	if (c.mode == MODE_REPORT) {
 		r = cli_run_report(&c);
 		free(c.script_owned);
-	free(c.script_joined);
+		free(c.script_joined);
 		return r;
 	}
 	if (c.plan_run || (c.script_file && !c.script_text && st_cli_is_plan(c.script_file)))
@@ -208,9 +208,7 @@ int st_cli_main_readers(int argc, char **argv, const struct st_backend *be,
 	if (cli_load_script(&c, &name, &text))
 		return 1;
 	catalog = st_cli_release_catalog(c.release, c.kernel_dir, c.last_pass, &c.btf_path, &c.other_kernel);
-	if (!catalog)
-		return 1;
-	r = cli_compile(&c, name, text, c.argc, c.argv, catalog, &prog, &plan);
+	r = catalog ? cli_compile(&c, name, text, c.argc, c.argv, catalog, &prog, &plan) : 1;
 	if (r == 0) {
 		st_leftovers_remove();   /* of dead runs, before we attach anything */
 		r = c.mode == MODE_RECORD ? cli_run_record(&c, plan, name, text) : cli_run_live(&c, plan);
@@ -219,7 +217,8 @@ int st_cli_main_readers(int argc, char **argv, const struct st_backend *be,
 	} else if (r < 0) {
 		r = 0;   /* stopped after an earlier pass, as asked */
 	}
-	catalog->ops->free(catalog);
+	if (catalog)
+		catalog->ops->free(catalog);
 	free(c.script_owned);
 	free(c.script_joined);
 	free(c.list_script);
