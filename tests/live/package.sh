@@ -57,10 +57,9 @@ echo "== end"
 exit 0
 IN
 chmod +x "$D/inside.sh"
-"$ROOT/tests/guest/run.sh" --timeout 1500 6.1 -- "$D/inside.sh" >"$TMP/g.out" 2>"$TMP/g.err"
-rc=$?
+in_guest 6.1 1500 "$D/inside.sh"
+rc=$guest_rc
 check "the guest ran the package test (status $rc)" test $rc = 0
-section() { sed -n "/^== $1\$/,/^== /p" "$TMP/g.out" | grep -v '^== '; }
 real=$(readlink -f /usr/bin/trace-cmd)
 check "before: Debian's trace-cmd" test "$(section before)" = "$real"
 check "dpkg -i installs it" test "$(section install)" = "status 0"
