@@ -4,6 +4,7 @@
 #   make deps         install the Debian packages the build, run and tests need
 #   make check        run every test; ends with "N passed, N failed"
 #   make check-asan   the same under ASan + UBSan
+#   make check-examples-guest  SystemTap's kprobe examples in a distro-kernel guest
 #   make bench        benchmarks against perf, trace-cmd and bpftrace
 #   make soak         10 minutes per backend and mode under load: RSS flat, no event unaccounted
 #   make install      PREFIX=/usr/local
@@ -68,6 +69,11 @@ $(BUILD)/tests/workload/%: tests/workload/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -Wall -Wextra -Werror -o $@ $<
 
+# a 32-bit program without libc (tests/live/compat_syscalls.sh)
+$(BUILD)/tests/workload/compat32: tests/workload/compat32.c
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -nostdlib -static -ffreestanding -fno-pie -no-pie -fno-stack-protector -O1 -Wall -Wextra -Werror -o $@ $<
+
 $(WORK_LIB): tests/workload/lib/ulib.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -fPIC -shared -Wall -Wextra -Werror -o $@ $<
@@ -91,6 +97,14 @@ bench: all $(WORK_BIN) $(BENCH_BIN)
 bench-kprobes: all $(WORK_BIN)
 	tests/guest/run.sh --timeout 3000 6.1 -- bench/kprobes.sh $(BUILD)
 
+# not in check (half an hour in a TCG guest): SystemTap's examples that need
+# kernel function probes, in Debian's kernel GUEST (6.1 or 6.12); make check
+# runs a few of them (tests/live/examples_kprobes_quick.sh)
+GUEST ?= 6.1
+check-examples-guest: tests
+	PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" STAPLET_BUILD="$(CURDIR)/$(BUILD)" STAPLET_GUEST_TIMES=1 \
+	  tests/guest/run.sh --timeout 5400 $(GUEST) -- bash tests/live/examples_kprobes.sh
+
 # not in check: SECS (default 600) per backend and mode
 soak: all $(WORK_BIN)
 	bench/soak.sh $(BUILD)
@@ -106,5 +120,5 @@ install: all
 clean:
 	rm -rf build build-asan
 
-.PHONY: soak all tests check check-asan deps bench bench-kprobes install clean
+.PHONY: soak all tests check check-asan check-examples-guest deps bench bench-kprobes install clean
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -8,19 +8,13 @@
 #   armed:   ms from start to the first instruction of the -c child for a
 #            kernel.function("tcp_*") wildcard, and the total ms to exit
 set -u
-BUILD=${1:-build}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$ROOT/$BUILD/bin:$PATH"
-W="$ROOT/$BUILD/tests/workload"
+. "$(dirname "$0")/lib.sh"
 ROUNDS=${ROUNDS:-3}
 AROUNDS=${AROUNDS:-1}
 N=${N:-200000}
-T=$(mktemp -d /tmp/staplet-kbench.XXXXXX)
-trap 'rm -rf "$T"' EXIT
 printf 'bench\n' >"$T/f"
 KR="$W/kread_loop $T/f $N 64 0 time"
 
-now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 last_num() { grep -E '^[0-9]+(\.[0-9]+)?$' | tail -1; }
 

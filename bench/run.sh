@@ -3,16 +3,10 @@
 # work, in interleaved rounds (this machine is noisy: compare ratios from one
 # session, never absolute numbers across sessions).  Needs root.
 set -u
-BUILD=${1:-build}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$ROOT/$BUILD/bin:$PATH"
-W="$ROOT/$BUILD/tests/workload"
+. "$(dirname "$0")/lib.sh"
 ROUNDS=${ROUNDS:-5}
 N=${N:-2000000}
-T=$(mktemp -d /tmp/staplet-bench.XXXXXX)
-trap 'rm -rf "$T"' EXIT
 
-now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
 S='probe syscall.getppid { n[execname()]++ } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'

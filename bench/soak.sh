@@ -7,13 +7,8 @@
 # 2 MB at most), and every event the loops made either handled or counted
 # lost.  Needs root.  Not part of `make check`.
 set -u
-BUILD=${1:-build}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$ROOT/$BUILD/bin:$PATH"
-W="$ROOT/$BUILD/tests/workload"
+. "$(dirname "$0")/lib.sh"
 SECS=${SECS:-600}
-T=$(mktemp -d /tmp/staplet-soak.XXXXXX)
-trap 'rm -rf "$T"' EXIT
 fails=0
 S='global n, last, bytes
 probe syscall.* {

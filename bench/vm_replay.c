@@ -65,17 +65,9 @@ static int synth_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
 	return 1;
 }
 
-static struct tep_event *synth_format(struct st_stream *s, uint32_t src)
-{
-	(void)src;
-	return ((struct synth *)s)->fmt;
-}
-
-static void synth_stop(struct st_stream *s) { (void)s; }
-static uint64_t synth_lost(struct st_stream *s) { (void)s; return 0; }
 static void synth_close(struct st_stream *s) { (void)s; }
 
-static const struct st_stream_ops synth_ops = { synth_next, synth_format, synth_stop, synth_lost, synth_close };
+static const struct st_stream_ops synth_ops = { .next = synth_next, .close = synth_close };
 
 int main(int argc, char **argv)
 {
@@ -105,6 +97,8 @@ int main(int argc, char **argv)
 	}
 	tep_parse_format(tep, &y.fmt, format, sizeof(format) - 1, "syscalls");
 	y.base.ops = &synth_ops;
+	y.base.fmt = &y.fmt;     /* every record is source 0's */
+	y.base.nfmt = 1;
 	st_limits_default(&so.limits);
 	so.out = stdout;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -54,6 +54,12 @@ struct st_symbol {
 	struct st_loc tloc, kloc[9], aloc;   /* aloc: where the arity was set */
 	const char *tnear, *knear[9], *anear;
 	bool opt_read, opt_written; /* pass 2 elision (optimize.c): uses that survive */
+	/* pass 2, locals: every write counted; the value of the only one when
+	 * it is a typed context value ($var, @cast, a member chain of one, or
+	 * its address), which `v->m` reads through (stap's autocast) */
+	uint32_t nassign;
+	const struct st_expr *typed;
+	bool typed_used;       /* some `v->m` reads through it: v counts as read */
 };
 
 /* ---- expressions ---- */

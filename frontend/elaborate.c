@@ -290,6 +290,7 @@ struct frame {
 	uint32_t *nlocals;
 	struct st_probe_inst *inst;      /* NULL in functions */
 	const char *file;
+	bool in_tapset_fn;               /* a tapset function's body: the script's globals are not its names */
 	struct st_function **queue;      /* functions still to resolve */
 	uint32_t nqueue;
 	struct st_symbol *iterating[16]; /* arrays of the enclosing foreach loops */
@@ -413,8 +414,15 @@ static struct st_global *find_global(struct frame *F, const char *name)
 	for (i = 0; i < prog->nglobals; i++) {
 		struct st_global *g = prog->globals[i];
 
-		if (!strcmp(g->name, name) && (!g->is_private || !F->file || !strcmp(g->loc.file, F->file)))
-			return g;
+		if (strcmp(g->name, name) || (g->is_private && F->file && strcmp(g->loc.file, F->file)))
+			continue;
+		/* stap lets a script's global take over a tapset function's
+		 * variable of the same name, with a cross-file warning; stap's
+		 * functions are mostly C, ours are script code, where a script's
+		 * `global n` would silently change their results */
+		if (F->in_tapset_fn && !g->is_tapset)
+			continue;
+		return g;
 	}
 	return NULL;
 }
@@ -439,7 +447,17 @@ static struct st_symbol *implicit_global(struct frame *F, const struct st_expr *
 	return s;
 }
 
-static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool array)
+/* An array nobody declared: stap's pass 2 refuses it (locals cannot be
+ * arrays).  It still gets a global slot so the rest of the pass goes on and
+ * the error is said once per name. */
+static struct st_symbol *undeclared_array(struct frame *F, const struct st_expr *e, uint32_t nkeys)
+{
+	st_sem_error(F->E, &e->loc, e->near, "unresolved arity-%u global array %s, missing global declaration?",
+		     nkeys, e->str);
+	return implicit_global(F, e);
+}
+
+static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool array, uint32_t nkeys)
 {
 	struct st_symbol *s = find_local(F, e->str);
 	struct st_global *g;
@@ -452,8 +470,8 @@ static struct st_symbol *resolve_name(struct frame *F, struct st_expr *e, bool a
 		use_file(F->E, g->loc.file);
 		return g->sym;
 	}
-	if (array)   /* an array nobody declared is a global, as in stap */
-		return implicit_global(F, e);
+	if (array)
+		return undeclared_array(F, e, nkeys);
 	if (F->inst && R && R->var_type) {
 		enum st_type t = R->var_type(R->ctx, F->inst->point, e->str, false);
 
@@ -535,7 +553,7 @@ static void resolve_array_base(struct frame *F, struct st_expr *base, uint32_t n
 		resolve_expr(F, base, write);
 		return;
 	}
-	base->sym = resolve_name(F, base, true);
+	base->sym = resolve_name(F, base, true, nkeys);
 	if (base->sym) {
 		if (base->sym->global)
 			base->sym->global->is_array = true;
@@ -619,6 +637,39 @@ static void check_autocast(struct elab *E, const struct st_expr *e)
 	st_sem_error(E, &e->loc, e->near, "unresolved type ");   /* stap's type pass says it too */
 }
 
+/* A value whose type pass 2 knows: $var (not $$...), @cast, a member chain
+ * of one, or the address of one. */
+static bool typed_value(const struct st_expr *e)
+{
+	if (e->kind == ST_E_ADDR)
+		e = e->a;
+	while (e && (e->kind == ST_E_MEMBER || (e->kind == ST_E_INDEX && e->a->kind != ST_E_VAR)))
+		e = e->a;
+	return e && (e->kind == ST_E_CAST || (e->kind == ST_E_TARGET && e->str[1] != '$'));
+}
+
+/* A write to a local: `v = value` (value) or any other (NULL). */
+static void note_assign(struct st_symbol *s, const struct st_expr *value)
+{
+	if (!s || s->kind != ST_SYM_LOCAL)
+		return;
+	s->nassign++;
+	s->typed = s->nassign == 1 && value && typed_value(value) ? value : NULL;
+}
+
+/* `v->m` with v a local assigned once from a typed value: the chain
+ * continues from that value (`fh = &@cast(a, "args")->fh` makes `fh->x`
+ * @cast(a, "args")->fh->x), as stap types such a local. */
+static void autocast_local(struct frame *F, struct st_expr *e)
+{
+	struct st_symbol *s = e->a->kind == ST_E_VAR ? e->a->sym : NULL;
+
+	if (!s || s->kind != ST_SYM_LOCAL || s->nassign != 1 || !s->typed)
+		return;
+	s->typed_used = true;
+	e->a = st_expr_clone(F->E->pool, s->typed->kind == ST_E_ADDR ? s->typed->a : s->typed);
+}
+
 static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 {
 	struct elab *E = F->E;
@@ -627,7 +678,7 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 	F->value_discarded = false;     /* only the statement's own expression */
 	switch (e->kind) {
 	case ST_E_VAR:
-		e->sym = resolve_name(F, e, false);
+		e->sym = resolve_name(F, e, false, 0);
 		mark_access(e->sym, write);
 		if (write)
 			check_not_iterating(F, e, e->sym);
@@ -678,6 +729,8 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 	case ST_E_ASSIGN:
 		resolve_expr(F, e->b, false);
 		resolve_expr(F, e->a, true);
+		if (e->a->kind == ST_E_VAR)
+			note_assign(e->a->sym, e->op == '=' ? e->b : NULL);
 		if (e->op != '=' && e->a->sym)
 			mark_update(e->a->sym, discarded);
 		if (e->a->kind == ST_E_INDEX && e->a->a->sym && e->op != '=')
@@ -687,6 +740,8 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		/* read and written; resolving the operand twice would be
 		 * exponential in nested `-- -- --x` */
 		resolve_expr(F, e->a, true);
+		if (e->a->kind == ST_E_VAR)
+			note_assign(e->a->sym, NULL);
 		if (e->a->kind == ST_E_VAR && e->a->sym)
 			mark_update(e->a->sym, discarded);
 		else if (e->a->kind == ST_E_INDEX && e->a->a->kind == ST_E_VAR && e->a->a->sym)
@@ -728,6 +783,7 @@ static void resolve_expr(struct frame *F, struct st_expr *e, bool write)
 		break;
 	case ST_E_MEMBER:
 		resolve_expr(F, e->a, false);
+		autocast_local(F, e);
 		check_autocast(E, e);
 		break;
 	case ST_E_EMBEDDED:
@@ -753,6 +809,7 @@ static void resolve_local_var(struct frame *F, struct st_expr *v)
 	v->sym = find_local(F, v->str);
 	if (!v->sym)
 		v->sym = new_local(F, v->str, &v->loc);
+	note_assign(v->sym, NULL);   /* a foreach key or value, a catch variable */
 }
 
 static void resolve_stmt(struct frame *F, struct st_stmt *s)
@@ -822,7 +879,8 @@ static void resolve_stmt(struct frame *F, struct st_stmt *s)
 
 static void resolve_function(struct elab *E, struct st_function *f, struct frame *caller)
 {
-	struct frame F = { .E = E, .locals = &f->locals, .nlocals = &f->nlocals, .file = f->loc.file };
+	struct frame F = { .E = E, .locals = &f->locals, .nlocals = &f->nlocals, .file = f->loc.file,
+			   .in_tapset_fn = f->is_tapset };
 	uint32_t i;
 
 	for (i = 0; i < f->nparams; i++) {

@@ -165,7 +165,8 @@ static void parse_dir(struct pass1 *S, const char *base, const char *dir, const 
 		names[n++] = strdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)   /* qsort(NULL, 0, ...) is undefined */
+		qsort(names, n, sizeof *names, cmp_str);
 	for (i = 0; i < n; i++) {
 		char path[4096];
 		char *text;

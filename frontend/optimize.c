@@ -460,7 +460,8 @@ static void dead_assign_expr(struct opt *O, struct st_expr **ep)
 		dead_assign_expr(O, &e->b);
 	dead_assign_expr(O, &e->c);
 	if (e->kind == ST_E_ASSIGN && e->a->kind == ST_E_VAR && e->a->sym &&
-	    e->a->sym->kind == ST_SYM_LOCAL && !e->a->sym->opt_read && !is_binding(O->inst, e->a->sym)) {
+	    e->a->sym->kind == ST_SYM_LOCAL && !e->a->sym->opt_read && !e->a->sym->typed_used &&
+	    !is_binding(O->inst, e->a->sym)) {
 		warn(O, e->near, &e->loc, st_pool_printf(O->E->pool, "Eliding assignment to '%s'", e->a->str));
 		*ep = e->b;
 		O->changed = true;

@@ -337,7 +337,7 @@ static enum st_type expr(struct infer *I, struct st_expr *e, enum st_type want)
 			index_keys(I, a->a, s, a->args, a->nargs);
 		if (s) {
 			if (s->kind != ST_SYM_GLOBAL && I->report)
-				st_sem_error(I->E, &a->loc, a->near, "aggregate operator on a local variable");
+				st_sem_error(I->E, &a->loc, a->near, "stat locals not supported, missing global declaration? ");
 			unify(I, &s->type, ST_T_STATS, a);
 			a->type = ST_T_STATS;
 		}

@@ -207,6 +207,12 @@ int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_
 	return emit(caps, n, type_id, scratch_fd, out_fd, p, max, 0, -1);
 }
 
+int st_bpf_tpargs_emit_pass(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
+			    int out_fd, struct bpf_insn *p, uint32_t max)
+{
+	return emit(caps, n, type_id, scratch_fd, out_fd, p, max, 1, -1);
+}
+
 int st_bpf_taskctx_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
 			int out_fd, int nr_filter_fd, struct bpf_insn *p, uint32_t max)
 {

@@ -27,6 +27,11 @@ uint32_t st_bpf_tpargs_layout(const struct st_btf_cap *caps, uint32_t n, uint32_
 int st_bpf_tpargs_emit(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
 		       int out_fd, struct bpf_insn *out, uint32_t max);
 
+/* The same, returning 1: the perf events of the tracepoint it runs at keep
+ * their samples (a syscall capture behind the raw_syscalls dispatcher). */
+int st_bpf_tpargs_emit_pass(const struct st_btf_cap *caps, uint32_t n, uint16_t type_id, int scratch_fd,
+			    int out_fd, struct bpf_insn *out, uint32_t max);
+
 /* The same for a task context companion (lowering/taskctx.h): the program
  * returns 1, so the event it runs beside is still delivered.  At
  * raw_syscalls, nr_filter_fd (else -1) is an array map of

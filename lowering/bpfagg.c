@@ -101,6 +101,10 @@ uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int ids_fd, i
 		uint64_t w0 = comm_word(ink->guard_str, 0), w1 = comm_word(ink->guard_str, 1);
 		uint32_t j0, j1;
 
+		/* zeroed first: 6.1's bpf_get_current_comm (strscpy) leaves the
+		 * bytes after the NUL as they were, and they are compared */
+		p[n++] = ST_DW(BPF_REG_10, COMM_OFF, 0);
+		p[n++] = ST_DW(BPF_REG_10, COMM_OFF + 8, 0);
 		p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_10);
 		p[n++] = ADD64_IMM(BPF_REG_1, COMM_OFF);
 		p[n++] = MOV64_IMM(BPF_REG_2, 16);
@@ -127,7 +131,7 @@ uint32_t st_bpfagg_emit(const struct st_inkernel *ink, int map_fd, int ids_fd, i
 			p[j1].off = (int16_t)(n - j1 - 1);
 		}
 	}
-	/* the key */
+	/* the key, zeroed first for the same reason (and its padding) */
 	for (int32_t o = 0; o < 32; o += 8)
 		p[n++] = ST_DW(BPF_REG_10, KEY_OFF + o, 0);
 	off = 0;

@@ -730,10 +730,30 @@ static const struct btf_type *named_type(const struct btf *b, const char *name, 
 	return NULL;
 }
 
-int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmembers, uint32_t *size,
-		     uint32_t *off, char *msg, size_t msgsz)
+const struct btf *st_btf_for_cast(struct st_catalog *c, const char *module)
 {
-	const struct btf *b = vmlinux_btf();
+	char part[64];
+
+	while (module && *module && c && c->ops->kbtf) {
+		size_t n = strcspn(module, ":");
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, module);
+		if (strcmp(part, "kernel") && strncmp(part, "kernel<", 7)) {
+			const struct btf *b = c->ops->kbtf(c, part);
+
+			if (b)
+				return b;
+		}
+		module += n + (module[n] == ':');
+	}
+	return NULL;
+}
+
+int st_btf_cast_addr(const struct btf *b, const char *type, const char *const *members, uint32_t nmembers,
+		     uint32_t *size, uint32_t *off, char *msg, size_t msgsz)
+{
+	if (!b)
+		b = vmlinux_btf();
 	const struct btf_type *t;
 	uint32_t id = 0;
 	char tn[128];
@@ -777,9 +797,10 @@ int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmem
 	return 0;
 }
 
-bool st_btf_cast_defined(const char *type, const char *const *members, uint32_t nmembers)
+bool st_btf_cast_defined(const struct btf *b, const char *type, const char *const *members, uint32_t nmembers)
 {
-	const struct btf *b = vmlinux_btf();
+	if (!b)
+		b = vmlinux_btf();
 	const struct btf_type *t;
 	uint32_t id = 0;
 

@@ -96,11 +96,17 @@ int st_btf_ctx_index(struct st_source *s, struct st_arena *arena, struct st_cata
 /* &@cast(p, "type")->m->n: the byte offset of the member path (embedded
  * members only: no pointer in between) into *off and sizeof(type) into
  * *size, for &@cast(p, "type")[i].  0, or -ENOENT / -EINVAL with msg. */
-int st_btf_cast_addr(const char *type, const char *const *members, uint32_t nmembers, uint32_t *size,
-		     uint32_t *off, char *msg, size_t msgsz);
+int st_btf_cast_addr(const struct btf *b, const char *type, const char *const *members, uint32_t nmembers,
+		     uint32_t *size, uint32_t *off, char *msg, size_t msgsz);
 
 /* @defined(@cast(p, "type")->m->n): the kernel's BTF has the type and the
  * member path (through pointers and bitfields as well). */
-bool st_btf_cast_defined(const char *type, const char *const *members, uint32_t nmembers);
+bool st_btf_cast_defined(const struct btf *b, const char *type, const char *const *members, uint32_t nmembers);
+
+/* The types @cast's module string names: "kernel", "kernel<h.h>", a module
+ * ("nfsd") or a colon-separated list of them, searched in order as stap
+ * does: the BTF of the first loaded module it names (split over vmlinux's,
+ * so kernel types resolve in it too), else NULL for vmlinux's own. */
+const struct btf *st_btf_for_cast(struct st_catalog *c, const char *module);
 
 #endif

@@ -23,6 +23,7 @@
 #include "lowering/family_kernel.h"
 #include "lowering/family_process.h"
 #include "lowering/kprobe_ctx.h"
+#include "lowering/site_vars.h"
 
 #define HZ_JIFFIES 250
 
@@ -432,9 +433,9 @@ const char *st_syscall_arg_field(struct st_catalog *c, const struct st_family_po
 int st_family_entry_point(const struct st_family_point *ret, struct st_family_point *entry)
 {
 	if (ret->usite)
-		return st_process_entry_point(ret, entry);
+		return st_site_entry_point(&st_uprobe_site_ops, ret, entry);
 	if (ret->ksite)
-		return st_kernel_entry_point(ret, entry);
+		return st_site_entry_point(&st_kprobe_site_ops, ret, entry);
 	if (ret->kind != ST_SRC_TRACEPOINT || !ret->syscall || !ret->is_return)
 		return -ENOENT;
 	*entry = *ret;
@@ -516,14 +517,14 @@ int st_family_classify(const struct st_probe_point *pp, struct st_family_point *
 }
 
 enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_point *fp, const char *name,
-				  bool dollar, const char **field, enum st_type *type)
+				  bool dollar, char *fbuf, const char **field, enum st_type *type)
 {
 	const struct st_catalog_field *f;
 
 	if (fp->usite)
-		return st_process_var(fp, name, dollar, field, type);
+		return st_process_var(fp, name, dollar, fbuf, field, type);
 	if (fp->ksite)
-		return st_kernel_var(fp, name, dollar, field, type);
+		return st_kernel_var(fp, name, dollar, fbuf, field, type);
 	if (fp->kind != ST_SRC_TRACEPOINT)
 		return ST_CTX_NONE;
 	if (fp->syscall && !dollar) {
@@ -577,11 +578,12 @@ static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp
 	struct resolver_ctx *rc = ctx;
 	struct st_family_point fp;
 	const char *field;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t = ST_T_UNKNOWN;
 
 	if (st_family_classify(pp, &fp) < 0)
 		return ST_T_UNKNOWN;
-	if (st_family_var(rc->catalog, &fp, name, dollar, &field, &t) == ST_CTX_NONE) {
+	if (st_family_var(rc->catalog, &fp, name, dollar, fbuf, &field, &t) == ST_CTX_NONE) {
 		/* A TP_PROTO argument or a member chain, through BTF. */
 		struct st_btf_cap cap;
 		char msg[256];
@@ -591,7 +593,7 @@ static enum st_type resolver_var_type(void *ctx, const struct st_probe_point *pp
 			char root[128];
 
 			snprintf(root, sizeof(root), "%.*s", (int)(strstr(name, "->") - name), name);
-			return st_family_var(rc->catalog, &fp, root, true, &field, &t) == ST_CTX_FIELD ? ST_T_LONG :
+			return st_family_var(rc->catalog, &fp, root, true, fbuf, &field, &t) == ST_CTX_FIELD ? ST_T_LONG :
 			       ST_T_UNKNOWN;
 		}
 		if (!dollar || fp.kind != ST_SRC_TRACEPOINT || fp.syscall ||
@@ -608,11 +610,9 @@ static bool resolver_cast_defined(void *ctx, const char *type, const char *modul
 	uint64_t size, off;
 	char msg[256];
 
-	(void)ctx;
-	if (!module || !strcmp(module, "kernel") || !strncmp(module, "kernel<", 7))
-		return st_btf_cast_defined(type, members, n);
-	if (module[0] != '<' && module[0] != '/')
-		return false;   /* a kernel module's types: staplet has none */
+	if (!module || (module[0] != '<' && module[0] != '/'))   /* the kernel's or its modules' BTF */
+		return st_btf_cast_defined(st_btf_for_cast(((struct resolver_ctx *)ctx)->catalog, module), type,
+					   members, n);
 	/* DWARF: a member with no address (a bitfield, one through a pointer) exists too */
 	return st_ctype_layout(module, type, members, n, &size, &off, msg, sizeof(msg)) == 0 ||
 	       strstr(msg, "bitfield") || strstr(msg, "through pointer");
@@ -718,14 +718,14 @@ int st_family_pretty(const struct st_family_point *fp, const char *name, char *f
 
 bool st_family_entry_var(const struct st_family_point *fp, const char *target)
 {
-	return fp->ksite ? st_kernel_entry_var(fp, target) : st_process_entry_var(fp, target);
+	return st_site_entry_var(fp->ksite ? &st_kprobe_site_ops : &st_uprobe_site_ops, fp, target);
 }
 
-const char *st_family_string_field(const struct st_family_point *fp, const char *target, bool user)
+const char *st_family_string_field(const struct st_family_point *fp, const char *target, bool user, char *buf)
 {
 	if (fp->ksite)
-		return st_kernel_string_field(fp, target, user);
-	return user && fp->usite ? st_process_string_field(fp, target) : NULL;
+		return st_kernel_string_field(fp, target, user, buf);
+	return user && fp->usite ? st_process_string_field(fp, target, buf) : NULL;
 }
 
 void st_family_source_init(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena)

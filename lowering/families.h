@@ -60,9 +60,13 @@ const char *st_syscall_arg_field(struct st_catalog *c, const struct st_family_po
 /* A .return point's paired entry point, for @entry; -ENOENT when none. */
 int st_family_entry_point(const struct st_family_point *ret, struct st_family_point *entry);
 
-/* How `name` (with its '$' when dollar) reads at a point. */
+/* Room for the name of an event field a context variable reads. */
+#define ST_FIELD_NAME_MAX 160
+
+/* How `name` (with its '$' when dollar) reads at a point; *field may point
+ * into fbuf (the caller's, ST_FIELD_NAME_MAX bytes). */
 enum st_ctxvar_kind st_family_var(struct st_catalog *c, const struct st_family_point *fp, const char *name,
-				  bool dollar, const char **field, enum st_type *type);
+				  bool dollar, char *fbuf, const char **field, enum st_type *type);
 
 void st_resolver_free(struct st_point_resolver *r);
 
@@ -76,8 +80,8 @@ int st_family_pretty(const struct st_family_point *fp, const char *name, char *f
 /* $param in a .return probe, read at the entry */
 bool st_family_entry_var(const struct st_family_point *fp, const char *target);
 /* user_string($p) (user) / kernel_string($p): the field holding the
- * string the probe fetched, or NULL */
-const char *st_family_string_field(const struct st_family_point *fp, const char *target, bool user);
+ * string the probe fetched, written to buf (ST_FIELD_NAME_MAX bytes), or NULL */
+const char *st_family_string_field(const struct st_family_point *fp, const char *target, bool user, char *buf);
 void st_family_source_init(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);
 void st_family_source_fetch(struct st_source *s, const struct st_family_point *fp, struct st_arena *arena);
 

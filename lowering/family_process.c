@@ -27,6 +27,7 @@
 #include "frontend/frontend.h"
 #include "lowering/family_process.h"
 #include "lowering/plan.h"
+#include "lowering/site_vars.h"
 #include "lowering/source.h"
 #include "lowering/uelf.h"
 #include "frontend/base_arena.h"
@@ -748,10 +749,10 @@ static const struct st_uelf_var *find_var(const struct st_uprobe_site *s, const 
 }
 
 /* Field name and fetch spec of a `$name`; false when unavailable. */
-static bool var_fetch(const struct st_uprobe_site *s, const char *name, char *field, size_t flen, char *spec,
-		      size_t slen)
+static bool var_fetch(const void *site, const char *name, char *field, size_t flen, char *spec, size_t slen)
 {
 	static const char *const abi[] = { "%di", "%si", "%dx", "%cx", "%r8", "%r9" };
+	const struct st_uprobe_site *s = site;
 	const struct st_uelf_var *v;
 
 	if (!strcmp(name, "return")) {
@@ -840,83 +841,32 @@ static struct st_uprobe_site *entry_site(const struct st_uprobe_site *r)
 	return rs->entry = e;
 }
 
-bool st_process_entry_var(const struct st_family_point *fp, const char *target)
-{
-	const struct st_uprobe_site *e;
-	char field[160], spec[96];
+/* The uprobe site as st_site_ops sees it (site_vars.h). */
+static const void *ops_site(const struct st_family_point *fp) { return fp->usite; }
+static bool ops_is_return(const void *s) { return ((const struct st_uprobe_site *)s)->ret; }
+static const void *ops_entry(const void *s) { return entry_site(s); }
 
-	if (!fp->usite || !fp->usite->ret || target[0] != '$' || target[1] == '$' || !strcmp(target, "$return"))
-		return false;
-	e = entry_site(fp->usite);
-	return e && var_fetch(e, target + 1, field, sizeof(field), spec, sizeof(spec));
+static void ops_point_at(struct st_family_point *fp, const void *site)
+{
+	fp->usite = site;
+	snprintf(fp->event, sizeof(fp->event), "%s", fp->usite->event);
 }
 
-int st_process_entry_point(const struct st_family_point *ret, struct st_family_point *entry)
-{
-	const struct st_uprobe_site *e = ret->usite ? entry_site(ret->usite) : NULL;
+const struct st_site_ops st_uprobe_site_ops = {
+	ops_site, ops_is_return, ops_entry, var_fetch, st_process_pretty, ops_point_at,
+};
 
-	if (!e)
-		return -ENOENT;
-	*entry = *ret;
-	entry->usite = e;
-	entry->is_return = false;
-	snprintf(entry->event, sizeof(entry->event), "%s", e->event);
-	return 0;
-}
-
-enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char *name, bool dollar,
+enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char *name, bool dollar, char *fbuf,
 				   const char **field, enum st_type *type)
 {
-	static char fbuf[160];
-	char spec[96];
-
-	if (!fp->usite || !dollar || name[0] != '$')
+	if (!fp->usite || !dollar)
 		return ST_CTX_NONE;
 	if (!strcmp(name, "$$name")) {
 		*type = ST_T_STRING;
 		*field = fp->usite->name;    /* the mark or PLT entry, not our event's name */
 		return ST_CTX_EVENT_NAME;
 	}
-	{
-		char fmt[8], t[1][64];
-
-		if (!strncmp(name, "$$", 2) || name[strlen(name) - 1] == '$') {
-			/* pretty forms are strings lowering builds (st_process_pretty) */
-			if (st_process_pretty(fp, name, fmt, 0, t, 1) < 0)
-				return ST_CTX_NONE;
-			*field = "";
-			*type = ST_T_STRING;
-			return ST_CTX_FIELD;
-		}
-	}
-	if (name[1] != '$' && st_process_entry_var(fp, name) &&
-	    !var_fetch(fp->usite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec))) {
-		/* a parameter in a .return probe: its value at entry, which
-		 * lowering takes from the paired entry probe (never this field) */
-		snprintf(fbuf, sizeof(fbuf), "entry_%s", name + 1);
-		*field = fbuf;
-		*type = ST_T_LONG;
-		return ST_CTX_FIELD;
-	}
-	if (name[1] == '$' || !var_fetch(fp->usite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec)))
-		return ST_CTX_NONE;
-	*field = fbuf;
-	*type = ST_T_LONG;
-	return ST_CTX_FIELD;
-}
-
-/* One "name=%#x" (or "name=?" when unreachable) of a pretty form. */
-static void pretty_one(const struct st_uprobe_site *s, const char *name, FILE *f, char targets[][64],
-		       uint32_t max, uint32_t *n)
-{
-	char field[160], spec[96];
-
-	if (*n < max && var_fetch(s, name, field, sizeof(field), spec, sizeof(spec))) {
-		fprintf(f, "%s=%%#x", name);
-		snprintf(targets[(*n)++], 64, "$%.60s", name);
-	} else {
-		fprintf(f, "%s=?", name);
-	}
+	return st_site_var(&st_uprobe_site_ops, fp, name, fbuf, ST_FIELD_NAME_MAX, field, type);
 }
 
 int st_process_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen,
@@ -947,7 +897,7 @@ int st_process_pretty(const struct st_family_point *fp, const char *name, char *
 			if (any)
 				fputc(' ', f);
 			any = true;
-			pretty_one(s, s->vars[i].name, f, targets, max, &n);
+			st_site_pretty_one(&st_uprobe_site_ops, s, s->vars[i].name, f, targets, max, &n);
 		}
 	} else if (!strcmp(name, "$$return")) {
 		if (!s->ret || !s->ret_type[0]) {
@@ -955,7 +905,7 @@ int st_process_pretty(const struct st_family_point *fp, const char *name, char *
 			free(buf);
 			return -1;
 		}
-		pretty_one(s, "return", f, targets, max, &n);
+		st_site_pretty_one(&st_uprobe_site_ops, s, "return", f, targets, max, &n);
 	} else if (name[1] != '$') {
 		/* $x$ / $x$$: a base type prints as stap's pretty printer does */
 		for (pos = len; pos > 1 && name[pos - 1] == '$'; pos--)
@@ -1023,15 +973,13 @@ const char *st_process_chain_field(const struct st_family_point *fp, const char 
 	return nc->field;
 }
 
-const char *st_process_string_field(const struct st_family_point *fp, const char *target)
+const char *st_process_string_field(const struct st_family_point *fp, const char *target, char *buf)
 {
-	static char buf[200];
-	char field[160], spec[96];
+	char field[ST_FIELD_NAME_MAX - 8], spec[96];
 
-	if (!fp->usite || target[0] != '$' || target[1] == '$' ||
-	    !var_fetch(fp->usite, target + 1, field, sizeof(field), spec, sizeof(spec)) || spec[0] == '\\')
+	if (!st_site_fetch(&st_uprobe_site_ops, fp, target, field, sizeof(field), spec, sizeof(spec)) || spec[0] == '\\')
 		return NULL;
-	snprintf(buf, sizeof(buf), "str_%s", field);
+	snprintf(buf, ST_FIELD_NAME_MAX, "str_%s", field);
 	return buf;
 }
 

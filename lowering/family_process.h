@@ -22,11 +22,13 @@ bool st_process_is_family(const struct st_probe_point *pp);
 int st_process_expand(struct st_arena *arena, const struct st_probe_point *pp,
 		      int (*add)(void *arg, struct st_probe_point *concrete), void *arg, char **err);
 int st_process_classify(const struct st_probe_point *pp, struct st_family_point *fp);
-enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char *name, bool dollar,
+/* st_family_var at a uprobe (fbuf: ST_FIELD_NAME_MAX bytes) */
+enum st_ctxvar_kind st_process_var(const struct st_family_point *fp, const char *name, bool dollar, char *fbuf,
 				   const char **field, enum st_type *type);
 /* user_string($var): the field holding the string the uprobe captured with
- * a `:ustring` fetch, or NULL when $var is not something we can fetch. */
-const char *st_process_string_field(const struct st_family_point *fp, const char *target);
+ * a `:ustring` fetch, written to buf (ST_FIELD_NAME_MAX bytes), or NULL
+ * when $var is not something we can fetch. */
+const char *st_process_string_field(const struct st_family_point *fp, const char *target, char *buf);
 /* $p->m[2].n (steps from the variable `target`, "$p") at a uprobe: the
  * field of a fetch argument reading it from user memory at the event, or
  * the string it names (want_string: user_string()).  *is_string: the
@@ -35,11 +37,10 @@ struct st_uelf_step;
 const char *st_process_chain_field(const struct st_family_point *fp, const char *target,
 				   const struct st_uelf_step *steps, uint32_t nsteps, bool want_string,
 				   bool *is_string, char *msg, size_t msglen);
-/* @entry: a .return point's paired entry point (same uprobe event as a
- * probe on the entry); whether `$name` at a .return point is a parameter
- * read at the entry. */
-int st_process_entry_point(const struct st_family_point *ret, struct st_family_point *entry);
-bool st_process_entry_var(const struct st_family_point *fp, const char *target);
+/* $vars, @entry's paired entry point (the same uprobe event as a probe
+ * on the entry) and parameters read there, over site_vars.h */
+struct st_site_ops;
+extern const struct st_site_ops st_uprobe_site_ops;
 /* Pretty forms ($$parms $$vars $$locals $$return, $x$ $x$$): the printf
  * format stap would use and the `$name` targets it prints, in order; -1 when
  * `name` is not one or cannot be printed here. */

@@ -11,6 +11,7 @@
 #include "lowering/btf.h"
 #include "lowering/family_kernel.h"
 #include "lowering/kprobe_ctx.h"
+#include "lowering/site_vars.h"
 #include "lowering/source.h"
 
 static const char *const arg_regs[] = { "%di", "%si", "%dx", "%cx", "%r8", "%r9" };
@@ -38,9 +39,9 @@ static const struct st_kparam *find_param(const struct st_kprobe_site *s, const 
 }
 
 /* Field name and fetch spec of `$name` at site s; false when unavailable. */
-static bool var_fetch(const struct st_kprobe_site *s, const char *name, char *field, size_t flen, char *spec,
-		      size_t slen)
+static bool var_fetch(const void *site, const char *name, char *field, size_t flen, char *spec, size_t slen)
 {
+	const struct st_kprobe_site *s = site;
 	const struct st_kparam *p;
 
 	if (!strcmp(name, "return")) {
@@ -57,73 +58,25 @@ static bool var_fetch(const struct st_kprobe_site *s, const char *name, char *fi
 	return true;
 }
 
-bool st_kernel_entry_var(const struct st_family_point *fp, const char *target)
-{
-	const struct st_kprobe_site *e;
-	char field[96], spec[96];
+/* The kprobe site as st_site_ops sees it (site_vars.h). */
+static const void *ops_site(const struct st_family_point *fp) { return fp->ksite; }
+static bool ops_is_return(const void *s) { return ((const struct st_kprobe_site *)s)->ret; }
+static const void *ops_entry(const void *s) { return st_kernel_entry_site(s); }
 
-	if (!fp->ksite || !fp->ksite->ret || target[0] != '$' || target[1] == '$' || !strcmp(target, "$return"))
-		return false;
-	e = st_kernel_entry_site(fp->ksite);
-	return e && var_fetch(e, target + 1, field, sizeof(field), spec, sizeof(spec));
+static void ops_point_at(struct st_family_point *fp, const void *site)
+{
+	fp->ksite = site;
+	snprintf(fp->event, sizeof(fp->event), "%s", fp->ksite->event);
 }
 
-int st_kernel_entry_point(const struct st_family_point *ret, struct st_family_point *entry)
-{
-	const struct st_kprobe_site *e = ret->ksite ? st_kernel_entry_site(ret->ksite) : NULL;
+const struct st_site_ops st_kprobe_site_ops = {
+	ops_site, ops_is_return, ops_entry, var_fetch, st_kernel_pretty, ops_point_at,
+};
 
-	if (!e)
-		return -ENOENT;
-	*entry = *ret;
-	entry->ksite = e;
-	entry->is_return = false;
-	snprintf(entry->event, sizeof(entry->event), "%s", e->event);
-	return 0;
-}
-
-enum st_ctxvar_kind st_kernel_var(const struct st_family_point *fp, const char *name, bool dollar,
+enum st_ctxvar_kind st_kernel_var(const struct st_family_point *fp, const char *name, bool dollar, char *fbuf,
 				  const char **field, enum st_type *type)
 {
-	static char fbuf[96];
-	char spec[96], fmt[8], t[1][64];
-
-	if (!fp->ksite || !dollar || name[0] != '$')
-		return ST_CTX_NONE;
-	if (!strncmp(name, "$$", 2) || name[strlen(name) - 1] == '$') {
-		/* pretty forms are strings lowering builds (st_kernel_pretty) */
-		if (st_kernel_pretty(fp, name, fmt, 0, t, 1) < 0)
-			return ST_CTX_NONE;
-		*field = "";
-		*type = ST_T_STRING;
-		return ST_CTX_FIELD;
-	}
-	if (st_kernel_entry_var(fp, name)) {
-		/* a parameter in a .return probe: its value at entry, which
-		 * lowering takes from the paired entry probe (never this field) */
-		snprintf(fbuf, sizeof(fbuf), "entry_%.80s", name + 1);
-		*field = fbuf;
-		*type = ST_T_LONG;
-		return ST_CTX_FIELD;
-	}
-	if (!var_fetch(fp->ksite, name + 1, fbuf, sizeof(fbuf), spec, sizeof(spec)))
-		return ST_CTX_NONE;
-	*field = fbuf;
-	*type = ST_T_LONG;
-	return ST_CTX_FIELD;
-}
-
-/* One "name=%#x" of a pretty form ("name=?" when it cannot be fetched). */
-static void pretty_one(const struct st_kprobe_site *s, const char *name, FILE *f, char targets[][64], uint32_t max,
-		       uint32_t *n)
-{
-	char field[96], spec[96];
-
-	if (*n < max && var_fetch(s, name, field, sizeof(field), spec, sizeof(spec))) {
-		fprintf(f, "%s=%%#x", name);
-		snprintf(targets[(*n)++], 64, "$%.60s", name);
-	} else {
-		fprintf(f, "%s=?", name);
-	}
+	return dollar ? st_site_var(&st_kprobe_site_ops, fp, name, fbuf, ST_FIELD_NAME_MAX, field, type) : ST_CTX_NONE;
 }
 
 int st_kernel_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen,
@@ -152,10 +105,10 @@ int st_kernel_pretty(const struct st_family_point *fp, const char *name, char *f
 			for (uint32_t i = 0; i < params->nparams; i++) {
 				if (i)
 					fputc(' ', f);
-				pretty_one(params, params->params[i].name, f, targets, max, &n);
+				st_site_pretty_one(&st_kprobe_site_ops, params, params->params[i].name, f, targets, max, &n);
 			}
 	} else if (!strcmp(name, "$$return") && s->ret && s->ret_fetch[0]) {
-		pretty_one(s, "return", f, targets, max, &n);
+		st_site_pretty_one(&st_kprobe_site_ops, s, "return", f, targets, max, &n);
 	} else if (name[1] != '$') {
 		/* $x$ / $x$$: a base type prints as stap's pretty printer does */
 		for (pos = len; pos > 1 && name[pos - 1] == '$'; pos--)
@@ -179,15 +132,13 @@ none:
 	return -1;
 }
 
-const char *st_kernel_string_field(const struct st_family_point *fp, const char *target, bool user)
+const char *st_kernel_string_field(const struct st_family_point *fp, const char *target, bool user, char *buf)
 {
-	static char buf[128];
 	char field[96], spec[96];
 
-	if (!fp->ksite || target[0] != '$' || target[1] == '$' ||
-	    !var_fetch(fp->ksite, target + 1, field, sizeof(field), spec, sizeof(spec)))
+	if (!st_site_fetch(&st_kprobe_site_ops, fp, target, field, sizeof(field), spec, sizeof(spec)))
 		return NULL;
-	snprintf(buf, sizeof(buf), "%s_%s", user ? "ustr" : "kstr", field);
+	snprintf(buf, ST_FIELD_NAME_MAX, "%s_%s", user ? "ustr" : "kstr", field);
 	return buf;
 }
 
@@ -260,7 +211,7 @@ const char *st_kernel_chain_field(const struct st_family_point *fp, struct st_bt
 		snprintf(msg, msgsz, "not a kernel probe");
 		return NULL;
 	}
-	if (ch->root != ST_BTF_ROOT_ARG || ch->cast) {
+	if (ch->root != ST_BTF_ROOT_ARG) {
 		snprintf(msg, msgsz, "staplet reads kernel memory at kernel probes from the function's "
 			 "parameters and $return only");
 		return NULL;
@@ -275,7 +226,8 @@ const char *st_kernel_chain_field(const struct st_family_point *fp, struct st_bt
 	}
 	ch->root = ST_BTF_ROOT_FUNC;
 	ch->event = s->func;
-	ch->btf = s->btf;
+	if (!ch->btf)   /* @cast($p, "T", "module"): the module's types (over the kernel's) */
+		ch->btf = s->btf;
 	if (st_btf_chain_resolve(ch, &cap, msg, msgsz) < 0 || !cap_spec(&cap, s, spec, sizeof(spec), msg, msgsz))
 		return NULL;
 	for (uint32_t i = 0; i < nchains; i++)

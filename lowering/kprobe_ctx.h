@@ -25,14 +25,17 @@ struct st_source;
 struct st_btf_chain;
 struct st_kprobe_site;
 
-enum st_ctxvar_kind st_kernel_var(const struct st_family_point *fp, const char *name, bool dollar,
+/* st_family_var at a kprobe (fbuf: ST_FIELD_NAME_MAX bytes) */
+enum st_ctxvar_kind st_kernel_var(const struct st_family_point *fp, const char *name, bool dollar, char *fbuf,
 				  const char **field, enum st_type *type);
 /* kernel_string($p) (user false) / user_string($p): the field holding the
- * string the kprobe fetched; NULL when $p is no fetchable pointer here. */
-const char *st_kernel_string_field(const struct st_family_point *fp, const char *target, bool user);
-/* $param in a .return probe: read at the entry (@entry). */
-bool st_kernel_entry_var(const struct st_family_point *fp, const char *target);
-int st_kernel_entry_point(const struct st_family_point *ret, struct st_family_point *entry);
+ * string the kprobe fetched, written to buf (ST_FIELD_NAME_MAX bytes);
+ * NULL when $p is no fetchable pointer here. */
+const char *st_kernel_string_field(const struct st_family_point *fp, const char *target, bool user, char *buf);
+/* $vars, @entry's paired entry point and parameters read there, over
+ * site_vars.h */
+struct st_site_ops;
+extern const struct st_site_ops st_kprobe_site_ops;
 /* $$parms $$vars $$locals $$return $x$ $x$$: the printf format and the
  * `$name` targets it prints (as st_process_pretty); -1 when not one. */
 int st_kernel_pretty(const struct st_family_point *fp, const char *name, char *fmt, size_t flen,

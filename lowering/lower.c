@@ -120,8 +120,8 @@ static void lower_globals(struct lower *L)
 		st_stat_shape_init(&pg->shape);
 		/* stap prints only the script's own write-only globals, not a
 		 * tapset's (argv.stp's argv is written and may go unread) */
-		pg->auto_print = g->written && !(g->read && g->used) && prog->nfiles && g->loc.file &&
-				 !strcmp(g->loc.file, prog->files[0]);
+		pg->in_script = prog->nfiles && g->loc.file && !strcmp(g->loc.file, prog->files[0]);
+		pg->auto_print = g->written && !(g->read && g->used) && pg->in_script;
 		if (pg->is_array) {
 			pg->map.nkeys = s->nkeys;
 			for (k = 0; k < s->nkeys; k++)

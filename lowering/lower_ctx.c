@@ -36,19 +36,26 @@ static void cap_load(struct lower *L, const struct st_expr *e, const char *f, ui
 	field_load(L, e, f, dst);
 }
 
+/* A field name that outlives the caller's buffer it may be in. */
+static const char *field_kept(struct lower *L, const char *field, const char *fbuf)
+{
+	return field == fbuf ? st_arena_strndup(L->plan->arena, field, strlen(field), strlen(field)) : field;
+}
+
 /* A syscall event's record field that expression x reads, as is: $fd,
  * a bound `fd`, pointer_arg(1).  NULL when x is none of these. */
 static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 {
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (!L->fp.syscall)
 		return NULL;
 	if (x->kind == ST_E_TARGET && x->str[0] == '$' && x->str[1] != '$') {
-		enum st_ctxvar_kind k = st_family_var(L->catalog, &L->fp, x->str, true, &field, &t);
+		enum st_ctxvar_kind k = st_family_var(L->catalog, &L->fp, x->str, true, fbuf, &field, &t);
 
-		return k == ST_CTX_FIELD || k == ST_CTX_SYSCALL_ARG ? field : NULL;
+		return k == ST_CTX_FIELD || k == ST_CTX_SYSCALL_ARG ? field_kept(L, field, fbuf) : NULL;
 	}
 	if (x->kind == ST_E_VAR && x->sym && x->sym->kind == ST_SYM_LOCAL && L->pi && !was_written(L, x->sym)) {
 		for (uint32_t i = 0; i < L->pi->nbindings; i++) {
@@ -56,11 +63,11 @@ static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 
 			if (L->pi->bindings[i].sym != x->sym)
 				continue;
-			k = st_family_var(L->catalog, &L->fp, L->pi->bindings[i].name, false, &field, &t);
+			k = st_family_var(L->catalog, &L->fp, L->pi->bindings[i].name, false, fbuf, &field, &t);
 			if ((k == ST_CTX_SYSCALL_ARG && !strchr("SATRK", st_syscall_conv(L->catalog, &L->fp,
 									      L->pi->bindings[i].name))) ||
 			    k == ST_CTX_FIELD)
-				return field;
+				return field_kept(L, field, fbuf);
 		}
 		return NULL;
 	}
@@ -69,13 +76,14 @@ static const char *syscall_field_of(struct lower *L, const struct st_expr *x)
 	return NULL;
 }
 
-static int cast_layout(const struct st_expr *x, const char *const *mem, uint32_t n, uint32_t *size,
-		       uint32_t *off, char *msg, size_t msgsz);
+static int cast_layout(struct lower *L, const struct st_expr *x, const char *const *mem, uint32_t n,
+		       uint32_t *size, uint32_t *off, char *msg, size_t msgsz);
 static bool cast_module_kernel(const struct st_expr *c);
+static const struct btf *cast_btf(struct lower *L, const struct st_expr *c);
 
 /* A number known when lowering: a literal, or &@cast(0, "type")->m->n
  * (@offsetof).  false otherwise. */
-static bool const_offset(const struct st_expr *x, int64_t *v)
+static bool const_offset(struct lower *L, const struct st_expr *x, int64_t *v)
 {
 	const char *mem[16];
 	uint32_t n = 0, size, off;
@@ -97,7 +105,7 @@ static bool const_offset(const struct st_expr *x, int64_t *v)
 		mem[i] = mem[n - 1 - i];
 		mem[n - 1 - i] = t;
 	}
-	if (cast_layout(x, mem, n, &size, &off, msg, sizeof(msg)) < 0)
+	if (cast_layout(L, x, mem, n, &size, &off, msg, sizeof(msg)) < 0)
 		return false;
 	*v = off;
 	return true;
@@ -123,7 +131,7 @@ static bool chain_root(struct lower *L, const struct st_expr *x, struct st_btf_c
 		return true;
 	}
 	if (!L->fp.syscall && x->kind == ST_E_BINARY && (x->op == '-' || x->op == '+') && x->a->kind == ST_E_TARGET &&
-	    x->a->str[0] == '$' && x->a->str[1] != '$' && const_offset(x->b, &d) && d > INT32_MIN && d < INT32_MAX) {
+	    x->a->str[0] == '$' && x->a->str[1] != '$' && const_offset(L, x->b, &d) && d > INT32_MIN && d < INT32_MAX) {
 		/* $arg - offsetof(...): @container_of's object, at the event */
 		ch->root = ST_BTF_ROOT_ARG;
 		ch->event = L->fp.event;
@@ -210,7 +218,7 @@ static void add_const(struct lower *L, const struct st_expr *e, int64_t v, uint3
 static int chain_live(struct lower *L, const struct st_expr *e, const struct st_expr *cast,
 		      const struct st_expr *const *steps, uint32_t n, uint32_t dst)
 {
-	struct st_btf_chain ch = { .root = ST_BTF_ROOT_TASK, .cast = cast->str };
+	struct st_btf_chain ch = { .root = ST_BTF_ROOT_TASK, .cast = cast->str, .btf = cast_btf(L, cast) };
 	struct st_btf_cap c;
 	char msg[512];
 
@@ -329,10 +337,11 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 		/* kernel_string($x): a TP_PROTO pointer only; the event's own
 		 * fields and syscall arguments keep their usual meaning */
 		const char *field = NULL;
+		char fbuf[ST_FIELD_NAME_MAX];
 		enum st_type t;
 
 		if (x->kind != ST_E_TARGET || L->fp.syscall ||
-		    st_family_var(L->catalog, &L->fp, x->str, true, &field, &t) != ST_CTX_NONE)
+		    st_family_var(L->catalog, &L->fp, x->str, true, fbuf, &field, &t) != ST_CTX_NONE)
 			return 0;
 	}
 	if (x->kind == ST_E_CAST) {
@@ -342,6 +351,7 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 			return -1;
 		}
 		ch.cast = x->str;
+		ch.btf = cast_btf(L, x);
 		x = x->a;
 	}
 	if (!chain_root(L, x, &ch, part, sizeof(part), &why)) {
@@ -412,13 +422,18 @@ bool btf_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	return f || L->err;
 }
 
-/* The kernel's types are the ones staplet has (vmlinux BTF): @cast's
- * module names the kernel, with or without a header. */
+/* @cast's module names the kernel (with or without a header) or kernel
+ * modules: their types are BTF's (vmlinux's, a loaded module's). */
 static bool cast_module_kernel(const struct st_expr *c)
 {
 	const char *m = c->b && c->b->kind == ST_E_STR ? c->b->str : NULL;
 
-	return !c->b || (m && (!strcmp(m, "kernel") || !strncmp(m, "kernel<", 7)));
+	return !c->b || (m && m[0] != '<' && m[0] != '/');
+}
+
+static const struct btf *cast_btf(struct lower *L, const struct st_expr *c)
+{
+	return st_btf_for_cast(L->catalog, c->b && c->b->kind == ST_E_STR ? c->b->str : NULL);
 }
 
 /* A user-space header ("<stdio.h>") or program path: DWARF (ctypes.h). */
@@ -429,14 +444,14 @@ static const char *cast_module_user(const struct st_expr *c)
 	return m && (m[0] == '<' || m[0] == '/') ? m : NULL;
 }
 
-static int cast_layout(const struct st_expr *x, const char *const *mem, uint32_t n, uint32_t *size,
-		       uint32_t *off, char *msg, size_t msgsz)
+static int cast_layout(struct lower *L, const struct st_expr *x, const char *const *mem, uint32_t n,
+		       uint32_t *size, uint32_t *off, char *msg, size_t msgsz)
 {
 	uint64_t sz = 0, o = 0;
 	int r;
 
 	if (!cast_module_user(x))
-		return st_btf_cast_addr(x->str, mem, n, size, off, msg, msgsz);
+		return st_btf_cast_addr(cast_btf(L, x), x->str, mem, n, size, off, msg, msgsz);
 	r = st_ctype_layout(cast_module_user(x), x->str, mem, n, &sz, &o, msg, msgsz);
 	*size = (uint32_t)sz;
 	*off = (uint32_t)o;
@@ -473,7 +488,7 @@ bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	}
 	/* &@cast(p, "type") alone is p (@container_of's object address);
 	 * the type must still exist */
-	if (cast_layout(x, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
+	if (cast_layout(L, x, mem, n, &size, &off, msg, sizeof(msg)) < 0) {
 		fail(L, &e->loc, "%s", msg);
 		return true;
 	}
@@ -498,13 +513,14 @@ bool cast_addr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 void target_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 {
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (L->source < 0) {
 		fail(L, &e->loc, "context variable %s used outside a probe", e->str);
 		return;
 	}
-	switch (st_family_var(L->catalog, &L->fp, e->str, true, &field, &t)) {
+	switch (st_family_var(L->catalog, &L->fp, e->str, true, fbuf, &field, &t)) {
 	case ST_CTX_FIELD:
 		field_load(L, e, field, dst);
 		return;
@@ -592,10 +608,11 @@ bool is_arg_call(const struct st_expr *e)
 void ustring_capture(struct lower *L, const struct st_expr *addr)
 {
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (addr->kind == ST_E_TARGET) {
-		if (st_family_var(L->catalog, &L->fp, addr->str, true, &field, &t) != ST_CTX_FIELD)
+		if (st_family_var(L->catalog, &L->fp, addr->str, true, fbuf, &field, &t) != ST_CTX_FIELD)
 			field = NULL;
 	} else if (syscall_arg_call(addr)) {
 		field = st_syscall_arg_field(L->catalog, &L->fp, syscall_arg_call(addr));
@@ -851,12 +868,13 @@ void bind_context(struct lower *L, const struct st_probe_inst *pi)
 	for (i = 0; i < pi->nbindings; i++) {
 		const struct st_ctxvar_binding *b = &pi->bindings[i];
 		const char *field = NULL;
+		char fbuf[ST_FIELD_NAME_MAX];
 		enum st_type t;
 		struct st_expr fake = { 0 };
 
 		fake.loc = pi->point->loc;
 		fake.near = b->name;
-		switch (st_family_var(L->catalog, &L->fp, b->name, false, &field, &t)) {
+		switch (st_family_var(L->catalog, &L->fp, b->name, false, fbuf, &field, &t)) {
 		case ST_CTX_FIELD:
 			field_load(L, &fake, field, b->sym->index);
 			break;
@@ -891,12 +909,13 @@ static const char *memflow_field_of(void *ctx, const struct st_expr *e)
 {
 	struct lower *L = ctx;
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (L->fp.syscall)
 		return syscall_field_of(L, e);
-	if (e->kind == ST_E_TARGET && st_family_var(L->catalog, &L->fp, e->str, true, &field, &t) == ST_CTX_FIELD)
-		return field;
+	if (e->kind == ST_E_TARGET && st_family_var(L->catalog, &L->fp, e->str, true, fbuf, &field, &t) == ST_CTX_FIELD)
+		return field_kept(L, field, fbuf);
 	return NULL;
 }
 

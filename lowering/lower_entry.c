@@ -48,12 +48,13 @@ static bool syscall_entry_var(struct lower *L, const char *name)
 {
 	struct st_family_point efp;
 	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
 	enum st_type t;
 
 	if (!L->fp.syscall || !L->fp.is_return || name[0] != '$' || name[1] == '$' || !strcmp(name, "$return") ||
 	    st_family_entry_point(&L->fp, &efp) < 0)
 		return false;
-	return st_family_var(L->catalog, &efp, name, true, &field, &t) == ST_CTX_FIELD;
+	return st_family_var(L->catalog, &efp, name, true, fbuf, &field, &t) == ST_CTX_FIELD;
 }
 
 static void entry_add(struct lower *L, const struct st_expr *e)

@@ -336,8 +336,10 @@ static void call_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 	    (e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N ||
 	     e->builtin == ST_BI_KERNEL_STRING || e->builtin == ST_BI_KERNEL_STRING2) &&
 	    e->args[0]->kind == ST_E_TARGET) {
+		char buf[ST_FIELD_NAME_MAX];
 		const char *f = st_family_string_field(&L->fp, e->args[0]->str,
-						       e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N);
+						       e->builtin == ST_BI_USER_STRING || e->builtin == ST_BI_USER_STRING_N,
+						       buf);
 
 		if (f) {
 			field_load(L, e, f, dst);
@@ -587,6 +589,9 @@ void expr_to(struct lower *L, const struct st_expr *e, uint32_t dst)
 		break;
 	case ST_E_HIST:
 		fail(L, &e->loc, "a histogram can only be printed or indexed");
+		break;
+	case ST_E_CAST:     /* @cast(p, "type") alone is p, as in stap */
+		expr_to(L, e->a, dst);
 		break;
 	case ST_E_ADDR:
 		if (!cast_addr_to(L, e, dst))

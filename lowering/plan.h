@@ -77,6 +77,7 @@ struct st_plan_global {
 	bool has_init;
 	st_value init;               /* literal initialiser (string in plan->strs) */
 	bool auto_print;             /* written but never read: printed at exit */
+	bool in_script;              /* declared by the script, not a tapset (--format=json lists these) */
 };
 
 /* A foreach: which array, how to order, where keys/value go. */

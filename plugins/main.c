@@ -61,21 +61,23 @@ static int exec_system_trace_cmd(char **argv)
 int main(int argc, char **argv)
 {
 	const char *name = base_name(argv[0]);
+	/* `report -i a.data -i b.dat` reads both formats with either tool */
+	static const struct st_backend *const readers[] = { &st_perf_backend, &st_tracecmd_backend, NULL };
 
 	if (!strcmp(name, "perf-stap"))
-		return st_cli_main(argc, argv, &st_perf_backend);
+		return st_cli_main_readers(argc, argv, &st_perf_backend, readers);
 	if (!strcmp(name, "trace-cmd-stap"))
-		return st_cli_main(argc, argv, &st_tracecmd_backend);
+		return st_cli_main_readers(argc, argv, &st_tracecmd_backend, readers);
 	if (!strcmp(name, "trace-cmd")) {
 		if (argc > 1 && !strcmp(argv[1], "stap"))
-			return st_cli_main(argc - 1, argv + 1, &st_tracecmd_backend);
+			return st_cli_main_readers(argc - 1, argv + 1, &st_tracecmd_backend, readers);
 		return exec_system_trace_cmd(argv);
 	}
 	/* `staplet perf ...` / `staplet trace-cmd ...` */
 	if (argc > 1 && !strcmp(argv[1], "perf"))
-		return st_cli_main(argc - 1, argv + 1, &st_perf_backend);
+		return st_cli_main_readers(argc - 1, argv + 1, &st_perf_backend, readers);
 	if (argc > 1 && !strcmp(argv[1], "trace-cmd"))
-		return st_cli_main(argc - 1, argv + 1, &st_tracecmd_backend);
+		return st_cli_main_readers(argc - 1, argv + 1, &st_tracecmd_backend, readers);
 	fprintf(stderr, "usage: run as perf-stap, trace-cmd-stap or trace-cmd (or: staplet perf|trace-cmd ...)\n");
 	return 1;
 }

@@ -35,6 +35,10 @@ struct st_record_stats {
 struct st_backend {
 	const char *name;             /* "perf stap", "trace-cmd stap" */
 	const char *default_output;   /* "perf.data", "trace.dat" */
+	/* How its recordings begin: a report over several recordings picks
+	 * each one's reader by it (perf.data and trace.dat mixed). */
+	const char *file_magic;
+	uint32_t file_magic_len;
 	/* Copies the user memory of st_source.captures at the event (else the
 	 * handler reads it from the live process, and the CLI says so). */
 	bool captures_user_memory;

@@ -1,4 +1,5 @@
 /* cli_values.c - option values: strict numbers, stap's messages. */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "runtime/cli_values.h"
 
 #define MAX_BUFFER_KB (4095u * 1024u)   /* stap's -s bound, 4095 MB */
@@ -57,19 +59,54 @@ int st_cli_pid(const char *arg, pid_t *pid)
 	return 0;
 }
 
-/* stap's safety pattern for -D, case-insensitive as stap compiles it */
+/* stap's safety patterns: a value stap would put in a command line or a
+ * path must match, case-insensitively as stap compiles them; a mismatch is
+ * stap's one line. */
 #define DEFINE_PATTERN "^[a-z_][a-z_0-9]*(=-?[a-z_0-9]+)?$"
+#define MODULE_PATTERN "^[a-z0-9_]+$"
+#define TMPDIR_PATTERN "^[-/._0-9a-z]+$"
 
-static bool define_pattern_ok(const char *def)
+static int safety_pattern(const char *what, const char *value, const char *pattern)
 {
 	regex_t re;
-	bool ok;
+	int rc;
 
-	if (regcomp(&re, DEFINE_PATTERN, REG_ICASE | REG_NOSUB | REG_EXTENDED) != 0)
-		return false;
-	ok = regexec(&re, def, 0, NULL, 0) == 0;
+	rc = regcomp(&re, pattern, REG_ICASE | REG_NOSUB | REG_EXTENDED);
+	assert(rc == 0);
+	rc = regexec(&re, value, 0, NULL, 0);
 	regfree(&re);
-	return ok;
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "ERROR: Safety pattern mismatch for %s ('%s' vs. '%s') rc=%d\n", what, value, pattern, rc);
+	return 1;
+}
+
+int st_cli_module_name(const char *name)
+{
+	if (!*name) {
+		fputs("Module name cannot be empty.\n", stderr);
+		return 1;
+	}
+	return safety_pattern("-m parameter", name, MODULE_PATTERN);
+}
+
+int st_cli_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	struct stat st;
+	int err = 0;
+
+	if (!t || !*t)
+		return 0;
+	if (safety_pattern("TMPDIR", t, TMPDIR_PATTERN))
+		return 1;
+	if (stat(t, &st) < 0)
+		err = errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = ENOTDIR;
+	if (err)
+		fprintf(stderr, "ERROR: cannot use temporary directory TMPDIR=%s: %s\n", t, strerror(err));
+	return err != 0;
 }
 
 struct limit_def {
@@ -118,11 +155,8 @@ int st_cli_define(const char *def, struct st_limits *l)
 	long long v;
 	size_t i;
 
-	if (!define_pattern_ok(def)) {
-		fprintf(stderr, "ERROR: Safety pattern mismatch for -D parameter ('%s' vs. '%s') rc=%d\n", def,
-			DEFINE_PATTERN, REG_NOMATCH);
+	if (safety_pattern("-D parameter", def, DEFINE_PATTERN))
 		return 1;
-	}
 	for (i = 0; i < sizeof(limit_defs) / sizeof(limit_defs[0]); i++) {
 		const struct limit_def *d = &limit_defs[i];
 

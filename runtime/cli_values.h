@@ -17,6 +17,10 @@ int st_cli_pid(const char *arg, pid_t *pid);
 int st_cli_define(const char *def, struct st_limits *l);
 /* --buffer-size=KB: per-CPU ring buffer size in kilobytes. */
 int st_cli_buffer_kb(const char *arg, uint32_t *kb);
+/* -m NAME: stap's module name pattern. */
+int st_cli_module_name(const char *name);
+/* $TMPDIR, when set: stap's path pattern, and a directory. */
+int st_cli_tmpdir(void);
 /* -p NUM: 1 to 5. */
 int st_cli_pass(const char *arg, int *pass);
 

@@ -25,8 +25,6 @@
 #include "runtime/vm_internal.h"
 #include "tapset/builtins.h"
 
-bool st_ctx_live = true;
-
 static int32_t ev_tid(struct st_vm *vm)
 {
 	return vm->ev ? vm->ev->tid : vm->self_pid;
@@ -52,21 +50,19 @@ static bool announced(const struct st_vm *vm, const char *fn)
 
 static enum st_vm_status gone(struct st_vm *vm, const char *fn, int32_t tid)
 {
-	static bool warned, said;
-
 	if (announced(vm, fn)) {
-		if (!st_ctx_live && !said) {
-			said = true;
+		if (!vm->live && !(vm->said & ST_VM_SAID_NO_TASKCTX)) {
+			vm->said |= ST_VM_SAID_NO_TASKCTX;
 			st_vm_flush(vm);
 			fprintf(stderr, "WARNING: the recording holds no task context (%s() and the like: trace-cmd "
 				"stap reads them when the handler runs): for tasks gone they answer 0 or \"\"\n", fn);
 		}
 		return ST_VM_OK;
 	}
-	if (!st_ctx_live)
+	if (!vm->live)
 		return st_vm_raise(vm, "%s: the recording did not capture this (task %d is not live)", fn, tid);
-	if (!warned) {
-		warned = true;
+	if (!(vm->said & ST_VM_SAID_TASK_GONE)) {
+		vm->said |= ST_VM_SAID_TASK_GONE;
 		st_vm_flush(vm);
 		fprintf(stderr, "WARNING: %s: task %d exited before the handler read /proc; "
 			"answers for exited tasks are 0 or \"\"\n", fn, tid);
@@ -374,7 +370,7 @@ static enum st_vm_status uint_read(struct st_vm *vm, uint64_t addr, size_t size,
 	size_t i;
 	int got = st_vm_user_mem_captured(vm, addr, b, size);
 
-	if (got < 0 || (got == 0 && (!st_ctx_live || umem_read(ev_tid(vm), addr, b, size) != (ssize_t)size)))
+	if (got < 0 || (got == 0 && (!vm->live || umem_read(ev_tid(vm), addr, b, size) != (ssize_t)size)))
 		return st_vm_raise(vm, "user %s copy fault %p [man error::fault]", size == 1 ? "char" : "long",
 				   (void *)(uintptr_t)addr);
 	for (i = size; i-- > 0;)
@@ -868,7 +864,7 @@ enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *
 
 		if (got > 0)
 			break;
-		s = st_ctx_live ? ustr(vm, (uint64_t)a[0].n, 4095) : NULL;
+		s = vm->live ? ustr(vm, (uint64_t)a[0].n, 4095) : NULL;
 		ret->s = s ? s : a[1].s;
 		break;
 	}

@@ -7,9 +7,6 @@
 #include <sys/types.h>
 #include "runtime/vm.h"
 
-/* Live runs read /proc at handler time; replay has no /proc to read. */
-extern bool st_ctx_live;
-
 enum st_vm_status st_ctx_builtin(struct st_vm *vm, unsigned id, const st_value *args, st_value *ret);
 /* Read /proc/TID/FILE into buf (NUL-terminated); bytes read or -1. */
 ssize_t st_ctx_proc_read(int32_t tid, const char *file, char *buf, size_t n);

@@ -44,6 +44,10 @@ struct st_event {
 	uint32_t nkstack;
 	const void *ustack;     /* user part */
 	uint32_t nustack;
+	/* A report over several recordings (runtime/report_merge.h): which
+	 * recording the event is from (st_stream.inputs); 0 from any other
+	 * stream. */
+	uint32_t input;
 };
 
 /* An in-kernel count (lowering/inkernel.h): the probe's bulk code runs once

@@ -20,6 +20,7 @@ static struct {
 	int map_fd, prog_fd;
 	void *mem;               /* the map's value, mmap'ed; NULL: lookup it */
 	char why[160];
+	char value[ST_KREAD_MAX];   /* the map's value, looked up */
 } kr = { .map_fd = -1, .prog_fd = -1 };
 
 static int emit(int map_fd, struct bpf_insn *p)
@@ -116,16 +117,15 @@ static int run(uint64_t addr, size_t len, int mode)
 
 static int fetch(void *buf, size_t len)
 {
-	static char tmp[ST_KREAD_MAX];
 	uint32_t key = 0;
 
 	if (kr.mem) {
 		memcpy(buf, kr.mem, len);
 		return 0;
 	}
-	if (bpf_map_lookup_elem(kr.map_fd, &key, tmp) < 0)
+	if (bpf_map_lookup_elem(kr.map_fd, &key, kr.value) < 0)
 		return -errno;
-	memcpy(buf, tmp, len);
+	memcpy(buf, kr.value, len);
 	return 0;
 }
 

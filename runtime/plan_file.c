@@ -295,6 +295,7 @@ static void put_global(struct st_wbuf *b, const struct st_plan_global *g)
 	else
 		st_wbuf_u64(b, (uint64_t)g->init.n);
 	put_u8(b, g->auto_print);
+	put_u8(b, g->in_script);
 }
 
 static void put_fmt(struct st_wbuf *b, const struct st_fmt *f)
@@ -752,6 +753,7 @@ static void get_global(struct dec *d, struct st_plan_global *g)
 			g->init.s = NULL;
 	}
 	g->auto_print = get_bool(d);
+	g->in_script = get_bool(d);
 	if (d->r.bad)
 		return;
 	if (!value_type(g->type) || g->size > (1u << 26))

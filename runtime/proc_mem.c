@@ -65,11 +65,9 @@ static int mem_counter(unsigned id, int32_t tid, int64_t *out)
 
 static void warn_replay(struct st_vm *vm, const char *fn)
 {
-	static bool warned;
-
-	if (warned)
+	if (vm->said & ST_VM_SAID_NO_PROC_MEM)
 		return;
-	warned = true;
+	vm->said |= ST_VM_SAID_NO_PROC_MEM;
 	st_vm_flush(vm);
 	fprintf(stderr, "WARNING: %s: a recording holds no process memory counters; "
 		"proc_mem_* functions answer 0 on report\n", fn);
@@ -86,7 +84,7 @@ enum st_vm_status st_proc_mem_builtin(struct st_vm *vm, unsigned id, const st_va
 		ret->n = sysconf(_SC_PAGESIZE);
 		return ST_VM_OK;
 	}
-	if (!st_ctx_live) {
+	if (!vm->live) {
 		warn_replay(vm, st_builtins[id].name);
 		return ST_VM_OK;
 	}

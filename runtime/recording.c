@@ -14,7 +14,7 @@
 
 enum {
 	TAG_END = 0, TAG_SCRIPT, TAG_SCRIPT_NAME, TAG_ARG, TAG_WALL_OFFSET,
-	TAG_TARGET, TAG_LOST, TAG_START, TAG_END_NS,
+	TAG_TARGET, TAG_LOST, TAG_START, TAG_END_NS, TAG_HOST,
 };
 
 struct out { char *p; uint32_t len, cap; };
@@ -67,6 +67,7 @@ char *st_recording_encode(const struct st_recording_info *ri, uint32_t *len)
 	put_i64(&o, TAG_LOST, (int64_t)ri->lost);
 	put_i64(&o, TAG_START, (int64_t)ri->start_ns);
 	put_i64(&o, TAG_END_NS, (int64_t)ri->end_ns);
+	put_str(&o, TAG_HOST, ri->host);
 	put(&o, TAG_END, NULL, 0);
 	*len = o.len;
 	return o.p;
@@ -127,6 +128,10 @@ int st_recording_decode(const void *blob, uint32_t len, struct st_recording_info
 		case TAG_LOST: ri->lost = (uint64_t)v; break;
 		case TAG_START: ri->start_ns = (uint64_t)v; break;
 		case TAG_END_NS: ri->end_ns = (uint64_t)v; break;
+		case TAG_HOST:
+			free(ri->host);
+			ri->host = dup_bytes(p + off, n);
+			break;
 		default: break;
 		}
 		off += n;
@@ -145,6 +150,7 @@ void st_recording_info_free(struct st_recording_info *ri)
 
 	free(ri->script);
 	free(ri->script_name);
+	free(ri->host);
 	for (i = 0; i < ri->argc; i++)
 		free(ri->argv[i]);
 	free(ri->argv);

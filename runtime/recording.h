@@ -15,6 +15,7 @@ struct st_recording_info {
 	int64_t target_pid;     /* target() during the recording, 0 if none */
 	uint64_t lost;          /* events the kernel dropped */
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC span of the recording */
+	char *host;             /* the recording machine's host name (hostname()), NULL if unknown */
 };
 
 /* Serialise to / from the self-describing blob stored in both file formats

@@ -34,6 +34,11 @@ struct session {
 	uint64_t flushed_ns;         /* live: when output was last written out */
 	uint64_t lost_checked_ns;    /* live: when the lost count was last read */
 	uint64_t lost_warned;        /* live: the count the last warning gave */
+	/* a stream merged from several recordings: each one's field layouts
+	 * (vm.fields points at the current event's) */
+	struct st_field_acc ***in_fields;
+	uint32_t ninputs;
+	char host[256];              /* live: this machine's name */
 };
 
 /* Events the kernel dropped (ring buffer full) are probes that never ran:
@@ -45,6 +50,8 @@ struct session {
 /* Live output reaches its reader within ~200 ms, as stap's transport
  * delivers it, and a run killed with SIGKILL loses at most that much. */
 #define LIVE_FLUSH_NS 200000000ull
+
+static void enter_input(struct session *s, uint32_t k);
 
 static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev)
 {
@@ -63,6 +70,8 @@ static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev
 		pr = &bulk;
 	}
 	s->vm.now_mono = ev ? ev->time : s->now;
+	if (!ev && s->in_fields)
+		enter_input(s, 0);    /* begin, end, timers: the first recording's host and target */
 	st = st_vm_run_probe(&s->vm, pr, ev);
 	/* --suppress-handler-errors is stap's try { } catch { } around every
 	 * handler: a caught error is not counted */
@@ -91,9 +100,7 @@ static void tree_fire(void *ctx, uint32_t idx, const struct st_event *ev)
 
 static struct tep_event *tree_format(void *arg, uint32_t source)
 {
-	struct st_stream *st = arg;
-
-	return st && st->ops->format ? st->ops->format(st, source) : NULL;
+	return st_stream_format(arg, source);
 }
 
 static int cmp_seq(const void *a, const void *b, void *ctx)
@@ -127,6 +134,52 @@ static void run_kind(struct session *s, enum st_source_kind kind)
 	free(idx);
 }
 
+/* Several recordings in one stream: bind every source's fields once per
+ * recording, as each one's kernel laid them out; dispatch switches tables. */
+static void bind_inputs(struct session *s)
+{
+	struct st_stream *st = s->stream;
+	struct st_field_acc **first = s->vm.fields;
+
+	if (!st || st->ninputs < 2 || !st->ops->input_format)
+		return;
+	s->ninputs = st->ninputs;
+	s->in_fields = calloc(s->ninputs, sizeof(*s->in_fields));
+	if (!s->in_fields)
+		abort();
+	for (uint32_t k = 0; k < s->ninputs; k++) {
+		s->vm.fields = k ? calloc(s->plan->nsources ? s->plan->nsources : 1, sizeof(*s->vm.fields)) : first;
+		if (!s->vm.fields)
+			abort();
+		for (uint32_t i = 0; i < s->plan->nsources; i++)
+			st_vm_bind_source(&s->vm, i, st->ops->input_format(st, k, i));
+		s->in_fields[k] = s->vm.fields;
+	}
+	s->vm.fields = first;
+}
+
+/* An event of recording k: its field layouts, host and target. */
+static void enter_input(struct session *s, uint32_t k)
+{
+	s->vm.fields = s->in_fields[k];
+	if (s->stream->inputs) {
+		s->vm.host = s->stream->inputs[k].host;
+		s->vm.target_pid = s->stream->inputs[k].target_pid;
+	}
+}
+
+static void free_inputs(struct session *s)
+{
+	for (uint32_t k = 1; k < s->ninputs; k++) {
+		for (uint32_t i = 0; i < s->plan->nsources; i++)
+			free(s->in_fields[k][i]);
+		free(s->in_fields[k]);
+	}
+	if (s->in_fields)
+		enter_input(s, 0);
+	free(s->in_fields);
+}
+
 static int setup(struct session *s, const struct st_plan *plan, struct st_stream *stream,
 		 const struct st_session_opts *o)
 {
@@ -137,19 +190,22 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	s->plan = plan;
 	s->stream = stream;
 	s->live = !stream || stream->live;
-	st_ctx_live = s->live;
 	s->suppress_errors = o->suppress_errors;
 	s->quiet = o->quiet;
 	s->end_ns = o->end_ns;
 	r = st_vm_init(&s->vm, plan, &o->limits, o->out);
 	if (r < 0)
 		return r;
+	s->vm.live = s->live;
 	s->vm.output = o->output;
 	s->vm.flush_each = o->output && o->output->size_max;
 	s->vm.target_pid = o->target_pid;
 	s->vm.wall_offset_ns = s->live ? st_clock_wall_offset_ns() : o->wall_offset_ns;
 	s->vm.self_pid = getpid();
 	s->vm.self_comm = program_invocation_short_name;
+	s->vm.host = o->host;
+	if (!s->vm.host && gethostname(s->host, sizeof(s->host) - 1) == 0)
+		s->vm.host = s->host;
 	s->by_source = calloc(plan->nsources ? plan->nsources : 1, sizeof(*s->by_source));
 	count = calloc(plan->nsources ? plan->nsources : 1, sizeof(*count));
 	s->timers = calloc(plan->nsources ? plan->nsources : 1, sizeof(*s->timers));
@@ -165,7 +221,7 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 		count[i] = 0;
 		if (plan->sources[i].kind == ST_SRC_TIMER)
 			s->timers[s->ntimers++] = (struct timer){ i, plan->sources[i].period_ns, 0 };
-		st_vm_bind_source(&s->vm, i, stream && stream->ops->format ? stream->ops->format(stream, i) : NULL);
+		st_vm_bind_source(&s->vm, i, st_stream_format(stream, i));
 	}
 	for (i = 0; i < plan->nprobes; i++) {
 		uint32_t src = plan->probes[i].source;
@@ -177,6 +233,7 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	s->tree = st_proctree_new(plan, tree_format, stream, o->target_pid, s->live, tree_fire, s);
 	s->vm.taskctx = st_taskctx_new(plan);
 	s->vm.tree = s->tree;
+	bind_inputs(s);
 	return 0;
 }
 
@@ -188,6 +245,7 @@ static void teardown(struct session *s)
 		free(s->by_source[i]);
 	free(s->by_source);
 	free(s->timers);
+	free_inputs(s);
 	st_proctree_free(s->tree);
 	st_taskctx_free(s->vm.taskctx);
 	st_vm_free(&s->vm);
@@ -246,6 +304,8 @@ static void dispatch(struct session *s, const struct st_event *ev)
 		if (st_control_stop_reason() != ST_STOP_NONE)
 			return;
 	}
+	if (s->in_fields && ev->input < s->ninputs)
+		enter_input(s, ev->input);
 	if (st_taskctx_event(s->vm.taskctx, ev))
 		return;
 	if (s->tree)
@@ -256,7 +316,7 @@ static void dispatch(struct session *s, const struct st_event *ev)
 
 static uint64_t stream_lost(struct session *s)
 {
-	return s->stream && s->stream->ops->lost ? s->stream->ops->lost(s->stream) : 0;
+	return s->stream ? st_stream_lost(s->stream) : 0;
 }
 
 static void warn_lost(struct session *s)
@@ -310,7 +370,8 @@ static void run_live(struct session *s)
 	/* Events that happened before the stop still count.  After exit() or
 	 * an error only the in-kernel counts are applied (they were taken
 	 * while the script ran; end/error probes read them). */
-	s->stream->ops->stop(s->stream);
+	if (s->stream->ops->stop)
+		s->stream->ops->stop(s->stream);
 	while ((r = s->stream->ops->next(s->stream, &ev, 0)) == 1) {
 		/* exit() in a drained event (the run stopped first for the
 		 * target's exit, -T or a signal) ends the draining too */
@@ -378,8 +439,11 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 		run_kind(&s, ST_SRC_ERROR);
 	} else {
 		run_kind(&s, ST_SRC_END);
-		st_vm_print_globals(&s.vm);
+		if (!o->json)
+			st_vm_print_globals(&s.vm);
 	}
+	if (o->json && !s.quiet)
+		st_vm_print_json(&s.vm);
 	st_vm_flush(&s.vm);
 	status = s.vm.nerrors ? 1 : 0;
 	lost = s.live ? stream_lost(&s) : 0;

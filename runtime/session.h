@@ -21,6 +21,8 @@ struct st_session_opts {
 	bool suppress_errors;      /* --suppress-handler-errors */
 	uint64_t end_ns;           /* replay: when the recording ended; timers fire up to it, 0 = last event */
 	bool quiet;                /* count errors but print nothing (record's shadow run) */
+	bool json;                 /* --format=json: every global as JSON at the end (not the automatic print) */
+	const char *host;          /* hostname() outside events: replay, the recording's; NULL: this machine */
 };
 
 /* Returns the process exit status: 0, or 1 after run-time errors. */

@@ -362,24 +362,31 @@ static bool row_elided(const struct st_stat *st, const struct hist_view *hv, int
 	return true;
 }
 
+int64_t st_stat_bucket_label(const struct st_stat_shape *shape, int i, int *edge)
+{
+	int nb = (int)shape->nbuckets;
+
+	*edge = 0;
+	if (shape->hist != ST_HIST_LINEAR)
+		return log_bucket_value(i);
+	if (i == 0) {
+		*edge = -1;
+		return shape->lo;
+	}
+	if (i == nb - 1) {
+		*edge = 1;
+		return wadd(shape->lo, wmul(i - 2, shape->width));
+	}
+	return wadd(shape->lo, wmul(i - 1, shape->width));
+}
+
 static void hist_row(FILE *out, const struct st_stat *st, const struct st_stat_shape *shape,
 		     const struct hist_view *hv, int i)
 {
-	const char *prefix = "";
-	int64_t val, bar, j;
-	int nb = (int)shape->nbuckets;
+	int edge;
+	int64_t val = st_stat_bucket_label(shape, i, &edge), bar, j;
+	const char *prefix = edge < 0 ? "<" : edge > 0 ? ">" : "";
 
-	if (shape->hist == ST_HIST_LINEAR) {
-		if (i == 0) {
-			val = shape->lo;
-			prefix = "<";
-		} else if (i == nb - 1) {
-			val = wadd(shape->lo, wmul(i - 2, shape->width));
-			prefix = ">";
-		} else
-			val = wadd(shape->lo, wmul(i - 1, shape->width));
-	} else
-		val = log_bucket_value(i);
 	fprintf(out, "%*s%lld |", hv->val_space - needed_space(val), prefix, (long long)val);
 	bar = st->buckets[i] / hv->scale;
 	for (j = 0; j < bar; j++)

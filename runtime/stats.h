@@ -44,6 +44,11 @@ int st_stat_get_element(const struct st_stat *st, const struct st_stat_shape *sh
  * Returns 0, or -1 when i is out of range. */
 int st_stat_bucket(const struct st_stat *st, const struct st_stat_shape *shape, int64_t i, int64_t *out);
 
+/* The value histogram row i is labelled with, as stap prints it; *edge is
+ * -1 for a linear histogram's underflow row ("<lo"), +1 for its overflow
+ * row (">..."), else 0. */
+int64_t st_stat_bucket_label(const struct st_stat_shape *shape, int i, int *edge);
+
 /* Print the histogram exactly as stap does (header, value column, '@' bars
  * scaled to 50, '~' elision of empty runs keeping `elision` rows at each
  * edge).  Returns 0, or -1 for an empty aggregate. */

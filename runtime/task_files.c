@@ -102,12 +102,12 @@ enum st_vm_status st_task_files_builtin(struct st_vm *vm, unsigned id, const st_
 
 	ret->n = 0;
 	if (id == ST_BI_BDEVNAME) {
-		ret->s = st_ctx_live ? bdevname(vm, a[0].n) : st_vm_str(vm, "N/A", 3);
+		ret->s = vm->live ? bdevname(vm, a[0].n) : st_vm_str(vm, "N/A", 3);
 		return ST_VM_OK;
 	}
 	if (id == ST_BI_ADDR_TO_NODE)
 		return addr_to_node(vm, (uint64_t)a[0].n, &ret->n);
-	if (!st_ctx_live)
+	if (!vm->live)
 		return st_vm_raise(vm, "%s: a recording holds no process state", st_builtins[id].name);
 	if (a[0].n <= 0 || a[0].n > INT32_MAX)
 		return id == ST_BI_PID2TASK ? ST_VM_OK :

@@ -38,6 +38,13 @@ enum st_vm_status {
 	ST_VM_ABORT,            /* abort(): leave at once, uncatchable */
 };
 
+/* Warnings a run gives once (st_vm.said). */
+enum {
+	ST_VM_SAID_NO_TASKCTX = 1u << 0,   /* a recording without task context */
+	ST_VM_SAID_TASK_GONE = 1u << 1,    /* a task exited before /proc was read */
+	ST_VM_SAID_NO_PROC_MEM = 1u << 2,  /* a recording without memory counters */
+};
+
 struct st_vm {
 	const struct st_plan *plan;
 	struct st_limits limits;
@@ -56,7 +63,11 @@ struct st_vm {
 	int64_t wall_offset_ns;
 	int64_t target_pid;
 	const char *self_comm;          /* execname() outside events */
+	const char *host;               /* hostname(): the machine the event happened on */
 	int32_t self_pid;
+	bool live;                      /* events from the running kernel: /proc and kernel memory are
+					 * read at handler time (a replay has neither) */
+	unsigned said;                  /* the once-a-run warnings given (ST_VM_SAID_*) */
 
 	/* output */
 	struct st_buf out;
@@ -103,6 +114,8 @@ enum st_vm_status st_vm_run_probe(struct st_vm *vm, const struct st_plan_probe *
 void st_vm_report_error(struct st_vm *vm, FILE *err);
 /* Print the globals that were written but never read, as stap does at exit. */
 void st_vm_print_globals(struct st_vm *vm);
+/* --format=json: every global's value as one JSON document (vm_json.c). */
+void st_vm_print_json(struct st_vm *vm);
 void st_vm_flush(struct st_vm *vm);
 
 #endif

@@ -320,6 +320,7 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 
 	switch ((enum st_builtin_id)id) {
 	case ST_BI_EXECNAME: ret->s = ev ? ev->comm : vm->self_comm; break;
+	case ST_BI_HOSTNAME: ret->s = vm->host ? vm->host : ""; break;
 	case ST_BI_PID: ret->n = ev ? ev->pid : vm->self_pid; break;
 	case ST_BI_TID: ret->n = ev ? ev->tid : vm->self_pid; break;
 	case ST_BI_CPU: ret->n = ev ? ev->cpu : sched_getcpu(); break;

@@ -16,9 +16,9 @@
 
 /* why a read at addr faulted, after stap's "... copy fault at 0x...";
  * buf is the caller's */
-static const char *why(int err, char *buf, size_t size)
+static const char *why(const struct st_vm *vm, int err, char *buf, size_t size)
 {
-	if (!st_ctx_live)
+	if (!vm->live)
 		return ": the recording holds no kernel memory (kernel reads need a live run)";
 	if (err == -ENOSYS) {
 		snprintf(buf, size, ": kernel memory is not readable here (%s)", st_kread_why());
@@ -32,7 +32,7 @@ static enum st_vm_status fault(struct st_vm *vm, const char *what, int64_t addr,
 	char buf[200];
 
 	return st_vm_raise(vm, "kernel %s copy fault at 0x%llx%s [man error::fault]", what, (unsigned long long)addr,
-			   why(err, buf, sizeof(buf)));
+			   why(vm, err, buf, sizeof(buf)));
 }
 
 /* the string at addr, at most max bytes with its NUL: 0 and *out, or -errno */
@@ -47,7 +47,7 @@ static int kstring(struct st_vm *vm, int64_t addr, size_t max, const char **out)
 		*out = st_vm_str(vm, s, (size_t)n);
 		return 0;
 	}
-	if (!st_ctx_live)
+	if (!vm->live)
 		return -EFAULT;
 	if (max > sizeof(buf))
 		max = sizeof(buf);
@@ -59,13 +59,13 @@ static int kstring(struct st_vm *vm, int64_t addr, size_t max, const char **out)
 }
 
 /* size bytes at addr, sign-extended when asked: 0 and *v, or -errno */
-static int kvalue(int64_t addr, uint32_t size, bool sign, int64_t *v)
+static int kvalue(const struct st_vm *vm, int64_t addr, uint32_t size, bool sign, int64_t *v)
 {
 	unsigned char b[8] = { 0 };
 	uint64_t x = 0;
 	ssize_t n;
 
-	if (!st_ctx_live)
+	if (!vm->live)
 		return -EFAULT;
 	if (size == 0 || size > 8)
 		return -EINVAL;
@@ -86,12 +86,12 @@ static enum st_vm_status chain_value(struct st_vm *vm, int64_t addr, int64_t spe
 	uint32_t size = (uint32_t)spec & 0xff, shift = (uint32_t)(spec >> 16) & 0xff, bits = (uint32_t)(spec >> 24) & 0xff;
 	bool sign = (spec >> 8) & 1;
 	int64_t v = 0;
-	int r = kvalue(addr, size, sign && !bits, &v);
+	int r = kvalue(vm, addr, size, sign && !bits, &v);
 	char wb[200];
 
 	if (r < 0)
 		return st_vm_raise(vm, "read fault [man error::fault] at 0x%llx%s", (unsigned long long)addr,
-				   why(r, wb, sizeof(wb)));
+				   why(vm, r, wb, sizeof(wb)));
 	if (bits) {       /* a bitfield: its bits up to the top, then down */
 		uint64_t u = (uint64_t)v << (64 - shift - bits);
 
@@ -155,7 +155,7 @@ enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_val
 	case ST_BI_KERNEL_SHORT: case ST_BI_KERNEL_CHAR: {
 		const struct kscalar *k = kscalar_of(id);
 
-		if ((r = kvalue(a[0].n, k->size, k->sign, &ret->n)) < 0)
+		if ((r = kvalue(vm, a[0].n, k->size, k->sign, &ret->n)) < 0)
 			return fault(vm, k->what, a[0].n, r);
 		break;
 	}
@@ -165,16 +165,16 @@ enum st_vm_status st_vm_kmem_builtin(struct st_vm *vm, unsigned id, const st_val
 		/* staplet names a task by its tid; the reader knows only its
 		 * own task's address (begin, end and timer probes run in it, as
 		 * stap's run in stapio) */
-		if (!st_ctx_live)
+		if (!vm->live)
 			return st_vm_raise(vm, "task_current(): no task_struct of task %lld%s", (long long)a[0].n,
-					   why(-EFAULT, wb, sizeof(wb)));
+					   why(vm, -EFAULT, wb, sizeof(wb)));
 		if (a[0].n != getpid() && a[0].n != gettid())
 			return st_vm_raise(vm, "task_current(): the task_struct of task %lld is readable only in "
 					   "a tracepoint or syscall probe (at its event)", (long long)a[0].n);
 		ret->n = st_kread_current_task();
 		if (ret->n < 0 && ret->n >= -4095)     /* -errno; an address is negative too */
 			return st_vm_raise(vm, "task_current(): no task address%s",
-					   why((int)ret->n, wb, sizeof(wb)));
+					   why(vm, (int)ret->n, wb, sizeof(wb)));
 		break;
 	default:
 		return st_vm_raise(vm, "internal: unknown builtin %u", id);

@@ -37,7 +37,7 @@ static void resolve(struct st_vm *vm, uint64_t addr, bool user, struct sym *s)
 		struct st_usym u;
 		int32_t pid = vm->ev ? vm->ev->pid : vm->self_pid;
 
-		st_usym_lookup(pid, addr, st_ctx_live, &u);
+		st_usym_lookup(pid, addr, vm->live, &u);
 		s->name = u.name;
 		s->module = u.module;
 		s->offset = u.offset;
@@ -134,7 +134,7 @@ static enum st_vm_status format_stack(struct st_vm *vm, struct st_buf *b, bool u
 	int n = frames(vm, user, &pcs);
 	char line[512];
 
-	if (n < 0 && !st_ctx_live)
+	if (n < 0 && !vm->live)
 		return st_vm_raise(vm, "%s: the recording did not capture %s stacks for this probe",
 				   user ? "ubacktrace" : "backtrace", user ? "user" : "kernel");
 	if (n <= 0) {
@@ -218,7 +218,7 @@ enum st_vm_status st_stack_builtin(struct st_vm *vm, unsigned id, const st_value
 	case ST_BI_USTACK: user = true; /* fall through */
 	case ST_BI_STACK:
 		n = frames(vm, user, &pcs);
-		if (n < 0 && !st_ctx_live)
+		if (n < 0 && !vm->live)
 			return st_vm_raise(vm, "%s: the recording did not capture stacks for this probe",
 					   st_builtins[id].name);
 		ret->n = a[0].n >= 0 && a[0].n < n && a[0].n < MAXBACKTRACE ? (int64_t)frame(vm, user, pcs, (int)a[0].n) : 0;

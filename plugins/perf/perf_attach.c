@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <traceevent/event-parse.h>
 #include "runtime/clock.h"
+#include "plugins/perf/perf_dispatch.h"
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_syscalls.h"
 #include "runtime/dynevent.h"
@@ -461,6 +462,8 @@ static int capture_attach(struct st_perf_attach *a, struct st_perf_evt *e, char 
 	if (e->prog_fd < 0)
 		return st_perf_fail(err, e->prog_fd, "%s: cannot load the BPF capture program: %s%s%.300s",
 				    e->name, strerror(-e->prog_fd), log[0] ? ": " : "", log);
+	if (e->disp)
+		return st_perf_disp_add(a, e, e->prog_fd, err);
 	e->tp_fd = (int)syscall(SYS_perf_event_open, &tp, -1, a->cpus[0], -1, PERF_FLAG_FD_CLOEXEC);
 	if (e->tp_fd < 0) {
 		char hint[256];
@@ -511,6 +514,8 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 	if (rc == 0)
 		rc = describe(a, src, nsrc, recording, kb * 1024, err);
 	if (rc == 0)
+		rc = st_perf_disp_plan(a, src, nsrc, err);
+	if (rc == 0)
 		rc = alloc_fds(a);
 	for (uint32_t i = 0; rc == 0 && i < a->nevt; i++)
 		for (int c = 0; rc == 0 && c < a->ncpu; c++)
@@ -524,6 +529,9 @@ int st_perf_attach_open(struct st_perf_attach *a, const struct st_source *src, u
 		rc = index_ids(a);
 	if (rc == 0)
 		rc = st_perf_tpargs_attach(a, err);
+	/* last: after every other program at raw_syscalls (the task context) */
+	if (rc == 0)
+		rc = st_perf_disp_attach(a, err);
 	if (rc < 0) {
 		if (err && !*err)
 			st_perf_fail(err, rc, "cannot attach: %s", strerror(-rc));
@@ -543,14 +551,15 @@ int st_perf_attach_enable(struct st_perf_attach *a, char **err)
 						    a->evt[i].name, strerror(errno));
 	/* the BPF outputs are on: now the program that writes to them */
 	for (uint32_t i = 0; i < a->nevt; i++)
-		if (a->evt[i].capture && ioctl(a->evt[i].tp_fd, PERF_EVENT_IOC_ENABLE, 0) < 0)
+		if (a->evt[i].capture && a->evt[i].tp_fd >= 0 && ioctl(a->evt[i].tp_fd, PERF_EVENT_IOC_ENABLE, 0) < 0)
 			return st_perf_fail(err, -errno, "cannot enable %s: %s", a->evt[i].name,
 					    strerror(errno));
-	return 0;
+	return st_perf_disp_enable(a, err);
 }
 
 void st_perf_attach_disable(struct st_perf_attach *a)
 {
+	st_perf_disp_disable(a);
 	for (uint32_t i = 0; i < a->nevt; i++)
 		if (a->evt[i].capture && a->evt[i].tp_fd >= 0)
 			ioctl(a->evt[i].tp_fd, PERF_EVENT_IOC_DISABLE, 0);
@@ -578,7 +587,9 @@ void st_perf_attach_close(struct st_perf_attach *a)
 			st_perf_fds_add(&all, e->out_fd);
 			st_perf_fds_add(&all, e->scratch_fd);
 		}
+		st_perf_tpargs_fds(e, &all);
 	}
+	st_perf_disp_close(a, &all);
 	st_perf_fds_close(&all);
 	for (uint32_t i = 0; a->evt && i < a->nevt; i++) {
 		struct st_perf_evt *e = &a->evt[i];

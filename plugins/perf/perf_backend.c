@@ -5,6 +5,8 @@
 const struct st_backend st_perf_backend = {
 	.name = "perf stap",
 	.default_output = "perf.data",
+	.file_magic = "PERFILE2",
+	.file_magic_len = 8,
 	.captures_user_memory = true,
 	.live_open = st_perf_live_open,
 	.record_open = st_perf_record_open,

@@ -14,6 +14,7 @@
 #include "runtime/tasks.h"
 
 struct st_perf_sysc;
+struct st_perf_disp;
 
 /* One-line error into *err (malloc'd); returns rc so callers can `return`. */
 /* The backend's name for the one error helper (frontend/base_err.h). */
@@ -91,6 +92,11 @@ struct st_perf_evt {
 	int tp_fd, prog_fd, scratch_fd, out_fd;
 	/* a tracepoint read through BTF: BPF output events (perf_tpargs.c) */
 	struct st_perf_tpargs *tpa;
+	/* its program sits behind a raw_syscalls dispatcher (perf_dispatch.h)
+	 * instead of on an event of its own: level + 1 (0: not), direction
+	 * (0 enter, 1 exit) and syscall number */
+	uint8_t disp, disp_dir;
+	uint16_t disp_nr;
 };
 
 struct st_perf_ring {
@@ -109,6 +115,7 @@ struct st_perf_attach {
 	struct st_perf_evt *evt;
 	uint32_t nevt;
 	bool *folded;                 /* per plan source: served by a raw_syscalls evt */
+	struct st_perf_disp *disp[2]; /* capture programs behind raw_syscalls (perf_dispatch.h) */
 	int verbose;
 	uint32_t strmax;              /* MAXSTRINGLEN: bytes per captured string */
 	struct st_perf_ring *ring;    /* ncpu, only for CPUs with events */
@@ -177,6 +184,9 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err);
  * event it belongs to (a capture program's record among them). */
 int st_perf_taskctx_attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, char **err);
 void st_perf_tpargs_close(struct st_perf_evt *e);
+/* Hand the event's program, maps and link to a closing list (their
+ * closes overlap: each link waits for a grace period). */
+void st_perf_tpargs_fds(struct st_perf_evt *e, struct st_perf_fds *all);
 /* The synthesized record's type id (its format's ID). */
 uint64_t st_perf_tpargs_id(const struct st_perf_evt *e);
 

@@ -31,7 +31,6 @@ struct live {
 	struct st_perf_attach at;
 	struct st_perf_comm comm;
 	struct tep_handle *tep;
-	struct tep_event **fmt;       /* per plan source */
 	uint32_t nsrc;
 	struct cursor *cur;
 	struct st_merge merge;        /* rings by the time of their current record */
@@ -39,7 +38,6 @@ struct live {
 	struct pollfd *pfd;
 	struct st_perf_evt *last_evt; /* id lookup cache */
 	uint64_t last_id;
-	uint64_t lost;
 	struct st_perf_captured cap;  /* the strings of the event handed out */
 	bool stopped;
 	struct st_perf_ink ink;       /* sources counted in the kernel */
@@ -159,10 +157,10 @@ static void side_record(struct live *l, const struct perf_event_header *h)
 	case PERF_RECORD_LOST_SAMPLES:
 		if (size >= 16 && h->type == PERF_RECORD_LOST) {
 			memcpy(&lost, b + 8, 8);
-			l->lost += lost;
+			l->base.lost += lost;
 		} else if (size >= 8 && h->type == PERF_RECORD_LOST_SAMPLES) {
 			memcpy(&lost, b, 8);
-			l->lost += lost;
+			l->base.lost += lost;
 		}
 		break;
 	default:
@@ -278,13 +276,6 @@ static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
 	}
 }
 
-static struct tep_event *live_format(struct st_stream *s, uint32_t source)
-{
-	struct live *l = (struct live *)s;
-
-	return source < l->nsrc ? l->fmt[source] : NULL;
-}
-
 static void live_stop(struct st_stream *s)
 {
 	struct live *l = (struct live *)s;
@@ -294,11 +285,6 @@ static void live_stop(struct st_stream *s)
 		st_perf_ink_collect(&l->ink);
 	}
 	l->stopped = true;
-}
-
-static uint64_t live_lost(struct st_stream *s)
-{
-	return ((struct live *)s)->lost;
 }
 
 static void live_close(struct st_stream *s)
@@ -315,26 +301,21 @@ static void live_close(struct st_stream *s)
 	st_perf_comm_free(&l->comm);
 	if (l->tep)
 		tep_free(l->tep);
-	free(l->fmt);
+	free(l->base.fmt);
 	free(l->cur);
 	st_merge_free(&l->merge);
 	free(l->pfd);
 	free(l);
 }
 
-static const struct st_stream_ops live_ops = {
-	.next = live_next,
-	.format = live_format,
-	.stop = live_stop,
-	.lost = live_lost,
-	.close = live_close,
-};
+static const struct st_stream_ops live_ops = { .next = live_next, .stop = live_stop, .close = live_close };
 
 static int parse_formats(struct live *l, char **err)
 {
 	l->tep = tep_alloc();
-	l->fmt = calloc(l->nsrc ? l->nsrc : 1, sizeof(*l->fmt));
-	if (!l->tep || !l->fmt)
+	l->base.fmt = calloc(l->nsrc ? l->nsrc : 1, sizeof(*l->base.fmt));
+	l->base.nfmt = l->nsrc;
+	if (!l->tep || !l->base.fmt)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < l->at.nevt; i++) {
 		struct st_perf_evt *e = &l->at.evt[i];
@@ -348,7 +329,7 @@ static int parse_formats(struct live *l, char **err)
 				te = NULL;
 				if (tep_parse_format(l->tep, &te, m->format, m->format_len, "syscalls") != 0 || !te)
 					return st_perf_fail(err, -EINVAL, "cannot parse the format of syscalls:%s", m->event);
-				l->fmt[m->source] = te;
+				l->base.fmt[m->source] = te;
 			}
 			continue;
 		}
@@ -356,7 +337,7 @@ static int parse_formats(struct live *l, char **err)
 			continue;
 		if (tep_parse_format(l->tep, &te, e->format, e->format_len, e->system) != 0 || !te)
 			return st_perf_fail(err, -EINVAL, "cannot parse the format of %s", e->name);
-		l->fmt[e->source] = te;
+		l->base.fmt[e->source] = te;
 	}
 	return 0;
 }

@@ -472,8 +472,6 @@ struct rstream {
 	struct st_recording *rec;
 	int32_t *bound;               /* per attr: plan source, -1 when unbound */
 	int32_t **by_nr;              /* per attr: raw_syscalls id -> plan source */
-	struct tep_event **fmt;       /* per plan source */
-	uint32_t nsrc;
 	struct run *run;
 	uint32_t nrun;
 	struct st_merge merge;        /* runs by the time of their current record */
@@ -659,7 +657,7 @@ static bool fill(struct rstream *s, const struct perf_event_header *h, struct st
 	/* BPF output is either a user-string capture (record + strings) or a
 	 * BTF argument record, whose synthesized format has an id of its own. */
 	if (st_perf_is_capture_attr(s->rec->attr[a].type, s->rec->attr[a].config) &&
-	    !(s->fmt[ev->source] && s->fmt[ev->source]->id >= ST_PERF_TPARGS_ID_BASE)) {
+	    !(s->base.fmt[ev->source] && s->base.fmt[ev->source]->id >= ST_PERF_TPARGS_ID_BASE)) {
 		if (!st_perf_capture_decode(sm.raw, sm.raw_size, &s->cap))
 			return false;
 		ev->raw = s->cap.rec;
@@ -694,15 +692,6 @@ static int rs_next(struct st_stream *st, struct st_event *ev, int timeout_ms)
 	return ST_STREAM_EOF;
 }
 
-static struct tep_event *rs_format(struct st_stream *st, uint32_t source)
-{
-	struct rstream *s = (struct rstream *)st;
-
-	return source < s->nsrc ? s->fmt[source] : NULL;
-}
-
-static void rs_stop(struct st_stream *st) { (void)st; }
-
 static uint64_t rs_lost(struct st_stream *st)
 {
 	return ((struct rstream *)st)->rec->lost;
@@ -718,20 +707,14 @@ static void rs_close(struct st_stream *st)
 		free(s->by_nr[a]);
 	free(s->by_nr);
 	free(s->bound);
-	free(s->fmt);
+	free(s->base.fmt);
 	free(s->run);
 	st_merge_free(&s->merge);
 	st_perf_comm_free(&s->comm);
 	free(s);
 }
 
-static const struct st_stream_ops rs_ops = {
-	.next = rs_next,
-	.format = rs_format,
-	.stop = rs_stop,
-	.lost = rs_lost,
-	.close = rs_close,
-};
+static const struct st_stream_ops rs_ops = { .next = rs_next, .lost = rs_lost, .close = rs_close };
 
 static bool served(enum st_source_kind k)
 {
@@ -768,7 +751,7 @@ static int bind_syscall(struct rstream *s, uint32_t source, const char *want)
 				continue;
 			s->by_nr[a][m->nr] = (int32_t)source;
 			s->bound[a] = (int32_t)source;
-			s->fmt[source] = te;
+			s->base.fmt[source] = te;
 			return 0;
 		}
 	}
@@ -801,10 +784,10 @@ static int bind(struct rstream *s, const struct st_source *src, uint32_t nsrc, c
 			s->bound[a] = (int32_t)i;
 			found = true;
 			if (rec->attr[a].type == PERF_TYPE_TRACEPOINT)
-				s->fmt[i] = tep_find_event(rec->tep, (int)rec->attr[a].config);
+				s->base.fmt[i] = tep_find_event(rec->tep, (int)rec->attr[a].config);
 			else if (st_perf_is_capture_attr(rec->attr[a].type, rec->attr[a].config) &&
 				 src[i].system && src[i].event)
-				s->fmt[i] = tep_find_event_by_name(rec->tep, src[i].system, src[i].event);
+				s->base.fmt[i] = tep_find_event_by_name(rec->tep, src[i].system, src[i].event);
 		}
 		if (!found && want && bind_syscall(s, i, want) == 0)
 			found = true;
@@ -826,12 +809,12 @@ int st_perf_report_stream(struct st_recording *rec, const struct st_source *src,
 		return st_perf_fail(err, -ENOMEM, "out of memory");
 	s->base.ops = &rs_ops;
 	s->rec = rec;
-	s->nsrc = nsrc;
 	s->last_attr = -1;
 	s->bound = malloc(rec->nattr * sizeof(*s->bound));
 	s->by_nr = calloc(rec->nattr, sizeof(*s->by_nr));
-	s->fmt = calloc(nsrc ? nsrc : 1, sizeof(*s->fmt));
-	if (s->bound && s->by_nr && s->fmt && st_perf_comm_init(&s->comm) == 0) {
+	s->base.fmt = calloc(nsrc ? nsrc : 1, sizeof(*s->base.fmt));
+	s->base.nfmt = nsrc;
+	if (s->bound && s->by_nr && s->base.fmt && st_perf_comm_init(&s->comm) == 0) {
 		for (uint32_t a = 0; a < rec->nattr; a++)
 			s->bound[a] = -1;
 		rc = bind(s, src, nsrc, err);

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include "lowering/bpf_capture.h"
+#include "plugins/perf/perf_dispatch.h"
 #include "plugins/perf/perf_int.h"
 #include "plugins/perf/perf_syscalls.h"
 #include "runtime/dynevent.h"
@@ -126,9 +127,10 @@ static int nr_filter(const struct st_source *src, uint32_t nsrc, uint32_t comp, 
 	return fd;
 }
 
-static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, bool companions, char **err)
+/* insn: room for one program (ST_BPF_TPARGS_MAX_INSNS) */
+static int attach_with(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, bool companions,
+		       struct bpf_insn *insn, char **err)
 {
-	static struct bpf_insn insn[ST_BPF_TPARGS_MAX_INSNS];
 	char *log = NULL;
 
 	for (uint32_t i = 0; i < a->nevt; i++) {
@@ -167,6 +169,10 @@ static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_
 		if (ctx)
 			n = st_bpf_taskctx_emit(t->src->btf, t->src->nbtf, (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source),
 						t->scratch_fd, t->out_fd, t->filter_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
+		else if (e->disp)   /* at raw_syscalls: 0 would silence its other events */
+			n = st_bpf_tpargs_emit_pass(t->src->btf, t->src->nbtf,
+						    (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source), t->scratch_fd,
+						    t->out_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
 		else
 			n = st_bpf_tpargs_emit(t->src->btf, t->src->nbtf, (uint16_t)(ST_PERF_TPARGS_ID_BASE + e->source),
 					       t->scratch_fd, t->out_fd, insn, ST_BPF_TPARGS_MAX_INSNS);
@@ -191,7 +197,11 @@ static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_
 			free(log);
 			return rc;
 		}
-		if (t->src->btf_ctx || ctx) {
+		if (e->disp) {
+			rc = st_perf_disp_add(a, e, t->prog_fd, err);
+			if (rc < 0)
+				return rc;
+		} else if (t->src->btf_ctx || ctx) {
 			t->link_fd = tp_attach(a, e, t->prog_fd, err);
 			if (t->link_fd < 0)
 				return t->link_fd;
@@ -200,7 +210,7 @@ static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_
 		} else {
 			t->link_fd = bpf_raw_tracepoint_open(t->src->event, t->prog_fd);
 		}
-		if (t->link_fd < 0)
+		if (t->link_fd < 0 && !e->disp)
 			return st_perf_fail(err, -errno, "%s: cannot attach to raw tracepoint %s: %s", e->name,
 					    t->src->event, strerror(errno));
 		if (a->verbose)
@@ -208,6 +218,18 @@ static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_
 				e->name, t->src->nbtf, n);
 	}
 	return 0;
+}
+
+static int attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, bool companions, char **err)
+{
+	struct bpf_insn *insn = malloc(sizeof(*insn) * ST_BPF_TPARGS_MAX_INSNS);
+	int rc;
+
+	if (!insn)
+		return st_perf_fail(err, -ENOMEM, "out of memory");
+	rc = attach_with(a, src, nsrc, companions, insn, err);
+	free(insn);
+	return rc;
 }
 
 int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
@@ -218,6 +240,20 @@ int st_perf_tpargs_attach(struct st_perf_attach *a, char **err)
 int st_perf_taskctx_attach(struct st_perf_attach *a, const struct st_source *src, uint32_t nsrc, char **err)
 {
 	return attach(a, src, nsrc, true, err);
+}
+
+void st_perf_tpargs_fds(struct st_perf_evt *e, struct st_perf_fds *all)
+{
+	struct st_perf_tpargs *t = e->tpa;
+
+	if (!t)
+		return;
+	st_perf_fds_add(all, t->link_fd);
+	st_perf_fds_add(all, t->prog_fd);
+	st_perf_fds_add(all, t->out_fd);
+	st_perf_fds_add(all, t->scratch_fd);
+	st_perf_fds_add(all, t->filter_fd);
+	t->link_fd = t->prog_fd = t->out_fd = t->scratch_fd = t->filter_fd = -1;
 }
 
 void st_perf_tpargs_close(struct st_perf_evt *e)

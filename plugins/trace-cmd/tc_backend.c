@@ -5,6 +5,8 @@
 const struct st_backend st_tracecmd_backend = {
 	.name = "trace-cmd stap",
 	.default_output = "trace.dat",
+	.file_magic = "\x17\x08\x44tracing",
+	.file_magic_len = 10,
 	.live_open = st_tracecmd_live_open,
 	.record_open = st_tracecmd_record_open,
 	.record_run = st_tracecmd_record_run,

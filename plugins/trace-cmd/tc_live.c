@@ -165,13 +165,6 @@ static int live_next(struct st_stream *s, struct st_event *ev, int timeout_ms)
 	}
 }
 
-static struct tep_event *live_format(struct st_stream *s, uint32_t source)
-{
-	struct tc_live *l = (struct tc_live *)s;
-
-	return source < l->dec.nsrc ? l->dec.fmt[source] : NULL;
-}
-
 static void live_stop(struct st_stream *s)
 {
 	struct tc_live *l = (struct tc_live *)s;
@@ -212,13 +205,7 @@ static void live_close(struct st_stream *s)
 	free(l);
 }
 
-static const struct st_stream_ops live_ops = {
-	.next = live_next,
-	.format = live_format,
-	.stop = live_stop,
-	.lost = live_lost,
-	.close = live_close,
-};
+static const struct st_stream_ops live_ops = { .next = live_next, .stop = live_stop, .lost = live_lost, .close = live_close };
 
 static int bind_formats(struct tc_live *l, const struct st_source *src, uint32_t nsrc,
 			const struct tc_enabled *en, char **err)
@@ -288,6 +275,8 @@ int st_tracecmd_live_open(const struct st_source *src, uint32_t nsrc, const stru
 	r = st_tracecmd_decoder_init(&l->dec, nsrc);
 	if (r < 0)
 		goto fail;
+	l->base.fmt = l->dec.fmt;
+	l->base.nfmt = l->dec.nsrc;
 	r = st_tracecmd_attach(&l->ti, src, nsrc, o ? o->buffer_kb : 0, &en, err);
 	if (r < 0)
 		goto fail;

@@ -361,7 +361,7 @@ static int put_options(struct st_recorder *r, struct st_wbuf *b, const struct st
 static int copy_data(int in, int out, uint64_t len, off_t dst)
 {
 	loff_t src = 0, d = dst;
-	static uint8_t chunk[1 << 16];
+	uint8_t chunk[1 << 14];
 
 	while (len) {
 		ssize_t n = copy_file_range(in, &src, out, &d, len, 0);

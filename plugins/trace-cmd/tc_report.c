@@ -393,7 +393,6 @@ struct tc_rstream {
 	struct tc_rcpu *cpu;
 	uint32_t ncpu;
 	struct st_merge merge;   /* CPUs by the time of their current event */
-	uint64_t lost;
 };
 
 /* The next event of one CPU, loading pages as needed; false at its end. */
@@ -406,7 +405,7 @@ static bool rcpu_advance(struct tc_rstream *s, struct tc_rcpu *c)
 		if (r == 1)
 			return true;
 		if (r < 0)
-			s->lost++;     /* a damaged page: the rest of it is skipped */
+			s->base.lost++;     /* a damaged page: the rest of it is skipped */
 		if (c->next >= c->size) {
 			c->cur.have = false;
 			return false;
@@ -418,7 +417,7 @@ static bool rcpu_advance(struct tc_rstream *s, struct tc_rcpu *c)
 					  s->rec->long_size) < 0)
 			memset(&c->cur, 0, sizeof(c->cur));
 		else
-			s->lost += c->cur.missed;
+			s->base.lost += c->cur.missed;
 		c->next += s->rec->page;
 	}
 }
@@ -445,23 +444,6 @@ static int rs_next(struct st_stream *st, struct st_event *ev, int timeout_ms)
 	return ST_STREAM_EOF;
 }
 
-static struct tep_event *rs_format(struct st_stream *st, uint32_t source)
-{
-	struct tc_rstream *s = (struct tc_rstream *)st;
-
-	return source < s->dec.nsrc ? s->dec.fmt[source] : NULL;
-}
-
-static void rs_stop(struct st_stream *st)
-{
-	(void)st;
-}
-
-static uint64_t rs_lost(struct st_stream *st)
-{
-	return ((struct tc_rstream *)st)->lost;
-}
-
 static void rs_close(struct st_stream *st)
 {
 	struct tc_rstream *s = (struct tc_rstream *)st;
@@ -474,13 +456,7 @@ static void rs_close(struct st_stream *st)
 	free(s);
 }
 
-static const struct st_stream_ops report_ops = {
-	.next = rs_next,
-	.format = rs_format,
-	.stop = rs_stop,
-	.lost = rs_lost,
-	.close = rs_close,
-};
+static const struct st_stream_ops report_ops = { .next = rs_next, .close = rs_close };
 
 /* Seed the task table: saved_cmdlines (names only), then our snapshot. */
 static void seed_tasks(struct st_recording *rec, struct st_tasks *t)
@@ -555,6 +531,8 @@ int st_tracecmd_report_stream(struct st_recording *rec, const struct st_source *
 	}
 	s->base.ops = &report_ops;
 	s->base.live = false;
+	s->base.fmt = s->dec.fmt;
+	s->base.nfmt = s->dec.nsrc;
 	s->rec = rec;
 	s->ncpu = rec->ncpu;
 	ret = bind_sources(s, src, nsrc, err);

@@ -1,7 +1,7 @@
 # cli_options.sh - stap's options that need more than one word or a file:
 # -E (a second script), -F -o (run on in the background), --example, -I
 # with a broken tapset file (skipped with a warning; -W makes it fatal),
-# -m "" and a TMPDIR that is not a directory.
+# -m "" and a TMPDIR that is not a directory or has a space.
 . "$(dirname "$0")/lib.sh"
 
 # -E: both scripts' probes run, the main script's first
@@ -48,6 +48,14 @@ check "-m '' is refused ($out)" test $rc = 1 -a "$out" = "Module name cannot be 
 out=$(TMPDIR=/dev/null/sub perf-stap -p1 -e 'probe begin {}' 2>&1); rc=$?
 check "TMPDIR under /dev/null is refused ($out)" test $rc = 1 -a \
 	"$out" = "ERROR: cannot use temporary directory TMPDIR=/dev/null/sub: Not a directory"
+# stap's safety patterns, case-insensitive: a TMPDIR with a space is refused
+# before it is used; capitals pass, in TMPDIR and in -m
+mkdir -p "$TMP/with space" "$TMP/Upper_Case"
+out=$(TMPDIR="$TMP/with space" perf-stap -p1 -e 'probe begin {}' 2>&1); rc=$?
+check "TMPDIR with a space is refused ($out)" test $rc = 1 -a \
+	"$out" = "ERROR: Safety pattern mismatch for TMPDIR ('$TMP/with space' vs. '^[-/._0-9a-z]+\$') rc=1"
+out=$(TMPDIR="$TMP/Upper_Case" perf-stap -p1 -m Mod_1 -e 'probe begin {}' 2>&1 >/dev/null); rc=$?
+check "TMPDIR and -m with capitals are taken ($out)" test $rc = 0 -a -z "$out"
 
 # SYSTEMTAP_TAPSET replaces the standard tapset directory; a .stpm's
 # conditionals pick which of its macros exist

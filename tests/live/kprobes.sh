@@ -7,13 +7,7 @@
 # chains, kernel_string/user_string, probefunc/ppfunc/pp, *_arg(N),
 # register(), returnval(), backtraces.
 . "$(dirname "$0")/lib.sh"
-if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
-	echo "SKIP $(basename "$0" .sh): this kernel has no kprobes (a guest-only test: tests/guest/README)"
-	exit 0
-fi
-F="$TMP/small.txt"
-printf 'hello-kprobes\n' >"$F"     # 14 bytes: each read returns 14
-KR="$W/kread_loop $F"
+kprobes_setup
 
 perf-stap -e 'global n
 probe kernel.function("vfs_read") { if (pid() == target() && $count == 77) n[execname()]++ }

@@ -4,13 +4,7 @@
 # not loaded (stap's error; `?` skips it), statements by address, source
 # positions needing DWARF (an error naming the package), -l and -L.
 . "$(dirname "$0")/lib.sh"
-if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
-	echo "SKIP $(basename "$0" .sh): this kernel has no kprobes (a guest-only test: tests/guest/README)"
-	exit 0
-fi
-F="$TMP/small.txt"
-printf 'hello-kprobes\n' >"$F"
-KR="$W/kread_loop $F"
+kprobes_setup
 
 perf-stap -l 'kernel.function("vfs_rea*")' >"$TMP/o" 2>"$TMP/e"
 check "-l: vfs_rea* lists vfs_read" grep -qx 'kernel.function("vfs_read")' "$TMP/o"

@@ -5,13 +5,7 @@
 # stock tools (perf script, trace-cmd report) printing the kprobe events
 # with their fetched arguments by name.
 . "$(dirname "$0")/lib.sh"
-if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
-	echo "SKIP $(basename "$0" .sh): this kernel has no kprobes (a guest-only test: tests/guest/README)"
-	exit 0
-fi
-F="$TMP/small.txt"
-printf 'hello-kprobes\n' >"$F"
-KR="$W/kread_loop $F"
+kprobes_setup
 S='global n, r
 probe kernel.function("vfs_read") { if (pid() == target() && $count == 77) n[execname()]++ }
 probe kernel.function("vfs_read").return { if (pid() == target() && @entry($count) == 77) r <<< $return }

@@ -84,6 +84,14 @@ check "@cast(task_current(), \"struct task_struct\") in begin, timer and end pro
 1
 1"
 
+# stap's autocast through a local assigned once from a typed value: the
+# task, and the address of its embedded signal member
+S='probe begin { t = @cast(task_current(), "struct task_struct"); s = &@cast(task_current(), "struct task_struct")->pending
+	printf("%s %d %d\n", kernel_string(t->comm), t->tgid == stp_pid(), s->signal->sig[0] == @cast(task_current(), "struct task_struct")->pending->signal->sig[0]); exit() }'
+perf-stap -e "$S" >"$TMP/ac.out" 2>"$TMP/ac.err"
+check "autocast through locals: t->comm, t->tgid, s->signal of &t->pending ($(cat "$TMP/ac.out" "$TMP/ac.err" | tr '\n' ' '))" \
+	test "$(cat "$TMP/ac.out")" = "perf-stap 1 1"
+
 # @container_of($arg, ...)->m at a tracepoint: captured at the event (the
 # process_timer lives on the sleeper's stack, gone by the time a handler runs)
 S='global n, zero

@@ -27,6 +27,20 @@ check() {   # check NAME CMD...: PASS if CMD succeeds
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
+# The kernel-probe tests: they run in the distro-kernel guests, which have
+# kprobes (tests/guest/README); on a kernel without them they say so and
+# stop.  Each reads a 14-byte file F with kread_loop (KR): each read
+# returns 14.
+kprobes_setup() {
+	if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
+		echo "SKIP $(basename "$0" .sh): this kernel has no kprobes (a guest-only test: tests/guest/README)"
+		exit 0
+	fi
+	F="$TMP/small.txt"
+	printf 'hello-kprobes\n' >"$F"
+	KR="$W/kread_loop $F"
+}
+
 # Nothing may stay in the kernel after a run: a tracefs instance or dynamic
 # event whose owning run (the pid in its name, staplet_<pid>...) is gone is a
 # leftover; so is a tool this test started that is still running.  Objects of
@@ -60,3 +74,24 @@ in_guest() {
 	guest_rc=$?
 }
 section() { sed -n "/^== $1\$/,/^== /p" "$TMP/g.out" | grep -v '^== '; }
+
+# guest_module NAME: load the kernel module NAME (and the modules it
+# depends on) from the guest kernel's package (tests/guest: its modules are
+# in build/guest/ID/root/lib/modules, with no modules.dep), as a distro
+# system has it loaded; true when it is loaded.  Guests only.
+guest_module() {
+	local name=$1 dir f dep
+	[ -n "${STAPLET_GUEST:-}" ] || return 1
+	grep -q "^${name//-/_} " /proc/modules && return 0
+	dir=$(echo "$STAPLET_BUILD"/../guest/"$STAPLET_GUEST"/root/lib/modules/*/kernel)
+	f=$(find "$dir" \( -name "$name.ko" -o -name "$name.ko.xz" \) 2>/dev/null | head -1)
+	[ -n "$f" ] || return 1
+	case $f in
+	*.xz) xz -dc "$f" >"$TMP/$name.ko" ;;   # busybox insmod takes plain .ko
+	*) cp "$f" "$TMP/$name.ko" ;;
+	esac
+	for dep in $(strings -a "$TMP/$name.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+		guest_module "$dep" || return 1
+	done
+	busybox insmod "$TMP/$name.ko" 2>/dev/null || grep -q "^${name//-/_} " /proc/modules
+}

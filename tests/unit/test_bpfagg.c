@@ -35,8 +35,45 @@ static void try_load(const char *name, struct st_inkernel ink)
 	try_load_ids(name, ink, false);
 }
 
+/* The bytes bpf_get_current_comm leaves after the NUL are the stack's old
+ * ones on 6.1 (strscpy, no padding): a compared or keyed comm buffer must
+ * be zeroed before the call (every byte of [off, off+16) stored 0). */
+static bool comm_buffers_zeroed(const struct st_inkernel *ink)
+{
+	struct bpf_insn p[ST_BPFAGG_MAX_INSNS];
+	uint32_t n = st_bpfagg_emit(ink, 3, -1, 0, 0, p);
+	bool zero[64] = { false };   /* fp-64 .. fp-1 */
+	int calls = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (p[i].code == (BPF_ST | BPF_MEM | BPF_DW) && p[i].dst_reg == BPF_REG_10 && p[i].imm == 0 &&
+		    p[i].off >= -64 && p[i].off <= -8)
+			for (int b = 0; b < 8; b++)
+				zero[64 + p[i].off + b] = true;
+		if (p[i].code == (BPF_JMP | BPF_CALL) && p[i].imm == BPF_FUNC_get_current_comm) {
+			/* r1 = fp + off was set by the two instructions before r2 */
+			int32_t off = p[i - 2].imm;
+
+			calls++;
+			if (off < -64 || off > -16)
+				return false;
+			for (int b = 0; b < 16; b++)
+				if (!zero[64 + off + b])
+					return false;
+		}
+	}
+	return calls == (ink->guard == ST_INK_G_COMM) + (ink->nkeys && ink->key[0] == ST_INK_K_COMM);
+}
+
 int main(void)
 {
+	CHECK("bpfagg: the execname() guard's buffer is zeroed before bpf_get_current_comm",
+	      comm_buffers_zeroed(&(struct st_inkernel){ .nkeys = 1, .key = { ST_INK_K_TID }, .guard = ST_INK_G_COMM,
+							 .guard_eq = 1, .guard_str = "ink12345" }));
+	CHECK("bpfagg: the execname() key is zeroed before bpf_get_current_comm",
+	      comm_buffers_zeroed(&(struct st_inkernel){ .nkeys = 1, .key = { ST_INK_K_COMM }, .guard = ST_INK_G_COMM,
+							 .guard_eq = 0, .guard_str = "x" }));
+
 	if (geteuid() != 0) {
 		printf("SKIP bpfagg: needs root\n");
 		return 0;

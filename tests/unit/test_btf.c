@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "check.h"
 #include "lowering/bpf_capture.h"
 #include "lowering/btf.h"
+#include "lowering/catalog.h"
 
 static struct bpf_insn insn[ST_BPF_TPARGS_MAX_INSNS];
 static char vlog[65536];
@@ -59,6 +61,51 @@ static int fd_chain(struct st_btf_cap *c, const char *last, bool want_string, ch
 	return st_btf_chain_resolve(&ch, c, msg, n);
 }
 
+/* @cast(p, "T", "nfsd"): a kernel module's types are its BTF (split over
+ * vmlinux's); a catalog whose only loaded module is "nfsd" with one struct */
+static struct btf *mod_btf;
+
+static const struct btf *one_module_btf(struct st_catalog *c, const char *module)
+{
+	(void)c;
+	return module && !strcmp(module, "nfsd") ? mod_btf : NULL;
+}
+
+static void module_casts(void)
+{
+	struct st_catalog_ops ops = { .kbtf = one_module_btf };
+	struct st_catalog cat = { &ops };
+	const char *len[] = { "len" }, *files[] = { "files" };
+	struct btf *base = btf__load_vmlinux_btf();
+	uint32_t size = 0, off = 0;
+	char msg[256];
+	int i32 = base ? btf__find_by_name_kind(base, "int", BTF_KIND_INT) : -1;
+
+	mod_btf = base ? btf__new_empty_split(base) : NULL;
+	if (!mod_btf || i32 <= 0 || btf__add_struct(mod_btf, "staplet_mod_args", 16) < 0 ||
+	    btf__add_field(mod_btf, "pad", i32, 0, 0) < 0 || btf__add_field(mod_btf, "len", i32, 64, 0) < 0) {
+		CHECK("a module's BTF can be made", 0);
+		return;
+	}
+	CHECK("@cast module \"kernel\": vmlinux's types", st_btf_for_cast(&cat, "kernel") == NULL);
+	CHECK("@cast module \"kernel<linux/fs.h>\": vmlinux's types", st_btf_for_cast(&cat, "kernel<linux/fs.h>") == NULL);
+	CHECK("@cast module \"nfsd\": the module's", st_btf_for_cast(&cat, "nfsd") == mod_btf);
+	CHECK("@cast module \"kernel:nfsd\": the first loaded module of the list", st_btf_for_cast(&cat, "kernel:nfsd") == mod_btf);
+	CHECK("@cast module \"ext4:nfsd\": a module not loaded is passed over", st_btf_for_cast(&cat, "ext4:nfsd") == mod_btf);
+	CHECK("@cast module \"ext4\" not loaded: vmlinux's", st_btf_for_cast(&cat, "ext4") == NULL);
+	CHECK("&@cast(p, \"staplet_mod_args\", \"nfsd\")->len is p + 8",
+	      st_btf_cast_addr(mod_btf, "staplet_mod_args", len, 1, &size, &off, msg, sizeof(msg)) == 0 && off == 8 &&
+	      size == 16);
+	CHECK("the module's type is not the kernel's",
+	      st_btf_cast_addr(NULL, "staplet_mod_args", len, 1, &size, &off, msg, sizeof(msg)) == -ENOENT);
+	CHECK("@defined(@cast(p, \"struct staplet_mod_args\", \"nfsd\")->len)",
+	      st_btf_cast_defined(mod_btf, "struct staplet_mod_args", len, 1));
+	CHECK("kernel types resolve in a module's BTF too",
+	      st_btf_cast_defined(mod_btf, "struct task_struct", files, 1));
+	btf__free(mod_btf);
+	btf__free(base);
+}
+
 int main(void)
 {
 	struct st_btf_cap c[4];
@@ -69,6 +116,7 @@ int main(void)
 		printf("SKIP btf: no vmlinux BTF\n");
 		return 0;
 	}
+	module_casts();
 	rc = st_btf_tp_resolve("sched_switch", "$prev->pid", &c[0], msg, sizeof(msg));
 	CHECK("$prev->pid resolves", rc == 0 && c[0].arg == 1 && c[0].size == 4 && c[0].is_signed && !c[0].direct);
 	rc = st_btf_tp_resolve("sched_switch", "$next->comm", &c[1], msg, sizeof(msg));

@@ -229,21 +229,21 @@ static void context(struct st_arena *a)
 	struct st_family_point fp, efp;
 	const char *field = NULL;
 	enum st_type t;
-	char *err = NULL, fmt[256], targets[8][64], *fields[8];
+	char *err = NULL, fmt[256], targets[8][64], *fields[8], fbuf[ST_FIELD_NAME_MAX], sbuf[ST_FIELD_NAME_MAX];
 
 	CHECK("vfs_read expands", expand(a, &pp, &err) == 1);
 	CHECK("classify the concrete point", ngot == 1 && st_family_classify(got[0], &fp) == 0 &&
 	      fp.kind == ST_SRC_KPROBE && fp.ksite && !strcmp(fp.event, "vfs_read") &&
 	      !strcmp(fp.system, "staplet") && !strcmp(fp.ksite->target, "vfs_read"));
-	CHECK("$count is parameter 3", st_family_var(&fake, &fp, "$count", true, &field, &t) == ST_CTX_FIELD &&
+	CHECK("$count is parameter 3", st_family_var(&fake, &fp, "$count", true, fbuf, &field, &t) == ST_CTX_FIELD &&
 	      !strcmp(field, "p_count") && t == ST_T_LONG);
-	CHECK("no $return at the entry", st_family_var(&fake, &fp, "$return", true, &field, &t) == ST_CTX_NONE);
+	CHECK("no $return at the entry", st_family_var(&fake, &fp, "$return", true, fbuf, &field, &t) == ST_CTX_NONE);
 	CHECK("$$parms prints every parameter", st_kernel_pretty(&fp, "$$parms", fmt, sizeof(fmt), targets, 8) == 3 &&
 	      !strcmp(fmt, "file=%#x buf=%#x count=%#x") && !strcmp(targets[2], "$count"));
 	CHECK("$count$ prints as an unsigned", st_kernel_pretty(&fp, "$count$", fmt, sizeof(fmt), targets, 8) == 1 &&
 	      !strcmp(fmt, "%u"));
 	fields[0] = "p_count";
-	fields[1] = (char *)st_kernel_string_field(&fp, "$buf", true);
+	fields[1] = (char *)st_kernel_string_field(&fp, "$buf", true, sbuf);
 	fields[2] = "karg_2_u64";
 	fields[3] = "karg_7_s32";
 	fields[4] = "kreg_di";
@@ -260,18 +260,18 @@ static void context(struct st_arena *a)
 	pp = point("kernel", NULL, "vfs_read", "return");
 	CHECK("vfs_read.return expands", expand(a, &pp, &err) == 1 && st_family_classify(got[0], &fp) == 0 &&
 	      fp.is_return && !strcmp(fp.event, "vfs_read__return"));
-	CHECK("$return of ssize_t", st_family_var(&fake, &fp, "$return", true, &field, &t) == ST_CTX_FIELD &&
+	CHECK("$return of ssize_t", st_family_var(&fake, &fp, "$return", true, fbuf, &field, &t) == ST_CTX_FIELD &&
 	      !strcmp(field, "ret"));
 	fields[0] = "ret";
 	CHECK_STR("$return fetches $retval", fetch_of(&fp, a, fields, 1), "ret=$retval:s64");
-	CHECK("$count in .return: an entry read", st_kernel_entry_var(&fp, "$count") &&
+	CHECK("$count in .return: an entry read", st_family_entry_var(&fp, "$count") &&
 	      st_family_entry_point(&fp, &efp) == 0 && !strcmp(efp.event, "vfs_read") && !efp.is_return);
 	CHECK("$$return", st_kernel_pretty(&fp, "$$return", fmt, sizeof(fmt), targets, 8) == 1 &&
 	      !strcmp(fmt, "return=%#x"));
 
 	pp = point("kernel", NULL, "do_nothing", "return");
 	CHECK("void function: no $return", expand(a, &pp, &err) == 1 && st_family_classify(got[0], &fp) == 0 &&
-	      st_family_var(&fake, &fp, "$return", true, &field, &t) == ST_CTX_NONE);
+	      st_family_var(&fake, &fp, "$return", true, fbuf, &field, &t) == ST_CTX_NONE);
 	free(err);
 }
 

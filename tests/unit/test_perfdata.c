@@ -112,7 +112,7 @@ static void test_live(void)
 		free(err);
 		return;
 	}
-	CHECK("live format", s->ops->format(s, 1) != NULL && s->ops->format(s, 0) == NULL);
+	CHECK("live format", st_stream_format(s, 1) != NULL && st_stream_format(s, 0) == NULL);
 	pid = spawn(n, exec);
 	waitpid(pid, &status, 0);
 	for (;;) {
@@ -132,7 +132,7 @@ static void test_live(void)
 			 !strcmp(ev.comm, exec ? "getppid_loop" : "stapwork");
 	}
 	printf("# live: %ld events of the workload, %ld others, lost %llu\n", count, other,
-	       (unsigned long long)s->ops->lost(s));
+	       (unsigned long long)st_stream_lost(s));
 	CHECK("live ends with EOF", rc == ST_STREAM_EOF);
 	CHECK("live counts exactly N", count == n);
 	CHECK("live comm and pid", named == n);

@@ -154,7 +154,7 @@ static void test_live(void)
 		free(err);
 		return;
 	}
-	CHECK("live: format", s->ops->format(s, 0) != NULL);
+	CHECK("live: format", st_stream_format(s, 0) != NULL);
 	child = workload("stapwork", 1000, 0);
 	s->ops->stop(s);
 	r = drain(s, child, "stapwork", NULL, 1000, &c);
@@ -162,7 +162,7 @@ static void test_live(void)
 	CHECK("live: exactly N events", c.mine == 1000);
 	CHECK("live: comm", c.comm_ok == 1000);
 	CHECK("live: tgid", c.tgid_ok == 1000);
-	CHECK("live: nothing lost", s->ops->lost(s) == 0);
+	CHECK("live: nothing lost", st_stream_lost(s) == 0);
 	s->ops->close(s);
 	check_clean("live");
 }
