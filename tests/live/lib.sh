@@ -65,6 +65,16 @@ no_leftovers() {   # no_leftovers NAME
 	if [ -z "$left" ]; then pass "$1: nothing left in the kernel"; else fail "$1: left behind" "$left"; fi
 }
 
+# Host tests that boot a distro-kernel guest themselves (plans_guest,
+# package): in_guest ID SECS SCRIPT runs SCRIPT there (tests/guest/run.sh),
+# keeps its output and sets guest_rc; SCRIPT prints "== NAME" lines and
+# `section NAME` reads back what followed one.
+in_guest() {
+	"$(dirname "${BASH_SOURCE[0]}")/../guest/run.sh" --timeout "$2" "$1" -- "$3" >"$TMP/g.out" 2>"$TMP/g.err"
+	guest_rc=$?
+}
+section() { sed -n "/^== $1\$/,/^== /p" "$TMP/g.out" | grep -v '^== '; }
+
 # guest_module NAME: load the kernel module NAME (and the modules it
 # depends on) from the guest kernel's package (tests/guest: its modules are
 # in build/guest/ID/root/lib/modules, with no modules.dep), as a distro

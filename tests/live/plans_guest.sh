@@ -62,10 +62,9 @@ grep -c staplet /sys/kernel/tracing/kprobe_events /sys/kernel/tracing/uprobe_eve
 exit 0
 IN
 chmod +x "$D/inside.sh"
-"$ROOT/tests/guest/run.sh" --timeout 900 6.1 -- "$D/inside.sh" >"$TMP/g.out" 2>"$TMP/g.err"
-rc=$?
+in_guest 6.1 900 "$D/inside.sh"
+rc=$guest_rc
 check "the 6.1 guest ran the plan (status $rc)" test $rc = 0
-section() { sed -n "/^== $1\$/,/^== /p" "$TMP/g.out" | grep -v '^== '; }
 section run >"$TMP/g.run"
 section "kprobes left" >"$TMP/g.left"
 check "the guest is $KREL" test "$(section release)" = "$KREL"
