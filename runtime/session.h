@@ -9,6 +9,8 @@
 #include "runtime/stream.h"
 #include "runtime/value.h"
 
+struct st_target;
+
 struct st_output;
 
 struct st_session_opts {
@@ -21,6 +23,7 @@ struct st_session_opts {
 	bool suppress_errors;      /* --suppress-handler-errors */
 	uint64_t end_ns;           /* replay: when the recording ended; timers fire up to it, 0 = last event */
 	bool quiet;                /* count errors but print nothing (record's shadow run) */
+	struct st_target *target;  /* -c: released once the probes are armed, polled; NULL: none */
 };
 
 /* Returns the process exit status: 0, or 1 after run-time errors. */
