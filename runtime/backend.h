@@ -14,6 +14,8 @@
 #include "runtime/recording.h"
 #include "runtime/stream.h"
 
+struct st_target;
+
 struct tep_handle;
 struct st_recorder;
 struct st_recording;
@@ -24,6 +26,7 @@ struct st_backend_opts {
 	int64_t target_pid;     /* target(): in-kernel guards compare with it */
 	uint32_t maxmapentries; /* MAXMAPENTRIES: in-kernel maps hold one more */
 	uint32_t maxstringlen;  /* MAXSTRINGLEN: bytes of a string copied at the event */
+	struct st_target *target; /* -c: a recording ends when it exits (polled); NULL: none */
 };
 
 struct st_record_stats {

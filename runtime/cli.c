@@ -180,6 +180,7 @@ int st_cli_main_readers(int argc, char **argv, const struct st_backend *be,
 	memset(&c, 0, sizeof(c));
 	c.be = be;
 	c.readers = readers;
+	c.child = (struct st_target)ST_TARGET_INIT;
 	st_limits_default(&c.limits);
 	if (argc > 1 && !strcmp(argv[1], "record")) {
 		c.mode = MODE_RECORD;

@@ -12,6 +12,7 @@
 #include "frontend/base_types.h"
 #include "frontend/frontend.h"
 #include "runtime/backend.h"
+#include "runtime/control.h"
 #include "runtime/dump.h"
 
 enum mode { MODE_LIVE, MODE_RECORD, MODE_REPORT };
@@ -31,6 +32,7 @@ struct cli {
 	char **argv;
 	const char *cmd;              /* -c */
 	pid_t target;                 /* -x or the -c child */
+	struct st_target child;       /* -c CMD */
 	uint64_t timeout_ms;          /* -T */
 	const char *output;           /* -o */
 	const char *size_opt;         /* -S SIZE[,N] as given */

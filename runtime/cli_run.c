@@ -58,6 +58,7 @@ static void session_opts(struct cli *c, struct st_session_opts *so, FILE *out)
 	so->target_pid = c->target;
 	so->suppress_errors = c->suppress_errors;
 	so->json = c->json;
+	so->target = &c->child;
 }
 
 /* -o FILE for the script's output, live and on report; without -o it is
@@ -119,7 +120,7 @@ static int start_target(struct cli *c)
 	e = st_target_check(c->cmd, &why);
 	if (e)
 		return cli_die("cannot run '%s': %s", c->cmd, why ? why : strerror(e));
-	pid = st_target_spawn(c->cmd);
+	pid = st_target_spawn(&c->child, c->cmd);
 	if (pid < 0)
 		return cli_die("cannot start '%s': %s", c->cmd, strerror((int)-pid));
 	c->target = pid;
@@ -183,7 +184,7 @@ int cli_run_live(struct cli *c, struct st_plan *plan)
 		warn_uncaptured(c, plan);
 		r = c->be->live_open(plan->sources, plan->nsources, &bo, &stream, &err);
 		if (r < 0) {
-			st_target_cleanup();
+			st_target_cleanup(&c->child);
 			st_output_close(&output);
 			cli_die("%s", err ? err : strerror(-r));
 			free(err);
@@ -193,7 +194,7 @@ int cli_run_live(struct cli *c, struct st_plan *plan)
 	if (c->background && go_background()) {
 		if (stream)
 			stream->ops->close(stream);
-		st_target_cleanup();
+		st_target_cleanup(&c->child);
 		st_output_close(&output);
 		return 1;
 	}
@@ -208,11 +209,11 @@ int cli_run_live(struct cli *c, struct st_plan *plan)
 	status = st_session_run(plan, stream, &so);
 	if (stream)
 		stream->ops->close(stream);
-	st_target_cleanup();
+	st_target_cleanup(&c->child);
 	st_output_close(&output);
 	if (c->verbose)
 		st_pass_line(stderr, &pc, 0, "Pass 5: run completed");
-	return st_target_exec_failed() ? 1 : status;
+	return st_target_exec_failed(&c->child) ? 1 : status;
 }
 
 /* No kernel sources: only begin/end/error/timer probes. */
@@ -259,12 +260,13 @@ int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const 
 	int r;
 
 	bo.maxstringlen = c->limits.maxstringlen;
+	bo.target = &c->child;
 	warn_uncaptured(c, plan);
 	if (start_target(c))
 		return 1;
 	r = c->be->record_open(path, plan->sources, plan->nsources, &bo, &rec, &err);
 	if (r < 0) {
-		st_target_cleanup();
+		st_target_cleanup(&c->child);
 		cli_die("%s", err ? err : strerror(-r));
 		free(err);
 		return 1;
@@ -280,29 +282,29 @@ int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const 
 	ri.host = gethostname(host, sizeof(host) - 1) == 0 ? host : NULL;
 	if (c->timeout_ms)
 		st_control_set_timeout_ms(c->timeout_ms);
-	st_target_release();
+	st_target_release(&c->child);
 	if (runtime_only(plan) && shadow_run(c, plan) < 0) {
 		c->be->record_abort(rec);
-		st_target_cleanup();
+		st_target_cleanup(&c->child);
 		return 1;
 	}
 	r = c->be->record_run(rec, &err);
 	ri.end_ns = st_clock_mono_ns();
 	if (r < 0) {
 		c->be->record_abort(rec);
-		st_target_cleanup();
+		st_target_cleanup(&c->child);
 		cli_die("%s", err ? err : strerror(-r));
 		free(err);
 		return 1;
 	}
 	r = c->be->record_finish(rec, &ri, &stats, &err);
-	st_target_cleanup();
+	st_target_cleanup(&c->child);
 	if (r < 0) {
 		cli_die("%s", err ? err : strerror(-r));
 		free(err);
 		return 1;
 	}
-	if (st_target_exec_failed())
+	if (st_target_exec_failed(&c->child))
 		return 1;
 	fprintf(stderr, "[ %s record: %llu events, %llu lost, %.1f KB written to %s ]\n", c->be->name,
 		(unsigned long long)stats.events, (unsigned long long)stats.lost, stats.bytes / 1024.0, path);

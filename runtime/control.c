@@ -15,12 +15,6 @@
 
 static volatile sig_atomic_t stop_reason;
 static volatile sig_atomic_t child_exited;
-static pid_t target_pid;
-static bool target_waiting;        /* the child waits for st_target_release() */
-static int target_status;
-static bool target_reaped;
-static int target_exec_pipe = -1;  /* read end: the child's errno if its exec failed */
-static int target_exec_errno;
 
 static void on_stop_signal(int sig)
 {
@@ -253,7 +247,7 @@ void st_control_release_terminal(void)
 /* The child waits for SIGUSR1 (sent once the probes are armed) rather than
  * reading a pipe: a read would show up in the script's own read probes as
  * the target's first syscall, as stap's target shows none. */
-pid_t st_target_spawn(const char *cmd)
+pid_t st_target_spawn(struct st_target *t, const char *cmd)
 {
 	sigset_t go, old;
 	pid_t pid;
@@ -296,57 +290,58 @@ pid_t st_target_spawn(const char *cmd)
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(fds[1]);
-	target_exec_pipe = fds[0];
-	target_waiting = true;
-	target_pid = pid;
-	target_reaped = false;
+	t->exec_pipe = fds[0];
+	t->exec_errno = 0;
+	t->waiting = true;
+	t->pid = pid;
+	t->reaped = false;
 	return pid;
 }
 
-int st_target_release(void)
+int st_target_release(struct st_target *t)
 {
-	if (!target_waiting)
+	if (!t || !t->waiting)
 		return 0;
-	target_waiting = false;
-	return kill(target_pid, SIGUSR1) == 0 ? 0 : -errno;
+	t->waiting = false;
+	return kill(t->pid, SIGUSR1) == 0 ? 0 : -errno;
 }
 
 /* Once the child is gone, its end of the pipe is closed: read() does not block. */
-static void read_exec_errno(void)
+static void read_exec_errno(struct st_target *t)
 {
 	ssize_t n;
 	int e = 0;
 
-	if (target_exec_pipe < 0)
+	if (t->exec_pipe < 0)
 		return;
-	n = read(target_exec_pipe, &e, sizeof(e));
-	close(target_exec_pipe);
-	target_exec_pipe = -1;
+	n = read(t->exec_pipe, &e, sizeof(e));
+	close(t->exec_pipe);
+	t->exec_pipe = -1;
 	if (n == (ssize_t)sizeof(e))
-		target_exec_errno = e;
+		t->exec_errno = e;
 }
 
-bool st_target_exec_failed(void)
+bool st_target_exec_failed(const struct st_target *t)
 {
-	return target_exec_errno != 0;
+	return t && t->exec_errno != 0;
 }
 
-bool st_target_poll(void)
+bool st_target_poll(struct st_target *t)
 {
 	int status;
 	pid_t r;
 
-	if (!target_pid)
+	if (!t || !t->pid)
 		return false;
-	if (target_reaped)
+	if (t->reaped)
 		return true;
 	if (!child_exited)
 		return false;
-	r = waitpid(target_pid, &status, WNOHANG);
-	if (r == target_pid) {
-		target_reaped = true;
-		target_status = status;
-		read_exec_errno();
+	r = waitpid(t->pid, &status, WNOHANG);
+	if (r == t->pid) {
+		t->reaped = true;
+		t->status = status;
+		read_exec_errno(t);
 		st_control_request_stop(ST_STOP_TARGET);
 		return true;
 	}
@@ -354,14 +349,16 @@ bool st_target_poll(void)
 	return false;
 }
 
-void st_target_cleanup(void)
+void st_target_cleanup(struct st_target *t)
 {
-	target_waiting = false;        /* the SIGTERM below ends a waiting child too */
-	if (target_pid && !target_reaped) {
-		kill(target_pid, SIGTERM);
-		waitpid(target_pid, &target_status, 0);
-		target_reaped = true;
+	if (!t)
+		return;
+	t->waiting = false;        /* the SIGTERM below ends a waiting child too */
+	if (t->pid && !t->reaped) {
+		kill(t->pid, SIGTERM);
+		waitpid(t->pid, &t->status, 0);
+		t->reaped = true;
 	}
-	if (target_pid)
-		read_exec_errno();
+	if (t->pid)
+		read_exec_errno(t);
 }

@@ -41,18 +41,32 @@ void st_control_release_terminal(void);
  * that died before we could ask counts too. */
 void st_control_watch_parent(void);
 
-/* -c CMD: fork a child that waits before exec'ing `/bin/sh -c CMD` until
- * st_target_release(); returns its pid or a negative errno. */
-pid_t st_target_spawn(const char *cmd);
+/* The -c CMD child: started by the command line, released by the session
+ * once the probes are armed, polled by the run loops (the session's, the
+ * recorders'), reaped at the end.  Calls on NULL (no -c) do nothing. */
+struct st_target {
+	pid_t pid;            /* 0: none */
+	bool waiting;         /* the child waits for st_target_release() */
+	bool reaped;
+	int status;
+	int exec_pipe;        /* read end: the child's errno if its exec failed */
+	int exec_errno;
+};
+#define ST_TARGET_INIT { .exec_pipe = -1 }
+
+/* Fork a child that waits before exec'ing CMD (as words, or through
+ * /bin/sh for shell syntax) until st_target_release(); returns its pid or
+ * a negative errno. */
+pid_t st_target_spawn(struct st_target *t, const char *cmd);
 /* Before anything is attached: can CMD run?  0, or an errno with *why a
  * phrase to print instead of strerror() when set. */
 int st_target_check(const char *cmd, const char **why);
 /* The child could not exec the command (known once it is reaped). */
-bool st_target_exec_failed(void);
-int st_target_release(void);
+bool st_target_exec_failed(const struct st_target *t);
+int st_target_release(struct st_target *t);
 /* Reap the child if it exited; true once it has (then requests a stop). */
-bool st_target_poll(void);
+bool st_target_poll(struct st_target *t);
 /* Kill (SIGTERM) and reap a child that is still running. */
-void st_target_cleanup(void);
+void st_target_cleanup(struct st_target *t);
 
 #endif

@@ -31,6 +31,7 @@ struct session {
 	bool suppress_errors, quiet;
 	uint64_t end_ns;
 	struct st_proctree *tree;    /* process probes: -c/-x scope, lifecycle */
+	struct st_target *target;    /* -c (polled), or NULL */
 	uint64_t flushed_ns;         /* live: when output was last written out */
 	uint64_t lost_checked_ns;    /* live: when the lost count was last read */
 	uint64_t lost_warned;        /* live: the count the last warning gave */
@@ -192,6 +193,7 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	s->live = !stream || stream->live;
 	s->suppress_errors = o->suppress_errors;
 	s->quiet = o->quiet;
+	s->target = o->target;
 	s->end_ns = o->end_ns;
 	r = st_vm_init(&s->vm, plan, &o->limits, o->out);
 	if (r < 0)
@@ -340,7 +342,7 @@ static void run_live(struct session *s)
 	while (st_control_stop_reason() == ST_STOP_NONE) {
 		int timeout = timer_timeout_ms(s);
 
-		st_target_poll();
+		st_target_poll(s->target);
 		if (s->stream) {
 			r = s->stream->ops->next(s->stream, &ev, timeout);
 			if (r == 1)
@@ -425,7 +427,7 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 	if (s.tree && st_control_stop_reason() == ST_STOP_NONE)
 		st_proctree_start(s.tree, s.now);
 	if (st_control_stop_reason() == ST_STOP_NONE) {
-		st_target_release();
+		st_target_release(o->target);
 		if (s.live)
 			run_live(&s);
 		else

@@ -9,6 +9,8 @@
 #include "runtime/stream.h"
 #include "runtime/value.h"
 
+struct st_target;
+
 struct st_output;
 
 struct st_session_opts {
@@ -23,6 +25,7 @@ struct st_session_opts {
 	bool quiet;                /* count errors but print nothing (record's shadow run) */
 	bool json;                 /* --format=json: every global as JSON at the end (not the automatic print) */
 	const char *host;          /* hostname() outside events: replay, the recording's; NULL: this machine */
+	struct st_target *target;  /* -c: released once the probes are armed, polled; NULL: none */
 };
 
 /* Returns the process exit status: 0, or 1 after run-time errors. */

@@ -34,6 +34,7 @@ struct st_recorder {
 	struct pollfd *pfd;
 	struct st_wbuf cmdlines;          /* "tid comm\n" for HEADER_TRACING_DATA */
 	struct st_wbuf comms;             /* synthesized COMM records */
+	struct st_target *target;         /* -c: the recording ends when it exits */
 };
 
 /* ---- tasks alive at start ---- */
@@ -284,6 +285,7 @@ int st_perf_record_open(const char *path, const struct st_source *src, uint32_t 
 	if (!r)
 		return st_perf_fail(err, -ENOMEM, "out of memory");
 	r->out.fd = -1;
+	r->target = o ? o->target : NULL;
 	rc = st_perf_attach_open(&r->at, src, nsrc, o, true, err);
 	if (rc < 0) {
 		free(r);
@@ -327,7 +329,7 @@ int st_perf_record_run(struct st_recorder *r, char **err)
 	while (st_control_stop_reason() == ST_STOP_NONE) {
 		int rc;
 
-		st_target_poll();
+		st_target_poll(r->target);
 		/* Signals interrupt poll(): that is how Ctrl-C ends the loop. */
 		poll(r->pfd, (nfds_t)r->at.ncpu, RUN_POLL_MS);
 		rc = copy_rings(r, err);

@@ -44,6 +44,7 @@ struct st_recorder {
 	struct st_tasks tasks;
 	uint64_t start_ns, end_ns;
 	int64_t wall_offset;
+	struct st_target *target;    /* -c: the recording ends when it exits */
 };
 
 /* An unnamed file in the output's directory: nothing to clean up after a crash. */
@@ -147,6 +148,7 @@ int st_tracecmd_record_open(const char *path, const struct st_source *src, uint3
 		st_tracecmd_err(err, "out of memory");
 		return -ENOMEM;
 	}
+	r->target = o ? o->target : NULL;
 	ret = st_tracecmd_attach(&r->ti, src, nsrc, o && o->buffer_kb ? o->buffer_kb : DEFAULT_RECORD_KB,
 				 &r->en, err);
 	if (ret < 0)
@@ -200,7 +202,7 @@ int st_tracecmd_record_run(struct st_recorder *r, char **err)
 	while (st_control_stop_reason() == ST_STOP_NONE) {
 		int i, ret;
 
-		st_target_poll();
+		st_target_poll(r->target);
 		ret = move_pages(r, false, err);
 		if (ret < 0)
 			return ret;

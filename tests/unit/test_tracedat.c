@@ -413,7 +413,8 @@ static int bench(long n)
 {
 	const char *path = "/tmp/staplet-bench.dat";
 	struct st_record_stats st = { 0 };
-	struct st_backend_opts o = { .buffer_kb = 32768 };
+	struct st_target child = ST_TARGET_INIT;
+	struct st_backend_opts o = { .buffer_kb = 32768, .target = &child };
 	struct st_source src = tp_source();
 	struct st_recorder *rec;
 	struct st_recording *rp;
@@ -437,9 +438,9 @@ static int bench(long n)
 		/* the recorder runs while the target does; its exit stops the run */
 		snprintf(cmd, sizeof(cmd), "%s --child %ld", self, n);
 		st_control_install();
-		if (st_target_spawn(cmd) < 0)
+		if (st_target_spawn(&child, cmd) < 0)
 			return printf("cannot spawn the workload\n"), 1;
-		st_target_release();
+		st_target_release(&child);
 	}
 	t0 = now_s();
 	be->record_run(rec, &err);
