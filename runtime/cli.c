@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
@@ -1052,6 +1053,16 @@ static int shadow_run(struct cli *c, struct st_plan *plan)
 	return 0;
 }
 
+/* A recorder that failed after it was armed: detach, say why, exit 1. */
+static int record_failed(struct cli *c, struct st_recorder *rec, int r, char *err)
+{
+	c->be->record_abort(rec);
+	st_target_cleanup();
+	die("%s", err ? err : strerror(-r));
+	free(err);
+	return 1;
+}
+
 static int run_record(struct cli *c, struct st_plan *plan, const char *name, const char *text)
 {
 	struct st_backend_opts bo = { .buffer_kb = c->buffer_kb, .verbose = c->verbose };
@@ -1081,6 +1092,9 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	ri.argc = c->argc;
 	ri.argv = c->argv;
 	ri.target_pid = c->target;
+	r = c->be->record_begin(rec, &ri, &err);
+	if (r < 0)
+		return record_failed(c, rec, r, err);
 	if (c->timeout_ms)
 		st_control_set_timeout_ms(c->timeout_ms);
 	st_target_release();
@@ -1091,13 +1105,8 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	}
 	r = c->be->record_run(rec, &err);
 	ri.end_ns = st_clock_mono_ns();
-	if (r < 0) {
-		c->be->record_abort(rec);
-		st_target_cleanup();
-		die("%s", err ? err : strerror(-r));
-		free(err);
-		return 1;
-	}
+	if (r < 0)
+		return record_failed(c, rec, r, err);
 	r = c->be->record_finish(rec, &ri, &stats, &err);
 	st_target_cleanup();
 	if (r < 0) {
@@ -1110,6 +1119,22 @@ static int run_record(struct cli *c, struct st_plan *plan, const char *name, con
 	fprintf(stderr, "[ %s record: %llu events, %llu lost, %.1f KB written to %s ]\n", c->be->name,
 		(unsigned long long)stats.events, (unsigned long long)stats.lost, stats.bytes / 1024.0, path);
 	return 0;
+}
+
+/* A recording whose recorder never finished it: what was written before
+ * the end is reported, and said to be all there is.  Not an error (exit 0),
+ * as events lost in the ring are not: the data read is whole, the rest of
+ * the run was simply never written. */
+static void warn_cut_short(const char *path, const struct st_recording_info *ri)
+{
+	pid_t pid = (pid_t)ri->recorder_pid;
+
+	if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+		fprintf(stderr, "WARNING: %s is cut short, or still being written by its recorder (pid %d): "
+			"the events written so far are reported\n", path, (int)pid);
+	else
+		fprintf(stderr, "WARNING: %s was cut short: its recorder (pid %d) did not finish it (killed or "
+			"crashed); the events up to its last write are reported\n", path, (int)pid);
 }
 
 static int run_report(struct cli *c)
@@ -1178,9 +1203,14 @@ static int run_report(struct cli *c)
 	so.start_ns = ri.start_ns;
 	so.end_ns = ri.end_ns;
 	status = st_session_run(plan, stream, &so);
+	/* a file cut short counts its losses only in its data */
+	if (stream->ops->lost && stream->ops->lost(stream) > ri.lost)
+		ri.lost = stream->ops->lost(stream);
 	stream->ops->close(stream);
 	if (ri.lost)
 		fprintf(stderr, "WARNING: the recording lost %llu events\n", (unsigned long long)ri.lost);
+	if (ri.cut_short)
+		warn_cut_short(path, &ri);
 out:
 	st_output_close(&output);
 	st_plan_free(plan);
