@@ -528,8 +528,8 @@ static int event_desc(struct st_recorder *r, struct st_wbuf *b)
 	return 0;
 }
 
-/* The feature index at r->off, then its payloads; r->off ends past them,
- * 8-aligned.  partial: the provisional set, whose STAPLET_PARTIAL section
+/* The feature index at r->off, then its payloads; r->off ends past them
+ * (8-aligned for the data to follow).  partial: the provisional set, whose STAPLET_PARTIAL section
  * gives where the data will start (right after the payloads). */
 static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 			  const struct st_recording_info *ri, bool partial)
@@ -540,11 +540,16 @@ static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 				    ST_PERF_FEAT_STAPLET};
 	struct st_wbuf sec[5] = {{0}}, idx = {0};
 	struct st_perf_partial part = {0, (int64_t)getpid()};
+	struct st_recording_info info = *ri;
 	uint32_t blob_len = 0;
-	char *blob = st_recording_encode(ri, &blob_len);
+	char *blob;
+
 	int rc = tracing_data(r, &sec[0]);
 	uint64_t at, end;
 
+	if (!info.script)
+		info.script = "";          /* the blob requires one */
+	blob = st_recording_encode(&info, &blob_len);
 	if (rc == 0)
 		rc = event_desc(r, &sec[1]);
 	if (rc == 0 && partial)
@@ -582,7 +587,7 @@ static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
 	for (int i = 0; i < 5; i++)
 		free(sec[i].p);
 	free(idx.p);
-	r->off = end;
+	r->off = partial ? end : at;   /* the data follows; or the file ends */
 	return rc;
 }
 
