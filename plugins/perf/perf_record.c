@@ -259,11 +259,15 @@ static void recorder_free(struct st_recorder *r)
 	free(r);
 }
 
+/* A recording that began stays, cut short; one that never began had
+ * nothing in it and goes. */
 void st_perf_record_abort(struct st_recorder *r)
 {
 	if (!r)
 		return;
 	st_perf_attach_disable(&r->at);
+	if (!r->data_off)
+		st_outfile_discard(&r->out);
 	recorder_free(r);
 }
 

@@ -150,7 +150,7 @@ int st_tracecmd_record_open(const char *path, const struct st_source *src, uint3
 fail:
 	if (ret == -ENOMEM && err && !*err)
 		st_tracecmd_err(err, "out of memory");
-	rec_free(r);
+	st_tracecmd_record_abort(r);
 	return ret;
 }
 
@@ -203,8 +203,12 @@ int st_tracecmd_record_run(struct st_recorder *r, char **err)
 	return 0;
 }
 
+/* A recording that began stays, cut short; one that never began had
+ * nothing in it and goes. */
 void st_tracecmd_record_abort(struct st_recorder *r)
 {
+	if (r && !r->log_start)
+		st_outfile_discard(&r->out);
 	rec_free(r);
 }
 
