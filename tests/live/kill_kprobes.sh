@@ -6,10 +6,7 @@
 # one.  A recording killed the same way reads up to its last write.
 # (signals.sh covers uprobes and the instance on every kernel.)
 . "$(dirname "$0")/lib.sh"
-if [ ! -e /sys/kernel/tracing/kprobe_events ]; then
-	echo "SKIP $(basename "$0" .sh): this kernel has no kprobes (a guest-only test: tests/guest/README)"
-	exit 0
-fi
+need_kprobes
 F="$TMP/small.txt"
 printf 'hello-kprobes\n' >"$F"
 # no condition a backend could move into the kernel: the filler's reads

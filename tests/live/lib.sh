@@ -50,3 +50,11 @@ no_leftovers() {   # no_leftovers NAME
 	[ -n "$(jobs -pr)" ] && left="$left running:$(jobs -pr | tr '\n' ' ')"
 	if [ -z "$left" ]; then pass "$1: nothing left in the kernel"; else fail "$1: left behind" "$left"; fi
 }
+
+# need_kprobes: a guest-only test's first step, a SKIP on a kernel without
+# kprobes (this machine's; the distro-kernel guests have them)
+need_kprobes() {
+	[ -e /sys/kernel/tracing/kprobe_events ] && return 0
+	echo "SKIP $(basename "$0" .sh): this kernel has no kprobes (a guest-only test: tests/guest/README)"
+	exit 0
+}
