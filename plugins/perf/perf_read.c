@@ -477,6 +477,8 @@ int st_perf_report_open(const char *path, struct st_recording_info *ri, struct s
 	if (rc < 0) {
 		if (err && !*err)
 			st_perf_fail(err, rc, "%s: %s", path, strerror(-rc));
+		if (ri)
+			st_recording_info_free(ri);   /* a step after staplet_blob failed */
 		st_perf_report_close(rec);
 		return rc;
 	}
