@@ -5,7 +5,8 @@
 # kernel's own overrun count for our instance.  Checks: RSS flat from the
 # first minute (or the first sixth of a shorter run) to the end (+10% and
 # 2 MB at most), and every event the loops made either handled or counted
-# lost.  Needs root.  Not part of `make check`.
+# lost.  Needs root.  Not part of `make check`.  SOAK_TOOLS="perf" and
+# SOAK_MODES="record" pick a part (default: both tools, both modes).
 set -u
 . "$(dirname "$0")/lib.sh"
 SECS=${SECS:-600}
@@ -87,8 +88,8 @@ soak() {   # soak TOOL MODE
 	fi
 }
 
-for tool in perf trace-cmd; do
-	for mode in live record; do
+for tool in ${SOAK_TOOLS:-perf trace-cmd}; do
+	for mode in ${SOAK_MODES:-live record}; do
 		soak $tool $mode
 	done
 done

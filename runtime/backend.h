@@ -52,17 +52,21 @@ struct st_backend {
 	int (*live_open)(const struct st_source *src, uint32_t nsrc, const struct st_backend_opts *o,
 			 struct st_stream **out, char **err);
 
-	/* Record: armed on return. */
+	/* Record: armed on return.  The file is created under `path` at once
+	 * (perf keeps an earlier one as PATH.old), mode 0600. */
 	int (*record_open)(const char *path, const struct st_source *src, uint32_t nsrc,
 			   const struct st_backend_opts *o, struct st_recorder **out, char **err);
+	/* Write a provisional header carrying `ri` before any event: from then
+	 * on the file is readable at every moment, a recorder killed mid-run
+	 * leaving a recording cut short at its last write (report says so). */
+	int (*record_begin)(struct st_recorder *r, const struct st_recording_info *ri, char **err);
 	/* Move data from the kernel to the file until st_control_stop_reason()
 	 * says stop (the loop also calls st_target_poll()). */
 	int (*record_run)(struct st_recorder *r, char **err);
-	/* Drain what is left, detach, write the file (it appears under `path`
-	 * only when complete) and free the recorder. */
+	/* Drain what is left, detach, complete the file and free the recorder. */
 	int (*record_finish)(struct st_recorder *r, const struct st_recording_info *ri,
 			     struct st_record_stats *stats, char **err);
-	/* Detach and free without writing anything. */
+	/* Detach and free without writing more: the file stays as it was. */
 	void (*record_abort)(struct st_recorder *r);
 
 	/* Report: open a recording and read the info it carries. */

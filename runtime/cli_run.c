@@ -2,6 +2,7 @@
  * -G values, the output file, the -c target, -F, the backend's calls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "runtime/passlog.h"
 #include "runtime/report_merge.h"
 #include "runtime/session.h"
+#include "runtime/stream.h"
 
 /* -G NAME=VALUE: the initial value of a scalar global, as stap sets it
  * before the begin probes run.  Applied to the plan, so the session sees it
@@ -249,6 +251,16 @@ static int shadow_run(struct cli *c, struct st_plan *plan)
 	return 0;
 }
 
+/* A recorder that failed after it was armed: detach, say why, exit 1. */
+static int record_failed(struct cli *c, struct st_recorder *rec, int r, char *err)
+{
+	c->be->record_abort(rec);
+	st_target_cleanup(&c->child);
+	cli_die("%s", err ? err : strerror(-r));
+	free(err);
+	return 1;
+}
+
 int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const char *text)
 {
 	struct st_backend_opts bo = { .buffer_kb = c->buffer_kb, .verbose = c->verbose };
@@ -280,6 +292,9 @@ int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const 
 	ri.argv = c->argv;
 	ri.target_pid = c->target;
 	ri.host = gethostname(host, sizeof(host) - 1) == 0 ? host : NULL;
+	r = c->be->record_begin(rec, &ri, &err);
+	if (r < 0)
+		return record_failed(c, rec, r, err);
 	if (c->timeout_ms)
 		st_control_set_timeout_ms(c->timeout_ms);
 	st_target_release(&c->child);
@@ -290,13 +305,8 @@ int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const 
 	}
 	r = c->be->record_run(rec, &err);
 	ri.end_ns = st_clock_mono_ns();
-	if (r < 0) {
-		c->be->record_abort(rec);
-		st_target_cleanup(&c->child);
-		cli_die("%s", err ? err : strerror(-r));
-		free(err);
-		return 1;
-	}
+	if (r < 0)
+		return record_failed(c, rec, r, err);
 	r = c->be->record_finish(rec, &ri, &stats, &err);
 	st_target_cleanup(&c->child);
 	if (r < 0) {
@@ -309,6 +319,22 @@ int cli_run_record(struct cli *c, struct st_plan *plan, const char *name, const 
 	fprintf(stderr, "[ %s record: %llu events, %llu lost, %.1f KB written to %s ]\n", c->be->name,
 		(unsigned long long)stats.events, (unsigned long long)stats.lost, stats.bytes / 1024.0, path);
 	return 0;
+}
+
+/* A recording whose recorder never finished it: what was written before
+ * the end is reported, and said to be all there is.  Not an error (exit 0),
+ * as events lost in the ring are not: the data read is whole, the rest of
+ * the run was simply never written. */
+static void warn_cut_short(const char *path, const struct st_recording_info *ri)
+{
+	pid_t pid = (pid_t)ri->recorder_pid;
+
+	if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+		fprintf(stderr, "WARNING: %s is cut short, or still being written by its recorder (pid %d): "
+			"the events written so far are reported\n", path, (int)pid);
+	else
+		fprintf(stderr, "WARNING: %s was cut short: its recorder (pid %d) did not finish it (killed or "
+			"crashed); the events up to its last write are reported\n", path, (int)pid);
 }
 
 int cli_run_report(struct cli *c)
@@ -377,10 +403,16 @@ int cli_run_report(struct cli *c)
 	so.end_ns = set.end_ns;
 	so.host = ri->host;
 	status = st_session_run(plan, stream, &so);
+	/* a file cut short counts its losses only in its data */
+	if (st_stream_lost(stream) > set.lost)
+		set.lost = st_stream_lost(stream);
 	stream->ops->close(stream);
 	if (set.lost)
 		fprintf(stderr, "WARNING: the recording%s lost %llu events\n", set.n > 1 ? "s" : "",
 			(unsigned long long)set.lost);
+	for (uint32_t i = 0; i < set.n; i++)
+		if (set.in[i].ri.cut_short)
+			warn_cut_short(set.in[i].path, &set.in[i].ri);
 out:
 	st_output_close(&output);
 	st_plan_free(plan);

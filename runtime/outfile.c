@@ -121,3 +121,13 @@ void st_outfile_close(struct st_outfile *of)
 	memset(of, 0, sizeof(*of));
 	of->fd = -1;
 }
+
+void st_outfile_discard(struct st_outfile *of)
+{
+	struct stat a, b;
+
+	if (of->fd >= 0 && !of->tmp && fstat(of->fd, &a) == 0 && lstat(of->path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		unlink(of->path);
+	st_outfile_close(of);
+}

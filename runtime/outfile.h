@@ -1,6 +1,7 @@
 /* outfile.h - a recording's file, created so that nobody else's file is
  * ever written: a fresh temporary (O_EXCL, mode 0600, never following a
- * link) in the output's own directory, renamed onto the output name once. */
+ * link) in the output's own directory, renamed onto the output name (at
+ * once by recorders that write in place, at the end by others). */
 #ifndef ST_RUNTIME_OUTFILE_H
 #define ST_RUNTIME_OUTFILE_H
 
@@ -20,5 +21,8 @@ int st_outfile_create(struct st_outfile *of, const char *path);
 int st_outfile_publish(struct st_outfile *of, bool keep_old);
 /* Close the file; an unpublished temporary is removed. */
 void st_outfile_close(struct st_outfile *of);
+/* Close the file and remove it, published or not, if its name still
+ * names it (a run that failed before writing anything). */
+void st_outfile_discard(struct st_outfile *of);
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef ST_RUNTIME_RECORDING_H
 #define ST_RUNTIME_RECORDING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -16,6 +17,11 @@ struct st_recording_info {
 	uint64_t lost;          /* events the kernel dropped */
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC span of the recording */
 	char *host;             /* the recording machine's host name (hostname()), NULL if unknown */
+	/* Set by a backend's report_open, never stored in the blob: the file
+	 * has only its provisional header, its recorder (pid) having not
+	 * finished it (killed, crashed, or still running). */
+	bool cut_short;
+	int64_t recorder_pid;
 };
 
 /* Serialise to / from the self-describing blob stored in both file formats

@@ -153,8 +153,10 @@ if command -v clang >/dev/null 2>&1 && [ "${STAPLET_NO_FUZZ:-}" != 1 ]; then
 				[ -f "$ROOT/tests/golden/$g.stp" ] && (cd "$fz/corpus/$n" &&
 					perf-stap -p4 -m "seed_$g" "$ROOT/tests/golden/$g.stp" >/dev/null 2>&1)
 			done
+			# tests/fuzz/corpus/NAME: seeds and inputs that once failed
+			seeds=$(ls -d "$ROOT/tests/fuzz/corpus/$n" 2>/dev/null)
 			(cd "$ROOT" && timeout $((secs + 60)) "$t" -max_total_time=$secs -timeout=10 -print_final_stats=1 -artifact_prefix="$fz/$n-" \
-				"$fz/corpus/$n" tests/golden tests/golden/parse >"$fz/$n.log" 2>&1; echo $? >"$fz/$n.rc") &
+				"$fz/corpus/$n" $seeds tests/golden tests/golden/parse >"$fz/$n.log" 2>&1; echo $? >"$fz/$n.rc") &
 		done
 		wait
 		for t in "$fz"/fuzz_*; do

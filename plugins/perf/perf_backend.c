@@ -10,6 +10,7 @@ const struct st_backend st_perf_backend = {
 	.captures_user_memory = true,
 	.live_open = st_perf_live_open,
 	.record_open = st_perf_record_open,
+	.record_begin = st_perf_record_begin,
 	.record_run = st_perf_record_run,
 	.record_finish = st_perf_record_finish,
 	.record_abort = st_perf_record_abort,

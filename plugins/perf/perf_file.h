@@ -25,6 +25,18 @@ enum {
 	/* Ours: raw_syscalls records standing for syscalls:* events
 	 * (struct st_perf_sysc_map_ent array, perf_syscalls.h). */
 	ST_PERF_FEAT_STAPLET_SYSCALLS = 254,
+	/* Ours, in a provisional header only (struct st_perf_partial): the
+	 * recording is being written, or its recorder died before finishing.
+	 * Such a header says data.size 0 and puts its feature index at
+	 * data.offset (perf reads the features and warns the data size is 0);
+	 * the events run from st_perf_partial.data_offset to the end of the
+	 * file, the last one possibly cut. */
+	ST_PERF_FEAT_STAPLET_PARTIAL = 253,
+};
+
+struct st_perf_partial {
+	uint64_t data_offset;
+	int64_t recorder_pid;
 };
 
 #endif

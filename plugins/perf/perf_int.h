@@ -195,6 +195,7 @@ int st_perf_live_open(const struct st_source *src, uint32_t nsrc, const struct s
 		      struct st_stream **out, char **err);
 int st_perf_record_open(const char *path, const struct st_source *src, uint32_t nsrc,
 			const struct st_backend_opts *o, struct st_recorder **out, char **err);
+int st_perf_record_begin(struct st_recorder *r, const struct st_recording_info *ri, char **err);
 int st_perf_record_run(struct st_recorder *r, char **err);
 int st_perf_record_finish(struct st_recorder *r, const struct st_recording_info *ri,
 			  struct st_record_stats *stats, char **err);

@@ -47,6 +47,7 @@ struct st_recording {
 	int id_off;                   /* byte offset of the id in a sample, -1 none */
 	uint64_t trailer_type;        /* 0 when records carry no sample_id */
 	uint64_t data_off, data_end;
+	bool partial;                 /* a provisional header: cut short (perf_file.h) */
 	struct tep_handle *tep;
 	uint64_t lost;
 	const struct st_perf_sysc_map_ent *sysc;   /* the file's syscall map (a copy) */
@@ -359,6 +360,31 @@ static int staplet_blob(struct st_recording *rec, struct st_recording_info *ri, 
 	return 0;
 }
 
+/* A provisional header: the events run from where its STAPLET_PARTIAL
+ * section says to the end of the file. */
+static int partial_data(struct st_recording *rec, struct st_recording_info *ri, char **err)
+{
+	struct st_perf_section sec;
+	struct st_perf_partial part;
+
+	if (!feature(rec, ST_PERF_FEAT_STAPLET_PARTIAL, &sec))
+		return 0;
+	if (sec.size < sizeof(part))
+		return st_perf_fail(err, -EINVAL, "%s: bad provisional header", rec->path);
+	memcpy(&part, rec->map + sec.offset, sizeof(part));
+	if (rec->fh.data.size || part.data_offset % 8 || part.data_offset < rec->fh.data.offset ||
+	    !in_file(rec, part.data_offset, 0))
+		return st_perf_fail(err, -EINVAL, "%s: bad provisional header", rec->path);
+	rec->partial = true;
+	rec->data_off = part.data_offset;
+	rec->data_end = rec->len;
+	if (ri) {
+		ri->cut_short = true;
+		ri->recorder_pid = part.recorder_pid;
+	}
+	return 0;
+}
+
 void st_perf_report_close(struct st_recording *rec)
 {
 	if (!rec)
@@ -446,9 +472,13 @@ int st_perf_report_open(const char *path, struct st_recording_info *ri, struct s
 		rc = syscall_map(rec, err);
 	if (rc == 0)
 		rc = staplet_blob(rec, ri, err);
+	if (rc == 0)
+		rc = partial_data(rec, ri, err);
 	if (rc < 0) {
 		if (err && !*err)
 			st_perf_fail(err, rc, "%s: %s", path, strerror(-rc));
+		if (ri)
+			st_recording_info_free(ri);   /* a step after staplet_blob failed */
 		st_perf_report_close(rec);
 		return rc;
 	}
@@ -540,6 +570,11 @@ static int find_runs(struct rstream *s, char **err)
 	while (pos < rec->data_end) {
 		const struct perf_event_header *h = (const void *)(rec->map + pos);
 
+		/* a file cut short ends in the middle of a record, or in
+		 * space never written: that is where its events end */
+		if (rec->partial && (rec->data_end - pos < sizeof(*h) || h->size == 0 ||
+				     h->size > rec->data_end - pos))
+			break;
 		if (rec->data_end - pos < sizeof(*h))
 			return st_perf_fail(err, -EBADMSG, "%s: %llu stray bytes at the end of the data section",
 					    rec->path, (unsigned long long)(rec->data_end - pos));

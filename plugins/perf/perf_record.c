@@ -1,13 +1,15 @@
 /* perf_record.c - the recorder: rings -> a perf.data file that perf script
  * and perf report read, plus our recording info blob.
  *
- * The file is written in place under a fresh temporary name next to the
- * output (runtime/outfile.h): header space first, then ring data as it
- * arrives, then the feature sections; the header is filled in last and the
- * file renamed into place, an earlier recording kept as PATH.old.
- * perf's parent process may exit on Ctrl-C before we finish, so `path` only
- * ever holds a complete file.
+ * The file is written in place under its final name from the start (an
+ * earlier recording kept as PATH.old, as perf record does; runtime/outfile.h
+ * creates it without following links).  begin() writes a provisional header
+ * whose feature sections (formats, script) come before the data and whose
+ * STAPLET_PARTIAL section says where the data starts, so at every moment
+ * the file reads as a recording cut short at its last write.  finish()
+ * appends the final feature sections after the data and rewrites the header.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,7 +31,7 @@
 struct st_recorder {
 	struct st_perf_attach at;
 	struct st_outfile out;
-	uint64_t data_off, off;
+	uint64_t data_off, off;           /* data_off: 0 until begin() */
 	uint64_t samples, lost;
 	struct pollfd *pfd;
 	struct st_wbuf cmdlines;          /* "tid comm\n" for HEADER_TRACING_DATA */
@@ -241,7 +243,7 @@ static int copy_rings(struct st_recorder *r, char **err)
 			continue;
 		rc = copy_ring(r, &r->at.ring[i]);
 		if (rc < 0)
-			return st_perf_fail(err, rc, "cannot write %s: %s", r->out.tmp, strerror(-rc));
+			return st_perf_fail(err, rc, "cannot write %s: %s", r->out.path, strerror(-rc));
 	}
 	return 0;
 }
@@ -258,11 +260,15 @@ static void recorder_free(struct st_recorder *r)
 	free(r);
 }
 
+/* A recording that began stays, cut short; one that never began had
+ * nothing in it and goes. */
 void st_perf_record_abort(struct st_recorder *r)
 {
 	if (!r)
 		return;
 	st_perf_attach_disable(&r->at);
+	if (!r->data_off)
+		st_outfile_discard(&r->out);
 	recorder_free(r);
 }
 
@@ -292,6 +298,8 @@ int st_perf_record_open(const char *path, const struct st_source *src, uint32_t 
 		return rc;
 	}
 	rc = st_outfile_create(&r->out, path);
+	if (rc == 0)
+		rc = st_outfile_publish(&r->out, true);
 	if (rc < 0) {
 		st_perf_fail(err, rc, "cannot create a file next to %s: %s", path, strerror(-rc));
 		recorder_free(r);
@@ -310,11 +318,6 @@ int st_perf_record_open(const char *path, const struct st_source *src, uint32_t 
 	if (rc == 0) {
 		add_kernel_map(r);
 		st_proc_tasks(add_task, r);
-		r->data_off = header_space(&r->at);
-		rc = st_write_at(r->out.fd, r->comms.p, r->comms.len, r->data_off);
-		if (rc < 0)
-			st_perf_fail(err, rc, "cannot write %s: %s", r->out.tmp, strerror(-rc));
-		r->off = r->data_off + r->comms.len;
 	}
 	if (rc < 0) {
 		st_perf_record_abort(r);
@@ -324,11 +327,41 @@ int st_perf_record_open(const char *path, const struct st_source *src, uint32_t 
 	return 0;
 }
 
+static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
+			  const struct st_recording_info *ri, bool partial);
+static int write_header(struct st_recorder *r, struct st_perf_file_header *fh);
+
+/* The provisional header: features at header_space(), then the data; the
+ * header last, so a recorder killed before has left no header at all. */
+int st_perf_record_begin(struct st_recorder *r, const struct st_recording_info *ri, char **err)
+{
+	struct st_perf_file_header fh;
+	int rc;
+
+	assert(!r->data_off);
+	memset(&fh, 0, sizeof(fh));
+	r->off = header_space(&r->at);
+	fh.data.offset = r->off;
+	rc = write_features(r, &fh, ri, true);
+	r->data_off = r->off;
+	if (rc == 0)
+		rc = st_write_at(r->out.fd, r->comms.p, r->comms.len, r->data_off);
+	r->off = r->data_off + r->comms.len;
+	if (rc == 0)
+		rc = write_header(r, &fh);
+	if (rc < 0)
+		return st_perf_fail(err, rc, "cannot write %s: %s", r->out.path, strerror(-rc));
+	return 0;
+}
+
 int st_perf_record_run(struct st_recorder *r, char **err)
 {
-	while (st_control_stop_reason() == ST_STOP_NONE) {
-		int rc;
+	struct st_recording_info none = {0};
+	int rc = r->data_off ? 0 : st_perf_record_begin(r, &none, err);   /* begin() was skipped */
 
+	if (rc < 0)
+		return rc;
+	while (st_control_stop_reason() == ST_STOP_NONE) {
 		st_target_poll(r->target);
 		/* Signals interrupt poll(): that is how Ctrl-C ends the loop. */
 		poll(r->pfd, (nfds_t)r->at.ncpu, RUN_POLL_MS);
@@ -501,49 +534,66 @@ static int event_desc(struct st_recorder *r, struct st_wbuf *b)
 	return 0;
 }
 
-/* Feature index then payloads, right after the data section. */
+/* The feature index at r->off, then its payloads; r->off ends past them
+ * (8-aligned for the data to follow).  partial: the provisional set, whose STAPLET_PARTIAL section
+ * gives where the data will start (right after the payloads). */
 static int write_features(struct st_recorder *r, struct st_perf_file_header *fh,
-			  const struct st_recording_info *ri)
+			  const struct st_recording_info *ri, bool partial)
 {
-	struct st_wbuf sec[4] = {{0}}, idx = {0};
 	/* Ascending bit order, as the index requires. */
-	static const int bits[4] = {ST_PERF_FEAT_TRACING_DATA, ST_PERF_FEAT_EVENT_DESC,
-				    ST_PERF_FEAT_STAPLET_SYSCALLS, ST_PERF_FEAT_STAPLET};
+	static const int bits[5] = {ST_PERF_FEAT_TRACING_DATA, ST_PERF_FEAT_EVENT_DESC,
+				    ST_PERF_FEAT_STAPLET_PARTIAL, ST_PERF_FEAT_STAPLET_SYSCALLS,
+				    ST_PERF_FEAT_STAPLET};
+	struct st_wbuf sec[5] = {{0}}, idx = {0};
+	struct st_perf_partial part = {0, (int64_t)getpid()};
+	struct st_recording_info info = *ri;
 	uint32_t blob_len = 0;
-	char *blob = st_recording_encode(ri, &blob_len);
-	int nsec = 4, rc = tracing_data(r, &sec[0]);
-	uint64_t at;
+	char *blob;
 
+	int rc = tracing_data(r, &sec[0]);
+	uint64_t at, end;
+
+	if (!info.script)
+		info.script = "";          /* the blob requires one */
+	blob = st_recording_encode(&info, &blob_len);
 	if (rc == 0)
 		rc = event_desc(r, &sec[1]);
-	if (rc == 0 && syscall_map(r, &sec[2]) == 0) {
-		free(sec[2].p);       /* nothing folded: no section */
-		sec[2] = sec[3];
-		nsec = 3;
+	if (rc == 0 && partial)
+		st_wbuf_put(&sec[2], &part, sizeof(part));
+	if (rc == 0 && syscall_map(r, &sec[3]) == 0) {
+		free(sec[3].p);       /* nothing folded: no section */
+		sec[3] = (struct st_wbuf){0};
 	}
-	if (rc == 0 && (!blob || st_wbuf_put(&sec[nsec - 1], blob, blob_len) < 0))
+	if (rc == 0 && (!blob || st_wbuf_put(&sec[4], blob, blob_len) < 0))
 		rc = -ENOMEM;
 	free(blob);
-	at = r->off + (uint64_t)nsec * 16;
-	for (int i = 0; rc == 0 && i < nsec; i++) {
-		int bit = nsec == 3 && i == 2 ? bits[3] : bits[i];
-
-		fh->features[bit / 64] |= 1ull << (bit % 64);
+	at = r->off;
+	for (int i = 0; i < 5; i++)
+		at += sec[i].len ? 16 : 0;
+	for (int i = 0; rc == 0 && i < 5; i++) {
+		if (!sec[i].len)
+			continue;
+		fh->features[bits[i] / 64] |= 1ull << (bits[i] % 64);
 		st_wbuf_u64(&idx, at);
 		st_wbuf_u64(&idx, sec[i].len);
 		at += sec[i].len;
 	}
+	end = (at + 7) & ~7ull;
+	if (partial && rc == 0) {
+		part.data_offset = end;
+		memcpy(sec[2].p, &part, sizeof(part));
+	}
 	if (rc == 0)
 		rc = st_write_at(r->out.fd, idx.p, idx.len, r->off);
 	at = r->off + idx.len;
-	for (int i = 0; rc == 0 && i < nsec; i++) {
-		rc = st_write_at(r->out.fd, sec[i].p, sec[i].len, at);
+	for (int i = 0; rc == 0 && i < 5; i++) {
+		rc = sec[i].len ? st_write_at(r->out.fd, sec[i].p, sec[i].len, at) : 0;
 		at += sec[i].len;
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		free(sec[i].p);
 	free(idx.p);
-	r->off = at;
+	r->off = partial ? end : at;   /* the data follows; or the file ends */
 	return rc;
 }
 
@@ -558,7 +608,8 @@ static int write_header(struct st_recorder *r, struct st_perf_file_header *fh)
 	fh->attr_size = sizeof(struct perf_event_attr) + 16;
 	fh->attrs.offset = sizeof(*fh);
 	fh->attrs.size = (uint64_t)r->at.nevt * fh->attr_size;
-	fh->data.offset = r->data_off;
+	if (!fh->data.offset)
+		fh->data.offset = r->data_off;
 	st_wbuf_put(&b, fh, sizeof(*fh));
 	for (uint32_t i = 0; i < r->at.nevt; i++) {
 		struct perf_event_attr attr = r->at.evt[i].attr;
@@ -582,14 +633,16 @@ int st_perf_record_finish(struct st_recorder *r, const struct st_recording_info 
 	struct st_recording_info info = {0};
 	int rc;
 
+	if (ri)
+		info = *ri;
 	st_perf_attach_disable(&r->at);
-	rc = copy_rings(r, err);
+	rc = r->data_off ? 0 : st_perf_record_begin(r, &info, err);
+	if (rc == 0)
+		rc = copy_rings(r, err);
 	if (rc < 0) {
 		st_perf_record_abort(r);
 		return rc;
 	}
-	if (ri)
-		info = *ri;
 	/* What only the recorder knows fills in what the caller left blank. */
 	if (!info.lost)
 		info.lost = r->lost;
@@ -601,11 +654,13 @@ int st_perf_record_finish(struct st_recorder *r, const struct st_recording_info 
 		info.wall_offset_ns = r->at.wall_offset_ns;
 	memset(&fh, 0, sizeof(fh));
 	fh.data.size = r->off - r->data_off;
-	rc = write_features(r, &fh, &info);
+	rc = write_features(r, &fh, &info, false);
+	/* the final header last: until it is written, the file reads as
+	 * cut short, never as something else */
 	if (rc == 0)
 		rc = write_header(r, &fh);
-	if (rc == 0)
-		rc = st_outfile_publish(&r->out, true);
+	if (rc == 0 && ftruncate(r->out.fd, (off_t)r->off) < 0)
+		rc = -errno;
 	if (rc < 0) {
 		st_perf_fail(err, rc, "cannot write %s: %s", r->out.path, strerror(-rc));
 		st_perf_record_abort(r);

@@ -9,6 +9,7 @@ const struct st_backend st_tracecmd_backend = {
 	.file_magic_len = 10,
 	.live_open = st_tracecmd_live_open,
 	.record_open = st_tracecmd_record_open,
+	.record_begin = st_tracecmd_record_begin,
 	.record_run = st_tracecmd_record_run,
 	.record_finish = st_tracecmd_record_finish,
 	.record_abort = st_tracecmd_record_abort,

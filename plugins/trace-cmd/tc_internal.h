@@ -18,6 +18,37 @@ struct tracefs_instance;
 
 #define TC_COMM_LEN ST_COMM_LEN
 
+/* ---- the data log of a trace.dat being written, tc_log.c ----
+ *
+ * Until the recorder finishes, trace.dat holds a provisional header whose
+ * CPU table is empty and whose ST_TRACECMD_OPT_PARTIAL option points at a
+ * log: chunks of one CPU's ring-buffer pages, each after a tag, in the
+ * order they were read.  `committed` is rewritten after every chunk, so a
+ * recorder killed at any moment leaves a readable recording cut short at
+ * its last chunk.  finish() rewrites the file as a plain v6 trace.dat. */
+
+struct tc_log_tag {
+	uint32_t cpu, zero;
+	uint64_t len;          /* page bytes that follow */
+};
+
+struct tc_log_partial {
+	uint64_t log_start;    /* the first tag */
+	uint64_t committed;    /* the end of the last whole chunk */
+	int64_t recorder_pid;
+};
+
+struct tracefs_cpu;
+
+/* Move what CPU's ring holds (flush: the partial page too) to the end of
+ * the log at *end as one chunk, then commit it (the u64 at commit_at).
+ * *bytes grows by the page bytes moved.  0 or -errno. */
+int st_tracecmd_log_pages(int fd, struct tracefs_cpu *tcpu, uint32_t cpu, bool flush, uint64_t *end,
+			  uint64_t commit_at, uint64_t *bytes);
+/* Copy every chunk of the log in [start, end) of `in` to `out`, CPU c's
+ * pages one after another from dst[c].  0 or -errno. */
+int st_tracecmd_log_unpack(int in, uint64_t start, uint64_t end, int out, const uint64_t *dst, uint32_t ncpu);
+
 /* ---- ring-buffer sub-buffer ("page") walking, tc_pages.c ---- */
 
 struct tc_cursor {

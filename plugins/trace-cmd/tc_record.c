@@ -1,6 +1,9 @@
-/* tc_record.c - record to trace.dat: full ring-buffer pages are spliced from
- * each CPU's trace_pipe_raw into an anonymous temp file next to the output;
- * finish() writes a version 6 trace.dat around them.
+/* tc_record.c - record to trace.dat, written in place under its final name
+ * from the start: begin() writes a provisional v6 header, then full ring
+ * buffer pages are spliced from each CPU's trace_pipe_raw into the log
+ * after it (tc_log.c), so a recorder killed at any moment leaves a
+ * recording cut short at its last chunk.  finish() writes the plain v6
+ * trace.dat, each CPU's pages together, to a fresh file renamed over it.
  *
  * v6 is written by hand rather than through libtracecmd's private writer:
  * no private ABI, no kallsyms side effects, and the layout stays ours.
@@ -8,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +32,16 @@
 struct tc_rec_cpu {
 	int rawfd;
 	struct tracefs_cpu *tcpu;
-	int tmpfd;
-	uint64_t bytes;
+	uint64_t bytes;        /* page bytes in the log */
 };
 
 struct st_recorder {
 	struct tc_instance ti;
 	struct tc_enabled en;
 	char *path;
+	struct st_outfile out;           /* the file at `path`, being written */
+	uint64_t log_start, log_end;     /* 0 until begin() */
+	uint64_t commit_at;              /* tc_log_partial.committed in the file */
 	struct tc_rec_cpu *cpu;
 	struct pollfd *pfd;
 	int ncpu;
@@ -46,28 +50,6 @@ struct st_recorder {
 	int64_t wall_offset;
 	struct st_target *target;    /* -c: the recording ends when it exits */
 };
-
-/* An unnamed file in the output's directory: nothing to clean up after a crash. */
-static int temp_file(const char *path)
-{
-	char *copy = strdup(path), *dir;
-	int fd;
-
-	if (!copy)
-		return -ENOMEM;
-	dir = dirname(copy);
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		char name[4096];
-
-		snprintf(name, sizeof(name), "%s/.staplet-cpu-XXXXXX", dir);
-		fd = mkostemp(name, O_CLOEXEC);
-		if (fd >= 0)
-			unlink(name);
-	}
-	free(copy);
-	return fd < 0 ? -errno : fd;
-}
 
 static void close_cpus(struct st_recorder *r)
 {
@@ -87,16 +69,12 @@ static void close_cpus(struct st_recorder *r)
 
 static void rec_free(struct st_recorder *r)
 {
-	int i;
-
 	if (!r)
 		return;
 	close_cpus(r);
 	st_tracecmd_instance_destroy(&r->ti);
 	st_dynevent_remove_all();   /* record_finish: after write_file read their formats */
-	for (i = 0; r->cpu && i < r->ncpu; i++)
-		if (r->cpu[i].tmpfd >= 0)
-			close(r->cpu[i].tmpfd);
+	st_outfile_close(&r->out);
 	free(r->cpu);
 	free(r->pfd);
 	free(r->en.e);
@@ -105,7 +83,7 @@ static void rec_free(struct st_recorder *r)
 	free(r);
 }
 
-static int open_cpus(struct st_recorder *r, char **err)
+static int open_cpus(struct st_recorder *r)
 {
 	int i;
 
@@ -115,16 +93,10 @@ static int open_cpus(struct st_recorder *r, char **err)
 	if (!r->cpu || !r->pfd)
 		return -ENOMEM;
 	for (i = 0; i < r->ncpu; i++)
-		r->cpu[i].rawfd = r->cpu[i].tmpfd = -1;
+		r->cpu[i].rawfd = -1;
 	for (i = 0; i < r->ncpu; i++) {
 		struct tc_rec_cpu *c = &r->cpu[i];
 
-		c->tmpfd = temp_file(r->path);
-		if (c->tmpfd < 0) {
-			st_tracecmd_err(err, "cannot create a temporary file next to %s: %s", r->path,
-					strerror(-c->tmpfd));
-			return c->tmpfd;
-		}
 		c->rawfd = st_tracecmd_open_cpu_raw(&r->ti, i, true);
 		if (c->rawfd < 0) {
 			c->rawfd = -1;       /* an offline CPU records nothing */
@@ -143,6 +115,8 @@ int st_tracecmd_record_open(const char *path, const struct st_source *src, uint3
 	struct st_recorder *r = calloc(1, sizeof(*r));
 	int ret;
 
+	if (r)
+		r->out.fd = -1;
 	if (!r || !(r->path = strdup(path)) || st_tracecmd_tasks_init(&r->tasks) < 0) {
 		rec_free(r);
 		st_tracecmd_err(err, "out of memory");
@@ -153,9 +127,17 @@ int st_tracecmd_record_open(const char *path, const struct st_source *src, uint3
 				 &r->en, err);
 	if (ret < 0)
 		goto fail;
-	ret = open_cpus(r, err);
+	ret = open_cpus(r);
 	if (ret < 0)
 		goto fail;
+	/* in place from the start: a run killed later leaves what it wrote */
+	ret = st_outfile_create(&r->out, path);
+	if (ret == 0)
+		ret = st_outfile_publish(&r->out, false);
+	if (ret < 0) {
+		st_tracecmd_err(err, "cannot create %s: %s", path, strerror(-ret));
+		goto fail;
+	}
 	ret = st_tracecmd_instance_tracing(&r->ti, true);
 	if (ret < 0) {
 		st_tracecmd_err(err, "cannot turn tracing on in %s", r->ti.name);
@@ -170,37 +152,41 @@ int st_tracecmd_record_open(const char *path, const struct st_source *src, uint3
 fail:
 	if (ret == -ENOMEM && err && !*err)
 		st_tracecmd_err(err, "out of memory");
-	rec_free(r);
+	st_tracecmd_record_abort(r);
 	return ret;
 }
 
-/* Move whatever full pages each CPU has; flush: the partial ones too. */
+/* Move whatever full pages each CPU has to the log; flush: the partial
+ * ones too. */
 static int move_pages(struct st_recorder *r, bool flush, char **err)
 {
 	int i;
 
 	for (i = 0; i < r->ncpu; i++) {
 		struct tc_rec_cpu *c = &r->cpu[i];
-		int n;
+		int rc;
 
 		if (!c->tcpu)
 			continue;
-		while ((n = tracefs_cpu_write(c->tcpu, c->tmpfd, true)) > 0)
-			c->bytes += (uint64_t)n;
-		if (n < 0 && errno != EAGAIN && errno != EINTR && errno != 0) {
-			st_tracecmd_err(err, "cannot save trace data of cpu %d: %s", i, strerror(errno));
-			return -errno;
+		rc = st_tracecmd_log_pages(r->out.fd, c->tcpu, (uint32_t)i, flush, &r->log_end, r->commit_at,
+					   &c->bytes);
+		if (rc < 0) {
+			st_tracecmd_err(err, "cannot save trace data of cpu %d: %s", i, strerror(-rc));
+			return rc;
 		}
-		while (flush && (n = tracefs_cpu_flush_write(c->tcpu, c->tmpfd)) > 0)
-			c->bytes += (uint64_t)n;
 	}
 	return 0;
 }
 
 int st_tracecmd_record_run(struct st_recorder *r, char **err)
 {
+	struct st_recording_info none = { 0 };
+	int ret = r->log_start ? 0 : st_tracecmd_record_begin(r, &none, err);   /* begin() was skipped */
+
+	if (ret < 0)
+		return ret;
 	while (st_control_stop_reason() == ST_STOP_NONE) {
-		int i, ret;
+		int i;
 
 		st_target_poll(r->target);
 		ret = move_pages(r, false, err);
@@ -219,8 +205,12 @@ int st_tracecmd_record_run(struct st_recorder *r, char **err)
 	return 0;
 }
 
+/* A recording that began stays, cut short; one that never began had
+ * nothing in it and goes. */
 void st_tracecmd_record_abort(struct st_recorder *r)
 {
+	if (r && !r->log_start)
+		st_outfile_discard(&r->out);
 	rec_free(r);
 }
 
@@ -324,10 +314,13 @@ static void put_option(struct st_wbuf *b, uint16_t id, const void *data, uint32_
 	st_wbuf_put(b, data, len);
 }
 
+/* The options; a provisional header also gets ST_TRACECMD_OPT_PARTIAL,
+ * whose payload offset in b goes to *partial_at. */
 static int put_options(struct st_recorder *r, struct st_wbuf *b, const struct st_recording_info *ri,
-		       uint64_t lost)
+		       uint64_t lost, size_t *partial_at)
 {
 	struct st_recording_info info = *ri;
+	struct tc_log_partial part = { 0, 0, (int64_t)getpid() };
 	uint32_t len;
 	char *clock = tracefs_instance_file_read(r->ti.inst, "trace_clock", NULL), *blob;
 
@@ -355,45 +348,80 @@ static int put_options(struct st_recorder *r, struct st_wbuf *b, const struct st
 		return -ENOMEM;
 	put_option(b, ST_TRACECMD_OPT_TASKS, blob, len);
 	free(blob);
+	if (partial_at) {
+		*partial_at = b->len + 6;
+		put_option(b, ST_TRACECMD_OPT_PARTIAL, &part, sizeof(part));
+	}
 	st_wbuf_u16(b, 0);
 	return 0;
 }
 
-
-static int copy_data(int in, int out, uint64_t len, off_t dst)
+/* Everything before the CPU table, up to "flyrecord". */
+static int put_header(struct st_recorder *r, struct st_wbuf *b, const struct st_recording_info *ri,
+		      uint64_t lost, size_t *partial_at, char **err)
 {
-	loff_t src = 0, d = dst;
-	uint8_t chunk[1 << 14];
+	int ret;
 
-	while (len) {
-		ssize_t n = copy_file_range(in, &src, out, &d, len, 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len -= (uint64_t)n;
+	st_wbuf_put(b, "\x17\x08\x44tracing", 10);
+	st_wbuf_put(b, "6", 2);
+	st_wbuf_put(b, "\0", 1);                        /* little endian */
+	st_wbuf_put(b, &(uint8_t){ sizeof(long) }, 1);
+	st_wbuf_u32(b, r->ti.subbuf_size);
+	if (put_tracefs_file(b, "header_page", "events/header_page") < 0 ||
+	    put_tracefs_file(b, "header_event", "events/header_event") < 0) {
+		st_tracecmd_err(err, "cannot read the ring buffer headers from tracefs");
+		return -EIO;
 	}
-	while (len) {   /* copy_file_range refused (e.g. across filesystems) */
-		ssize_t n = pread(in, chunk, len < sizeof(chunk) ? len : sizeof(chunk), src);
-		int e;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		e = st_write_at(out, chunk, (size_t)n, d);
-		if (e < 0)
-			return e;
-		src += n;
-		d += n;
-		len -= (uint64_t)n;
+	st_wbuf_u32(b, 0);                          /* ftrace formats: none used */
+	ret = put_formats(r, b, err);
+	if (ret < 0)
+		return ret;
+	st_wbuf_u32(b, 0);                          /* kallsyms */
+	st_wbuf_u32(b, 0);                          /* printk formats */
+	put_cmdlines(r, b);
+	st_wbuf_u32(b, (uint32_t)r->ncpu);
+	ret = put_options(r, b, ri, lost, partial_at);
+	if (ret < 0)
+		return ret;
+	st_wbuf_put(b, "flyrecord", 10);
+	if (b->oom) {
+		st_tracecmd_err(err, "out of memory");
+		return -ENOMEM;
 	}
 	return 0;
 }
 
-/* Records in the pages of a temp file (for the stats). */
-static uint64_t count_records(int fd, uint64_t size, uint32_t page)
+/* The provisional header: an empty CPU table (trace-cmd reads no events),
+ * the log right after it. */
+int st_tracecmd_record_begin(struct st_recorder *r, const struct st_recording_info *ri, char **err)
+{
+	struct st_wbuf b = { 0 };
+	size_t part_at = 0;
+	uint64_t start;
+	int i, ret = put_header(r, &b, ri, 0, &part_at, err);
+
+	start = (b.len + 16 * (uint64_t)r->ncpu + 7) & ~7ull;
+	for (i = 0; i < r->ncpu; i++) {
+		st_wbuf_u64(&b, start);
+		st_wbuf_u64(&b, 0);
+	}
+	if (ret == 0 && b.oom)
+		ret = -ENOMEM;
+	if (ret == 0) {
+		memcpy(b.p + part_at, &start, 8);
+		memcpy(b.p + part_at + 8, &start, 8);
+		ret = st_write_at(r->out.fd, b.p, b.len, 0);
+		if (ret < 0)
+			st_tracecmd_err(err, "cannot write %s: %s", r->path, strerror(-ret));
+	}
+	r->log_start = r->log_end = start;
+	r->commit_at = part_at + 8;
+	free(b.p);
+	return ret;
+}
+
+/* Records in the pages of one CPU's region (for the stats). */
+static uint64_t count_records(int fd, uint64_t start, uint64_t size, uint32_t page)
 {
 	uint8_t *buf = malloc(page);
 	uint64_t n = 0, off;
@@ -403,7 +431,7 @@ static uint64_t count_records(int fd, uint64_t size, uint32_t page)
 	for (off = 0; off + page <= size; off += page) {
 		struct tc_cursor c;
 
-		if (pread(fd, buf, page, (off_t)off) != (ssize_t)page ||
+		if (pread(fd, buf, page, (off_t)(start + off)) != (ssize_t)page ||
 		    st_tracecmd_page_load(&c, buf, page, (int)sizeof(long)) < 0)
 			continue;
 		while (st_tracecmd_page_next(&c) == 1)
@@ -413,65 +441,38 @@ static uint64_t count_records(int fd, uint64_t size, uint32_t page)
 	return n;
 }
 
+/* The finished file: the header, then each CPU's pages from the log
+ * together (page-aligned), in a fresh file renamed over the log. */
 static int write_file(struct st_recorder *r, const struct st_recording_info *ri, uint64_t lost,
 		      struct st_record_stats *stats, char **err)
 {
 	struct st_wbuf b = { 0 };
 	uint32_t page = r->ti.subbuf_size;
-	uint64_t off, events = 0;
+	uint64_t off, events = 0, *dst = calloc((size_t)r->ncpu + 1, sizeof(*dst));
 	struct st_outfile out = { .fd = -1 };
-	int i, ret;
+	int i, ret = dst ? put_header(r, &b, ri, lost, NULL, err) : -ENOMEM;
 
-	st_wbuf_put(&b, "\x17\x08\x44tracing", 10);
-	st_wbuf_put(&b, "6", 2);
-	st_wbuf_put(&b, "\0", 1);                        /* little endian */
-	st_wbuf_put(&b, &(uint8_t){ sizeof(long) }, 1);
-	st_wbuf_u32(&b, page);
-	if (put_tracefs_file(&b, "header_page", "events/header_page") < 0 ||
-	    put_tracefs_file(&b, "header_event", "events/header_event") < 0) {
-		st_tracecmd_err(err, "cannot read the ring buffer headers from tracefs");
-		ret = -EIO;
-		goto out;
-	}
-	st_wbuf_u32(&b, 0);                          /* ftrace formats: none used */
-	ret = put_formats(r, &b, err);
-	if (ret < 0)
-		goto out;
-	st_wbuf_u32(&b, 0);                          /* kallsyms */
-	st_wbuf_u32(&b, 0);                          /* printk formats */
-	put_cmdlines(r, &b);
-	st_wbuf_u32(&b, (uint32_t)r->ncpu);
-	ret = put_options(r, &b, ri, lost);
-	if (ret < 0)
-		goto out;
-	st_wbuf_put(&b, "flyrecord", 10);
 	off = b.len + 16 * (uint64_t)r->ncpu;
-	for (i = 0; i < r->ncpu; i++) {
+	for (i = 0; ret == 0 && i < r->ncpu; i++) {
 		off = (off + page - 1) / page * page;
+		dst[i] = off;
 		st_wbuf_u64(&b, off);
 		st_wbuf_u64(&b, r->cpu[i].bytes);
 		off += r->cpu[i].bytes;
 	}
-	if (b.oom) {
+	if (ret == 0 && b.oom)
 		ret = -ENOMEM;
-		st_tracecmd_err(err, "out of memory");
-		goto out;
+	if (ret == 0) {
+		ret = st_outfile_create(&out, r->path);
+		if (ret < 0)
+			st_tracecmd_err(err, "cannot create a file next to %s: %s", r->path, strerror(-ret));
 	}
-	ret = st_outfile_create(&out, r->path);
-	if (ret < 0) {
-		st_tracecmd_err(err, "cannot create a file next to %s: %s", r->path, strerror(-ret));
-		goto out;
-	}
-	ret = st_write_at(out.fd, b.p, b.len, 0);
-	off = b.len;
-	for (i = 0; !ret && i < r->ncpu; i++) {
-		uint64_t start;
-
-		memcpy(&start, b.p + b.len - 16 * (size_t)(r->ncpu - i), 8);
-		ret = copy_data(r->cpu[i].tmpfd, out.fd, r->cpu[i].bytes, (off_t)start);
-		events += count_records(r->cpu[i].tmpfd, r->cpu[i].bytes, page);
-		off = start + r->cpu[i].bytes;
-	}
+	if (ret == 0)
+		ret = st_write_at(out.fd, b.p, b.len, 0);
+	if (ret == 0)
+		ret = st_tracecmd_log_unpack(r->out.fd, r->log_start, r->log_end, out.fd, dst, (uint32_t)r->ncpu);
+	for (i = 0; ret == 0 && i < r->ncpu; i++)
+		events += count_records(out.fd, dst[i], r->cpu[i].bytes, page);
 	if (!ret && ftruncate(out.fd, (off_t)off) < 0)
 		ret = -errno;
 	if (!ret)
@@ -479,15 +480,13 @@ static int write_file(struct st_recorder *r, const struct st_recording_info *ri,
 	if (ret < 0) {
 		if (err && !*err)
 			st_tracecmd_err(err, "cannot write %s: %s", r->path, strerror(-ret));
-		goto out;
-	}
-	if (stats) {
+	} else if (stats) {
 		stats->events = events;
 		stats->lost = lost;
 		stats->bytes = off;
 	}
-out:
 	st_outfile_close(&out);
+	free(dst);
 	free(b.p);
 	return ret;
 }
@@ -497,11 +496,12 @@ int st_tracecmd_record_finish(struct st_recorder *r, const struct st_recording_i
 {
 	struct st_recording_info none = { 0 };
 	uint64_t lost;
-	int ret;
+	int ret = r->log_start ? 0 : st_tracecmd_record_begin(r, ri ? ri : &none, err);
 
 	st_tracecmd_instance_tracing(&r->ti, false);
 	r->end_ns = st_clock_mono_ns();
-	ret = move_pages(r, true, err);
+	if (ret == 0)
+		ret = move_pages(r, true, err);
 	lost = st_tracecmd_instance_lost(&r->ti);
 	/* detach before the (slow) file write */
 	close_cpus(r);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,13 @@
 
 struct tc_cpu_region { uint64_t off, size; };
 
+/* A stretch of one CPU's pages: the CPU's whole region in a finished file,
+ * one log chunk in a file cut short (tc_internal.h). */
+struct tc_span {
+	uint64_t off, size;
+	int32_t next;          /* the CPU's next span, -1 after its last */
+};
+
 struct st_recording {
 	uint8_t *map;
 	size_t size;
@@ -30,6 +38,11 @@ struct st_recording {
 	struct tep_handle *tep;
 	uint32_t ncpu;
 	struct tc_cpu_region *cpu;
+	struct tc_span *span;
+	uint32_t nspan;
+	int32_t *first;        /* per CPU: its first span, -1 none */
+	bool partial;          /* a provisional header: the events are in the log */
+	struct tc_log_partial part;
 	const uint8_t *tasks;
 	uint64_t tasks_len;
 	const char *cmdlines;
@@ -203,6 +216,11 @@ static int parse_options(struct st_recording *rec, struct st_rd *r, struct st_re
 		} else if (id == ST_TRACECMD_OPT_TASKS) {
 			rec->tasks = data;
 			rec->tasks_len = len;
+		} else if (id == ST_TRACECMD_OPT_PARTIAL && len >= sizeof(rec->part)) {
+			memcpy(&rec->part, data, sizeof(rec->part));
+			rec->partial = true;
+			ri->cut_short = true;
+			ri->recorder_pid = rec->part.recorder_pid;
 		}
 	}
 	if (!have_info)
@@ -279,25 +297,101 @@ static int parse_header(struct st_recording *rec, struct st_recording_info *ri, 
 	return parse_cpus(rec, &r, ri, err);
 }
 
+static int add_span(struct st_recording *rec, uint32_t cpu, uint64_t off, uint64_t size, int32_t *last)
+{
+	if (rec->nspan >= INT32_MAX)
+		return -EFBIG;
+	if ((rec->nspan & (rec->nspan - 1)) == 0) {      /* 0 or a power of two: full */
+		struct tc_span *n = realloc(rec->span, (rec->nspan ? rec->nspan * 2 : 1) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		rec->span = n;
+	}
+	rec->span[rec->nspan] = (struct tc_span){ off, size, -1 };
+	if (last[cpu] >= 0)
+		rec->span[last[cpu]].next = (int32_t)rec->nspan;
+	else
+		rec->first[cpu] = (int32_t)rec->nspan;
+	last[cpu] = (int32_t)rec->nspan++;
+	return 0;
+}
+
+/* The log of a file cut short, up to its last committed chunk; a chunk
+ * past the end of the file (a copy cut short) ends it too. */
+static int log_spans(struct st_recording *rec, int32_t *last, char **err)
+{
+	uint64_t at = rec->part.log_start, end = rec->part.committed;
+
+	if (end > rec->size)
+		end = rec->size;
+	if (at > end || rec->nspan)
+		return fail(err, rec->path, "corrupt provisional header");
+	while (end - at >= sizeof(struct tc_log_tag)) {
+		struct tc_log_tag tag;
+		int ret;
+
+		memcpy(&tag, rec->map + at, sizeof(tag));
+		at += sizeof(tag);
+		if (tag.len > end - at && end < rec->part.committed)
+			break;
+		if (tag.cpu >= rec->ncpu || tag.len > end - at) {
+			char what[96];
+
+			snprintf(what, sizeof(what), "corrupt chunk of recorded pages at offset %llu",
+				 (unsigned long long)(at - sizeof(tag)));
+			return fail(err, rec->path, what);
+		}
+		ret = add_span(rec, tag.cpu, at, tag.len, last);
+		if (ret < 0)
+			return ret;
+		at += tag.len;
+	}
+	return 0;
+}
+
+/* Where each CPU's pages are: its region, or its chunks in the log. */
+static int find_spans(struct st_recording *rec, char **err)
+{
+	int32_t *last = malloc((rec->ncpu + 1) * sizeof(*last));
+	uint32_t i;
+	int ret = 0;
+
+	rec->first = malloc((rec->ncpu + 1) * sizeof(*rec->first));
+	if (!last || !rec->first) {
+		free(last);
+		return -ENOMEM;
+	}
+	for (i = 0; i < rec->ncpu; i++)
+		rec->first[i] = last[i] = -1;
+	if (rec->partial)
+		ret = log_spans(rec, last, err);
+	for (i = 0; ret == 0 && !rec->partial && i < rec->ncpu; i++)
+		ret = add_span(rec, i, rec->cpu[i].off, rec->cpu[i].size, last);
+	free(last);
+	return ret;
+}
+
 /* Page headers are checked up front so a damaged file fails here, with a message. */
 static int check_pages(struct st_recording *rec, char **err)
 {
 	uint32_t i;
 
-	for (i = 0; i < rec->ncpu; i++) {
+	for (i = 0; i < rec->nspan; i++) {
+		const struct tc_span *sp = &rec->span[i];
 		uint64_t o;
 
-		for (o = 0; o < rec->cpu[i].size; o += rec->page) {
-			uint64_t left = rec->cpu[i].size - o;
+		for (o = 0; o < sp->size; o += rec->page) {
+			uint64_t left = sp->size - o;
 			struct tc_cursor c;
 
-			if (st_tracecmd_page_load(&c, rec->map + rec->cpu[i].off + o,
+			if (st_tracecmd_page_load(&c, rec->map + sp->off + o,
 						  (uint32_t)(left < rec->page ? left : rec->page),
 						  rec->long_size) < 0) {
 				char what[96];
 
-				snprintf(what, sizeof(what), "corrupt ring buffer page (cpu %u, offset %llu)",
-					 i, (unsigned long long)(rec->cpu[i].off + o));
+				snprintf(what, sizeof(what), "corrupt ring buffer page (offset %llu)",
+					 (unsigned long long)(sp->off + o));
 				return fail(err, rec->path, what);
 			}
 		}
@@ -314,6 +408,8 @@ void st_tracecmd_report_close(struct st_recording *rec)
 	if (rec->tep)
 		tep_free(rec->tep);
 	free(rec->cpu);
+	free(rec->span);
+	free(rec->first);
 	free(rec->path);
 	free(rec);
 }
@@ -353,6 +449,8 @@ int st_tracecmd_report_open(const char *path, struct st_recording_info *ri, stru
 	fd = -1;
 	ret = parse_header(rec, &info, err);
 	if (ret == 0)
+		ret = find_spans(rec, err);
+	if (ret == 0)
 		ret = check_pages(rec, err);
 	if (ret < 0)
 		goto fail;
@@ -382,9 +480,11 @@ struct tep_handle *st_tracecmd_report_tep(struct st_recording *rec)
 
 struct tc_rcpu {
 	const uint8_t *base;
-	uint64_t size, next;   /* region and the offset of the next page */
+	uint64_t size, next;   /* the span and the offset of its next page */
+	int32_t span;          /* the span being read, -1 past the last */
 	struct tc_cursor cur;
 };
+
 
 struct tc_rstream {
 	struct st_stream base;
@@ -394,6 +494,15 @@ struct tc_rstream {
 	uint32_t ncpu;
 	struct st_merge merge;   /* CPUs by the time of their current event */
 };
+
+/* Start reading span i (nothing for -1). */
+static void rcpu_span(const struct st_recording *rec, struct tc_rcpu *c, int32_t i)
+{
+	c->span = i;
+	c->base = i >= 0 ? rec->map + rec->span[i].off : NULL;
+	c->size = i >= 0 ? rec->span[i].size : 0;
+	c->next = 0;
+}
 
 /* The next event of one CPU, loading pages as needed; false at its end. */
 static bool rcpu_advance(struct tc_rstream *s, struct tc_rcpu *c)
@@ -406,6 +515,8 @@ static bool rcpu_advance(struct tc_rstream *s, struct tc_rcpu *c)
 			return true;
 		if (r < 0)
 			s->base.lost++;     /* a damaged page: the rest of it is skipped */
+		while (c->next >= c->size && c->span >= 0)
+			rcpu_span(s->rec, c, s->rec->span[c->span].next);
 		if (c->next >= c->size) {
 			c->cur.have = false;
 			return false;
@@ -544,8 +655,7 @@ int st_tracecmd_report_stream(struct st_recording *rec, const struct st_source *
 	}
 	seed_tasks(rec, &s->dec.tasks);
 	for (i = 0; i < rec->ncpu; i++) {
-		s->cpu[i].base = rec->map + rec->cpu[i].off;
-		s->cpu[i].size = rec->cpu[i].size;
+		rcpu_span(rec, &s->cpu[i], rec->first[i]);
 		if (rcpu_advance(s, &s->cpu[i]))
 			st_merge_push(&s->merge, i, s->cpu[i].cur.ev_ts);
 	}

@@ -95,3 +95,11 @@ guest_module() {
 	done
 	busybox insmod "$TMP/$name.ko" 2>/dev/null || grep -q "^${name//-/_} " /proc/modules
 }
+
+# need_kprobes: a guest-only test's first step, a SKIP on a kernel without
+# kprobes (this machine's; the distro-kernel guests have them)
+need_kprobes() {
+	[ -e /sys/kernel/tracing/kprobe_events ] && return 0
+	echo "SKIP $(basename "$0" .sh): this kernel has no kprobes (a guest-only test: tests/guest/README)"
+	exit 0
+}

@@ -2,7 +2,8 @@
 # a file of its own making.  A link planted at the output name or at a
 # temporary name the recorder once used is replaced, never followed; the
 # recording is mode 0600 in both formats; perf keeps the previous recording
-# as FILE.old as perf record does; no temporary stays behind.
+# as FILE.old, moved aside at the start as perf record does; no
+# temporary stays behind.
 . "$(dirname "$0")/lib.sh"
 
 S='global n probe syscall.getppid { if (pid() == target()) n++ } probe end { printf("n=%d\n", n) }'
@@ -44,19 +45,20 @@ check "perf record: the previous recording becomes FILE.old" grep -qx 'n=2' "$TM
 check "perf record: FILE is the new recording" grep -qx 'n=5' "$TMP/new.out"
 check "perf record: FILE.old stays 0600" mode_0600 "$D/p.data.old"
 
-# a recording killed before it renamed its temporary leaves it; the next
-# recording to the same name removes it (and never another run's)
+# a run killed while it had a temporary (perf: the moment between creating
+# its file and naming it; trace-cmd: while it writes the finished file)
+# leaves it; the next recording to the same name removes it, never a live
+# run's (a killed recording itself stays under its name: record_killed.sh)
 for tool in perf trace-cmd; do
 	rm -f "$D"/* "$D"/.[!.]* 2>/dev/null
-	"$tool-stap" record -o "$D/k.data" -e "$S" >/dev/null 2>&1 &
-	pid=$!
-	for i in $(seq 100); do ls -A "$D" | grep -q "^\.k\.data\.$pid\." && break; sleep 0.1; done
-	[ $tool = trace-cmd ] && sleep 1   # trace-cmd creates it at the end: none to leave
-	kill -KILL $pid
-	wait $pid 2>/dev/null
-	[ $tool = perf ] && check "$tool record killed: its temporary stays (the precondition)" \
-		test -n "$(ls -A "$D" | grep "^\.k\.data\.$pid\.")"
-	perf stap record -o "$D/k.data" -e "$S" -c "$W/getppid_loop 1" >/dev/null 2>&1
-	check "$tool record killed: the next recording removes its temporary" no_temporaries k.data
+	sh -c 'exit 0' &
+	dead=$!
+	wait $dead
+	touch "$D/.k.data.$dead.AbC123" "$D/.k.data.$$.XyZ789"
+	"$tool-stap" record -o "$D/k.data" -e "$S" -c "$W/getppid_loop 1" >/dev/null 2>&1
+	check "$tool record: removes a dead run's temporary" test ! -e "$D/.k.data.$dead.AbC123"
+	check "$tool record: keeps a live run's temporary" test -e "$D/.k.data.$$.XyZ789"
+	rm -f "$D/.k.data.$$.XyZ789"
+	check "$tool record: no other temporary left" no_temporaries k.data
 done
 no_leftovers "record files"

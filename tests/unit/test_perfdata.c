@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "plugins/perf/perf_backend.h"
+#include "plugins/perf/perf_file.h"
 #include "runtime/control.h"
 #include "tests/unit/check.h"
 
@@ -264,6 +265,80 @@ static void test_truncated(const char *path)
 	unlink(cut);
 }
 
+/* The file as a recorder killed now would leave it: it reads as cut
+ * short, naming its recorder; every shorter copy either fails cleanly
+ * (before the provisional header is whole) or reads, and from the first
+ * that reads on, each longer copy reads too and counts no fewer events. */
+static void test_cut_short(const char *path, pid_t pid, long n)
+{
+	struct st_recording_info ri;
+	struct st_recording *rec = NULL;
+	struct stat sb;
+	char cut[4200], *err = NULL;
+	long prev = -1, got = 0;
+	int rc, k, regress = 0, unclean = 0;
+
+	snprintf(cut, sizeof(cut), "%s/cut.data", tmpdir);
+	if (stat(path, &sb) < 0)
+		return;
+	copy_truncated(path, cut, sb.st_size);
+	rc = B->report_open(cut, &ri, &rec, &err);
+	CHECK("cut short: the file says so and names its recorder",
+	      rc == 0 && ri.cut_short && ri.recorder_pid == getpid());
+	if (rc)
+		printf("# %s\n", err);
+	if (rc == 0) {
+		st_recording_info_free(&ri);
+		B->report_close(rec);
+	}
+	for (k = 1; k <= 64; k++) {
+		free(err);
+		err = NULL;
+		copy_truncated(path, cut, sb.st_size * k / 64);
+		got = count_file(cut, pid, "stapwork", &rc, &err);
+		if (rc < 0)
+			unclean += prev >= 0 || !err || strchr(err, '\n');
+		else
+			regress += got < prev;
+		if (rc == 0)
+			prev = got;
+	}
+	{
+		/* STAPLET_PARTIAL is the third feature (bits 1, 12, 253, ...):
+		 * an odd data offset there is refused, and the recording info
+		 * already read is freed (found by fuzz_perfdata: a leak) */
+		struct st_perf_file_header fh;
+		struct st_perf_section sec;
+		uint64_t odd = 3;
+		struct st_recording_info ri2;
+		char *err2 = NULL;
+		int fd, rc2;
+
+		copy_truncated(path, cut, sb.st_size);
+		fd = open(cut, O_RDWR);
+		rc2 = fd >= 0 && pread(fd, &fh, sizeof(fh), 0) == (ssize_t)sizeof(fh) &&
+		     pread(fd, &sec, sizeof(sec), (off_t)(fh.data.offset + 32)) == (ssize_t)sizeof(sec) &&
+		     pwrite(fd, &odd, 8, (off_t)sec.offset) == 8 ? 0 : -1;
+		if (fd >= 0)
+			close(fd);
+		if (rc2 == 0)
+			rc2 = B->report_open(cut, &ri2, &rec, &err2);
+		CHECK("cut short: a bad provisional header fails with one line",
+		      rc2 < 0 && err2 && strstr(err2, "bad provisional header") && !strchr(err2, '\n'));
+		if (rc2 == 0) {
+			st_recording_info_free(&ri2);
+			B->report_close(rec);
+		}
+		free(err2);
+	}
+	printf("# cut short: %ld of %ld events written before finish\n", got, n);
+	CHECK("cut short: the whole file reads its events so far, in order", rc == 0 && got > 0 && got <= n);
+	CHECK("cut short: every prefix fails cleanly or reads no fewer events as it grows",
+	      !unclean && !regress);
+	free(err);
+	unlink(cut);
+}
+
 static void test_record(void)
 {
 	struct st_source src[2] = {
@@ -292,6 +367,7 @@ static void test_record(void)
 	rc = B->record_run(r, &err);
 	CHECK("record_run stops on request", rc == 0 && st_control_stop_reason() == ST_STOP_TIMEOUT);
 	pthread_join(th, NULL);
+	test_cut_short(path, st.pid, n);
 	rc = B->record_finish(r, &ri, &stats, &err);
 	CHECK("record_finish", rc == 0);
 	if (rc)
