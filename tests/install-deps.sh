@@ -5,6 +5,7 @@ pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libtraceevent-dev libtracefs-dev libtracecmd-dev libbpf-dev libelf-dev libdw-dev
       linux-perf trace-cmd bpftrace bpftool systemtap systemtap-doc systemtap-sdt-dev hyperfine
       php8.2-cli    # php's USDT marks (apps/php-trace.stp example)
+      sudo          # process/auditbt.stp's test command runs `sudo true`
       qemu-system-x86 busybox-static xz-utils cpio)   # distro-kernel guests (tests/guest)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -63,7 +63,7 @@ xfail_reason() {
 
 # Seconds an example may take; the TCG guests emulate every instruction.
 limit=15
-[ -n "${STAPLET_GUEST:-}" ] && limit=60
+[ -n "${STAPLET_GUEST:-}" ] && limit=${EXAMPLES_GUEST_LIMIT:-60}
 
 npass=0 nrun=0
 while read -r f; do

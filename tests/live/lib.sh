@@ -56,10 +56,11 @@ no_leftovers() {   # no_leftovers NAME
 # in build/guest/ID/root/lib/modules, with no modules.dep), as a distro
 # system has it loaded; true when it is loaded.  Guests only.
 guest_module() {
-	local name=$1 dir f dep
+	local name=$1 dir f dep cache
 	[ -n "${STAPLET_GUEST:-}" ] || return 1
 	grep -q "^${name//-/_} " /proc/modules && return 0
-	dir=$(echo "$STAPLET_BUILD"/../guest/"$STAPLET_GUEST"/root/lib/modules/*/kernel)
+	cache=${STAPLET_GUEST_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/guest}
+	dir=$(echo "$cache/$STAPLET_GUEST"/root/lib/modules/*/kernel)
 	f=$(find "$dir" \( -name "$name.ko" -o -name "$name.ko.xz" \) 2>/dev/null | head -1)
 	[ -n "$f" ] || return 1
 	case $f in

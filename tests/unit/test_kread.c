@@ -44,7 +44,7 @@ static uint32_t member_off(const char *m)
 	uint32_t size, off = 0;
 	char msg[256];
 
-	if (st_btf_cast_addr("struct task_struct", ms, 1, &size, &off, msg, sizeof(msg)) < 0)
+	if (st_btf_cast_addr(NULL, "struct task_struct", ms, 1, &size, &off, msg, sizeof(msg)) < 0)
 		printf("INFO %s\n", msg);
 	return off;
 }
