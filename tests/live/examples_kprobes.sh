@@ -16,8 +16,9 @@ EXAMPLES_GUEST_LIMIT=180
 # the nfsd*.stp examples the NFS server.
 examples_setup() {
 	local m
-	for m in ext4 nfsd; do
-		guest_module "$m" || echo "(the guest kernel's module $m could not be loaded)"
+	for m in ext4:enospc nfsd:nfsd; do
+		grep -q "${m#*:}" "$LIST" || continue
+		guest_module "${m%%:*}" || echo "(the guest kernel's module ${m%%:*} could not be loaded)"
 	done
 }
 . "$(dirname "$0")/examples.sh"

@@ -61,7 +61,9 @@ guest_module() {
 	grep -q "^${name//-/_} " /proc/modules && return 0
 	cache=${STAPLET_GUEST_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/guest}
 	dir=$(echo "$cache/$STAPLET_GUEST"/root/lib/modules/*/kernel)
-	f=$(find "$dir" \( -name "$name.ko" -o -name "$name.ko.xz" \) 2>/dev/null | head -1)
+	# one walk of the tree (over 9p in a TCG guest: slow) for every module
+	[ -s "$TMP/modules.list" ] || find "$dir" -name '*.ko*' >"$TMP/modules.list" 2>/dev/null
+	f=$(grep -m1 -E "/$name\.ko(\.xz)?\$" "$TMP/modules.list")
 	[ -n "$f" ] || return 1
 	case $f in
 	*.xz) xz -dc "$f" >"$TMP/$name.ko" ;;   # busybox insmod takes plain .ko
