@@ -72,7 +72,9 @@ static const struct btf_type *tp_proto(const struct btf *b, const char *event)
 /* The typedef's prototype has no parameter names; the static function
  * __bpf_trace_<template> has them.  The template of a DEFINE_EVENT is not in
  * BTF: take the __bpf_trace_ function with the same parameter types whose
- * name shares the longest prefix with the event. */
+ * name shares the longest prefix with the event, leaving out those of other
+ * events (6.1: sched_process_exit's template sched_process_template ties
+ * with the event sched_process_hang, whose task is `tsk`). */
 static bool same_params(const struct btf *b, const struct btf_type *x, const struct btf_type *y)
 {
 	const struct btf_param *px = btf_params(x), *py = btf_params(y);
@@ -84,6 +86,14 @@ static bool same_params(const struct btf *b, const struct btf_type *x, const str
 			return false;
 	(void)b;
 	return true;
+}
+
+static bool other_event(const struct btf *b, const char *name)
+{
+	char tn[256];
+
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	return btf__find_by_name_kind(b, tn, BTF_KIND_TYPEDEF) > 0;
 }
 
 static const struct btf_type *named_proto(const struct btf *b, const struct btf_type *fp, const char *event)
@@ -111,6 +121,8 @@ static const struct btf_type *named_proto(const struct btf *b, const struct btf_
 			return pt;
 		while (k < el && nm[k] == event[k])
 			k++;
+		if ((!best || k > best_len) && other_event(b, nm))
+			continue;
 		if (!best || k > best_len) {
 			best = pt;
 			best_len = k;

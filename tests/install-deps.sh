@@ -6,6 +6,7 @@ pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       linux-perf trace-cmd bpftrace bpftool systemtap systemtap-doc systemtap-sdt-dev hyperfine
       php8.2-cli    # php's USDT marks (apps/php-trace.stp example)
       debhelper     # the Debian package (debian/, dpkg-buildpackage)
+      sudo          # process/auditbt.stp's test command runs `sudo true`
       qemu-system-x86 busybox-static xz-utils cpio)   # distro-kernel guests (tests/guest); xz unpacks -r kernels
 missing=()
 for p in "${pkgs[@]}"; do

@@ -5,7 +5,8 @@
 # SKIP lines named live/NAME: ...; the caller counts them.
 #
 # Where a test runs: everywhere, unless a line among its first 10 is
-# "# guest-only" (only where $STAPLET_GUEST is set, i.e. in a guest) or
+# "# guest-only" (only where $STAPLET_GUEST is set, i.e. in a guest;
+# "# guest-only 6.1" only in the guests it names) or
 # "# host-only" (never in a guest).  STAPLET_LIVE_TIMES=1 prints each test's
 # seconds on stderr.  PATH and STAPLET_BUILD are the caller's (tests/run.sh).
 set -u
@@ -13,10 +14,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 # runs_here TEST: whether TEST's marker lets it run on this kernel.
 runs_here() {
-	local mark
+	local mark ids
 	mark=$(head -10 "$1" | grep -m1 -oE '^# (guest|host)-only\b')
+	# "# guest-only 6.1": only in the guests named (measured there)
+	ids=$(head -10 "$1" | sed -n 's/^# guest-only \([0-9][0-9. ]*\)$/\1/p' | head -1)
 	case $mark in
-	'# guest-only') [ -n "${STAPLET_GUEST:-}" ] ;;
+	'# guest-only') [ -n "${STAPLET_GUEST:-}" ] && { [ -z "$ids" ] || [[ " $ids " == *" $STAPLET_GUEST "* ]]; } ;;
 	'# host-only') [ -z "${STAPLET_GUEST:-}" ] ;;
 	*) true ;;
 	esac

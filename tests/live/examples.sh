@@ -11,13 +11,14 @@
 # machine's kernel; guest-ID: the distro kernels of tests/guest).
 #
 # Another set of examples sources this file with EXAMPLES_SET naming its
-# list and xfail files (examples_kprobes.sh); STAPLET_EXAMPLES_LIST runs
-# another list (a few examples again) with the set's xfail file.
+# list and xfail files (examples_kprobes.sh), or EXAMPLES_LIST a part of the
+# set (examples_kprobes_quick.sh); STAPLET_EXAMPLES_LIST runs another list
+# (a few examples again) with the set's xfail file.
 . "$(dirname "$0")/lib.sh"
 
 EX=/usr/share/systemtap/examples
 : "${EXAMPLES_SET:=examples}"
-LIST=${STAPLET_EXAMPLES_LIST:-$(dirname "$0")/$EXAMPLES_SET.list}
+LIST=${STAPLET_EXAMPLES_LIST:-${EXAMPLES_LIST:-$(dirname "$0")/$EXAMPLES_SET.list}}
 XFAIL="$(dirname "$0")/$EXAMPLES_SET.xfail"
 if [ ! -d "$EX" ] || [ ! -f "$LIST" ]; then
 	echo "SKIP examples: $EX or $LIST missing"
@@ -63,7 +64,7 @@ xfail_reason() {
 
 # Seconds an example may take; the TCG guests emulate every instruction.
 limit=15
-[ -n "${STAPLET_GUEST:-}" ] && limit=60
+[ -n "${STAPLET_GUEST:-}" ] && limit=${EXAMPLES_GUEST_LIMIT:-60}
 
 npass=0 nrun=0
 while read -r f; do

@@ -80,11 +80,14 @@ section() { sed -n "/^== $1\$/,/^== /p" "$TMP/g.out" | grep -v '^== '; }
 # in build/guest/ID/root/lib/modules, with no modules.dep), as a distro
 # system has it loaded; true when it is loaded.  Guests only.
 guest_module() {
-	local name=$1 dir f dep
+	local name=$1 dir f dep cache
 	[ -n "${STAPLET_GUEST:-}" ] || return 1
 	grep -q "^${name//-/_} " /proc/modules && return 0
-	dir=$(echo "$STAPLET_BUILD"/../guest/"$STAPLET_GUEST"/root/lib/modules/*/kernel)
-	f=$(find "$dir" \( -name "$name.ko" -o -name "$name.ko.xz" \) 2>/dev/null | head -1)
+	cache=${STAPLET_GUEST_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/guest}
+	dir=$(echo "$cache/$STAPLET_GUEST"/root/lib/modules/*/kernel)
+	# one walk of the tree (over 9p in a TCG guest: slow) for every module
+	[ -s "$TMP/modules.list" ] || find "$dir" -name '*.ko*' >"$TMP/modules.list" 2>/dev/null
+	f=$(grep -m1 -E "/$name\.ko(\.xz)?\$" "$TMP/modules.list")
 	[ -n "$f" ] || return 1
 	case $f in
 	*.xz) xz -dc "$f" >"$TMP/$name.ko" ;;   # busybox insmod takes plain .ko

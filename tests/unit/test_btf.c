@@ -132,6 +132,9 @@ int main(void)
 	CHECK("a missing argument: -ENOENT", rc == -ENOENT);
 	rc = st_btf_tp_resolve("sched_wakeup", "$p->pid", &c[0], msg, sizeof(msg));
 	CHECK("DEFINE_EVENT names come from its template ($p of sched_wakeup)", rc == 0 && c[0].arg == 0);
+	rc = st_btf_tp_resolve("sched_process_exit", "$p", &c[0], msg, sizeof(msg));
+	CHECK("a template's name, not another event's ($p of sched_process_exit, not sched_process_hang's tsk)",
+	      rc == 0 && c[0].arg == 0);
 	rc = fd_chain(&c[0], "unlocked_ioctl", false, msg, sizeof(msg));
 	CHECK("task_current()->files->fdt->fd[i]->f_op->unlocked_ioctl: 5 pointers, indexed by 8 at the 4th",
 	      rc == 0 && c[0].root == ST_BTF_ROOT_TASK && c[0].nhops == 5 && c[0].hop_idx[3] == 1 &&
