@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -61,7 +62,7 @@ struct cli {
 	const char *compatible;       /* --compatible=VER */
 	int last_pass;                /* -p */
 	int verbose;
-	bool guru, no_warnings, unoptimized, suppress_errors;
+	bool guru, no_warnings, unoptimized, suppress_errors, timing;
 	bool werror;                  /* -W */
 	bool no_global_display;       /* --no-global-var-display */
 	bool example;                 /* --example: FILE names one of stap's examples */
@@ -109,6 +110,7 @@ static void usage(const struct cli *c, FILE *f)
 		"                list the probe families, tapset aliases or functions offered\n"
 		"  --buffer-size=KB         ring buffer per CPU (-s MB: the same in megabytes)\n"
 		"  --suppress-handler-errors  keep going after run-time errors\n"
+		"  -t            at the end, stap's probe hit report: hits and handler times\n"
 		"  -W            warnings are errors\n"
 		"  -E SCRIPT     run SCRIPT too, after the main script\n"
 		"  -F            with -o FILE: go on in the background once the probes are armed\n"
@@ -401,7 +403,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return 1;
 			break;
 		case 'q': case 'k': case 'B': case 'R': case 'P': break;
-		case 't': return die("-t (probe timing report) is not offered by staplet yet");
+		case 't': c->timing = true; break;
 		case 'F': c->background = true; break;
 		case OPT_RUNTIME:
 			if (set_runtime(c, optarg))
@@ -581,6 +583,22 @@ static void pass2_line(const struct st_program *prog, const struct st_passclock 
 }
 
 /* Passes 1-3. */
+/* -x PID of no process: stap says so only where a probe needs the process,
+ * the process probes without a path that keep to the target's tree */
+static int target_needed_alive(const struct cli *c, const struct st_plan *plan, char **err)
+{
+	uint32_t i;
+
+	for (i = 0; i < plan->nprobes; i++) {
+		if (plan->probes[i].target_scoped && kill(c->target, 0) < 0 && errno == ESRCH) {
+			if (asprintf(err, "cannot probe pid %d: No such process", (int)c->target) < 0)
+				*err = NULL;
+			return -ESRCH;
+		}
+	}
+	return 0;
+}
+
 static int compile(struct cli *c, const char *name, const char *text, int argc, char **argv,
 		   struct st_catalog *catalog, struct st_program **progp, struct st_plan **planp)
 {
@@ -698,6 +716,8 @@ static int compile(struct cli *c, const char *name, const char *text, int argc, 
 	if (r == 0 && c->verbose)
 		st_pass_line(stderr, &pc, 1, "Pass 3: lowered to %u event source%s and %u handler%s", (*planp)->nsources,
 			     (*planp)->nsources == 1 ? "" : "s", (*planp)->nprobes, (*planp)->nprobes == 1 ? "" : "s");
+	if (r == 0 && c->target && !c->cmd && (r = target_needed_alive(c, *planp, &err)) < 0)
+		st_plan_free(*planp);
 	if (r < 0) {
 		fprintf(stderr, "semantic error: %s\n\nPass 2: analysis failed.  [man error::pass2]\n",
 			err ? err : strerror(-r));
@@ -835,6 +855,7 @@ static void session_opts(struct cli *c, struct st_session_opts *so, FILE *out)
 	so->out = out;
 	so->target_pid = c->target;
 	so->suppress_errors = c->suppress_errors;
+	so->timing = c->timing;
 }
 
 /* -o FILE for the script's output, live and on report; without -o it is

@@ -21,6 +21,7 @@ struct st_session_opts {
 	bool suppress_errors;      /* --suppress-handler-errors */
 	uint64_t end_ns;           /* replay: when the recording ended; timers fire up to it, 0 = last event */
 	bool quiet;                /* count errors but print nothing (record's shadow run) */
+	bool timing;               /* -t: time each handler, report per probe at the end */
 };
 
 /* Returns the process exit status: 0, or 1 after run-time errors. */
