@@ -318,6 +318,7 @@ struct walk {
 	const struct btf_type *t;
 	uint32_t id, off, px, stride;
 	bool lval;
+	bool cast_base;              /* at @cast(addr, "T") itself: [i] is the i-th T from addr */
 	struct bitpos bits;          /* the chain ended at a bitfield (bits.size > 0) */
 	struct st_btf_cap *cap;
 	char *msg;
@@ -351,6 +352,8 @@ static int walk_index(struct walk *w, const struct st_btf_step *st)
 
 	if (w->t && btf_is_array(w->t) && w->lval) {
 		w->t = skip_mods(w->b, btf_array(w->t)->type, &w->id);
+	} else if (w->cast_base && w->t && !btf_is_ptr(w->t)) {
+		/* stap: @cast(p, "int")[1] is the int after the one at p */
 	} else if (w->t && btf_is_ptr(w->t)) {
 		if ((rc = walk_deref(w)) < 0)
 			return rc;
@@ -512,6 +515,7 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 			return -ENOENT;
 		}
 		w.lval = true;
+		w.cast_base = true;
 	} else if (named_root) {
 		w.t = skip_mods(b, w.id, &w.id);
 	} else if (ch->nsteps || ch->want_string) {
@@ -528,6 +532,7 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 		rc = st->member ? walk_member(&w, st->member) : walk_index(&w, st);
 		if (rc < 0)
 			return rc;
+		w.cast_base = false;
 	}
 	rc = walk_final(&w, ch);
 	if (rc == 0 && ch->delta && !cap->direct) {
