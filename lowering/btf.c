@@ -8,6 +8,7 @@
 #include "frontend/ast.h"
 #include "lowering/btf.h"
 #include "lowering/catalog.h"
+#include "lowering/family_kernel.h"
 #include "frontend/base_arena.h"
 
 static struct btf *vmlinux;
@@ -119,6 +120,27 @@ int st_btf_tp_nargs(const char *event)
 	const struct btf_type *fp = b ? tp_proto(b, event) : NULL;
 
 	return fp && btf_vlen(fp) > 0 ? (int)btf_vlen(fp) - 1 : -ENOENT;
+}
+
+void st_btf_tp_signature(const char *event, char *buf, size_t n)
+{
+	const struct btf *b = vmlinux_btf();
+	const struct btf_type *fp = b ? tp_proto(b, event) : NULL;
+	const struct btf_param *prm;
+	size_t used = 0;
+	char tn[160];
+
+	buf[0] = 0;
+	if (!fp || !(fp = named_proto(b, fp, event)))
+		return;
+	prm = btf_params(fp);
+	/* parameter 0 is the tracepoint's private data pointer */
+	for (uint32_t i = 1; i < btf_vlen(fp) && used < n; i++) {
+		const char *pn = btf__name_by_offset(b, prm[i].name_off);
+
+		st_kprobe_type_name(b, prm[i].type, tn, sizeof(tn));
+		used += (size_t)snprintf(buf + used, n - used, "%s$%s:%s", used ? " " : "", pn ? pn : "?", tn);
+	}
 }
 
 /* Where a bitfield member sits: bits from its first byte, and its width. */

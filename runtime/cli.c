@@ -23,6 +23,7 @@
 #include "runtime/clock.h"
 #include "frontend/base_types.h"
 #include "frontend/frontend.h"
+#include "lowering/btf.h"
 #include "lowering/families.h"
 #include "lowering/kprobe_ctx.h"
 #include "lowering/plan.h"
@@ -502,12 +503,11 @@ static void list_point_vars(FILE *f, struct st_catalog *cat, const struct st_pro
 	struct st_family_point fp;
 	const struct st_catalog_field *fl;
 	uint32_t nf, i;
+	char sig[1024];
 
 	if (st_family_classify(pi->point, &fp) < 0)
 		return;
 	if (fp.ksite) {      /* kernel functions: parameters and types from BTF */
-		char sig[1024];
-
 		st_kernel_signature(fp.ksite, sig, sizeof(sig));
 		if (sig[0])
 			fprintf(f, " %s", sig);
@@ -523,6 +523,13 @@ static void list_point_vars(FILE *f, struct st_catalog *cat, const struct st_pro
 		for (i = 0; i < n; i++)
 			fprintf(f, " %s:%s", a[i].name, a[i].conv == 'S' ? "string" : "long");
 		fputs(fp.is_return ? " retval:long retstr:string" : " argstr:string", f);
+		return;
+	}
+	/* stap lists a tracepoint's TP_PROTO arguments; without BTF, the
+	 * format's fields (readable as $name too) */
+	st_btf_tp_signature(fp.event, sig, sizeof(sig));
+	if (sig[0]) {
+		fprintf(f, " %s", sig);
 		return;
 	}
 	if (cat->ops->fields(cat, fp.system, fp.event, &fl, &nf) < 0)
@@ -547,14 +554,15 @@ static void list_points(struct cli *c, const struct st_program *prog, struct st_
 		if (!f)
 			break;
 		fputs(pi->user_pp, f);
-		if (c->list == 'L')
-			list_point_vars(f, cat, pi);
+		/* stap: the alias's locals, then the context's $variables */
 		for (j = 0; c->list == 'L' && j < pi->nlocals; j++) {
 			const struct st_symbol *s = pi->locals[j];
 
 			if (s->name[0] != '_' && (s->type == ST_T_LONG || s->type == ST_T_STRING))
 				fprintf(f, " %s:%s", s->name, st_type_name(s->type));
 		}
+		if (c->list == 'L')
+			list_point_vars(f, cat, pi);
 		fclose(f);
 		lines[n++] = buf;
 	}
