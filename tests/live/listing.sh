@@ -28,7 +28,9 @@ check "--dump-probe-aliases: scheduler.cpu_off = its tracepoint" grep -qx 'sched
 check "--dump-probe-aliases: epilogue aliases with +=" grep -qx 'oneshot += begin' "$TMP/aliases"
 perf-stap --dump-functions >"$TMP/funcs"
 check "--dump-functions: tapset functions with their declared types" grep -qx 'thread_indent:string (delta:long)' "$TMP/funcs"
-check "--dump-functions: builtins" grep -qx 'strlen:long (arg1:string)' "$TMP/funcs"
+check "--dump-functions: builtins with stap's parameter names" grep -qx 'strlen:long (s:string)' "$TMP/funcs"
+check "--dump-functions: each arity of a builtin its own names" sh -c "grep -qx 'tokenize:string (delim:string)' '$TMP/funcs' && grep -qx 'tokenize:string (input:string, delim:string)' '$TMP/funcs'"
+check "--dump-functions: no builtin left with argN names" sh -c "! grep -q 'arg[0-9]:' '$TMP/funcs'"
 check "--dump-functions lists no private (_) functions" sh -c "! grep -q '^_' '$TMP/funcs'"
 # pn(): the script-level point; pp(): what it resolved to
 out=$(perf-stap -e 'probe scheduler.cpu_of* { printf("%s | %s\n", pn(), pp()); exit() }' 2>&1 | head -1)
