@@ -41,6 +41,8 @@ run_batch() {
 	if [[ "$first" =~ ^#!\ *stap\ *(.*)$ ]]; then
 		read -r -a args <<<"${BASH_REMATCH[1]}"
 		PATH=$TMP/bin:$PATH timeout 30 "$BIN/perf-stap" "${args[@]}" "$1" >"$TMP/out" 2>&1
+	elif [[ "$first" =~ ^#!\ *([^\ ]+) ]]; then   # a script for its own interpreter
+		PATH=$TMP/bin:$PATH timeout 30 "${BASH_REMATCH[1]}" "$1" >"$TMP/out" 2>&1
 	else
 		PATH=$TMP/bin:$PATH timeout 30 sh "$1" >"$TMP/out" 2>&1
 	fi
