@@ -14,6 +14,8 @@
 #              "END PASS", or the expected string before "END" (live, root)
 #
 # Usage: bench/stap_suites.sh TESTSUITE_DIR [ROW...]
+# (STAPLET_BUILD=DIR measures another build; STAP_VERDICTS=FILE caches
+# stap's own pass-1 verdicts on the examples between runs.)
 # TESTSUITE_DIR is the testsuite/ directory of a SystemTap source tree; none
 # of its files are part of this repository.  Prints one line per failing
 # case and a "ROW: passed/total" line per row.  Not part of make check.
@@ -81,8 +83,13 @@ row_examples() {
 		n=$((n + 1))
 		ours=$(cd "$(dirname "$f")" && timeout 30 bash -c \
 			"stap() { '$BIN/perf-stap' -p1 \"\$@\"; }; $cmd" </dev/null >/dev/null 2>&1; echo $?)
-		theirs=$(cd "$(dirname "$f")" && timeout 60 bash -c \
-			"stap() { '$real' -r '$TMP/kb' -p1 \"\$@\"; }; $cmd" </dev/null >/dev/null 2>&1; echo $?)
+		# stap's verdicts do not change between runs: STAP_VERDICTS=FILE keeps them
+		theirs=$( [ -n "${STAP_VERDICTS:-}" ] && awk -v f="$f" '$1 == f { print $2; exit }' "$STAP_VERDICTS" 2>/dev/null)
+		if [ -z "$theirs" ]; then
+			theirs=$(cd "$(dirname "$f")" && timeout 60 bash -c \
+				"stap() { '$real' -r '$TMP/kb' -p1 \"\$@\"; }; $cmd" </dev/null >/dev/null 2>&1; echo $?)
+			[ -n "${STAP_VERDICTS:-}" ] && echo "$f $theirs" >>"$STAP_VERDICTS"
+		fi
 		if [ "$ours" = "$theirs" ] || { [ "$ours" -ne 0 ] && [ "$theirs" -ne 0 ]; }; then
 			ok=$((ok + 1))
 		else
