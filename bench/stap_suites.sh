@@ -144,7 +144,7 @@ bpf_output() {
 	sprintf.stp) printf '0123456789%.0s' 1 2 ;;
 	string1.stp) echo -n 'begin[str0str1str2str3]probe[str0str1str2str3]end[str0str1str2str3]' ;;
 	string*.stp) echo -n 'probe0[str0str1str2str3]probe1[str0str1str2str3]end[str0str1str2str3]' ;;
-	target.stp) echo -n '[12345]' ;;
+	target.stp) echo -n '12345' ;;   # bpf.exp's pattern [12345]END: what -x 12345 prints
 	esac
 }
 
