@@ -8,6 +8,7 @@
 #include "frontend/ast.h"
 #include "lowering/btf.h"
 #include "lowering/catalog.h"
+#include "lowering/family_kernel.h"
 #include "frontend/base_arena.h"
 
 static struct btf *vmlinux;
@@ -137,6 +138,27 @@ int st_btf_tp_nargs(const char *event)
 	const struct btf_type *fp = b ? tp_proto(b, event) : NULL;
 
 	return fp && btf_vlen(fp) > 0 ? (int)btf_vlen(fp) - 1 : -ENOENT;
+}
+
+void st_btf_tp_signature(const char *event, char *buf, size_t n)
+{
+	const struct btf *b = vmlinux_btf();
+	const struct btf_type *fp = b ? tp_proto(b, event) : NULL;
+	const struct btf_param *prm;
+	size_t used = 0;
+	char tn[160];
+
+	buf[0] = 0;
+	if (!fp || !(fp = named_proto(b, fp, event)))
+		return;
+	prm = btf_params(fp);
+	/* parameter 0 is the tracepoint's private data pointer */
+	for (uint32_t i = 1; i < btf_vlen(fp) && used < n; i++) {
+		const char *pn = btf__name_by_offset(b, prm[i].name_off);
+
+		st_kprobe_type_name(b, prm[i].type, tn, sizeof(tn));
+		used += (size_t)snprintf(buf + used, n - used, "%s$%s:%s", used ? " " : "", pn ? pn : "?", tn);
+	}
 }
 
 /* Where a bitfield member sits: bits from its first byte, and its width. */
@@ -336,6 +358,7 @@ struct walk {
 	const struct btf_type *t;
 	uint32_t id, off, px, stride;
 	bool lval;
+	bool cast_base;              /* at @cast(addr, "T") itself: [i] is the i-th T from addr */
 	struct bitpos bits;          /* the chain ended at a bitfield (bits.size > 0) */
 	struct st_btf_cap *cap;
 	char *msg;
@@ -369,6 +392,8 @@ static int walk_index(struct walk *w, const struct st_btf_step *st)
 
 	if (w->t && btf_is_array(w->t) && w->lval) {
 		w->t = skip_mods(w->b, btf_array(w->t)->type, &w->id);
+	} else if (w->cast_base && w->t && !btf_is_ptr(w->t)) {
+		/* stap: @cast(p, "int")[1] is the int after the one at p */
 	} else if (w->t && btf_is_ptr(w->t)) {
 		if ((rc = walk_deref(w)) < 0)
 			return rc;
@@ -530,6 +555,7 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 			return -ENOENT;
 		}
 		w.lval = true;
+		w.cast_base = true;
 	} else if (named_root) {
 		w.t = skip_mods(b, w.id, &w.id);
 	} else if (ch->nsteps || ch->want_string) {
@@ -546,6 +572,7 @@ int st_btf_chain_resolve(const struct st_btf_chain *ch, struct st_btf_cap *cap, 
 		rc = st->member ? walk_member(&w, st->member) : walk_index(&w, st);
 		if (rc < 0)
 			return rc;
+		w.cast_base = false;
 	}
 	rc = walk_final(&w, ch);
 	if (rc == 0 && ch->delta && !cap->direct) {

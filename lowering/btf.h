@@ -62,6 +62,10 @@ const char *st_btf_source_chain(struct st_source *s, struct st_arena *arena, con
 const char *st_btf_source_add_cap(struct st_source *s, struct st_arena *arena, const struct st_btf_cap *c,
 				  const char *path);
 
+/* -L's variables of tracepoint `event`: its TP_PROTO arguments as stap
+ * lists them, "$prev:struct task_struct* ..."; "" without BTF. */
+void st_btf_tp_signature(const char *event, char *buf, size_t n);
+
 /* The number of TP_PROTO arguments of `event`, -ENOENT without BTF. */
 int st_btf_tp_nargs(const char *event);
 /* Resolve against the BTF file at path (another kernel's, for -r) instead

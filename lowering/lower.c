@@ -3,6 +3,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,13 @@ void plan_add_probe(struct lower *L, const struct st_probe_inst *pi, int src, ui
 	pp->code = code;
 	pp->pp = pi->pp;
 	pp->pn = pi->user_pp ? pi->user_pp : pi->pp;
+	if (pi->origin) {
+		char loc[PATH_MAX + 32];
+		int n = snprintf(loc, sizeof(loc), "%s:%u:%u", pi->origin->loc.file, pi->origin->loc.line,
+				 pi->origin->loc.col);
+
+		pp->location = st_arena_strndup(p->arena, loc, (size_t)n, sizeof(loc));
+	}
 	pp->task_role = L->fp.task_role;
 	pp->target_scoped = L->fp.target_scoped;
 	if (L->fp.task_path[0])

@@ -292,6 +292,29 @@ int uprobe_chain_to(struct lower *L, const struct st_expr *e, bool want_string, 
 
 /* kernel_string(chain) reads the string (want_string); else the value.
  * 1: dst loaded; 0: e is no chain; -1: failed (L->err set). */
+/* $field[i] of a char array field of the event (a tracepoint's format, as
+ * --compatible=4.1 scripts see sched_switch's $next_comm): byte i of it, 0
+ * past the string.  0 when e is not one. */
+static int field_byte_to(struct lower *L, const struct st_expr *x, const struct st_expr *ix, uint32_t dst)
+{
+	const char *field = NULL;
+	char fbuf[ST_FIELD_NAME_MAX];
+	enum st_type t;
+	uint32_t save, base;
+
+	if (x->kind != ST_E_TARGET || L->fp.kind != ST_SRC_TRACEPOINT || L->fp.syscall || ix->kind != ST_E_INDEX ||
+	    ix->nargs != 1 || ix->args[0]->kind != ST_E_NUM ||
+	    st_family_var(L->catalog, &L->fp, x->str, true, fbuf, &field, &t) != ST_CTX_FIELD || t != ST_T_STRING)
+		return 0;
+	save = L->top;
+	base = temp(L, 2);
+	field_load(L, x, field, base);
+	E(L, ix, ST_OP_MOV, 0, base + 1, load_num(L, ix, ix->args[0]->num), 0);
+	E(L, ix, ST_OP_BUILTIN, ST_BI_FIELD_BYTE & 0xff, dst, base, ST_BI_FIELD_BYTE >> 8);
+	L->top = save;
+	return 1;
+}
+
 int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_t strn, uint32_t dst)
 {
 	const struct st_expr *steps[ST_BTF_MAX_STEPS], *x = e, *cast = NULL;
@@ -333,6 +356,8 @@ int chain_to(struct lower *L, const struct st_expr *e, bool want_string, uint32_
 		     "program there), not %s", L->source < 0 ? "in functions" : "at this probe point");
 		return -1;
 	}
+	if (n == 1 && !want_string && field_byte_to(L, x, steps[0], dst))
+		return 1;
 	if (!n && x->kind != ST_E_CAST) {
 		/* kernel_string($x): a TP_PROTO pointer only; the event's own
 		 * fields and syscall arguments keep their usual meaning */

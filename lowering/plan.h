@@ -60,6 +60,7 @@ struct st_plan_probe {
 	uint32_t code;               /* index into plan->code: the handler */
 	const char *pp;              /* pp() */
 	const char *pn;              /* pn(): the point at the script's level (alias name) */
+	const char *location;        /* FILE:LINE:COL of the script's probe (-t's report) */
 	uint8_t task_role;           /* enum st_task_role */
 	bool target_scoped;          /* a process probe without a pid: with -c/-x, the target's tree only */
 	const char *task_path;       /* process("PATH").end/.thread.*: the executable, else NULL */

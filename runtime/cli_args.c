@@ -43,6 +43,7 @@ static void usage(const struct cli *c, FILE *f)
 		"                list the probe families, tapset aliases or functions offered\n"
 		"  --buffer-size=KB         ring buffer per CPU (-s MB: the same in megabytes)\n"
 		"  --suppress-handler-errors  keep going after run-time errors\n"
+		"  -t            at the end, stap's probe hit report: hits and handler times\n"
 		"  -W            warnings are errors\n"
 		"  -E SCRIPT     run SCRIPT too, after the main script\n"
 		"  -F            with -o FILE: go on in the background once the probes are armed\n"
@@ -259,7 +260,7 @@ int cli_parse_args(struct cli *c, int argc, char **argv)
 			c->module = optarg;
 			break;
 		case 'q': case 'k': case 'B': case 'R': case 'P': break;
-		case 't': return cli_die("-t (probe timing report) is not offered by staplet yet");
+		case 't': c->timing = true; break;
 		case 'F': c->background = true; break;
 		case OPT_RUNTIME:
 			if (set_runtime(c, optarg))

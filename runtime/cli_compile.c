@@ -2,6 +2,7 @@
  * frontend sees, the -p/-l/-L/--dump-* stops, stap's pass lines. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "lowering/families.h"
 #include "lowering/kprobe_ctx.h"
 #include "lowering/plan.h"
+#include "lowering/btf.h"
 #include "runtime/catalog.h"
 #include "runtime/cli_int.h"
 #include "runtime/cli_plan.h"
@@ -81,12 +83,11 @@ static void list_point_vars(FILE *f, struct st_catalog *cat, const struct st_pro
 	struct st_family_point fp;
 	const struct st_catalog_field *fl;
 	uint32_t nf, i;
+	char sig[1024];
 
 	if (st_family_classify(pi->point, &fp) < 0)
 		return;
 	if (fp.ksite) {      /* kernel functions: parameters and types from BTF */
-		char sig[1024];
-
 		st_kernel_signature(fp.ksite, sig, sizeof(sig));
 		if (sig[0])
 			fprintf(f, " %s", sig);
@@ -102,6 +103,13 @@ static void list_point_vars(FILE *f, struct st_catalog *cat, const struct st_pro
 		for (i = 0; i < n; i++)
 			fprintf(f, " %s:%s", a[i].name, a[i].conv == 'S' ? "string" : "long");
 		fputs(fp.is_return ? " retval:long retstr:string" : " argstr:string", f);
+		return;
+	}
+	/* stap lists a tracepoint's TP_PROTO arguments; without BTF, the
+	 * format's fields (readable as $name too) */
+	st_btf_tp_signature(fp.event, sig, sizeof(sig));
+	if (sig[0]) {
+		fprintf(f, " %s", sig);
 		return;
 	}
 	if (cat->ops->fields(cat, fp.system, fp.event, &fl, &nf) < 0)
@@ -127,14 +135,15 @@ static uint32_t list_points(struct cli *c, const struct st_program *prog, struct
 		if (!f)
 			break;
 		fputs(pi->user_pp, f);
-		if (c->list == 'L')
-			list_point_vars(f, cat, pi);
+		/* stap: the alias's locals, then the context's $variables */
 		for (j = 0; c->list == 'L' && j < pi->nlocals; j++) {
 			const struct st_symbol *s = pi->locals[j];
 
 			if (s->name[0] != '_' && (s->type == ST_T_LONG || s->type == ST_T_STRING))
 				fprintf(f, " %s:%s", s->name, st_type_name(s->type));
 		}
+		if (c->list == 'L')
+			list_point_vars(f, cat, pi);
 		fclose(f);
 		lines[n++] = buf;
 	}
@@ -171,6 +180,22 @@ static int save_plan(struct cli *c, const char *name, const char *text, int argc
 	if (st_cli_plan_save(c->module, plan, &src, c->verbose))
 		return 1;
 	puts(c->module);   /* as stap prints the module it built */
+	return 0;
+}
+
+/* -x PID of no process: stap says so only where a probe needs the process,
+ * the process probes without a path that keep to the target's tree */
+static int target_needed_alive(const struct cli *c, const struct st_plan *plan, char **err)
+{
+	uint32_t i;
+
+	for (i = 0; i < plan->nprobes; i++) {
+		if (plan->probes[i].target_scoped && kill(c->target, 0) < 0 && errno == ESRCH) {
+			if (asprintf(err, "cannot probe pid %d: No such process", (int)c->target) < 0)
+				*err = NULL;
+			return -ESRCH;
+		}
+	}
 	return 0;
 }
 
@@ -291,6 +316,8 @@ int cli_compile(struct cli *c, const char *name, const char *text, int argc, cha
 	if (r == 0 && c->verbose)
 		st_pass_line(stderr, &pc, 1, "Pass 3: lowered to %u event source%s and %u handler%s", (*planp)->nsources,
 			     (*planp)->nsources == 1 ? "" : "s", (*planp)->nprobes, (*planp)->nprobes == 1 ? "" : "s");
+	if (r == 0 && c->target && !c->cmd && (r = target_needed_alive(c, *planp, &err)) < 0)
+		st_plan_free(*planp);
 	if (r < 0) {
 		fprintf(stderr, "semantic error: %s\n\nPass 2: analysis failed.  [man error::pass2]\n",
 			err ? err : strerror(-r));

@@ -43,7 +43,7 @@ struct cli {
 	const char *compatible;       /* --compatible=VER */
 	int last_pass;                /* -p */
 	int verbose;
-	bool guru, no_warnings, unoptimized, suppress_errors;
+	bool guru, no_warnings, unoptimized, suppress_errors, timing;
 	bool werror;                  /* -W */
 	bool no_global_display;       /* --no-global-var-display */
 	bool json;                    /* --format=json: the globals as one JSON document at the end */

@@ -59,6 +59,7 @@ static void session_opts(struct cli *c, struct st_session_opts *so, FILE *out)
 	so->out = out;
 	so->target_pid = c->target;
 	so->suppress_errors = c->suppress_errors;
+	so->timing = c->timing;
 	so->json = c->json;
 	so->target = &c->child;
 }

@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <math.h>
 #include <regex.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -49,10 +48,6 @@ int st_cli_pid(const char *arg, pid_t *pid)
 
 	if (!whole_number(arg, 1, INT_MAX, &v)) {
 		fputs("Invalid target process ID number.\n", stderr);
-		return 1;
-	}
-	if (kill((pid_t)v, 0) < 0 && errno != EPERM) {
-		fprintf(stderr, "ERROR: cannot probe pid %lld: %s\n", v, strerror(errno));
 		return 1;
 	}
 	*pid = (pid_t)v;

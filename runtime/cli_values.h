@@ -10,7 +10,8 @@
 
 /* -T SECS: decimal seconds, fractions allowed, at least 1 ms. */
 int st_cli_timeout_ms(const char *arg, uint64_t *ms);
-/* -x PID: a positive decimal number naming a live process. */
+/* -x PID: a positive decimal number.  As in stap, the process need not
+ * exist: only a probe that needs its executable would check it. */
 int st_cli_pid(const char *arg, pid_t *pid);
 /* -D NAME[=VALUE]: stap's pattern; limits staplet applies need a number in
  * range; stap runtime settings staplet has no use for are accepted. */

@@ -84,8 +84,14 @@ static char *builtin_line(const struct st_builtin *b)
 	if (!m)
 		return NULL;
 	fprintf(m, "%s:%s (", b->name, type_or_unknown(b->ret));
-	for (int i = 0; i < b->nargs; i++)
-		fprintf(m, "%sarg%d:%s", i ? ", " : "", i + 1, type_or_unknown(b->arg[i]));
+	for (int i = 0; i < b->nargs; i++) {
+		const char *pn = st_builtin_param_name(b, i);
+
+		if (pn)
+			fprintf(m, "%s%s:%s", i ? ", " : "", pn, type_or_unknown(b->arg[i]));
+		else
+			fprintf(m, "%sarg%d:%s", i ? ", " : "", i + 1, type_or_unknown(b->arg[i]));
+	}
 	fputc(')', m);
 	fclose(m);
 	return buf;

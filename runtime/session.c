@@ -12,6 +12,8 @@
 #include "runtime/ctx_builtins.h"
 #include "runtime/proctree.h"
 #include "runtime/taskctx.h"
+#include "runtime/timing.h"
+#include "runtime/print.h"
 #include "runtime/vm.h"
 
 struct timer {
@@ -40,6 +42,7 @@ struct session {
 	struct st_field_acc ***in_fields;
 	uint32_t ninputs;
 	char host[256];              /* live: this machine's name */
+	struct st_timing *timing;    /* -t, else NULL */
 };
 
 /* Events the kernel dropped (ring buffer full) are probes that never ran:
@@ -73,7 +76,14 @@ static void run_probe(struct session *s, uint32_t idx, const struct st_event *ev
 	s->vm.now_mono = ev ? ev->time : s->now;
 	if (!ev && s->in_fields)
 		enter_input(s, 0);    /* begin, end, timers: the first recording's host and target */
-	st = st_vm_run_probe(&s->vm, pr, ev);
+	if (s->timing) {
+		uint64_t t0 = st_clock_mono_ns();
+
+		st = st_vm_run_probe(&s->vm, pr, ev);
+		st_timing_add(s->timing, idx, (int64_t)(st_clock_mono_ns() - t0));
+	} else {
+		st = st_vm_run_probe(&s->vm, pr, ev);
+	}
 	/* --suppress-handler-errors is stap's try { } catch { } around every
 	 * handler: a caught error is not counted */
 	if (st != ST_VM_ERROR || s->suppress_errors)
@@ -195,6 +205,8 @@ static int setup(struct session *s, const struct st_plan *plan, struct st_stream
 	s->quiet = o->quiet;
 	s->target = o->target;
 	s->end_ns = o->end_ns;
+	if (o->timing && !o->quiet && !(s->timing = st_timing_new(plan->nprobes)))
+		return -ENOMEM;
 	r = st_vm_init(&s->vm, plan, &o->limits, o->out);
 	if (r < 0)
 		return r;
@@ -251,6 +263,7 @@ static void teardown(struct session *s)
 	st_proctree_free(s->tree);
 	st_taskctx_free(s->vm.taskctx);
 	st_vm_free(&s->vm);
+	st_timing_free(s->timing);
 }
 
 static void start_timers(struct session *s, uint64_t origin)
@@ -411,6 +424,21 @@ static void run_replay(struct session *s, uint64_t start_ns)
 	}
 }
 
+/* -t: stap prints its report after the end probes and the globals */
+static void timing_report(struct session *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	st_timing_report(f, s->timing, s->plan);
+	fclose(f);
+	st_buf_append(&s->vm.out, buf, len);
+	free(buf);
+}
+
 int st_session_run(const struct st_plan *plan, struct st_stream *stream, const struct st_session_opts *o)
 {
 	struct session s;
@@ -446,6 +474,8 @@ int st_session_run(const struct st_plan *plan, struct st_stream *stream, const s
 	}
 	if (o->json && !s.quiet)
 		st_vm_print_json(&s.vm);
+	if (s.timing)
+		timing_report(&s);
 	st_vm_flush(&s.vm);
 	status = s.vm.nerrors ? 1 : 0;
 	lost = s.live ? stream_lost(&s) : 0;

@@ -26,6 +26,7 @@ struct st_session_opts {
 	bool json;                 /* --format=json: every global as JSON at the end (not the automatic print) */
 	const char *host;          /* hostname() outside events: replay, the recording's; NULL: this machine */
 	struct st_target *target;  /* -c: released once the probes are armed, polled; NULL: none */
+	bool timing;               /* -t: time each handler, report per probe at the end */
 };
 
 /* Returns the process exit status: 0, or 1 after run-time errors. */

@@ -374,6 +374,10 @@ enum st_vm_status st_vm_builtin(struct st_vm *vm, unsigned id, const st_value *a
 		ret->n = h ? h - a[0].s : -1;
 		break;
 	}
+	case ST_BI_FIELD_BYTE:
+		/* char is signed, as the kernel's char arrays are on x86 */
+		ret->n = a[1].n >= 0 && a[1].n < (int64_t)strlen(a[0].s) ? (signed char)a[0].s[a[1].n] : 0;
+		break;
 	case ST_BI_STRINGAT:
 		if (a[1].n < 0 || a[1].n >= (int64_t)strlen(a[0].s))
 			return st_vm_raise(vm, "Position out of bounds");

@@ -25,6 +25,8 @@ extern const struct st_builtin st_builtins[ST_BI_COUNT];
 
 /* Index of the builtin called `name` with nargs arguments, or -1. */
 int st_builtin_find(const char *name, int nargs);
+/* The name of b's parameter i as --dump-functions shows it, or NULL. */
+const char *st_builtin_param_name(const struct st_builtin *b, int i);
 /* Any arity defined under this name? (for "wrong number of arguments" errors) */
 int st_builtin_exists(const char *name);
 

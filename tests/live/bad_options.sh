@@ -52,7 +52,17 @@ done
 # a pid that names no process
 pid=$(sh -c 'echo $$')
 while kill -0 "$pid" 2>/dev/null; do pid=$((pid + 100000)); done
-refused "-x $pid" "ERROR: cannot probe pid $pid: No such process"
+# stap checks the pid only where it needs its executable (process probes
+# without a path); elsewhere target() is the number given (SystemTap's bpf
+# tests run with -x 12345)
+accepted "-x $pid"
+out=$(perf-stap -x "$pid" -e 'probe begin { println(target()); exit() }' 2>&1)
+check "-x $pid of no process: target() is $pid ($out)" test "$out" = "$pid"
+out=$(perf-stap -x "$pid" -e 'probe process.begin { println(pid()) }' 2>&1); rc=$?
+check "-x $pid of no process with process.begin: stap's error ($(head -1 <<<"$out"))" test $rc = 1 -a \
+	"$out" = "semantic error: cannot probe pid $pid: No such process
+
+Pass 2: analysis failed.  [man error::pass2]"
 accepted "-x $$"
 refused "-x $$ -c true" "You can't specify -c and -x together."
 refused "-c true -x $$" "You can't specify -c and -x together."

@@ -100,4 +100,22 @@ if [ -x /usr/bin/stap ] && [ -r /usr/share/systemtap/examples/apps/stap_time.stp
 	check "@cast of a user type without DWARF: stap's wording ($(head -1 "$TMP/e2"))" \
 		grep -q "semantic error: type definition 'struct systemtap_session' not found in '/usr/bin/stap': operator '@cast' at .*stap_time.stp:24:20" "$TMP/e2"
 fi
+
+# $field[i] of a tracepoint's char array field (sched_switch's next_comm, as
+# --compatible=4.1 scripts read it): its bytes, 0 past the string
+out=$(perf-stap --compatible=4.1 -e 'global n
+probe kernel.trace("sched:sched_switch") { if ($next_pid == target() && $next_comm == "sleep" && !n++)
+  printf("%d %d %d %d %d\n", $next_comm[0], $next_comm[1], $next_comm[4], $next_comm[5], $next_comm[15]) }' \
+	-c "sleep 0.3" 2>&1)
+check "\$next_comm[i]: the bytes of \"sleep\", then 0 ($out)" test "$out" = "115 108 112 0 0"
+
+# @cast(p, "T")[i]: the i-th T from p, as stap reads it (x86_64's
+# thread_info at the start of task_struct: flags, syscall_work, status, cpu)
+if [ "$(uname -m)" = x86_64 ]; then
+	out=$(perf-stap -e 'global n, bad
+probe kernel.trace("sched:sched_switch") { n++
+  if (@cast($next, "u32")[5] != $next->thread_info->cpu || @cast($next, "u64")[1] != $next->thread_info->syscall_work) bad++ }
+probe timer.ms(300) { printf("%d %d\n", n > 0, bad); exit() }' 2>&1)
+	check "@cast(\$next, \"u32\")[5] is thread_info.cpu, @cast(\$next, \"u64\")[1] its syscall_work ($out)" test "$out" = "1 0"
+fi
 no_leftovers "btf_chains"

@@ -1,7 +1,7 @@
 # cli_options.sh - stap's options that need more than one word or a file:
 # -E (a second script), -F -o (run on in the background), --example, -I
 # with a broken tapset file (skipped with a warning; -W makes it fatal),
-# -m "" and a TMPDIR that is not a directory or has a space.
+# -m "" and a TMPDIR that is not a directory or has a space, -t's report.
 . "$(dirname "$0")/lib.sh"
 
 # -E: both scripts' probes run, the main script's first
@@ -56,6 +56,26 @@ check "TMPDIR with a space is refused ($out)" test $rc = 1 -a \
 	"$out" = "ERROR: Safety pattern mismatch for TMPDIR ('$TMP/with space' vs. '^[-/._0-9a-z]+\$') rc=1"
 out=$(TMPDIR="$TMP/Upper_Case" perf-stap -p1 -m Mod_1 -e 'probe begin {}' 2>&1 >/dev/null); rc=$?
 check "TMPDIR and -m with capitals are taken ($out)" test $rc = 0 -a -z "$out"
+
+# -t: after the end probe and the globals, stap's probe hit report: one line
+# per probe that ran, with its hit count, handler times and index
+cat >"$TMP/timing.stp" <<'EOS'
+global n
+probe timer.ms(20) { if (++n == 4) exit() }
+probe never { n = 99 }
+probe end { println("n=", n) }
+EOS
+out=$(perf-stap -t "$TMP/timing.stp" 2>&1); rc=$?
+T='nsecs: [0-9]+min/[0-9]+avg/[0-9]+max, variance: [0-9]+'
+check "-t: output, the report header, then the probes that ran ($(tr '\n' '|' <<<"$out"))" test $rc = 0 \
+	-a "$(sed -n 1,2p <<<"$out")" = "n=4
+----- probe hit report: " -a "$(wc -l <<<"$out")" = 4
+check "-t: the timer probe's line" grep -Eqx \
+	"timer\.ms\(20\), \($TMP/timing\.stp:2:1\), hits: 4, $T, from: timer\.ms\(20\), index: 0" <<<"$out"
+check "-t: the end probe's line" grep -Eqx \
+	"end, \($TMP/timing\.stp:4:1\), hits: 1, $T, from: end, index: 2" <<<"$out"
+check "-t: min <= avg <= max" awk -F'[ /]' '/hits:/ { for (i = 1; i <= NF; i++) if ($i == "nsecs:") {
+	a = $(i + 1) + 0; b = $(i + 2) + 0; c = $(i + 3) + 0; if (!(a <= b && b <= c)) exit 1 } }' <<<"$out"
 
 # SYSTEMTAP_TAPSET replaces the standard tapset directory; a .stpm's
 # conditionals pick which of its macros exist

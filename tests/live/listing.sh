@@ -3,6 +3,14 @@
 check "-l syscall.open* lists syscall.openat" sh -c "perf-stap -l 'syscall.open*' | grep -qx syscall.openat"
 check "-L syscall.read: stap's variables" test "$(perf-stap -L syscall.read)" = \
 	"syscall.read name:string fd:long buf_uaddr:long count:long argstr:string"
+# tracepoints: their TP_PROTO arguments with stap's type names (from BTF);
+# an alias: its locals first, then the $variables of what it resolves to
+check "-L sched_switch: \$prev:struct task_struct* and the rest, as stap" test \
+	"$(perf-stap -L 'kernel.trace("sched:sched_switch")')" = \
+	'kernel.trace("sched:sched_switch") $preempt:bool $prev:struct task_struct* $next:struct task_struct* $prev_state:unsigned int'
+check "-L scheduler.cpu_on: locals, then sched_switch's \$variables" test \
+	"$(perf-stap -L scheduler.cpu_on)" = \
+	'scheduler.cpu_on name:string task_prev:long idle:long $preempt:bool $prev:struct task_struct* $next:struct task_struct* $prev_state:unsigned int'
 perf-stap -l 'nosuch.point' >"$TMP/o" 2>&1
 rc=$?
 check "-l without a match: status 1, no output" test $rc -eq 1 -a ! -s "$TMP/o"
@@ -20,7 +28,9 @@ check "--dump-probe-aliases: scheduler.cpu_off = its tracepoint" grep -qx 'sched
 check "--dump-probe-aliases: epilogue aliases with +=" grep -qx 'oneshot += begin' "$TMP/aliases"
 perf-stap --dump-functions >"$TMP/funcs"
 check "--dump-functions: tapset functions with their declared types" grep -qx 'thread_indent:string (delta:long)' "$TMP/funcs"
-check "--dump-functions: builtins" grep -qx 'strlen:long (arg1:string)' "$TMP/funcs"
+check "--dump-functions: builtins with stap's parameter names" grep -qx 'strlen:long (s:string)' "$TMP/funcs"
+check "--dump-functions: each arity of a builtin its own names" sh -c "grep -qx 'tokenize:string (delim:string)' '$TMP/funcs' && grep -qx 'tokenize:string (input:string, delim:string)' '$TMP/funcs'"
+check "--dump-functions: no builtin left with argN names" sh -c "! grep -q 'arg[0-9]:' '$TMP/funcs'"
 check "--dump-functions lists no private (_) functions" sh -c "! grep -q '^_' '$TMP/funcs'"
 # pn(): the script-level point; pp(): what it resolved to
 out=$(perf-stap -e 'probe scheduler.cpu_of* { printf("%s | %s\n", pn(), pp()); exit() }' 2>&1 | head -1)
