@@ -512,6 +512,14 @@ static uint32_t conditional(struct pp *P, const struct st_token *t, uint32_t n, 
 			bad = &t[q];   /* a second %? or %: */
 	}
 	cend = c ? c : end - 1;
+	/* A condition holds no conditional: one that does is malformed, and
+	 * expanding it would expand the nested one's own condition again for
+	 * each level left open (exponential in the nesting), so it ends there. */
+	for (q = i + 1; q < cend; q++)
+		if (is_op(&t[q], "%(")) {
+			cend = q;
+			break;
+		}
 	if (cend - i - 1 < 3 && i + 4 <= n) {
 		/* stap reads `l op r` right through a %) that comes too early */
 		uint32_t k = 0;
