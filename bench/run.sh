@@ -9,11 +9,11 @@ N=${N:-2000000}
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
-S='probe syscall.getppid { n[execname()]++ } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
+S='global n; probe syscall.getppid { n[execname()]++ } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
 # the tiers (lowering/inkernel.h): S above is tier 2 live (BPF map); S1 is
 # tier 1 (perf counter); S3 reads the count while running, so tier 3
 S1='global n; probe syscall.getppid { n++ } probe end { println(n) }'
-S3='probe syscall.getppid { n[execname()]++ } probe timer.s(3600) { println(n["x"]) } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
+S3='global n; probe syscall.getppid { n[execname()]++ } probe timer.s(3600) { println(n["x"]) } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
 
 echo "== startup: ms from command start to armed (the -c child's first instruction), and total ms"
 armed_ms() {   # armed_ms CMD...: ms from start to the stamp child (CLOCK_MONOTONIC both)
@@ -79,7 +79,7 @@ done
 NO=${NO:-300000}
 echo "== strings at the event: ns per openat, traced minus untraced; the traced thread's CPU plus the tracer's own CPU"
 echo "   (median of $ROUNDS interleaved rounds, $NO opens over 64 distinct paths)"
-SO='probe syscall.openat { n[filename]++ }'
+SO='global n; probe syscall.openat { n[filename]++ }'
 tracer_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 open_cost() {   # open_cost CMD...: thread ns/call + tracer ns/call while it runs the workload
 	"$@" >/dev/null 2>&1 &

@@ -2,7 +2,7 @@
 # getppid calls exactly; the stock tools read our files; Ctrl-C runs end probes.
 . "$(dirname "$0")/lib.sh"
 N=1234
-S='probe syscall.getppid { n[execname()]++ } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
+S='global n; probe syscall.getppid { n[execname()]++ } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
 WL="$W/getppid_loop $N"
 
 exact_line() {   # exact_line FILE: the workload's line is exactly "getppid_loop N", once
