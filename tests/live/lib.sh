@@ -84,7 +84,7 @@ guest_module() {
 	[ -n "${STAPLET_GUEST:-}" ] || return 1
 	grep -q "^${name//-/_} " /proc/modules && return 0
 	cache=${STAPLET_GUEST_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/guest}
-	dir=$(echo "$cache/$STAPLET_GUEST"/root/lib/modules/*/kernel)
+	dir=$(echo "$cache/$STAPLET_GUEST/root/lib/modules/"*/kernel)
 	# one walk of the tree (over 9p in a TCG guest: slow) for every module
 	[ -s "$TMP/modules.list" ] || find "$dir" -name '*.ko*' >"$TMP/modules.list" 2>/dev/null
 	f=$(grep -m1 -E "/$name\.ko(\.xz)?\$" "$TMP/modules.list")
