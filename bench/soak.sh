@@ -24,9 +24,12 @@ probe end { printf("getppid %d read %d\n", n["getppid"], n["read"]) }'
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 overrun() {   # the kernel's count for trace-cmd-stap PID's instance
-	local i s=0
+	local i v s=0
 	for i in /sys/kernel/tracing/instances/staplet_"$1"_*/per_cpu/cpu*/stats; do
-		[ -f "$i" ] && s=$((s + $(awk '/^overrun:/ { print $2 }' "$i")))
+		# the instance goes away when the run ends, maybe mid-loop
+		v=$(awk '/^overrun:/ { print $2 }' "$i" 2>/dev/null)
+		[ -n "$v" ] || return 0     # no sample this second
+		s=$((s + v))
 	done
 	echo $s
 }
@@ -70,7 +73,7 @@ soak() {   # soak TOOL MODE
 	echo "== $tool $mode, $SECS s: RSS ${rss_early:-?} KB at ${early}s, ${rss_end:-?} KB at the end (max $rss_max KB);" \
 		"CPU $(awk 'NR > 1 { s += $3; n++ } END { printf "%.0f", n ? s / n : 0 }' "$T/samples")% on average;" \
 		"loops made $want_p getppid + $want_r read, handled $got_p + $got_r, lost (reported) $lost;" \
-		"kernel overrun last sampled: $(tail -1 "$T/samples" | awk '{ print $4 }')"
+		"kernel overrun last sampled: $(awk 'NF == 4 { v = $4 } END { print v }' "$T/samples")"
 	cp "$T/samples" "/tmp/staplet-soak-$tool-$mode.samples"
 	if [ -z "$rss_early" ] || [ -z "$rss_end" ] || [ "$rss_end" -gt $((rss_early * 11 / 10 + 2048)) ]; then
 		echo "FAIL $tool $mode: RSS grew from ${rss_early:-?} KB to ${rss_end:-?} KB"; fails=$((fails + 1))
