@@ -8,3 +8,5 @@ W="$ROOT/$BUILD/tests/workload"
 T=$(mktemp -d "/tmp/staplet-$(basename "$0" .sh).XXXXXX")
 trap 'rm -rf "$T"' EXIT
 now() { date +%s%N; }
+# median: the middle of the numbers on stdin, one per line (an integer)
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }

@@ -4,14 +4,8 @@
 # measures it) from the script beside from its plan (`run NAME`), median of
 # interleaved rounds.  Needs root.  Compare the ratio, not the milliseconds.
 set -u
-BUILD=${1:-build}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$ROOT/$BUILD/bin:$PATH"
-W="$ROOT/$BUILD/tests/workload"
+. "$(dirname "$0")/lib.sh"
 ROUNDS=${ROUNDS:-7}
-T=$(mktemp -d /tmp/staplet-bench-plans.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 armed_ms() {   # armed_ms CMD...: ms from start to the stamp child
 	local t0 st
 	t0=$("$W/stamp")

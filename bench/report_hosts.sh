@@ -9,20 +9,14 @@
 # and about 2 GB of free space in /tmp; not a test (timings are the
 # machine's of the moment: compare the ratio, not the absolute numbers).
 set -u
-BUILD=${1:-build}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$ROOT/$BUILD/bin:$PATH"
-W="$ROOT/$BUILD/tests/workload"
+. "$(dirname "$0")/lib.sh"
 N=${N:-1000000}
 K=${K:-10}
 TOOLS=${TOOLS:-"perf trace-cmd"}
-T=$(mktemp -d /tmp/staplet-bench-hosts.XXXXXX)
-trap 'rm -rf "$T"' EXIT
 
 S='global n probe syscall.getppid { n[hostname(), execname()]++ }
 probe end { foreach ([h, e] in n-) printf("%s %s %d\n", h, e, n[h, e]) }'
 
-now() { date +%s%N; }
 # report_run OUT ARGS...: run ARGS (a report), leave its output in OUT, print
 # "MILLISECONDS MAXRSS_KB PEAK_ANON_KB": the peak resident set counts the
 # recordings' mapped pages (the readers map the files), the peak anonymous

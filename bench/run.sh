@@ -7,7 +7,6 @@ set -u
 ROUNDS=${ROUNDS:-5}
 N=${N:-2000000}
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 
 S='global n; probe syscall.getppid { n[execname()]++ } probe end { foreach (k in n-) printf("%s %d\n", k, n[k]) }'
 # the tiers (lowering/inkernel.h): S above is tier 2 live (BPF map); S1 is
