@@ -482,6 +482,20 @@ static struct st_expr *parse_print(struct parser *P, const struct st_token *t, e
 	return e;
 }
 
+/* The comma-separated arguments of a call, after its '(', up to and with
+ * its ')'. */
+static void call_args(struct parser *P, struct st_expr *e)
+{
+	if (!is_op(peek(P), ")"))
+		for (;;) {
+			push_arg(P, e, parse_expr(P));
+			if (!is_op(peek(P), ","))
+				break;
+			next(P);
+		}
+	expect_op(P, ")");
+}
+
 static const struct { const char *name; enum st_stat_op op; } stat_ops[] = {
 	{ "@count", ST_AGG_COUNT }, { "@sum", ST_AGG_SUM }, { "@min", ST_AGG_MIN },
 	{ "@max", ST_AGG_MAX }, { "@avg", ST_AGG_AVG }, { "@variance", ST_AGG_VARIANCE },
@@ -590,14 +604,7 @@ struct st_expr *parse_at_operator(struct parser *P, const struct st_token *t)
 		e = enew(P, ST_E_ATOP, t);
 		e->str = n;
 		expect_op(P, "(");
-		if (!is_op(peek(P), ")"))
-			for (;;) {
-				push_arg(P, e, parse_expr(P));
-				if (!is_op(peek(P), ","))
-					break;
-				next(P);
-			}
-		expect_op(P, ")");
+		call_args(P, e);
 		return target_suffixes(P, e);
 	}
 	/* stap's lexer makes "@name" an operator token; it names it twice */
@@ -673,14 +680,7 @@ static struct st_expr *parse_value_base(struct parser *P)
 		next(P);
 		e = enew(P, ST_E_CALL, t);
 		e->str = t->text;
-		if (!is_op(peek(P), ")"))
-			for (;;) {
-				push_arg(P, e, parse_expr(P));
-				if (!is_op(peek(P), ","))
-					break;
-				next(P);
-			}
-		expect_op(P, ")");
+		call_args(P, e);
 		return target_suffixes(P, e);
 	}
 	e = enew(P, ST_E_VAR, t);
